@@ -1,0 +1,1 @@
+"""Document store: one interface (``base.Store``), two backends (embedded, CouchDB)."""
