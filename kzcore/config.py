@@ -17,8 +17,8 @@ SETTINGS = {
     "couch_password": ("KZ_COUCH_PASSWORD", "", str, "CouchDB password"),
     "amqp_url": ("KZ_AMQP_URL", "memory://", str,
                  "event bus: 'memory://' (in-process) or amqp://user:pass@host:5672/vhost"),
-    "esl_nodes": ("KZ_ESL_NODES", "freeswitch@127.0.0.1:8021:ClueCon", str,
-                  "FreeSWITCH nodes, comma separated name@host:port:password"),
+    "esl_nodes": ("KZ_ESL_NODES", "freeswitch@127.0.0.1=127.0.0.1:8021:ClueCon", str,
+                  "FreeSWITCH nodes, comma separated [name=]host[:port[:password]]"),
     "esl_timeout": ("KZ_ESL_TIMEOUT", 5.0, float, "seconds to wait for any ESL reply"),
     "listen_host": ("KZ_LISTEN_HOST", "127.0.0.1", str, "crossbar listen address"),
     "listen_port": ("KZ_LISTEN_PORT", 8000, int, "crossbar HTTP port"),
@@ -96,11 +96,12 @@ class Config:
 
 
 def parse_esl_nodes(text):
-    """``name@host:port:password,...`` -> [EslNode]. The password may contain ':'."""
+    """``[name=]host[:port[:password]],...`` -> [EslNode]; the name defaults to
+    ``freeswitch@host`` (Kazoo's node naming), the password may contain ':'."""
     nodes = []
     for item in filter(None, (part.strip() for part in text.split(","))):
-        name, _, rest = item.rpartition("@")
-        host, port, password = (rest.split(":", 2) + ["", "ClueCon"])[:3]
+        name, _, rest = item.rpartition("=")
+        host, port, password = (rest.split(":", 2) + ["", ""])[:3]
         nodes.append(EslNode(name or f"freeswitch@{host}", host, int(port or 8021),
                              password or "ClueCon"))
     return nodes
