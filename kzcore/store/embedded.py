@@ -1,0 +1,245 @@
+"""Embedded document store on stdlib sqlite3 with CouchDB semantics.
+
+One row per document (JSON body, current rev, attachment stubs) plus a table of
+attachment bytes. Deleted documents stay as tombstones so a re-created document
+continues the revision sequence, as in CouchDB. Like CouchDB, an update that
+omits ``_attachments`` drops the document's attachments; listing the stubs
+keeps them. The file may be shared by several processes (WAL, busy timeout,
+``BEGIN IMMEDIATE`` writes); one lock serialises greenlets/threads.
+"""
+import json
+import logging
+import os
+import sqlite3
+import threading
+
+from kzcore.errors import BadRequest, Conflict, DatabaseMissing, NotFound
+from kzcore.store import docs as docrules
+from kzcore.store import mango
+from kzcore.store.base import Store
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS dbs (name TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS docs (
+    db TEXT NOT NULL, id TEXT NOT NULL, rev TEXT NOT NULL, deleted INTEGER NOT NULL,
+    body TEXT NOT NULL, stubs TEXT, PRIMARY KEY (db, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS attachments (
+    db TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (db, id, name)) WITHOUT ROWID;
+"""
+
+
+def _connect(path):
+    if path != ":memory:":
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    if path != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    conn.executescript(_SCHEMA)
+    return conn
+
+
+class EmbeddedStore(Store):
+    def __init__(self, path=":memory:"):
+        self.path = path
+        self._conn = _connect(path)
+        self._lock = threading.RLock()
+
+    # --- plumbing ----------------------------------------------------------
+    def _read(self, sql, args=()):
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
+
+    def _write(self, work):
+        """Run ``work(conn)`` in one immediate transaction."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            return result
+
+    def _require_db(self, db):
+        if not self.db_exists(db):
+            raise DatabaseMissing(f"database {db} does not exist", {"db": db})
+
+    # --- databases ---------------------------------------------------------
+    def db_exists(self, db):
+        return bool(self._read("SELECT 1 FROM dbs WHERE name = ?", (db,)))
+
+    def create_db(self, db):
+        docrules.check_db_name(db)
+        self._write(lambda conn: conn.execute("INSERT OR IGNORE INTO dbs VALUES (?)", (db,)))
+
+    def delete_db(self, db):
+        def work(conn):
+            for table, column in (("dbs", "name"), ("docs", "db"), ("attachments", "db")):
+                conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (db,))
+        self._write(work)
+
+    def list_dbs(self):
+        return [row[0] for row in self._read("SELECT name FROM dbs ORDER BY name")]
+
+    # --- documents ---------------------------------------------------------
+    def get(self, db, doc_id):
+        rows = self._read("SELECT rev, deleted, body, stubs FROM docs WHERE db = ? AND id = ?",
+                          (db, doc_id))
+        if not rows or rows[0][1]:
+            if not rows:
+                self._require_db(db)
+            raise NotFound(f"document {doc_id} not found", {"db": db, "id": doc_id})
+        return _assemble(doc_id, *rows[0])
+
+    def save(self, db, doc):
+        docrules.check_db_name(db)
+        doc_id, body, attachments = docrules.split_doc(doc)
+        saved = self._write(lambda conn: self._save_in(conn, db, doc_id, doc.get("_rev"),
+                                                       body, attachments))
+        return {**doc, "_id": doc_id, "_rev": saved}
+
+    def _save_in(self, conn, db, doc_id, rev, body, attachments):
+        conn.execute("INSERT OR IGNORE INTO dbs VALUES (?)", (db,))
+        current = _current(conn, db, doc_id)
+        new_rev = docrules.next_rev(current, rev, doc_id)
+        stubs = _merge_attachments(conn, db, doc_id, current, attachments, new_rev)
+        conn.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, 0, ?, ?)",
+                     (db, doc_id, new_rev, json.dumps(body), _dump_stubs(stubs)))
+        return new_rev
+
+    def delete(self, db, doc_id, rev):
+        def work(conn):
+            current = self._live(conn, db, doc_id, rev)
+            new_rev = docrules.bump(current[0])
+            conn.execute("UPDATE docs SET rev = ?, deleted = 1, body = '{}', stubs = NULL "
+                         "WHERE db = ? AND id = ?", (new_rev, db, doc_id))
+            conn.execute("DELETE FROM attachments WHERE db = ? AND id = ?", (db, doc_id))
+            return new_rev
+        return self._write(work)
+
+    def _live(self, conn, db, doc_id, rev):
+        """The (rev, deleted, body, stubs) row of a live doc whose rev is ``rev``."""
+        current = _current(conn, db, doc_id)
+        if current is None or current[1]:
+            if current is None and not conn.execute(
+                    "SELECT 1 FROM dbs WHERE name = ?", (db,)).fetchone():
+                raise DatabaseMissing(f"database {db} does not exist", {"db": db})
+            raise NotFound(f"document {doc_id} not found", {"db": db, "id": doc_id})
+        if rev != current[0]:
+            raise Conflict("document update conflict", {"db": db, "id": doc_id})
+        return current
+
+    def all_docs(self, db, start_key=None, limit=None):
+        sql = "SELECT id, rev, deleted, body, stubs FROM docs WHERE db = ? AND deleted = 0"
+        args = [db]
+        if start_key is not None:
+            sql += " AND id >= ?"
+            args.append(start_key)
+        sql += " AND NOT (id >= '_design/' AND id < '_design0') ORDER BY id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(int(limit))
+        return [_assemble(row[0], *row[1:]) for row in self._read(sql, args)]
+
+    def find(self, db, selector, limit=None, sort=None):
+        return mango.select(self.all_docs(db), selector, limit=limit, sort=sort)
+
+    # --- attachments -------------------------------------------------------
+    def put_attachment(self, db, doc_id, rev, name, content, content_type):
+        content = bytes(content)
+
+        def work(conn):
+            current = self._live(conn, db, doc_id, rev)
+            new_rev = docrules.bump(current[0])
+            stubs = _load_stubs(current[3])
+            stubs[name] = docrules.stub_for(content, content_type, new_rev)
+            _store_attachment(conn, db, doc_id, name, content)
+            _update_rev_and_stubs(conn, db, doc_id, new_rev, stubs)
+            return new_rev
+        return self._write(work)
+
+    def get_attachment(self, db, doc_id, name):
+        doc = self.get(db, doc_id)
+        stub = doc.get("_attachments", {}).get(name)
+        rows = self._read("SELECT data FROM attachments WHERE db = ? AND id = ? AND name = ?",
+                          (db, doc_id, name))
+        if stub is None or not rows:
+            raise NotFound(f"attachment {name} not found", {"db": db, "id": doc_id})
+        return bytes(rows[0][0]), stub["content_type"]
+
+    def delete_attachment(self, db, doc_id, rev, name):
+        def work(conn):
+            current = self._live(conn, db, doc_id, rev)
+            stubs = _load_stubs(current[3])
+            if name not in stubs:
+                raise NotFound(f"attachment {name} not found", {"db": db, "id": doc_id})
+            del stubs[name]
+            new_rev = docrules.bump(current[0])
+            conn.execute("DELETE FROM attachments WHERE db = ? AND id = ? AND name = ?",
+                         (db, doc_id, name))
+            _update_rev_and_stubs(conn, db, doc_id, new_rev, stubs)
+            return new_rev
+        return self._write(work)
+
+    def close(self):
+        with self._lock:
+            self._conn.close()
+
+
+# --- row helpers ------------------------------------------------------------
+
+def _current(conn, db, doc_id):
+    return conn.execute("SELECT rev, deleted, body, stubs FROM docs WHERE db = ? AND id = ?",
+                        (db, doc_id)).fetchone()
+
+
+def _assemble(doc_id, rev, _deleted, body, stubs):
+    doc = {"_id": doc_id, "_rev": rev, **json.loads(body)}
+    if stubs:
+        doc["_attachments"] = {name: {**stub, "stub": True}
+                               for name, stub in json.loads(stubs).items()}
+    return doc
+
+
+def _load_stubs(text):
+    return json.loads(text) if text else {}
+
+
+def _dump_stubs(stubs):
+    return json.dumps(stubs) if stubs else None
+
+
+def _store_attachment(conn, db, doc_id, name, content):
+    conn.execute("INSERT OR REPLACE INTO attachments VALUES (?, ?, ?, ?)",
+                 (db, doc_id, name, sqlite3.Binary(content)))
+
+
+def _update_rev_and_stubs(conn, db, doc_id, rev, stubs):
+    conn.execute("UPDATE docs SET rev = ?, stubs = ? WHERE db = ? AND id = ?",
+                 (rev, _dump_stubs(stubs), db, doc_id))
+
+
+def _merge_attachments(conn, db, doc_id, current, attachments, new_rev):
+    """Apply a saved doc's ``_attachments``: stubs keep, inline data replaces,
+    anything not listed is removed (CouchDB drops attachments an update omits)."""
+    old = _load_stubs(current[3]) if current and not current[1] else {}
+    stubs = {}
+    for name, spec in (attachments or {}).items():
+        if spec.get("stub"):
+            if name not in old:
+                raise BadRequest(f"missing attachment stub {name}", {"id": doc_id})
+            stubs[name] = old[name]
+        else:
+            content, content_type = docrules.inline_attachment(name, spec)
+            stubs[name] = docrules.stub_for(content, content_type, new_rev)
+            _store_attachment(conn, db, doc_id, name, content)
+    for name in set(old) - set(stubs):
+        conn.execute("DELETE FROM attachments WHERE db = ? AND id = ? AND name = ?",
+                     (db, doc_id, name))
+    return stubs
