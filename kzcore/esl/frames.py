@@ -1,0 +1,154 @@
+"""ESL wire format, pure: frame splitting, header and event parsing, command encoding.
+
+A frame is a block of ``Name: value`` lines ended by an empty line (bare ``\\n``
+line ends), followed by exactly ``Content-Length`` body bytes when that header is
+present. Event bodies (``text/event-plain``) are themselves a header block with
+URL-encoded values, optionally followed by the event's own body, whose length is
+given by the event's inner ``Content-Length``.
+"""
+import dataclasses
+import json
+from urllib.parse import unquote
+
+HEADER_END = b"\n\n"
+
+
+@dataclasses.dataclass
+class Frame:
+    headers: dict
+    body: bytes = b""
+
+    @property
+    def content_type(self):
+        return self.headers.get("Content-Type", "")
+
+    def text(self):
+        return self.body.decode("utf-8", errors="replace")
+
+
+class FrameParser:
+    """Incremental splitter: ``feed(bytes)`` returns the frames completed so far."""
+
+    def __init__(self):
+        self._buffer = bytearray()
+        self._pending = None  # headers of a frame still waiting for its body
+
+    @property
+    def buffered(self):
+        """Bytes received but not yet part of a complete frame."""
+        return len(self._buffer)
+
+    @property
+    def idle(self):
+        return not self._buffer and self._pending is None
+
+    def feed(self, data):
+        self._buffer.extend(data)
+        frames = []
+        while True:
+            frame = self._next_frame()
+            if frame is None:
+                return frames
+            frames.append(frame)
+
+    def _next_frame(self):
+        if self._pending is None:
+            if self._buffer.startswith(b"\n"):
+                # stray blank line between frames: not a frame of its own
+                del self._buffer[:1]
+                return self._next_frame()
+            end = self._buffer.find(HEADER_END)
+            if end < 0:
+                return None
+            self._pending = parse_headers(bytes(self._buffer[:end]))
+            del self._buffer[:end + len(HEADER_END)]
+        length = content_length(self._pending)
+        if len(self._buffer) < length:
+            return None
+        frame = Frame(self._pending, bytes(self._buffer[:length]))
+        del self._buffer[:length]
+        self._pending = None
+        return frame
+
+
+def content_length(headers):
+    value = headers.get("Content-Length", "0").strip() or "0"
+    try:
+        length = int(value)
+    except ValueError:
+        raise ValueError(f"bad Content-Length {value!r}") from None
+    if length < 0:
+        raise ValueError(f"bad Content-Length {value!r}")
+    return length
+
+
+def _text(data):
+    if isinstance(data, (bytes, bytearray)):
+        return bytes(data).decode("utf-8", errors="replace")
+    return data
+
+
+def parse_headers(block, decode=False):
+    """``Name: value`` lines -> dict (values URL-decoded when ``decode``)."""
+    headers = {}
+    for line in _text(block).split("\n"):
+        if not line:
+            continue
+        name, sep, value = line.partition(": ")
+        if not sep:
+            name, _, value = line.partition(":")
+        headers[name.strip()] = unquote(value) if decode else value
+    return headers
+
+
+def parse_event_plain(body):
+    """Body of a ``text/event-plain`` frame -> dict of URL-decoded headers,
+    plus ``_body`` (str) when the event carries a body of its own."""
+    data = body if isinstance(body, (bytes, bytearray)) else body.encode("utf-8")
+    end = data.find(HEADER_END)
+    block, rest = (data, b"") if end < 0 else (data[:end], data[end + len(HEADER_END):])
+    event = parse_headers(block, decode=True)
+    if "Content-Length" in event:
+        event["_body"] = _text(rest[:content_length(event)])
+    return event
+
+
+def parse_event_json(body):
+    """Body of a ``text/event-json`` frame -> dict (same shape as plain)."""
+    return json.loads(_text(body))
+
+
+def parse_event(frame):
+    """An event frame -> dict, or None when the frame is not an event."""
+    if frame.content_type == "text/event-plain":
+        return parse_event_plain(frame.body)
+    if frame.content_type == "text/event-json":
+        return parse_event_json(frame.body)
+    return None
+
+
+def encode_command(line, headers=None):
+    """One ESL command (``api ...``, ``auth ...``) with optional headers -> bytes."""
+    parts = [line]
+    for name, value in (headers or {}).items():
+        parts.append(f"{name}: {value}")
+    for part in parts:
+        if "\n" in part or "\r" in part or "\0" in part:
+            raise ValueError(f"ESL command line contains a line break or NUL: {part!r}")
+    return ("\n".join(parts) + "\n\n").encode("utf-8")
+
+
+def api_command(command):
+    return encode_command(f"api {command}")
+
+
+def bgapi_command(command, job_uuid):
+    return encode_command(f"bgapi {command}", {"Job-UUID": job_uuid})
+
+
+def auth_command(password):
+    return encode_command(f"auth {password}")
+
+
+def event_command(events, fmt="plain"):
+    return encode_command(f"event {fmt} {' '.join(events)}")
