@@ -1,0 +1,153 @@
+"""Validation against the JSON schemas stored in ``system_schemas``.
+
+Schemas are read from the store, compiled once per revision and re-checked
+against the stored ``_rev`` at most every ``refresh_interval`` seconds, so an
+edited schema document takes effect without a restart. ``$ref`` by bare id
+(``"conferences.profile"``, ``"conferences#/properties/member"``) is resolved
+from the same database. Validation fills defaults like Kazoo does.
+"""
+import copy
+import logging
+import time
+
+from jsonschema import Draft4Validator, validators
+from referencing import Registry
+from referencing.exceptions import NoSuchResource, Unresolvable
+from referencing.jsonschema import DRAFT4
+
+from kzcore.errors import NotFound, ValidationFailed
+from kzcore.naming import SCHEMAS_DB
+from kzcore.schemas.kazoo_errors import errors_to_data
+
+log = logging.getLogger(__name__)
+
+_draft4_properties = Draft4Validator.VALIDATORS["properties"]
+
+
+def _properties_with_defaults(validator, properties, instance, schema):
+    """Draft-04 ``properties`` that first sets missing properties to their
+    ``default`` (deep-copied), so defaults are validated and an object created by
+    its own default (``member: {}``) receives its nested defaults as well."""
+    if validator.is_type(instance, "object"):
+        for name, subschema in properties.items():
+            if isinstance(subschema, dict) and "default" in subschema and name not in instance:
+                instance[name] = copy.deepcopy(subschema["default"])
+    yield from _draft4_properties(validator, properties, instance, schema)
+
+
+DefaultingDraft4Validator = validators.extend(
+    Draft4Validator, {"properties": _properties_with_defaults})
+
+
+def schema_body(doc):
+    """A stored schema document without its CouchDB bookkeeping fields."""
+    return {key: value for key, value in doc.items()
+            if key not in ("_id", "_rev", "_attachments", "_deleted")}
+
+
+class _Compiled:
+    """A compiled validator and the revisions of every schema document it used."""
+
+    def __init__(self, validator, revs, checked_at):
+        self.validator = validator
+        self.revs = revs
+        self.checked_at = checked_at
+
+
+class SchemaRegistry:
+    def __init__(self, store, refresh_interval=0.0, clock=time.monotonic):
+        self._store = store
+        self._refresh_interval = float(refresh_interval)
+        self._clock = clock
+        self._compiled = {}
+
+    # --- public ----------------------------------------------------------
+    def get(self, schema_id):
+        """The stored schema (``_id`` kept, ``_rev`` dropped); NotFound if missing."""
+        doc = self._load(schema_id)
+        return dict(schema_body(doc), _id=doc["_id"])
+
+    def validate(self, schema_id, doc, path_prefix=()):
+        """A new dict: ``doc`` with defaults filled. Raises ValidationFailed with
+        Kazoo's error data (paths prefixed by ``path_prefix``, e.g. ``("data",)``)."""
+        compiled = self._current(schema_id)
+        instance = copy.deepcopy(doc)
+        try:
+            errors = list(compiled.validator.iter_errors(instance))
+        except Unresolvable as exc:
+            missing = getattr(exc, "ref", None) or str(exc)
+            log.error("schema reference not found",
+                      extra={"schema_id": schema_id, "ref": missing})
+            raise ValidationFailed(message="validation error", data={
+                "schema": {"schema": {"message": "schema not found", "schema": missing}}})
+        if errors:
+            raise ValidationFailed(message="validation error",
+                                   data=errors_to_data(errors, prefix=path_prefix))
+        return instance
+
+    def forget(self, schema_id=None):
+        """Drop cached validators (all, or one schema's)."""
+        if schema_id is None:
+            self._compiled.clear()
+        else:
+            self._compiled.pop(schema_id, None)
+
+    # --- caching ---------------------------------------------------------
+    def _current(self, schema_id):
+        now = self._clock()
+        compiled = self._compiled.get(schema_id)
+        if compiled is not None:
+            if now - compiled.checked_at < self._refresh_interval:
+                return compiled
+            if self._stored_revs(compiled.revs) == compiled.revs:
+                compiled.checked_at = now
+                return compiled
+            log.info("schema changed in store, recompiling", extra={"schema_id": schema_id})
+        compiled = self._compile(schema_id, now)
+        self._compiled[schema_id] = compiled
+        return compiled
+
+    def _stored_revs(self, revs):
+        current = {}
+        for schema_id in list(revs):
+            doc = self._store.get_or_none(SCHEMAS_DB, schema_id)
+            current[schema_id] = doc["_rev"] if doc else None
+        return current
+
+    def _compile(self, schema_id, now):
+        doc = self._load(schema_id)
+        revs = {schema_id: doc["_rev"]}
+        resources = {schema_id: _resource(doc)}
+
+        def retrieve(uri):
+            ref_id = uri.split("#", 1)[0]
+            if ref_id not in resources:
+                ref_doc = self._store.get_or_none(SCHEMAS_DB, ref_id)
+                if ref_doc is None:
+                    raise NoSuchResource(ref=uri)
+                revs[ref_id] = ref_doc["_rev"]
+                resources[ref_id] = _resource(ref_doc)
+            return resources[ref_id]
+
+        registry = Registry(retrieve=retrieve).with_resource(schema_id, resources[schema_id])
+        validator = DefaultingDraft4Validator(_compilable(doc), registry=registry)
+        return _Compiled(validator, revs, now)
+
+    def _load(self, schema_id):
+        doc = self._store.get_or_none(SCHEMAS_DB, schema_id)
+        if doc is None:
+            raise NotFound(message=f"schema {schema_id} not found",
+                           data={"schema": schema_id})
+        return doc
+
+
+def _compilable(doc):
+    """The schema without ``$schema``: jsonschema would otherwise switch to the stock
+    Draft4Validator (which fills no defaults) when it enters a ``$ref``'d document."""
+    body = schema_body(doc)
+    body.pop("$schema", None)
+    return body
+
+
+def _resource(doc):
+    return DRAFT4.create_resource(_compilable(doc))
