@@ -1,0 +1,1 @@
+"""Websocket gateway: Kazoo blackhole protocol over one bus consumer."""

@@ -1,0 +1,76 @@
+"""``kz-blackhole``: the websocket gateway as its own process (default port 5555)."""
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import signal  # noqa: E402
+
+import gevent  # noqa: E402
+from gevent.event import Event  # noqa: E402
+
+from kzcore.config import load_config  # noqa: E402
+from kzcore.logs import setup_logging  # noqa: E402
+from kzcore.tokens import TokenSigner  # noqa: E402
+
+from blackhole.server import create_gateway  # noqa: E402
+from blackhole.session import SessionOptions  # noqa: E402
+
+log = logging.getLogger("blackhole.cli")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="kz-blackhole", description=__doc__)
+    parser.add_argument("--config", help="TOML configuration file (else KZ_CONFIG)")
+    parser.add_argument("--host", help="listen address (KZ_BLACKHOLE_HOST)")
+    parser.add_argument("--port", type=int, help="listen port (KZ_BLACKHOLE_PORT)")
+    parser.add_argument("--queue-size", type=int, default=1000,
+                        help="events buffered per websocket before the oldest are dropped")
+    parser.add_argument("--ping-interval", type=float, default=20.0, help="seconds between pings")
+    parser.add_argument("--idle-timeout", type=float, default=60.0,
+                        help="close a socket silent (no pong, no message) this long")
+    return parser.parse_args(argv)
+
+
+def token_secret(config):
+    """The shared token secret; crossbar's helper generates/keeps it when present."""
+    if config.token_secret:
+        return config.token_secret
+    try:
+        from kzcore.secrets import load_or_create_token_secret
+    except ImportError:
+        raise SystemExit("kz-blackhole: KZ_TOKEN_SECRET is not set (it must equal crossbar's)")
+    return load_or_create_token_secret(config)
+
+
+def build(config, options):
+    from kzcore.bus.factory import make_consumer
+    from kzcore.store.factory import make_store
+    signer = TokenSigner(token_secret(config), config.token_lifetime)
+    return create_gateway(config, consumer=make_consumer(config), signer=signer,
+                          store=make_store(config), session_options=options)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    config = load_config(args.config, blackhole_host=args.host, blackhole_port=args.port)
+    setup_logging(config.log_level, config.log_format)
+    if config.amqp_url.startswith("memory://"):
+        log.warning("KZ_AMQP_URL is memory://: a separate blackhole process sees no events; "
+                    "point it at RabbitMQ (or run kz-all)")
+    options = SessionOptions(max_events=args.queue_size, ping_interval=args.ping_interval,
+                             idle_timeout=args.idle_timeout)
+    gateway = build(config, options)
+    host, port = gateway.start()
+    log.info("kz-blackhole ready", extra={"url": f"ws://{host}:{port}/"})
+    stopping = Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        gevent.signal_handler(signum, stopping.set)
+    stopping.wait()
+    gateway.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

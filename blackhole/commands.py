@@ -1,0 +1,81 @@
+"""What a client's message does: authenticate, authorize, (un)subscribe, pong.
+
+``handle(session, text) -> reply text``. Runs in the session's reader greenlet;
+the only I/O is the (cached) account lookup that authorizes a subscribe.
+"""
+import logging
+
+from kzcore.errors import Unauthorized
+
+from blackhole import protocol
+from blackhole.protocol import Command, ProtocolError
+
+log = logging.getLogger(__name__)
+
+
+class CommandHandler:
+    def __init__(self, signer, scope, fanout, max_subscriptions=100):
+        self._signer = signer
+        self._scope = scope
+        self._fanout = fanout
+        self._max_subscriptions = max_subscriptions
+
+    def handle(self, session, text):
+        command = protocol.decode(text)
+        if isinstance(command, ProtocolError):
+            return protocol.encode_protocol_error(command)
+        if command.action == "ping":
+            return protocol.encode_reply(command.request_id, protocol.pong_data())
+        claims = self._authenticate(command)
+        if isinstance(claims, ProtocolError):
+            return protocol.encode_protocol_error(claims)
+        if command.action == "subscribe":
+            return self._subscribe(session, command, claims)
+        return self._unsubscribe(session, command)
+
+    def _authenticate(self, command: Command):
+        try:
+            claims = self._signer.verify(command.auth_token)
+        except Unauthorized as exc:
+            return ProtocolError(command.request_id, f"failed to authenticate token: {exc.message}",
+                                 protocol.INVALID_CREDENTIALS)
+        if not claims.get("account_id"):
+            return ProtocolError(command.request_id, "failed to authenticate token: no account",
+                                 protocol.INVALID_CREDENTIALS)
+        return claims
+
+    def _subscribe(self, session, command, claims):
+        account_id = command.account_id
+        if not self._scope.allows(claims["account_id"], account_id):
+            log.warning("subscription refused: account out of the token's scope",
+                        extra={"session": session.id, "token_account_id": claims["account_id"],
+                               "account_id": account_id, "bindings": list(command.bindings)})
+            return protocol.encode_error(command.request_id, f"unauthorized account id {account_id}",
+                                         protocol.FORBIDDEN)
+        new = [b for b in command.bindings if b not in session.subscriptions]
+        if len(session.subscriptions) + len(new) > self._max_subscriptions:
+            return protocol.encode_error(
+                command.request_id,
+                f"at most {self._max_subscriptions} subscriptions per connection",
+                protocol.LIMIT_EXCEEDED)
+        for binding in command.bindings:
+            session.subscriptions[binding] = account_id
+            self._fanout.subscribe(session, binding, account_id)
+        log.info("subscribed", extra={"session": session.id, "account_id": account_id,
+                                      "bindings": list(command.bindings)})
+        return protocol.encode_reply(command.request_id,
+                                     protocol.subscribed_data(session.subscriptions))
+
+    def _unsubscribe(self, session, command):
+        """Named bindings, else every binding (of ``account_id`` when given)."""
+        if command.bindings:
+            targets = [b for b in command.bindings if b in session.subscriptions]
+        else:
+            targets = [b for b, account in session.subscriptions.items()
+                       if command.account_id in (None, account)]
+        for binding in targets:
+            session.subscriptions.pop(binding, None)
+            self._fanout.unsubscribe(session, binding)
+        log.info("unsubscribed", extra={"session": session.id, "bindings": targets})
+        return protocol.encode_reply(
+            command.request_id, protocol.subscribed_data(session.subscriptions, unsubscribed=targets))

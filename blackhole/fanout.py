@@ -1,0 +1,125 @@
+"""ONE bus consumer for the whole gateway, fanned out to sessions in-process.
+
+Design choice: the consumer binds ``conference.event.#`` once and every client
+binding is matched here, instead of adding/removing bus bindings as
+subscriptions come and go. Why:
+- only conference events are offered, so that one binding is exactly the union
+  of everything a client may ask for; nothing else crosses the wire;
+- subscriptions churn with browsers (every reconnect re-subscribes); with one
+  fixed binding no subscribe ever waits on a broker round-trip nor races a
+  ``queue_bind``/``queue_unbind`` pair shared by two sessions;
+- the cost, events for conferences nobody watches, is one dict walk per event.
+
+The consumer callback only enqueues (it runs in the bus's greenlet); a worker
+greenlet matches each event against the distinct bindings once, encodes the
+outgoing frame once per matching binding and appends it to each entitled
+session's outbox (never blocking: slow sessions drop their own oldest events).
+An event is delivered to a subscription only if its ``account_id`` is the
+subscription's account or a descendant of it.
+"""
+import json
+import logging
+
+import gevent
+from gevent.queue import Full, Queue
+
+from kzcore.bus.topics import matches
+
+from blackhole import frames, protocol
+
+log = logging.getLogger(__name__)
+
+FANOUT_BINDING = "conference.event.#"
+
+
+class FanOut:
+    def __init__(self, consumer, scope, queue_size=20000):
+        self._consumer = consumer
+        self._scope = scope
+        self._queue = Queue(maxsize=queue_size)
+        self._by_binding = {}       # binding -> {session: account_id}
+        self._handle = None
+        self._worker = None
+        self.received = 0
+        self.overflow = 0
+        self.frames_queued = 0
+        self.denied = 0
+
+    # --- lifecycle -----------------------------------------------------------
+    def start(self):
+        self._worker = gevent.spawn(self._work)
+        self._handle = self._consumer.start([FANOUT_BINDING], self._on_bus_event)
+        log.info("fan-out consuming", extra={"binding": FANOUT_BINDING})
+
+    def stop(self):
+        closable = self._handle if hasattr(self._handle, "close") else self._consumer
+        try:
+            closable.close()
+        except Exception:
+            log.exception("closing the bus consumer failed")
+        if self._worker is not None:
+            self._worker.kill(block=False)
+
+    # --- subscriptions (called by the command handler) ------------------------
+    def subscribe(self, session, binding, account_id):
+        self._by_binding.setdefault(binding, {})[session] = account_id
+
+    def unsubscribe(self, session, binding):
+        members = self._by_binding.get(binding)
+        if members is not None:
+            members.pop(session, None)
+            if not members:
+                del self._by_binding[binding]
+
+    def drop_session(self, session):
+        for binding in list(session.subscriptions):
+            self.unsubscribe(session, binding)
+
+    # --- events ---------------------------------------------------------------
+    def _on_bus_event(self, routing_key, payload):
+        try:
+            self._queue.put_nowait((routing_key, payload))
+        except Full:
+            self.overflow += 1
+            if self.overflow % 1000 == 1:
+                log.warning("fan-out queue full, events dropped",
+                            extra={"routing_key": routing_key, "overflow": self.overflow})
+
+    def _work(self):
+        while True:
+            routing_key, payload = self._queue.get()
+            try:
+                self.dispatch(routing_key, payload)
+            except Exception:
+                log.exception("fan-out dispatch failed", extra={"routing_key": routing_key})
+
+    def dispatch(self, routing_key, payload):
+        """Deliver one event to every entitled subscription; returns how many."""
+        self.received += 1
+        if not isinstance(payload, dict):
+            return 0
+        account_id = payload.get("account_id")
+        data_json, delivered = None, 0
+        for binding, members in list(self._by_binding.items()):
+            if not matches(binding, routing_key):
+                continue
+            frame = None
+            for session, sub_account in list(members.items()):
+                if not self._scope.allows(sub_account, account_id):
+                    self.denied += 1
+                    continue
+                if frame is None:
+                    data_json = data_json or json.dumps(payload, separators=(",", ":"))
+                    frame = frames.text(protocol.encode_event(
+                        binding, routing_key, protocol.event_name(payload), data_json))
+                session.deliver(frame)
+                delivered += 1
+        self.frames_queued += delivered
+        return delivered
+
+    def stats(self):
+        return {"bindings": len(self._by_binding),
+                "subscriptions": sum(len(m) for m in self._by_binding.values()),
+                "events_received": self.received, "events_overflowed": self.overflow,
+                "frames_queued": self.frames_queued, "deliveries_denied": self.denied,
+                "queue_depth": self._queue.qsize()}
