@@ -25,7 +25,7 @@ CONFERENCE_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,128}")
 PROFILE_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 MEDIA_SCHEMES = ("tone_stream://", "silence_stream://", "local_stream://", "http://", "https://")
 MEDIA_FORBIDDEN = re.compile(r"[\s'\"`{}\\\x00-\x1f\x7f]")
-ENDPOINT = re.compile(r"(user|sofia|loopback)/[A-Za-z0-9_.+\-*#@:;=/]+")
+ENDPOINT = re.compile(r"(user|sofia|loopback)(/[A-Za-z0-9_.+\-*#@:;=]+)+")
 VAR_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 VAR_VALUE_FORBIDDEN = re.compile(r"[\s,{}\[\]'\"`\\^|\x00-\x1f\x7f]")
 MEMBER_FLAG = re.compile(r"[a-z][a-z_\-]{0,31}")
@@ -90,7 +90,7 @@ def valid_media_path(value, field="path"):
 
 def valid_endpoint(value, field="endpoint"):
     _string(field, value)
-    if not ENDPOINT.fullmatch(value) or "//" in value.split("/", 1)[1]:
+    if not ENDPOINT.fullmatch(value):
         raise invalid(field, "must look like user/<user>@<domain>, sofia/<profile>/<user>@<host[:port]> or "
                              "loopback/<extension>/<context>, without spaces, quotes, braces, commas or pipes",
                       value)
@@ -270,6 +270,21 @@ ACTIONS = {
 }
 
 
+def _check_arguments(action, make, args):
+    params = inspect.signature(make).parameters
+    for name, param in params.items():
+        if param.default is inspect.Parameter.empty and name not in args:
+            raise InvalidCommandArgument(
+                message=f"{name}: {action} needs {name}",
+                data={name: {"required": {"message": "Field is required but missing"}}})
+    unknown = sorted(set(args) - set(params))
+    if unknown:
+        raise InvalidCommandArgument(
+            message=f"action: {action} takes no argument {', '.join(unknown)}",
+            data={"action": {"invalid": {"message": f"unexpected arguments: {', '.join(unknown)}",
+                                         "value": action}}})
+
+
 def build(conference_name, action, **args):
     """``build("room1", "mute", member=3)`` -> ``"conference room1 mute 3"``."""
     name = valid_conference_name(conference_name)
@@ -279,12 +294,7 @@ def build(conference_name, action, **args):
             message=f"action: unknown conference action {action!r}",
             data={"action": {"enum": {"message": "Value not found in enumerated list of values",
                                       "target": sorted(ACTIONS), "value": str(action)}}})
-    try:
-        inspect.signature(make).bind(**args)
-    except TypeError as error:
-        raise InvalidCommandArgument(message=f"{action}: wrong arguments ({error})",
-                                     data={"action": {"invalid": {"message": str(error), "value": action}}}) \
-            from None
+    _check_arguments(action, make, args)
     words = make(**args)
     return " ".join(["conference", name] + words)
 
