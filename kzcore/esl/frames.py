@@ -11,6 +11,8 @@ import json
 from urllib.parse import unquote
 
 HEADER_END = b"\n\n"
+ARRAY_PREFIX = "ARRAY::"
+ARRAY_SEPARATOR = "|:"
 
 
 @dataclasses.dataclass
@@ -102,12 +104,16 @@ def parse_headers(block, decode=False):
 
 
 def parse_event_plain(body):
-    """Body of a ``text/event-plain`` frame -> dict of URL-decoded headers,
-    plus ``_body`` (str) when the event carries a body of its own."""
+    """Body of a ``text/event-plain`` frame -> dict of URL-decoded headers (``ARRAY::a|:b``
+    values as lists), plus ``_body`` (str) when the event carries a body of its own: the
+    same dict ``event json`` gives for the same event."""
     data = body if isinstance(body, (bytes, bytearray)) else body.encode("utf-8")
     end = data.find(HEADER_END)
     block, rest = (data, b"") if end < 0 else (data[:end], data[end + len(HEADER_END):])
     event = parse_headers(block, decode=True)
+    for name, value in event.items():
+        if value.startswith(ARRAY_PREFIX):  # FreeSWITCH's array variables; JSON events give lists
+            event[name] = value[len(ARRAY_PREFIX):].split(ARRAY_SEPARATOR)
     if "Content-Length" in event:
         event["_body"] = _text(rest[:content_length(event)])
     return event
