@@ -45,10 +45,10 @@ def read_schema_files(directory=None):
     """``{schema_id: schema dict}`` for every ``*.json`` file, id = file name minus ``.json``."""
     directory = pathlib.Path(directory) if directory else default_schema_dir()
     schemas = {}
-    for path in sorted(directory.glob("*.json")):
+    for path in directory.glob("*.json"):
         with open(path, encoding="utf-8") as handle:
             schemas[path.name[:-len(".json")]] = json.load(handle)
-    return schemas
+    return dict(sorted(schemas.items()))
 
 
 def load_schemas(store, directory=None, overwrite=False):
