@@ -1,0 +1,52 @@
+"""``kz-callin``: the call-in service (outbound ESL server for FreeSWITCH's socket app)."""
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+
+from kzcore.config import load_config  # noqa: E402
+from kzcore.logs import setup_logging  # noqa: E402
+from kzcore.store.factory import make_store  # noqa: E402
+
+from callin.directory import ConferenceDirectory  # noqa: E402
+from callin.flow import CallinOptions  # noqa: E402
+from callin.server import CallinServer  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+
+def build_server(config, store):
+    options = CallinOptions(names_dir=os.path.join(config.recordings_dir, "callin-names"),
+                            command_timeout=config.esl_timeout)
+    directory = ConferenceDirectory(store)
+    return CallinServer(directory, config.callin_host, config.callin_port, options)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="kz-callin", description=__doc__)
+    parser.add_argument("--config", help="TOML configuration file (else KZ_CONFIG)")
+    args = parser.parse_args(argv)
+    config = load_config(args.config)
+    setup_logging(config.log_level, config.log_format)
+    store = make_store(config)
+    server = build_server(config, store)
+    try:
+        server.directory.rebuild()
+    except Exception:  # noqa: BLE001 - the index also rebuilds on the first miss
+        log.exception("initial number index failed")
+    server.start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,112 @@
+"""Find the conference behind a dialled number, across all accounts.
+
+Conference documents live in each account's database, so a number cannot be
+found with one query. We keep a small index in the global database
+``callin_numbers``: one document per number (``_id`` = the digits) holding
+``account_id`` and ``conference_id``. A lookup is one ``get`` by id, whatever
+the number of accounts. Every hit is checked against the current conference
+document (a number removed from a conference stops working at once). A miss
+triggers a rescan of all accounts, at most once per ``rescan_interval``, so
+numbers added by any writer show up without cooperation; crossbar (or anything
+saving conferences) may also call ``index_conference`` for immediate effect.
+"""
+import logging
+import time
+
+from kzcore import naming
+from kzcore.errors import Conflict, DatabaseMissing, NotFound, StoreUnavailable
+
+from callin.documents import load_conference, normalize_number, role_for_number
+
+log = logging.getLogger(__name__)
+
+INDEX_DB = "callin_numbers"
+
+
+def index_conference(store, account_id, doc):
+    """Point every number of one conference document at it."""
+    conference = load_conference(account_id, doc)
+    if conference is None:
+        return 0
+    for number in conference.all_numbers:
+        entry = {"account_id": account_id, "conference_id": conference.conference_id}
+        current = store.get_or_none(INDEX_DB, number)
+        if current and {k: current.get(k) for k in entry} == entry:
+            continue
+        if current and current.get("conference_id") != conference.conference_id:
+            log.warning("number moves to another conference", extra={
+                "number": number, "from": current.get("conference_id"),
+                "to": conference.conference_id})
+        try:
+            store.save(INDEX_DB, dict(entry, _id=number, **({"_rev": current["_rev"]} if current else {})))
+        except Conflict:
+            log.info("index entry changed concurrently", extra={"number": number})
+    return len(conference.all_numbers)
+
+
+class ConferenceDirectory:
+    def __init__(self, store, rescan_interval=30.0, clock=time.monotonic):
+        self.store = store
+        self.rescan_interval = rescan_interval
+        self._clock = clock
+        self._last_scan = None
+
+    def find(self, number):
+        """(Conference, role) for a dialled or entered number, or None."""
+        number = normalize_number(number)
+        if not number:
+            return None
+        try:
+            found = self._from_index(number)
+            if found is None and self._may_rescan():
+                self.rebuild()
+                found = self._from_index(number)
+            return found
+        except (StoreUnavailable, DatabaseMissing) as exc:
+            log.error("conference lookup failed", extra={"number": number, "error": str(exc)})
+            return None
+
+    def _from_index(self, number):
+        entry = self.store.get_or_none(INDEX_DB, number)
+        if not entry:
+            return None
+        account_id, conference_id = entry.get("account_id"), entry.get("conference_id")
+        conference = self._load(account_id, conference_id)
+        role = role_for_number(conference, number) if conference else None
+        if role is None:
+            self._drop(entry)
+            return None
+        return conference, role
+
+    def _load(self, account_id, conference_id):
+        try:
+            doc = self.store.get(naming.account_db(account_id), conference_id)
+        except (NotFound, DatabaseMissing, ValueError, TypeError):
+            return None
+        return load_conference(account_id, doc)
+
+    def _drop(self, entry):
+        try:
+            self.store.delete(INDEX_DB, entry["_id"], entry["_rev"])
+        except (NotFound, Conflict):
+            pass
+
+    def _may_rescan(self):
+        now = self._clock()
+        if self._last_scan is not None and now - self._last_scan < self.rescan_interval:
+            return False
+        self._last_scan = now
+        return True
+
+    def rebuild(self):
+        """Index every conference of every account (a miss or start-up)."""
+        count = 0
+        for account in self.store.all_docs(naming.ACCOUNTS_DB):
+            account_id = account.get("_id")
+            if not naming.is_account_id(account_id):
+                continue
+            docs = self.store.find(naming.account_db(account_id), {"pvt_type": "conference"})
+            for doc in docs:
+                count += index_conference(self.store, account_id, doc)
+        log.info("call-in number index rebuilt", extra={"numbers": count})
+        return count
