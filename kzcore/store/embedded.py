@@ -135,6 +135,15 @@ class EmbeddedStore(Store):
             raise Conflict("document update conflict", {"db": db, "id": doc_id})
         return current
 
+    def _live_or_created(self, conn, db, doc_id, rev):
+        """Like ``_live``, but without a rev a missing doc is created empty first
+        (CouchDB creates the document when an attachment is put without rev)."""
+        current = _current(conn, db, doc_id)
+        if rev is None and (current is None or current[1]) and \
+                conn.execute("SELECT 1 FROM dbs WHERE name = ?", (db,)).fetchone():
+            return (current[0] if current else None), 0, "{}", None
+        return self._live(conn, db, doc_id, rev)
+
     def all_docs(self, db, start_key=None, limit=None):
         sql = "SELECT id, rev, deleted, body, stubs FROM docs WHERE db = ? AND deleted = 0"
         args = [db]
@@ -155,12 +164,13 @@ class EmbeddedStore(Store):
         content = bytes(content)
 
         def work(conn):
-            current = self._live(conn, db, doc_id, rev)
+            current = self._live_or_created(conn, db, doc_id, rev)
             new_rev = docrules.bump(current[0])
             stubs = _load_stubs(current[3])
             stubs[name] = docrules.stub_for(content, content_type, new_rev)
             _store_attachment(conn, db, doc_id, name, content)
-            _update_rev_and_stubs(conn, db, doc_id, new_rev, stubs)
+            conn.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, 0, ?, ?)",
+                         (db, doc_id, new_rev, current[2], _dump_stubs(stubs)))
             return new_rev
         return self._write(work)
 
