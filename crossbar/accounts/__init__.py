@@ -1,0 +1,1 @@
+"""Accounts: /v2/accounts/{account_id} (+ children, descendants, api_key)."""

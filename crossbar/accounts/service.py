@@ -1,0 +1,96 @@
+"""Account documents live in the ``accounts`` database; ``pvt_tree`` lists the
+ancestors (root first) and drives kzcore.accounts.can_access."""
+import logging
+import secrets
+
+from crossbar import documents, listing
+from crossbar.auth.credentials import normalize_account_name
+from crossbar.resource import AccountDocuments
+from kzcore.errors import ValidationFailed
+from kzcore.naming import ACCOUNTS_DB, account_db, new_id
+
+log = logging.getLogger(__name__)
+SUMMARY_FIELDS = ("name", "realm", "enabled")
+
+
+def new_api_key():
+    return secrets.token_hex(32)
+
+
+def account_private(account_id, tree, name, api_key=None, superduper=False):
+    private = documents.new_private(account_id, "account")
+    private.update(pvt_tree=list(tree), pvt_api_key=api_key or new_api_key(),
+                   pvt_normalized_name=normalize_account_name(name),
+                   pvt_superduper_admin=bool(superduper), pvt_account_db=account_db(account_id))
+    return private
+
+
+class AccountsService(AccountDocuments):
+    pvt_type = "account"
+    schema_id = "accounts"
+
+    def db_name(self, account_id):
+        return ACCOUNTS_DB
+
+    def get(self, account_id):
+        return self.load(account_id, account_id)
+
+    def before_validate(self, account_id, data, existing):
+        data = dict(data)
+        if isinstance(data.get("realm"), str):
+            data["realm"] = data["realm"].strip().lower()
+        return data
+
+    def after_validate(self, account_id, doc_id, doc, existing):
+        name = normalize_account_name(doc.get("name"))
+        if not name:
+            raise ValidationFailed(data={"name": {"required": {
+                "message": "Field is required but missing"}}})
+        self._unique(doc_id, "pvt_normalized_name", name, "name", "Account name already in use")
+        if doc.get("realm"):
+            self._unique(doc_id, "realm", doc["realm"], "realm", "Realm already in use")
+        return {"pvt_normalized_name": name}
+
+    def _unique(self, doc_id, field, value, key, message):
+        other = self.store.find_one(ACCOUNTS_DB, {"pvt_type": "account", field: value,
+                                                 "_id": {"$ne": doc_id}})
+        if other is not None:
+            raise ValidationFailed(data={key: {"unique": {"message": message, "cause": value}}})
+
+    def create_child(self, parent_id, data):
+        parent = self.get(parent_id)
+        clean, _rev = documents.client_data(data)
+        child_id = new_id()
+        if not clean.get("realm"):
+            clean["realm"] = f"{child_id[:8]}.{parent.get('realm') or 'kazoo.local'}"
+        doc = self._validated(parent_id, child_id, clean, None)
+        tree = list(parent.get("pvt_tree", [])) + [parent_id]
+        doc.update(account_private(child_id, tree, doc.get("name")), _id=child_id)
+        saved = self.store.save(ACCOUNTS_DB, doc)
+        self.store.create_db(account_db(child_id))
+        log.info("account created", extra={"account_id": child_id, "parent_id": parent_id})
+        return saved
+
+    def summarize(self, doc):
+        entry = {"id": doc["_id"]}
+        entry.update({key: doc[key] for key in SUMMARY_FIELDS if key in doc})
+        entry["tree"] = list(doc.get("pvt_tree", []))
+        return entry
+
+    def related(self, account_id, args, direct_only):
+        """Children (``direct_only``) or all descendants of ``account_id``."""
+        self.get(account_id)
+        page_size, start_key = listing.page_request(args)
+        filters = listing.filters_from(args)
+
+        def keep(doc):
+            tree = doc.get("pvt_tree") or []
+            related = (tree[-1:] == [account_id]) if direct_only else account_id in tree
+            return doc.get("pvt_type") == "account" and related \
+                and listing.doc_passes(doc, filters)
+
+        docs, next_key = listing.collect_page(
+            lambda key, limit: self.store.all_docs(ACCOUNTS_DB, start_key=key, limit=limit),
+            keep, page_size, start_key)
+        items = [self.summarize(doc) for doc in docs]
+        return items, listing.page_fields(items, start_key, next_key)

@@ -1,0 +1,51 @@
+"""Routes for accounts. ``PUT /accounts/{id}`` creates a child of ``{id}``."""
+from flask import Blueprint, request
+
+from crossbar import responses
+from crossbar.accounts.service import AccountsService
+from crossbar.context import request_data, services
+from crossbar.crud_views import doc_response, if_match
+
+blueprint = Blueprint("accounts", __name__)
+ONE = "/accounts/<account_id>"
+
+
+def _service():
+    return AccountsService(services().store, services().schemas)
+
+
+@blueprint.route(ONE, methods=["GET"], endpoint="account_get")
+def get_account(account_id):
+    return doc_response(_service().get(account_id))
+
+
+@blueprint.route(ONE, methods=["PUT"], endpoint="account_create_child")
+def create_child(account_id):
+    return doc_response(_service().create_child(account_id, request_data()), 201)
+
+
+@blueprint.route(ONE, methods=["POST"], endpoint="account_update")
+def update_account(account_id):
+    return doc_response(_service().update(account_id, account_id, request_data(), if_match()))
+
+
+@blueprint.route(ONE, methods=["PATCH"], endpoint="account_patch")
+def patch_account(account_id):
+    return doc_response(_service().patch(account_id, account_id, request_data(), if_match()))
+
+
+@blueprint.route(f"{ONE}/children", methods=["GET"], endpoint="account_children")
+def children(account_id):
+    items, page = _service().related(account_id, request.args, direct_only=True)
+    return responses.ok(items, page=page)
+
+
+@blueprint.route(f"{ONE}/descendants", methods=["GET"], endpoint="account_descendants")
+def descendants(account_id):
+    items, page = _service().related(account_id, request.args, direct_only=False)
+    return responses.ok(items, page=page)
+
+
+@blueprint.route(f"{ONE}/api_key", methods=["GET"], endpoint="account_api_key")
+def api_key(account_id):
+    return responses.ok({"api_key": _service().get(account_id).get("pvt_api_key")})

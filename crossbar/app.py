@@ -1,0 +1,89 @@
+"""``create_app``: the composition root of the HTTP layer (no module-level app)."""
+import logging
+import socket
+from importlib import metadata
+
+from flask import Blueprint, Flask, g, jsonify, request
+
+from crossbar import openapi, responses
+from crossbar.accounts.views import blueprint as accounts_bp
+from crossbar.auth.guard import check_request, public
+from crossbar.auth.views import blueprint as auth_bp
+from crossbar.conferences.views import blueprint as conferences_bp
+from crossbar.context import EXTENSION, Services, request_id
+from crossbar.devices.views import blueprint as devices_bp
+from crossbar.errors import register_error_handlers
+from crossbar.media.views import blueprint as media_bp
+from crossbar.users.views import blueprint as users_bp
+
+log = logging.getLogger(__name__)
+API_PREFIX = "/v2"
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+RESOURCE_BLUEPRINTS = (auth_bp, accounts_bp, users_bp, devices_bp, media_bp, conferences_bp)
+
+
+def package_version():
+    try:
+        return metadata.version("kzconf")
+    except metadata.PackageNotFoundError:
+        return "0.1.0"
+
+
+class V1Alias:
+    """WSGI middleware: ``/v1/...`` is served as ``/v2/...``."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == "/v1" or path.startswith("/v1/"):
+            environ["PATH_INFO"] = API_PREFIX + path[3:]
+        return self.wsgi_app(environ, start_response)
+
+
+def _api_blueprint():
+    api = Blueprint("api", __name__, url_prefix=API_PREFIX)
+    api.before_request(check_request)
+
+    @api.route("/openapi.json", methods=["GET"], endpoint="openapi")
+    @public
+    def openapi_document():
+        from crossbar.context import services
+        svc = services()
+        return jsonify(openapi.build_document(svc.store, svc.version))
+
+    for child in RESOURCE_BLUEPRINTS:
+        api.register_blueprint(child)
+    return api
+
+
+def _assign_request_id():
+    request_id()  # fixed before any view or error handler needs it
+
+
+def _finish_response(response):
+    response.headers["X-Request-Id"] = request_id()
+    if request.path.startswith(API_PREFIX):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("ETag", None)
+        response.headers.pop("Last-Modified", None)
+    return response
+
+
+def create_app(config, *, store, schemas, signer, live=None, extra_blueprints=()):
+    app = Flask("crossbar", static_folder=None)
+    app.url_map.strict_slashes = False
+    app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES
+    node = getattr(config, "node_name", "") or f"crossbar@{socket.gethostname()}"
+    app.extensions[EXTENSION] = Services(config=config, store=store, schemas=schemas,
+                                         signer=signer, live=live, node=node,
+                                         version=package_version())
+    app.register_blueprint(_api_blueprint())
+    for blueprint in extra_blueprints:
+        app.register_blueprint(blueprint)
+    register_error_handlers(app, responses.failure)
+    app.before_request(_assign_request_id)
+    app.after_request(_finish_response)
+    app.wsgi_app = V1Alias(app.wsgi_app)
+    return app

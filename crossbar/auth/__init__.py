@@ -1,0 +1,1 @@
+"""Authentication: api_auth, user_auth, token checks and account access."""

@@ -1,0 +1,67 @@
+"""api_auth / user_auth: find the account (and user), then issue a token."""
+import hmac
+
+from crossbar.auth.credentials import normalize_account_name
+from kzcore.errors import Unauthorized, ValidationFailed
+from kzcore.naming import ACCOUNTS_DB, account_db
+
+REQUIRED = {"required": {"message": "Field is required but missing"}}
+
+
+def _auth_reply(signer, account, method, owner_id=None):
+    claims = {"account_id": account["_id"], "method": method}
+    if owner_id:
+        claims["owner_id"] = owner_id
+    data = {"account_id": account["_id"], "account_name": account.get("name"),
+            "is_reseller": bool(account.get("pvt_reseller")), "reseller_id": None,
+            "language": account.get("language", "en-us"), "apps": []}
+    if owner_id:
+        data["owner_id"] = owner_id
+    return signer.issue(claims), data
+
+
+def api_auth(store, signer, data):
+    """``{"api_key"}`` -> (token, data)."""
+    api_key = data.get("api_key")
+    if not isinstance(api_key, str) or not api_key:
+        raise ValidationFailed(data={"api_key": REQUIRED})
+    account = store.find_one(ACCOUNTS_DB, {"pvt_type": "account", "pvt_api_key": api_key})
+    if account is None or not hmac.compare_digest(account.get("pvt_api_key", ""), api_key):
+        raise Unauthorized("invalid credentials")
+    _require_enabled(account)
+    return _auth_reply(signer, account, "api_auth")
+
+
+def user_auth(store, signer, data):
+    """``{"credentials", "account_name"|"account_realm", "method"?}`` -> (token, data)."""
+    credentials = data.get("credentials")
+    if not isinstance(credentials, str) or not credentials:
+        raise ValidationFailed(data={"credentials": REQUIRED})
+    account = find_login_account(store, data)
+    field = "pvt_sha1_auth" if str(data.get("method", "md5")).lower() in ("sha", "sha1") \
+        else "pvt_md5_auth"
+    user = store.find_one(account_db(account["_id"]),
+                          {"pvt_type": "user", field: credentials.lower()})
+    if user is None or user.get("enabled") is False:
+        raise Unauthorized("invalid credentials")
+    _require_enabled(account)
+    return _auth_reply(signer, account, "user_auth", owner_id=user["_id"])
+
+
+def find_login_account(store, data):
+    name, realm = data.get("account_name"), data.get("account_realm")
+    if isinstance(name, str) and name:
+        selector = {"pvt_type": "account", "pvt_normalized_name": normalize_account_name(name)}
+    elif isinstance(realm, str) and realm:
+        selector = {"pvt_type": "account", "realm": realm.lower()}
+    else:
+        raise ValidationFailed(data={"account_name": REQUIRED})
+    account = store.find_one(ACCOUNTS_DB, selector)
+    if account is None:
+        raise Unauthorized("invalid credentials")
+    return account
+
+
+def _require_enabled(account):
+    if account.get("enabled") is False:
+        raise Unauthorized("account disabled")

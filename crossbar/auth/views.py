@@ -1,0 +1,35 @@
+"""Routes: PUT /api_auth, PUT /user_auth, GET /token_auth."""
+from flask import Blueprint, g
+
+from crossbar import responses
+from crossbar.auth import service
+from crossbar.auth.guard import public
+from crossbar.context import request_data, services
+
+blueprint = Blueprint("auth", __name__)
+
+
+@blueprint.route("/api_auth", methods=["PUT"])
+@public
+def api_auth():
+    svc = services()
+    token, data = service.api_auth(svc.store, svc.signer, request_data())
+    g.kz_auth_token = token
+    return responses.created(data)
+
+
+@blueprint.route("/user_auth", methods=["PUT"])
+@public
+def user_auth():
+    svc = services()
+    token, data = service.user_auth(svc.store, svc.signer, request_data())
+    g.kz_auth_token = token
+    return responses.created(data)
+
+
+@blueprint.route("/token_auth", methods=["GET"])
+def token_auth():
+    """Introspection: the claims of the presented token."""
+    claims = dict(g.kz_claims)
+    return responses.ok({key: claims.get(key) for key in
+                         ("account_id", "owner_id", "method", "iat", "exp") if key in claims})

@@ -1,0 +1,1 @@
+"""Conferences: /v2/accounts/{account_id}/conferences (seed 002)."""

@@ -1,0 +1,40 @@
+"""The ``_read_only`` live part of conference documents.
+
+``live`` (the live-conference service, or None) is asked through two calls:
+``live.conference_state(account_id, conference_id) -> dict | None`` (members,
+moderators, duration, is_locked, participants) and
+``live.account_states(account_id) -> {conference_id: dict}`` (for lists: one
+question per account, not one per conference)."""
+
+COUNT_KEYS = ("members", "moderators", "duration", "is_locked")
+
+
+def empty_state():
+    return {"members": 0, "moderators": 0, "admins": 0, "duration": 0,
+            "is_locked": False, "participants": []}
+
+
+def _normalized(state):
+    merged = {**empty_state(), **(state or {})}
+    merged["admins"] = merged.get("moderators", 0)
+    return merged
+
+
+def read_only(live, account_id, conference_id):
+    if live is None:
+        return empty_state()
+    return _normalized(live.conference_state(account_id, conference_id))
+
+
+def list_counts(live, account_id):
+    """``{conference_id: state}`` for the account's running conferences."""
+    if live is None:
+        return {}
+    return {cid: _normalized(state) for cid, state in live.account_states(account_id).items()}
+
+
+def counts_for(states, conference_id):
+    state = states.get(conference_id) or empty_state()
+    return {"members": state["members"], "moderators": state["moderators"],
+            "admins": state["admins"], "duration": state["duration"],
+            "is_locked": state["is_locked"]}

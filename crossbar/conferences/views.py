@@ -1,0 +1,102 @@
+"""Routes for conferences (seed 002): CRUD, actions, participants, recordings."""
+from flask import Blueprint, request
+
+from crossbar import documents, responses
+from crossbar.conferences import actions
+from crossbar.conferences.service import ConferencesService
+from crossbar.context import current_context, json_body, request_data, services
+from crossbar.crud_views import if_match
+from crossbar.live import recordings
+from crossbar.participants import service as participants
+
+blueprint = Blueprint("conferences", __name__)
+BASE = "/accounts/<account_id>/conferences"
+ONE = f"{BASE}/<conference_id>"
+
+
+def _service():
+    svc = services()
+    return ConferencesService(svc.store, svc.schemas, svc.live)
+
+
+def _doc(doc, status=200):
+    return responses.ok(documents.public_view(doc), status, revision=doc.get("_rev"))
+
+
+def _reply(result):
+    data, status = result
+    return responses.ok(data, status)
+
+
+@blueprint.route(BASE, methods=["GET"], endpoint="conferences_list")
+def list_conferences(account_id):
+    items, page = _service().list(account_id, request.args)
+    return responses.ok(items, page=page)
+
+
+@blueprint.route(BASE, methods=["PUT"], endpoint="conferences_create")
+def create_conference(account_id):
+    return _doc(_service().create(account_id, request_data()), 201)
+
+
+@blueprint.route(ONE, methods=["GET"], endpoint="conferences_get")
+def get_conference(account_id, conference_id):
+    service = _service()
+    doc = service.load(account_id, conference_id)
+    return responses.ok(service.with_read_only(account_id, doc), revision=doc["_rev"])
+
+
+@blueprint.route(ONE, methods=["POST"], endpoint="conferences_update")
+def update_conference(account_id, conference_id):
+    return _doc(_service().update(account_id, conference_id, request_data(), if_match()))
+
+
+@blueprint.route(ONE, methods=["PATCH"], endpoint="conferences_patch")
+def patch_conference(account_id, conference_id):
+    return _doc(_service().patch(account_id, conference_id, request_data(), if_match()))
+
+
+@blueprint.route(ONE, methods=["DELETE"], endpoint="conferences_delete")
+def delete_conference(account_id, conference_id):
+    return _doc(_service().delete(account_id, conference_id, if_match()))
+
+
+@blueprint.route(ONE, methods=["PUT"], endpoint="conferences_action")
+def conference_action(account_id, conference_id):
+    conference = _service().load_or_id(account_id, conference_id)
+    return _reply(actions.perform(current_context(), account_id, conference, json_body()))
+
+
+@blueprint.route(f"{ONE}/participants", methods=["GET"], endpoint="participants_list")
+def list_participants(account_id, conference_id):
+    conference = _service().load_or_id(account_id, conference_id)
+    return _reply(participants.list_participants(current_context(), account_id, conference))
+
+
+@blueprint.route(f"{ONE}/participants", methods=["PUT"], endpoint="participants_action")
+def participants_action(account_id, conference_id):
+    conference = _service().load_or_id(account_id, conference_id)
+    return _reply(participants.participants_action(current_context(), account_id, conference,
+                                                   json_body()))
+
+
+@blueprint.route(f"{ONE}/participants/<participant_id>", methods=["GET"],
+                 endpoint="participant_get")
+def get_participant(account_id, conference_id, participant_id):
+    conference = _service().load_or_id(account_id, conference_id)
+    return _reply(participants.get_participant(current_context(), account_id, conference,
+                                               participant_id))
+
+
+@blueprint.route(f"{ONE}/participants/<participant_id>", methods=["PUT"],
+                 endpoint="participant_action")
+def participant_action(account_id, conference_id, participant_id):
+    conference = _service().load_or_id(account_id, conference_id)
+    return _reply(participants.participant_action(current_context(), account_id, conference,
+                                                  participant_id, json_body()))
+
+
+@blueprint.route(f"{ONE}/recordings", methods=["GET"], endpoint="recordings_list")
+def list_recordings(account_id, conference_id):
+    conference = _service().load_or_id(account_id, conference_id)
+    return _reply(recordings.list_recordings(current_context(), account_id, conference))

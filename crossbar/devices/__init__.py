@@ -1,0 +1,1 @@
+"""Devices of an account: /v2/accounts/{account_id}/devices."""

@@ -1,0 +1,1 @@
+"""Live conference state and recordings (filled in by the live-control part)."""

@@ -1,0 +1,194 @@
+"""The OpenAPI 3.1 document of the whole API (kept in step with the routes by
+tests/unit/test_crossbar_openapi.py). Request bodies reference the JSON schemas
+stored in ``system_schemas`` (served under ``components.schemas``)."""
+from kzcore.naming import SCHEMAS_DB
+
+A = "/v2/accounts/{account_id}"
+CONF = f"{A}/conferences/{{conference_id}}"
+ACTION_BODY = "action"      # {"action", "data"} bodies (conference/participant actions)
+RAW_BODY = "raw"            # audio upload
+
+
+def _crud(tag, collection, schema_id):
+    base, one = f"{A}/{collection}", f"{A}/{collection}/{{doc_id}}"
+    return [
+        ("get", base, f"list_{collection}", f"List {collection}", None, "200", tag),
+        ("put", base, f"create_{collection}", f"Create a {schema_id} document", schema_id, "201",
+         tag),
+        ("get", one, f"get_{collection}", f"Get one of {collection}", None, "200", tag),
+        ("post", one, f"update_{collection}", "Replace the document", schema_id, "200", tag),
+        ("patch", one, f"patch_{collection}", "Merge into the document", schema_id, "200", tag),
+        ("delete", one, f"delete_{collection}", "Delete the document", None, "200", tag),
+    ]
+
+
+# (method, path, operationId, summary, request body, success status, tag)
+OPERATIONS = [
+    ("put", "/v2/api_auth", "api_auth", "Authenticate with an account API key", "api_auth",
+     "201", "auth"),
+    ("put", "/v2/user_auth", "user_auth", "Authenticate with md5/sha1 user credentials",
+     "user_auth", "201", "auth"),
+    ("get", "/v2/token_auth", "token_auth", "Claims of the presented token", None, "200", "auth"),
+    ("get", "/v2/openapi.json", "openapi", "This document", None, "200", "meta"),
+    ("get", A, "get_account", "Get the account", None, "200", "accounts"),
+    ("put", A, "create_child_account", "Create a child account", "accounts", "201", "accounts"),
+    ("post", A, "update_account", "Replace the account", "accounts", "200", "accounts"),
+    ("patch", A, "patch_account", "Merge into the account", "accounts", "200", "accounts"),
+    ("get", f"{A}/children", "account_children", "Direct child accounts", None, "200",
+     "accounts"),
+    ("get", f"{A}/descendants", "account_descendants", "All descendant accounts", None, "200",
+     "accounts"),
+    ("get", f"{A}/api_key", "account_api_key", "The account's API key", None, "200", "accounts"),
+    *_crud("users", "users", "users"),
+    *_crud("devices", "devices", "devices"),
+    *_crud("media", "media", "media"),
+    ("get", f"{A}/media/{{doc_id}}/raw", "get_media_raw", "Download the audio", None, "200",
+     "media"),
+    ("put", f"{A}/media/{{doc_id}}/raw", "put_media_raw", "Upload the audio", RAW_BODY, "200",
+     "media"),
+    ("post", f"{A}/media/{{doc_id}}/raw", "post_media_raw", "Upload the audio", RAW_BODY, "200",
+     "media"),
+    ("get", f"{A}/conferences", "list_conferences", "List conferences with live counts", None,
+     "200", "conferences"),
+    ("put", f"{A}/conferences", "create_conference", "Create a conference", "conferences", "201",
+     "conferences"),
+    ("get", CONF, "get_conference", "Get a conference with its live _read_only part", None,
+     "200", "conferences"),
+    ("post", CONF, "update_conference", "Replace a conference", "conferences", "200",
+     "conferences"),
+    ("patch", CONF, "patch_conference", "Merge into a conference", "conferences", "200",
+     "conferences"),
+    ("delete", CONF, "delete_conference", "Delete a conference", None, "200", "conferences"),
+    ("put", CONF, "conference_action", "lock, unlock, dial, play or record",
+     "conferences.action", "202", "conferences"),
+    ("get", f"{CONF}/participants", "list_participants", "Live participants", None, "200",
+     "participants"),
+    ("put", f"{CONF}/participants", "participants_action",
+     "mute, unmute, deaf, undeaf, kick, play or relate", "conferences.participants.action",
+     "202", "participants"),
+    ("get", f"{CONF}/participants/{{participant_id}}", "get_participant", "One live participant",
+     None, "200", "participants"),
+    ("put", f"{CONF}/participants/{{participant_id}}", "participant_action",
+     "mute, unmute, deaf, undeaf, kick or play", "conferences.participant.action", "202",
+     "participants"),
+    ("get", f"{CONF}/recordings", "list_recordings", "Recordings of the conference", None,
+     "200", "conferences"),
+]
+PUBLIC = {"api_auth", "user_auth", "openapi"}
+AUTH_BODIES = {
+    "api_auth": {"type": "object", "required": ["api_key"],
+                 "properties": {"api_key": {"type": "string"}}},
+    "user_auth": {"type": "object", "required": ["credentials"], "properties": {
+        "credentials": {"type": "string", "description": "md5 (or sha1) of 'username:password'"},
+        "account_name": {"type": "string"}, "account_realm": {"type": "string"},
+        "method": {"type": "string", "enum": ["md5", "sha"]}}},
+}
+
+ENVELOPE = {"type": "object", "required": ["data", "status", "request_id"], "properties": {
+    "data": {}, "status": {"type": "string", "enum": ["success"]},
+    "auth_token": {"type": "string"}, "request_id": {"type": "string"},
+    "node": {"type": "string"}, "timestamp": {"type": "string"}, "version": {"type": "string"},
+    "revision": {"type": "string"}, "page_size": {"type": "integer"},
+    "start_key": {"type": "string"}, "next_start_key": {"type": "string"}}}
+ERROR_ENVELOPE = {"type": "object", "required": ["data", "status", "error", "message",
+                                                 "error_id", "request_id"], "properties": {
+    "data": {"type": "object", "description": "Kazoo validation errors: "
+             "{dotted.path: {keyword: {message, target?, value?}}}"},
+    "status": {"type": "string", "enum": ["error"]},
+    "error": {"type": "string", "description": "the HTTP status code as a string"},
+    "message": {"type": "string"}, "error_id": {"type": "string"},
+    "request_id": {"type": "string"}, "node": {"type": "string"},
+    "timestamp": {"type": "string"}, "version": {"type": "string"},
+    "auth_token": {"type": "string"}}}
+LIST_PARAMETERS = [
+    {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "start_key", "in": "query", "schema": {"type": "string"}},
+    {"name": "paginate", "in": "query", "schema": {"type": "boolean"}},
+    {"name": "filter", "in": "query", "style": "form", "explode": True,
+     "description": "Kazoo filters: filter_{key}, filter_not_{key}, has_key, key_missing, "
+                    "has_value, created_from, created_to, modified_from, modified_to",
+     "schema": {"type": "object", "additionalProperties": {"type": "string"}}},
+]
+
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _request_body(kind):
+    if kind == RAW_BODY:
+        return {"required": True, "content": {
+            "audio/*": {"schema": {"type": "string", "format": "binary"}},
+            "multipart/form-data": {"schema": {"type": "object", "properties": {
+                "file": {"type": "string", "format": "binary"}}}}}}
+    if kind in ("conferences.action", "conferences.participants.action",
+                "conferences.participant.action"):
+        schema = {"oneOf": [_ref(kind), {"type": "object", "properties": {"data": _ref(kind)}}]}
+    else:
+        schema = {"type": "object", "required": ["data"], "properties": {"data": _ref(kind)}}
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _responses(status, method, path):
+    error = {"content": {"application/json": {"schema": _ref("ErrorEnvelope")}}}
+    codes = ["400", "401", "403", "404", "500", "503"]
+    if method in ("post", "patch", "delete", "put"):
+        codes.append("409")
+    if "conference" in path and method == "put":
+        codes.append("422")
+    ok = {"description": "success", "content": {"application/json": {"schema": _ref("Envelope")}}}
+    if path.endswith("/raw") and method == "get":
+        ok = {"description": "the audio", "content": {"audio/*": {"schema": {
+            "type": "string", "format": "binary"}}}}
+    if path.endswith("openapi.json"):
+        ok = {"description": "this document", "content": {"application/json": {}}}
+    result = {status: ok}
+    result.update({code: {"description": "error", **error} for code in codes})
+    return result
+
+
+def _operation(method, path, op_id, summary, body, status, tag):
+    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+              for name in _path_names(path)]
+    if method == "get" and (path.endswith("s") or path.endswith(("/children", "/descendants"))) \
+            and not path.endswith(("/raw", "api_key")):
+        params += LIST_PARAMETERS
+    operation = {"operationId": op_id, "summary": summary, "tags": [tag], "parameters": params,
+                 "responses": _responses(status, method, path)}
+    if body:
+        operation["requestBody"] = _request_body(body)
+    if op_id in PUBLIC:
+        operation["security"] = []
+    return operation
+
+
+def _path_names(path):
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+def schema_ids():
+    """Every JSON schema the document references (stored in ``system_schemas``)."""
+    return sorted({op[4] for op in OPERATIONS if op[4] and op[4] not in (RAW_BODY,)}
+                  - set(AUTH_BODIES))
+
+
+def build_document(store=None, version="0.1.0"):
+    paths = {}
+    for method, path, *rest in OPERATIONS:
+        paths.setdefault(path, {})[method] = _operation(method, path, *rest)
+    schemas = {"Envelope": ENVELOPE, "ErrorEnvelope": ERROR_ENVELOPE, **AUTH_BODIES}
+    for schema_id in schema_ids():
+        stored = store.get_or_none(SCHEMAS_DB, schema_id) if store is not None else None
+        body = {k: v for k, v in (stored or {"type": "object"}).items()
+                if not k.startswith("_") and k != "$schema"}
+        schemas[schema_id] = body
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "crossbar (Kazoo-compatible conference API)", "version": version},
+        "servers": [{"url": "/"}],
+        "security": [{"AuthToken": []}],
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {
+            "AuthToken": {"type": "apiKey", "in": "header", "name": "X-Auth-Token"},
+            "Bearer": {"type": "http", "scheme": "bearer"}}},
+    }

@@ -1,0 +1,1 @@
+"""Live participants of a conference (filled in by the live-control part)."""

@@ -1,0 +1,31 @@
+"""Flask responses carrying Kazoo envelopes."""
+import json
+
+from flask import Response, g
+
+from crossbar import envelope
+from crossbar.context import request_id, services
+
+
+def _meta():
+    svc = services()
+    return {"request_id": request_id(), "node": svc.node, "version": svc.version,
+            "auth_token": g.get("kz_auth_token") or ""}
+
+
+def _json(body, status):
+    return Response(json.dumps(body, separators=(",", ":"), default=str), status=status,
+                    mimetype="application/json")
+
+
+def ok(data, status=200, *, revision=None, page=None):
+    """A success envelope; ``revision`` is the document's ``_rev`` when there is one."""
+    return _json(envelope.success(data, meta=_meta(), revision=revision, page=page), status)
+
+
+def created(data, *, revision=None):
+    return ok(data, 201, revision=revision)
+
+
+def failure(code, message, error_id, data=None):
+    return _json(envelope.error(code, message, error_id, meta=_meta(), data=data), code)

@@ -1,0 +1,1 @@
+"""Users of an account: /v2/accounts/{account_id}/users."""
