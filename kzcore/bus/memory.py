@@ -93,13 +93,17 @@ class MemoryConsumer(Consumer):
 class MemoryBus(Publisher, Consumer):
     """Publisher and consumer factory in one. ``start`` returns a new
     subscription handle (a MemoryConsumer); ``add_binding``/``remove_binding``
-    on the bus itself act on the subscription started last."""
+    on the bus itself act on the subscription started last, ``close`` on the
+    bus closes the subscriptions it started. Consumers made with ``consumer()``
+    belong to their caller, so a publisher closing the shared bus never cuts
+    off another part's consumer."""
 
     def __init__(self, queue_size=DEFAULT_QUEUE_SIZE):
         self._queue_size = queue_size
         self._consumers = []
         self._published = 0
         self._last = None
+        self._started = []
 
     def publish(self, routing_key, payload, exchange=CONFERENCE_EXCHANGE):
         body = json.dumps(payload)
@@ -114,6 +118,7 @@ class MemoryBus(Publisher, Consumer):
 
     def start(self, bindings, callback, exchange=CONFERENCE_EXCHANGE):
         self._last = self.consumer().start(bindings, callback, exchange)
+        self._started.append(self._last)
         return self._last
 
     def add_binding(self, binding):
@@ -138,8 +143,9 @@ class MemoryBus(Publisher, Consumer):
         return False
 
     def close(self):
-        for consumer in tuple(self._consumers):
+        for consumer in self._started:
             consumer.close()
+        self._started.clear()
 
     def _attach(self, consumer):
         self._consumers.append(consumer)
@@ -147,6 +153,8 @@ class MemoryBus(Publisher, Consumer):
     def _detach(self, consumer):
         if consumer in self._consumers:
             self._consumers.remove(consumer)
+        if consumer in self._started:
+            self._started.remove(consumer)
         if self._last is consumer:
             self._last = None
 

@@ -1,1 +1,174 @@
-"""Fixtures for this area (filled in by its owner)."""
+"""RabbitMQ fixtures: the real broker on 127.0.0.1:5672 (or KZ_AMQP_URL).
+
+``amqp_url`` fails clearly when the broker is unreachable. ``rabbit_tap`` binds a
+fresh exclusive queue to a pattern and reads what arrives, in order.
+``close_broker_connection(name)`` closes a named client connection from the
+broker side (``rabbitmqctl close_connection``), as a broker restart would.
+"""
+import json
+import os
+import socket
+import subprocess
+import urllib.parse
+import uuid
+
+import pika
+import pytest
+
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+def unique_name(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def amqp_url():
+    url = os.environ.get("KZ_AMQP_URL", DEFAULT_AMQP_URL)
+    params = pika.URLParameters(url)
+    params.socket_timeout = 3
+    params.connection_attempts = 1
+    try:
+        pika.BlockingConnection(params).close()
+    except Exception as exc:  # any failure here means: no broker to test against
+        pytest.fail(f"RabbitMQ is not reachable at {url} ({exc!r}); start it or set KZ_AMQP_URL")
+    return url
+
+
+class RabbitTap:
+    """A fresh exclusive queue bound to ``patterns`` on ``exchange``."""
+
+    def __init__(self, url, patterns, exchange="conference"):
+        self.connection = pika.BlockingConnection(pika.URLParameters(url))
+        self.channel = self.connection.channel()
+        self.channel.exchange_declare(exchange, exchange_type="topic", durable=True)
+        self.queue = self.channel.queue_declare("", exclusive=True, auto_delete=True).method.queue
+        for pattern in ([patterns] if isinstance(patterns, str) else patterns):
+            self.channel.queue_bind(self.queue, exchange, routing_key=pattern)
+
+    def read(self, count, timeout=5.0):
+        """Up to ``count`` messages as (routing_key, payload, properties); stops
+        early after ``timeout`` seconds without a message."""
+        messages = []
+        for method, properties, body in self.channel.consume(
+                self.queue, auto_ack=True, inactivity_timeout=timeout):
+            if method is None:
+                break
+            messages.append((method.routing_key, json.loads(body), properties))
+            if len(messages) >= count:
+                break
+        self.channel.cancel()
+        return messages
+
+    def read_quiet(self, quiet=0.5):
+        """Everything that arrives until ``quiet`` seconds pass without a message."""
+        return self.read(10 ** 9, timeout=quiet)
+
+    def close(self):
+        if self.connection.is_open:
+            self.connection.close()
+
+
+@pytest.fixture
+def rabbit_tap(amqp_url):
+    """Factory: ``rabbit_tap(pattern_or_patterns, exchange="conference")``."""
+    taps = []
+
+    def make(patterns, exchange="conference"):
+        tap = RabbitTap(amqp_url, patterns, exchange)
+        taps.append(tap)
+        return tap
+
+    yield make
+    for tap in taps:
+        tap.close()
+
+
+def broker_connection_pids(client_name):
+    """Broker pids of the connections whose client ``connection_name`` is given
+    (the table output prints pids in the form ``close_connection`` accepts)."""
+    out = subprocess.run(
+        ["rabbitmqctl", "-q", "--no-table-headers", "list_connections", "pid",
+         "client_properties"], capture_output=True, text=True, timeout=30, check=True)
+    return [line.split("\t", 1)[0] for line in out.stdout.splitlines()
+            if f'"{client_name}"' in line]
+
+
+def close_broker_connection(client_name, reason="closed by test"):
+    """Close, from the broker side, every connection named ``client_name``;
+    returns how many were closed."""
+    pids = broker_connection_pids(client_name)
+    for pid in pids:
+        subprocess.run(["rabbitmqctl", "-q", "close_connection", pid, reason],
+                       capture_output=True, text=True, timeout=30, check=True)
+    return len(pids)
+
+
+class TcpProxy:
+    """A real TCP relay in front of the broker that tests can cut and restore,
+    to make RabbitMQ unreachable for one client without touching the shared broker."""
+
+    def __init__(self, target_url):
+        params = pika.URLParameters(target_url)
+        self.target = (params.host, params.port)
+        self._credentials = (params.credentials.username, params.credentials.password)
+        self._vhost = urllib.parse.quote(params.virtual_host, safe="")
+        self.port = None
+        self._server = None
+        self._links = set()
+
+    @property
+    def url(self):
+        user, password = self._credentials
+        return f"amqp://{user}:{password}@127.0.0.1:{self.port}/{self._vhost}"
+
+    def start(self):
+        from gevent.server import StreamServer
+        self._server = StreamServer(("127.0.0.1", self.port or 0), self._relay)
+        self._server.init_socket()
+        self._server.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._server.start()
+        self.port = self._server.server_port
+        return self
+
+    def cut(self):
+        """Stop listening and drop every relayed connection."""
+        if self._server is not None:
+            self._server.stop(timeout=0)
+            self._server = None
+        for sock in tuple(self._links):
+            try:
+                sock.close()
+            except OSError:
+                pass
+        self._links.clear()
+
+    def _relay(self, client, _address):
+        import gevent
+        upstream = socket.create_connection(self.target, timeout=5)
+        self._links.update((client, upstream))
+        pumps = [gevent.spawn(_pump, client, upstream), gevent.spawn(_pump, upstream, client)]
+        gevent.joinall(pumps, count=1)
+        for sock in (client, upstream):
+            self._links.discard(sock)
+            sock.close()
+        gevent.killall(pumps, block=False)
+
+
+def _pump(source, sink):
+    try:
+        while True:
+            data = source.recv(65536)
+            if not data:
+                return
+            sink.sendall(data)
+    except OSError:
+        return
+
+
+@pytest.fixture
+def amqp_proxy(amqp_url):
+    """A TcpProxy to the test broker; ``.url`` for clients, ``.cut()``/``.start()``."""
+    proxy = TcpProxy(amqp_url).start()
+    yield proxy
+    proxy.cut()

@@ -145,3 +145,15 @@ def test_independent_consumers_from_factory_method():
     bus.publish("y.1", {})
     assert bus.flush(2)
     assert got1 == ["x.1", "y.1"] and got2 == ["y.1"]
+
+
+def test_bus_close_spares_consumers_made_by_others():
+    bus = MemoryBus()
+    own, own_received = collect(bus, ["#"])
+    theirs = bus.consumer()
+    got = []
+    theirs.start(["#"], lambda k, p: got.append(k))
+    bus.close()                          # e.g. a publisher shutting down
+    bus.publish("a", {})
+    assert bus.flush(2)
+    assert got == ["a"] and own_received == []

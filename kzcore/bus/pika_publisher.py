@@ -1,0 +1,211 @@
+"""RabbitMQ publisher: one greenlet owns a pika BlockingConnection.
+
+``publish`` only serialises and enqueues. The owner greenlet sends in batches
+with publisher confirms kept asynchronous (pika's blocking channel would wait
+for every single confirm), so throughput stays close to a raw publish loop.
+Guarantees: strict order; at-least-once (messages not confirmed when a
+connection dies are re-sent first, in order); while the broker is unreachable
+events wait in a bounded buffer whose overflow drops the oldest and counts it.
+"""
+import collections
+import json
+import logging
+import time
+
+import gevent
+import gevent.event
+import pika
+import pika.exceptions
+
+from kzcore.bus.base import CONFERENCE_EXCHANGE, Publisher
+from kzcore.bus.pika_tuning import close_quietly, connection_parameters, install_write_coalescing
+
+log = logging.getLogger(__name__)
+
+JSON_PROPERTIES = pika.BasicProperties(content_type="application/json", delivery_mode=1)
+BATCH_SIZE = 500
+MAX_IN_FLIGHT = 5000
+IDLE_POLL = 0.5          # seconds between heartbeat/close checks when idle
+ACK_POLL = 0.002         # seconds to wait for confirms while messages are in flight
+
+
+class ConfirmTimeout(Exception):
+    """The broker did not confirm a message in time: treat the connection as dead."""
+
+
+class BrokerNack(Exception):
+    """The broker refused a message: reconnect and re-send, keeping the order."""
+
+
+class PikaPublisher(Publisher):
+    def __init__(self, url, *, exchange=CONFERENCE_EXCHANGE, buffer_size=10000,
+                 confirm_timeout=5.0, connect_timeout=5.0, connection_name="kz-publisher"):
+        install_write_coalescing()
+        self._params = connection_parameters(url, connect_timeout, connection_name)
+        self._exchange = exchange
+        self._buffer_size = buffer_size
+        self._confirm_timeout = confirm_timeout
+        self._outbox = collections.deque()            # (exchange, routing_key, body)
+        self._in_flight = collections.OrderedDict()   # delivery tag -> (message, sent_at)
+        self._declared = set()
+        self._next_tag = 0        # confirm-mode delivery tags count from 1 per channel
+        self._nacked = False
+        self._wakeup = gevent.event.Event()
+        self._idle = gevent.event.Event()
+        self._idle.set()
+        self._connected_event = gevent.event.Event()
+        self._closing = False
+        self._connected = False
+        self._counts = collections.Counter()
+        self._greenlet = gevent.spawn(self._run)
+
+    # -- caller side -------------------------------------------------------
+    def publish(self, routing_key, payload, exchange=None):
+        if self._closing:
+            raise RuntimeError("publisher is closed")
+        body = json.dumps(payload).encode()
+        self._outbox.append((exchange or self._exchange, routing_key, body))
+        self._counts["published"] += 1
+        self._idle.clear()
+        self._trim_buffer()
+        self._wakeup.set()
+
+    def stats(self):
+        return {"published": self._counts["published"], "confirmed": self._counts["confirmed"],
+                "buffered": len(self._outbox) + len(self._in_flight),
+                "dropped": self._counts["dropped"], "reconnects": self._counts["reconnects"],
+                "resent": self._counts["resent"], "connected": self._connected}
+
+    def flush(self, timeout=5.0):
+        return self._idle.wait(timeout)
+
+    def wait_connected(self, timeout=5.0):
+        """True once the broker connection is up (for start-up checks and tests)."""
+        return self._connected_event.wait(timeout)
+
+    def close(self, timeout=5.0):
+        """Deliver what is queued (up to ``timeout``), then close the connection."""
+        if self._closing:
+            return
+        self.flush(timeout)
+        self._closing = True
+        self._wakeup.set()
+        self._greenlet.join(timeout=max(timeout, 1.0))
+        if not self._greenlet.dead:
+            self._greenlet.kill(block=True, timeout=1.0)
+
+    def _trim_buffer(self):
+        while len(self._outbox) + len(self._in_flight) > self._buffer_size and self._outbox:
+            self._outbox.popleft()
+            self._counts["dropped"] += 1
+            if self._counts["dropped"] % 1000 == 1:
+                log.warning("publish buffer full, oldest events dropped",
+                            extra={"dropped": self._counts["dropped"]})
+
+    # -- owner greenlet ----------------------------------------------------
+    def _run(self):
+        failures = 0
+        while not self._closing:
+            connection = None
+            try:
+                connection = pika.BlockingConnection(self._params)
+                channel = self._open_channel(connection)
+                failures = 0
+                self._connected = True
+                self._connected_event.set()
+                log.info("amqp publisher connected", extra={"exchange": self._exchange})
+                self._pump(connection, channel)
+            except (pika.exceptions.AMQPError, OSError, ConfirmTimeout, BrokerNack) as exc:
+                failures += 1
+                log.warning("amqp publisher connection lost",
+                            extra={"error": repr(exc), "buffered": self.stats()["buffered"]})
+            finally:
+                self._connected = False
+                self._connected_event.clear()
+                self._requeue_in_flight()
+                close_quietly(connection)
+            if not self._closing:
+                self._counts["reconnects"] += 1
+                self._wakeup.wait(min(0.1 * 2 ** failures, 2.0))
+                self._wakeup.clear()
+
+    def _open_channel(self, connection):
+        channel = connection.channel()
+        self._declared.clear()
+        self._next_tag = 0
+        self._nacked = False
+        self._declare(channel, self._exchange)
+        ready = []
+        channel._impl.confirm_delivery(ack_nack_callback=self._on_confirm,
+                                       callback=lambda _frame: ready.append(True))
+        deadline = time.monotonic() + self._confirm_timeout
+        while not ready:
+            if time.monotonic() > deadline:
+                raise ConfirmTimeout("confirm.select not answered")
+            connection.process_data_events(time_limit=0.01)
+        return channel
+
+    def _declare(self, channel, exchange):
+        if exchange not in self._declared:
+            channel.exchange_declare(exchange, exchange_type="topic", durable=True)
+            self._declared.add(exchange)
+
+    def _pump(self, connection, channel):
+        """Send, collect confirms and wait, until closing with nothing left."""
+        while True:
+            if self._in_flight:
+                self._check_confirms()
+            if self._outbox and len(self._in_flight) < MAX_IN_FLIGHT:
+                self._send_batch(channel)
+                connection.process_data_events(time_limit=0)
+            elif self._in_flight:
+                connection.process_data_events(time_limit=ACK_POLL)
+            elif self._closing:
+                return
+            else:
+                self._idle.set()
+                self._wakeup.wait(IDLE_POLL)
+                self._wakeup.clear()
+                connection.process_data_events(time_limit=0)
+
+    def _send_batch(self, channel):
+        now = time.monotonic()
+        for _ in range(min(BATCH_SIZE, len(self._outbox))):
+            message = self._outbox[0]
+            exchange, routing_key, body = message
+            self._declare(channel, exchange)
+            channel._impl.basic_publish(exchange, routing_key, body, JSON_PROPERTIES)
+            self._outbox.popleft()
+            self._next_tag += 1
+            self._in_flight[self._next_tag] = (message, now)
+
+    def _check_confirms(self):
+        if self._nacked:
+            raise BrokerNack("broker nacked a message")
+        _message, sent_at = next(iter(self._in_flight.values()))
+        if time.monotonic() - sent_at > self._confirm_timeout:
+            raise ConfirmTimeout(f"no confirm within {self._confirm_timeout}s")
+
+    def _on_confirm(self, frame):
+        method = frame.method
+        if isinstance(method, pika.spec.Basic.Nack):
+            # Raising inside pika's dispatch is unsafe; the pump checks the flag.
+            self._nacked = True
+            log.warning("broker nacked a message", extra={"delivery_tag": method.delivery_tag})
+            return
+        if method.multiple:
+            while self._in_flight and next(iter(self._in_flight)) <= method.delivery_tag:
+                self._in_flight.popitem(last=False)
+                self._counts["confirmed"] += 1
+        elif self._in_flight.pop(method.delivery_tag, None) is not None:
+            self._counts["confirmed"] += 1
+
+    def _requeue_in_flight(self):
+        """Unconfirmed messages go back to the front of the outbox, in order."""
+        if self._in_flight:
+            messages = [message for message, _sent in self._in_flight.values()]
+            self._counts["resent"] += len(messages)
+            self._in_flight.clear()
+            self._outbox.extendleft(reversed(messages))
+            self._trim_buffer()
+
