@@ -157,7 +157,10 @@ class EmbeddedStore(Store):
         return [_assemble(row[0], *row[1:]) for row in self._read(sql, args)]
 
     def find(self, db, selector, limit=None, sort=None):
-        return mango.select(self.all_docs(db), selector, limit=limit, sort=sort)
+        try:
+            return mango.select(self.all_docs(db), selector, limit=limit, sort=sort)
+        except (ValueError, TypeError, AttributeError) as error:
+            raise BadRequest(f"invalid selector: {error}", {"selector": selector}) from error
 
     # --- attachments -------------------------------------------------------
     def put_attachment(self, db, doc_id, rev, name, content, content_type):
