@@ -1,0 +1,67 @@
+"""Several FreeSWITCH nodes, one EslClient each, keyed by node name."""
+import logging
+
+import gevent
+
+from kzcore.errors import SwitchUnavailable
+from kzcore.esl.client import DEFAULT_EVENTS, EslClient
+
+log = logging.getLogger(__name__)
+
+
+class EslPool:
+    def __init__(self, nodes, *, timeout=5.0, events=DEFAULT_EVENTS, on_event=None, on_connect=None,
+                 on_disconnect=None, client_factory=EslClient):
+        self._clients = {}
+        for node in nodes:
+            if node.name in self._clients:
+                raise ValueError(f"two FreeSWITCH nodes are named {node.name}")
+            self._clients[node.name] = client_factory(
+                node.host, node.port, node.password, name=node.name, timeout=timeout, events=events,
+                on_event=on_event, on_connect=on_connect, on_disconnect=on_disconnect)
+
+    def start(self):
+        for client in self._clients.values():
+            client.start()
+        return self
+
+    def names(self):
+        return list(self._clients)
+
+    def client(self, name):
+        try:
+            return self._clients[name]
+        except KeyError:
+            raise SwitchUnavailable(f"no FreeSWITCH node named {name}") from None
+
+    def connected_names(self):
+        return [name for name, client in self._clients.items() if client.connected]
+
+    def wait_connected(self, timeout=None):
+        """True once every node is connected (each waits within the same overall timeout)."""
+        waits = [gevent.spawn(client.wait_connected, timeout) for client in self._clients.values()]
+        gevent.joinall(waits)
+        return all(wait.value for wait in waits)
+
+    def api(self, name, command, timeout=None):
+        return self.client(name).api(command, timeout=timeout)
+
+    def bgapi(self, name, command, timeout=None):
+        return self.client(name).bgapi(command, timeout=timeout)
+
+    def api_all(self, command, timeout=None):
+        """``{name: reply text | Exception}`` from every node, asked concurrently."""
+        calls = {name: gevent.spawn(client.api, command, timeout=timeout)
+                 for name, client in self._clients.items()}
+        gevent.joinall(list(calls.values()))
+        results = {}
+        for name, call in calls.items():
+            results[name] = call.value if call.successful() else call.exception
+            if not call.successful():
+                log.info("api_all: node failed", extra={"node": name, "command": command,
+                                                         "error": str(call.exception)})
+        return results
+
+    def close(self):
+        for client in self._clients.values():
+            client.close()

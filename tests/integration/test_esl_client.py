@@ -1,0 +1,172 @@
+"""EslClient / EslPool over real TCP against a server that plays back recorded frames."""
+import gevent
+import gevent.queue
+import pytest
+
+from kzcore.config import EslNode
+from kzcore.errors import SwitchUnavailable
+from kzcore.esl import EslAuthError, EslClient, EslPool
+from kzcore.esl.frames import FrameParser, parse_event
+from tests.support.esl_script_server import EslScriptServer, recorded_body
+from tests.support.paths import fs_fixture
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+def server():
+    script = EslScriptServer().start()
+    yield script
+    script.stop()
+
+
+@pytest.fixture
+def make_client(server):
+    clients = []
+
+    def make(**options):
+        options.setdefault("timeout", 1.0)
+        options.setdefault("backoff", (0.05, 0.2))
+        client = EslClient("127.0.0.1", server.port, options.pop("password", "ClueCon"), name="fs1", **options)
+        clients.append(client)
+        return client
+    yield make
+    for client in clients:
+        client.close()
+
+
+def started(client, timeout=3):
+    client.start()
+    assert client.wait_connected(timeout)
+    return client
+
+
+def test_wrong_password_is_a_clear_auth_error(make_client):
+    client = make_client(password="NotThePassword")
+    with pytest.raises(EslAuthError) as raised:
+        client.connect()
+    assert raised.value.message == "authentication failed for node fs1: -ERR invalid"
+    assert isinstance(raised.value, SwitchUnavailable) and not client.connected
+
+
+def test_refused_and_silent_servers_are_unavailable():
+    closed = EslClient("127.0.0.1", 1, "x", name="fs-closed", timeout=0.5)
+    with pytest.raises(SwitchUnavailable, match="fs-closed"):
+        closed.connect()
+    from gevent.server import StreamServer
+    silent = StreamServer(("127.0.0.1", 0), lambda sock, addr: gevent.sleep(5))
+    silent.start()
+    try:
+        client = EslClient("127.0.0.1", silent.server_port, "x", name="fs-silent", timeout=0.3)
+        with pytest.raises(SwitchUnavailable, match="no auth/request"):
+            client.connect()
+    finally:
+        silent.stop(timeout=0)
+
+
+def test_connect_subscribes_and_api_returns_recorded_body(server, make_client):
+    client = make_client().connect()
+    assert server.subscriptions == ["event plain BACKGROUND_JOB CUSTOM conference::maintenance"]
+    assert client.api("conference room1 list") == recorded_body("api_conference_room1_list.esl").decode()
+    assert client.api("conference room1 mute 9999") == "-ERR Non-Existant ID 9999\n"
+
+
+def test_timeout_poisons_the_connection_and_the_late_reply_never_reaches_the_next_caller(server, make_client):
+    server.delays["echo slow"] = 0.6
+    client = started(make_client(timeout=0.2))
+    with pytest.raises(SwitchUnavailable, match="no reply"):
+        client.api("echo slow")
+    assert not client.connected
+    with pytest.raises(SwitchUnavailable):
+        client.api("echo too-early")          # refused at once, not queued behind the late reply
+    assert client.wait_connected(3)
+    gevent.sleep(0.6)                          # the late "slow" reply would have arrived by now
+    assert client.api("echo next") == "next\n"
+    assert server.accepted == 2
+
+
+def test_fifty_concurrent_callers_each_get_their_own_reply(server, make_client):
+    client = started(make_client(timeout=5))
+    calls = [gevent.spawn(client.api, f"echo caller-{n}") for n in range(50)]
+    gevent.joinall(calls, raise_error=True)
+    assert [call.value for call in calls] == [f"caller-{n}\n" for n in range(50)]
+
+
+def test_dropped_connection_reconnects_with_backoff_and_resubscribes(server, make_client):
+    events = gevent.queue.Queue()
+    client = started(make_client(on_connect=lambda c: events.put("connect"),
+                                 on_disconnect=lambda c: events.put("disconnect")))
+    assert events.get(timeout=1) == "connect"
+    server.drop_all()
+    assert events.get(timeout=2) == "disconnect"
+    assert events.get(timeout=3) == "connect"
+    assert client.connected and client.api("echo back") == "back\n"
+    assert len(server.subscriptions) == 2 and server.accepted == 2
+
+
+def test_reconnect_keeps_trying_while_the_server_is_down(make_client, server):
+    client = started(make_client())
+    port = server.port
+    server.stop()
+    gevent.sleep(0.5)                                    # several failed attempts with backoff
+    assert not client.connected
+    revived = EslScriptServer()
+    revived._server.set_listener(("127.0.0.1", port))
+    revived.start()
+    try:
+        assert client.wait_connected(3)
+        assert client.api("echo revived") == "revived\n"
+    finally:
+        revived.stop()
+
+
+def test_bgapi_jobs_finishing_out_of_order_are_matched_by_job_uuid(server, make_client):
+    client = started(make_client(timeout=3))
+    for n, delay in enumerate((0.5, 0.1, 0.3)):
+        server.delays[f"echo job-{n}"] = delay
+    calls = [gevent.spawn(client.bgapi, f"echo job-{n}") for n in range(3)]
+    gevent.joinall(calls, raise_error=True)
+    assert [call.value for call in calls] == ["job-0\n", "job-1\n", "job-2\n"]
+    job_uuids = [line.split(": ")[1] for line in server.commands if line.startswith("Job-UUID")]
+    assert len(set(job_uuids)) == len(job_uuids)
+
+
+def test_bgapi_without_result_times_out_but_keeps_the_connection(server, make_client):
+    server.delays["echo never"] = 5
+    client = started(make_client(timeout=0.3))
+    with pytest.raises(SwitchUnavailable, match="no result"):
+        client.bgapi("echo never")
+    assert client.connected and client.api("echo still") == "still\n"
+
+
+def test_events_reach_on_event_url_decoded(server, make_client):
+    received = gevent.queue.Queue()
+    started(make_client(on_event=lambda client, event: received.put(event)))
+    recorded = [f for f in FrameParser().feed(fs_fixture("room1_scenario.plain.esl"))
+                if f.content_type == "text/event-plain"][:20]
+    for frame in recorded:
+        server.push(b"Content-Length: %d\nContent-Type: text/event-plain\n\n" % len(frame.body) + frame.body)
+    got = [received.get(timeout=2) for _ in recorded]
+    assert got == [parse_event(frame) for frame in recorded]
+    add_member = next(e for e in got if e.get("Action") == "add-member")
+    assert add_member["Event-Subclass"] == "conference::maintenance"
+    assert " " in add_member["Event-Date-Local"] and "%" not in add_member["Event-Date-Local"]
+
+
+def test_pool_keyed_by_node_name(server):
+    nodes = [EslNode("fs-a", "127.0.0.1", server.port, "ClueCon"),
+             EslNode("fs-b", "127.0.0.1", server.port, "ClueCon"),
+             EslNode("fs-down", "127.0.0.1", 1, "ClueCon")]
+    pool = EslPool(nodes, timeout=0.5).start()
+    try:
+        assert pool.names() == ["fs-a", "fs-b", "fs-down"]
+        assert not pool.wait_connected(1)
+        assert sorted(pool.connected_names()) == ["fs-a", "fs-b"]
+        assert pool.api("fs-b", "echo hi") == "hi\n"
+        results = pool.api_all("echo all")
+        assert results["fs-a"] == results["fs-b"] == "all\n"
+        assert isinstance(results["fs-down"], SwitchUnavailable)
+        with pytest.raises(SwitchUnavailable, match="no FreeSWITCH node"):
+            pool.client("fs-zz")
+    finally:
+        pool.close()
