@@ -57,8 +57,9 @@ def main(argv=None):
     config = load_config(args.config, blackhole_host=args.host, blackhole_port=args.port)
     setup_logging(config.log_level, config.log_format)
     if config.amqp_url.startswith("memory://"):
-        log.warning("KZ_AMQP_URL is memory://: a separate blackhole process sees no events; "
-                    "point it at RabbitMQ (or run kz-all)")
+        raise SystemExit("kz-blackhole: KZ_AMQP_URL is memory:// (in-process bus), so a separate "
+                         "gateway would see no events; set KZ_AMQP_URL=amqp://... or run kz-all, "
+                         "which shares its bus with an embedded gateway")
     options = SessionOptions(max_events=args.queue_size, ping_interval=args.ping_interval,
                              idle_timeout=args.idle_timeout)
     gateway = build(config, options)

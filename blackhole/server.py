@@ -60,6 +60,8 @@ class Gateway:
         handler = websocket.handler
         sock = handler.socket
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self._session_options.send_buffer:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self._session_options.send_buffer)
         session = Session(sock, websocket.stream.read, self._commands.handle, self._forget,
                           self._session_options, peer="%s:%s" % handler.client_address[:2])
         self._sessions.add(session)

@@ -33,6 +33,10 @@ class SessionOptions:
     idle_timeout: float = 60.0
     write_timeout: float = 30.0
     max_message: int = 64 * 1024
+    # Kernel send buffer per socket (SO_SNDBUF); None keeps the OS autotuning.
+    # Small values make a stalled client overflow its (counted) outbox sooner
+    # instead of parking megabytes in the kernel.
+    send_buffer: int | None = None
 
 
 class Session:
