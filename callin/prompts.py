@@ -8,20 +8,10 @@ announcements) does not resolve relative ones against the channel's prefix.
 """
 import re
 
-DEFAULT_SOUNDS_DIR = "/usr/share/freeswitch/sounds"
+from kzcore import fsxml
+
+DEFAULT_SOUNDS_DIR = fsxml.DEFAULT_SOUNDS_DIR
 DEFAULT_LANGUAGE = "en-us"
-# language -> directory under the sounds dir (FreeSWITCH's sound packages)
-VOICES = {
-    "en-us": "en/us/callie",
-    "en-ca": "en/ca/june",
-    "fr-ca": "fr/ca/june",
-    "fr-fr": "fr/ca/june",
-    "ru-ru": "ru/RU/elena",
-    "pt-br": "pt/BR/karina",
-    "sv-se": "sv/se/jakob",
-    "he-il": "he/il/sigal",
-    "zh-cn": "zh/cn/sinmei",
-}
 
 FILES = {
     "welcome": "conference/conf-welcome.wav",
@@ -43,15 +33,7 @@ FILES = {
 _LANGUAGE = re.compile(r"^[a-z]{2}(-[a-z]{2})?$")
 
 
-def voice_dir(language):
-    """``fr-CA`` -> ``fr/ca/june``; anything unknown -> the en-us voice."""
-    code = (language or "").strip().lower().replace("_", "-")
-    if not _LANGUAGE.match(code):
-        return VOICES[DEFAULT_LANGUAGE]
-    if code in VOICES:
-        return VOICES[code]
-    family = next((v for k, v in VOICES.items() if k.split("-")[0] == code.split("-")[0]), None)
-    return family or VOICES[DEFAULT_LANGUAGE]
+voice_dir = fsxml.voice_dir
 
 
 def language_code(language):
