@@ -2,8 +2,8 @@
 database names, reserved ``_`` members, revisions and attachment stubs."""
 import base64
 import hashlib
+import os
 import re
-import uuid
 
 from kzcore.errors import BadRequest, Conflict
 
@@ -20,7 +20,7 @@ def check_db_name(db):
 
 
 def new_doc_id():
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 def check_doc_id(doc_id):
@@ -48,7 +48,7 @@ def rev_number(rev):
 
 def bump(rev=None):
     """The revision after ``rev`` (``1-...`` for a new document)."""
-    return f"{rev_number(rev) + 1 if rev else 1}-{uuid.uuid4().hex}"
+    return f"{rev_number(rev) + 1 if rev else 1}-{os.urandom(16).hex()}"
 
 
 def next_rev(current, rev, doc_id):

@@ -100,6 +100,8 @@ class EmbeddedStore(Store):
     def save(self, db, doc):
         docrules.check_db_name(db)
         doc_id, body, attachments = docrules.split_doc(doc)
+        if doc.get("_deleted"):
+            return {**doc, "_id": doc_id, "_rev": self.delete(db, doc_id, doc.get("_rev"))}
         saved = self._write(lambda conn: self._save_in(conn, db, doc_id, doc.get("_rev"),
                                                        body, attachments))
         return {**doc, "_id": doc_id, "_rev": saved}

@@ -265,3 +265,25 @@ def test_attachment_on_slash_database_and_design_of_listing(store):
     listed = store.all_docs(OTHER_DB)
     assert listed[0]["_attachments"]["x.bin"]["stub"] is True
     assert store.find(OTHER_DB, {"_id": "m"})[0]["_attachments"]["x.bin"]["length"] == 2
+
+
+def test_attachment_without_rev_creates_the_document(store):
+    store.create_db(DB)
+    rev = store.put_attachment(DB, "fresh", None, "hello.txt", b"hi", "text/plain")
+    assert rev_number(rev) == 1
+    assert store.get(DB, "fresh")["_attachments"]["hello.txt"]["revpos"] == 1
+    assert store.get_attachment(DB, "fresh", "hello.txt") == (b"hi", "text/plain")
+
+
+def test_large_attachment_round_trip(store):
+    content = bytes(range(256)) * 4096  # 1 MiB: streamed, not buffered, by the HTTP client
+    doc = store.save(DB, {"_id": "big"})
+    store.put_attachment(DB, "big", doc["_rev"], "big.bin", content, "application/octet-stream")
+    assert store.get_attachment(DB, "big", "big.bin")[0] == content
+
+
+def test_save_with_deleted_flag_deletes(store):
+    doc = store.save(DB, {"_id": "flagged"})
+    store.save(DB, {**doc, "_deleted": True})
+    assert store.get_or_none(DB, "flagged") is None
+    assert [d["_id"] for d in store.all_docs(DB)] == []
