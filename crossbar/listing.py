@@ -106,7 +106,7 @@ def collect_page(fetch, keep, page_size, start_key, batch=200):
         if len(rows) < batch + (1 if skip_first else 0):
             break
         cursor, skip_first = rows[-1]["_id"], True
-    if wanted is not None and len(kept) == wanted:
+    if wanted is not None and len(kept) >= wanted:
         return kept[:page_size], kept[page_size]["_id"]
     return kept, None
 

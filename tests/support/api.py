@@ -65,20 +65,22 @@ class ApiHarness:
         return self.create_account(self.root, "Alpha Co"), self.create_account(self.root, "Beta Co")
 
 
-def build_app(store=None, live=None, token_lifetime=3600, **config_overrides):
+def build_app(store=None, live=None, token_lifetime=3600, extra_blueprints=(),
+              **config_overrides):
     store = store or EmbeddedStore(":memory:")
     load_schemas(store)
     schemas = SchemaRegistry(store)
     config = load_config(env={}, **config_overrides)
     signer = TokenSigner("test-secret-for-crossbar", token_lifetime)
-    app = create_app(config, store=store, schemas=schemas, signer=signer, live=live)
+    app = create_app(config, store=store, schemas=schemas, signer=signer, live=live,
+                     extra_blueprints=extra_blueprints)
     admin = bootstrap(store, **ADMIN)
     return ApiHarness(app, store, admin)
 
 
 @pytest.fixture
 def app_factory():
-    """``app_factory(store=None, live=None, **config) -> ApiHarness``."""
+    """``app_factory(store=None, live=None, extra_blueprints=(), **config) -> ApiHarness``."""
     made = []
 
     def make(store=None, live=None, **overrides):

@@ -1,0 +1,93 @@
+"""``kz-crossbar``: serve the API with gevent's WSGI server.
+
+Composition root: builds the store, loads missing schemas, the schema registry
+and the token signer from the configuration, then ``create_app``.
+"""
+import argparse
+import logging
+import os
+import secrets
+import sys
+
+log = logging.getLogger(__name__)
+SECRET_FILE = "token_secret"
+SCHEMA_REFRESH_SECONDS = 1.0
+
+
+def secret_path(config):
+    """Where a generated token secret is kept: beside the embedded store file."""
+    directory = os.path.dirname(os.path.abspath(config.store_path)) \
+        if config.store_path != ":memory:" else os.path.abspath("var")
+    return os.path.join(directory, SECRET_FILE)
+
+
+def token_secret(config):
+    """``config.token_secret``, else one generated once and kept on disk (several
+    workers may race here: the first creates the file, the others read it)."""
+    if config.token_secret:
+        return config.token_secret
+    path = secret_path(config)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with open(path, encoding="ascii") as handle:
+            secret = handle.read().strip()
+        if secret:
+            return secret
+        raise RuntimeError(f"token secret file {path} is empty; delete it") from None
+    secret = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secret + "\n")
+    log.info("generated token secret", extra={"path": path})
+    return secret
+
+
+def make_app(config, live=None, extra_blueprints=()):
+    """The configured Flask app (store, schemas, signer built from ``config``)."""
+    from crossbar.app import create_app
+    from kzcore.schemas.loader import load_schemas
+    from kzcore.schemas.registry import SchemaRegistry
+    from kzcore.store.factory import make_store
+    from kzcore.tokens import TokenSigner
+
+    store = make_store(config)
+    load_schemas(store)
+    schemas = SchemaRegistry(store, refresh_interval=SCHEMA_REFRESH_SECONDS)
+    signer = TokenSigner(token_secret(config), config.token_lifetime)
+    return create_app(config, store=store, schemas=schemas, signer=signer, live=live,
+                      extra_blueprints=extra_blueprints)
+
+
+def serve(app, host, port):
+    import gevent
+    import signal
+    from gevent.pywsgi import WSGIServer
+
+    server = WSGIServer((host, port), app, log=None, error_log=logging.getLogger("crossbar.http"))
+    gevent.signal_handler(signal.SIGTERM, server.stop)
+    server.serve_forever()
+
+
+def main(argv=None):
+    from gevent import monkey
+    monkey.patch_all()
+    from kzcore.config import load_config
+    from kzcore.logs import setup_logging
+
+    parser = argparse.ArgumentParser(prog="kz-crossbar", description="Kazoo-style REST API")
+    parser.add_argument("--config", help="TOML configuration file (or KZ_CONFIG)")
+    parser.add_argument("--host", help="listen address (KZ_LISTEN_HOST)")
+    parser.add_argument("--port", type=int, help="listen port (KZ_LISTEN_PORT)")
+    args = parser.parse_args(argv)
+    config = load_config(args.config, listen_host=args.host, listen_port=args.port)
+    setup_logging(config.log_level, config.log_format)
+    app = make_app(config)
+    print(f"crossbar listening on http://{config.listen_host}:{config.listen_port}/v2 "
+          "(create the first account with: kz-bootstrap)", file=sys.stderr, flush=True)
+    serve(app, config.listen_host, config.listen_port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

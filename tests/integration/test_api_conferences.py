@@ -1,0 +1,147 @@
+"""Conferences CRUD as a client written against Kazoo's docs (seed 002) uses it."""
+import pytest
+
+
+@pytest.fixture
+def confs(api):
+    return f"/v2/accounts/{api.root.account_id}/conferences"
+
+
+def _create(api, confs, **fields):
+    reply = api.call("PUT", confs, {"name": "Conf", **fields}, token=api.root.token)
+    assert reply.status_code == 201, reply.get_json()
+    return reply.get_json()["data"]
+
+
+def test_create_list_get_update_patch_delete(api, confs):
+    token = api.root.token
+    created = _create(api, confs, conference_numbers=["5000"], member={"pins": ["1234"]})
+    conf_id = created["id"]
+    assert created["member"]["join_muted"] is True  # Kazoo default filled in
+    assert not any(key.startswith(("pvt_", "_")) for key in created)
+
+    listed = api.call("GET", confs, token=token).get_json()
+    entry = next(item for item in listed["data"] if item["id"] == conf_id)
+    assert {"id", "name", "member", "moderator", "conference_numbers", "members", "admins",
+            "duration", "is_locked"} <= set(entry)
+    assert (entry["members"], entry["admins"], entry["is_locked"]) == (0, 0, False)
+
+    got = api.call("GET", f"{confs}/{conf_id}", token=token).get_json()
+    assert got["data"]["name"] == "Conf" and got["revision"].startswith("1-")
+    assert got["data"]["_read_only"] == {"members": 0, "moderators": 0, "admins": 0,
+                                         "duration": 0, "is_locked": False, "participants": []}
+
+    updated = api.call("POST", f"{confs}/{conf_id}", {"name": "Renamed"}, token=token)
+    assert updated.status_code == 200
+    assert updated.get_json()["data"]["name"] == "Renamed"
+    assert "conference_numbers" not in updated.get_json()["data"] or \
+        updated.get_json()["data"]["conference_numbers"] == []  # POST replaces
+
+    patched = api.call("PATCH", f"{confs}/{conf_id}", {"play_name": True}, token=token)
+    assert patched.status_code == 200
+    assert patched.get_json()["data"]["name"] == "Renamed"
+    assert patched.get_json()["data"]["play_name"] is True
+
+    deleted = api.call("DELETE", f"{confs}/{conf_id}", token=token)
+    assert deleted.status_code == 200
+    missing = api.call("GET", f"{confs}/{conf_id}", token=token)
+    assert missing.status_code == 404 and missing.get_json()["error"] == "404"
+    assert all(item["id"] != conf_id for item in api.call("GET", confs, token=token)
+               .get_json()["data"])
+
+
+def test_kazoo_shaped_validation_errors(api, confs):
+    reply = api.call("PUT", confs, {"name": "x" * 129, "conference_numbers": ["12a"],
+                                    "owner_id": "a" * 31}, token=api.root.token)
+    body = reply.get_json()
+    assert reply.status_code == 400 and body["message"] == "validation error"
+    assert body["data"]["name"]["maxLength"] == {
+        "message": "String must not be more than 128 characters", "target": 128,
+        "value": "x" * 129}
+    assert body["data"]["owner_id"]["minLength"]["target"] == 32
+    assert any(path.startswith("conference_numbers") for path in body["data"])
+    assert body["error_id"] == "validation_error" and body["error"] == "400"
+
+
+def test_numbers_in_use_by_another_conference_of_the_account(api, confs):
+    first = _create(api, confs, conference_numbers=["7000"], member={"numbers": ["7001"]})
+    reply = api.call("PUT", confs, {"name": "B", "moderator": {"numbers": ["7001"]}},
+                     token=api.root.token)
+    body = reply.get_json()
+    assert reply.status_code == 400 and body["message"] == "validation error"
+    assert body["data"]["moderator.numbers"]["unique"]["message"] == "Numbers already in use"
+    # the conference may keep its own numbers on update
+    same = api.call("POST", f"{confs}/{first['id']}",
+                    {"name": "A", "conference_numbers": ["7000"]}, token=api.root.token)
+    assert same.status_code == 200
+    # another account may use the same numbers
+    sibling = api.create_account(api.root, "Numbers Co")
+    other = api.call("PUT", f"/v2/accounts/{sibling.account_id}/conferences",
+                     {"name": "C", "conference_numbers": ["7000"]}, token=sibling.token)
+    assert other.status_code == 201
+
+
+def test_stale_revision_is_409(api, confs):
+    conf = _create(api, confs)
+    path = f"{confs}/{conf['id']}"
+    rev1 = api.call("GET", path, token=api.root.token).get_json()["revision"]
+    assert api.call("PATCH", path, {"name": "v2"}, token=api.root.token).status_code == 200
+    stale = api.call("POST", path, {"name": "v3", "_rev": rev1}, token=api.root.token)
+    assert stale.status_code == 409 and stale.get_json()["error_id"] == "conflict"
+    by_header = api.call("PATCH", path, {"name": "v3"}, token=api.root.token,
+                         headers={"If-Match": f'"{rev1}"'})
+    assert by_header.status_code == 409
+    current = api.call("GET", path, token=api.root.token).get_json()["revision"]
+    fresh = api.call("PATCH", path, {"name": "v3"}, token=api.root.token,
+                     headers={"If-Match": current})
+    assert fresh.status_code == 200
+    assert api.call("DELETE", path, token=api.root.token,
+                    headers={"If-Match": current}).status_code == 409
+
+
+def test_pagination_with_start_key(api, confs):
+    ids = sorted(_create(api, confs, name=f"c{n}")["id"] for n in range(7))
+    seen, start_key = [], None
+    while True:
+        query = {"page_size": 3, **({"start_key": start_key} if start_key else {})}
+        body = api.call("GET", confs, token=api.root.token, query_string=query).get_json()
+        assert body["page_size"] == len(body["data"]) <= 3
+        seen += [item["id"] for item in body["data"]]
+        start_key = body.get("next_start_key")
+        if not start_key:
+            break
+        assert start_key == body["data"][-1]["id"] or start_key > body["data"][-1]["id"]
+    assert seen == ids
+
+
+def test_filters_on_lists(api, confs):
+    _create(api, confs, name="Alpha", play_name=True, conference_numbers=["8100"])
+    _create(api, confs, name="Beta")
+    names = lambda q: sorted(i["name"] for i in api.call(  # noqa: E731
+        "GET", confs, token=api.root.token, query_string=q).get_json()["data"])
+    assert names({"filter_name": "Alpha"}) == ["Alpha"]
+    assert names({"filter_not_name": "Alpha"}) == ["Beta"]
+    assert names({"filter_play_name": "true"}) == ["Alpha"]
+    assert names({"filter_conference_numbers": "8100"}) == ["Alpha"]
+    assert names({"has_value": "conference_numbers"}) == ["Alpha"]
+    assert names({"created_from": "0"}) == ["Alpha", "Beta"]
+    assert names({"created_to": "0"}) == []
+
+
+def test_actions_without_switch_and_with_a_bad_action(api, confs):
+    conf = _create(api, confs)
+    path = f"{confs}/{conf['id']}"
+    bad = api.call("PUT", path, body={"action": "explode", "data": {}}, token=api.root.token)
+    assert bad.status_code == 400
+    assert bad.get_json()["data"]["action"]["enum"]["target"] == \
+        ["lock", "unlock", "dial", "play", "record"]
+    lock = api.call("PUT", path, body={"action": "lock", "data": {}}, token=api.root.token)
+    assert lock.status_code == 503 and lock.get_json()["error_id"] == "switch_unavailable"
+    for sub in ("participants", "participants/3", "recordings"):
+        assert api.call("GET", f"{path}/{sub}", token=api.root.token).status_code == 503
+
+
+def test_v1_alias_and_trailing_slash(api):
+    path = f"/v1/accounts/{api.root.account_id}/conferences/"
+    reply = api.call("GET", path, token=api.root.token)
+    assert reply.status_code == 200 and reply.get_json()["status"] == "success"
