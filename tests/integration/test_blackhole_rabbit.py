@@ -1,0 +1,76 @@
+"""End to end on real RabbitMQ: AMQP publish -> one PikaConsumer -> fan-out -> websockets."""
+import json
+import os
+import uuid
+
+import pika
+import pytest
+
+from kzcore.tokens import TokenSigner
+
+from tests.integration.test_blackhole_support import (
+    OTHER, PARENT, SECRET, Client, account_store, key, participant_event, start_gateway)
+
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+pytestmark = pytest.mark.rabbitmq
+signer = TokenSigner(SECRET)
+
+
+def amqp_channel():
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    channel = connection.channel()
+    channel.exchange_declare("conference", exchange_type="topic", durable=True)
+    return connection, channel
+
+
+@pytest.fixture
+def rabbit():
+    try:
+        connection, channel = amqp_channel()
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"RabbitMQ not reachable at {AMQP_URL}: {exc!r}")
+    yield channel
+    connection.close()
+
+
+@pytest.fixture
+def gateway(rabbit):
+    consumer_module = pytest.importorskip("kzcore.bus.pika_consumer")
+    consumer = consumer_module.PikaConsumer(AMQP_URL)
+    gateway = start_gateway(consumer, account_store())
+    assert consumer.wait_ready(10), "the gateway's AMQP consumer never became ready"
+    yield gateway
+    gateway.stop()
+
+
+def publish(channel, account_id, conference_id, call_id, seq=0):
+    body = json.dumps(participant_event(account_id, conference_id, call_id, seq))
+    channel.basic_publish("conference", key(conference_id, call_id), body,
+                          pika.BasicProperties(content_type="application/json"))
+
+
+def test_events_published_on_rabbitmq_reach_only_entitled_websockets(rabbit, gateway):
+    room, other_room = f"r{uuid.uuid4().hex[:12]}", f"r{uuid.uuid4().hex[:12]}"
+    mine, theirs = Client(gateway), Client(gateway)
+    try:
+        reply = mine.subscribe(signer.issue({"account_id": PARENT}), PARENT,
+                               f"conference.event.{room}.*")
+        assert reply["status"] == "success"
+        theirs.subscribe(signer.issue({"account_id": OTHER}), OTHER, "conference.#")
+        for seq in range(5):
+            publish(rabbit, PARENT, room, f"call{seq}", seq)
+        publish(rabbit, OTHER, other_room, "end")
+        events = [mine.recv(timeout=5) for _ in range(5)]
+        assert [e["data"]["seq"] for e in events] == list(range(5))
+        assert all(e["routing_key"] == key(room, f"call{e['data']['seq']}") for e in events)
+        assert events[0]["subscribed_key"] == f"conference.event.{room}.*"
+        # OTHER's broad binding sees its own event and none of PARENT's five
+        first_for_other = theirs.events_until(lambda e: e["data"].get("account_id") == OTHER
+                                              and e["routing_key"] == key(other_room, "end"),
+                                              timeout=5)
+        assert all(e["data"]["account_id"] == OTHER for e in first_for_other)
+        stats = gateway.stats()
+        assert stats["sessions"] == 2 and stats["events_received"] >= 6
+    finally:
+        mine.close()
+        theirs.close()
