@@ -5,6 +5,9 @@ from tests/node started on a free port and stopped at session end (it also dies
 with the test process: PR_SET_PDEATHSIG). ``store``: a fresh store per test,
 parametrized over ``embedded`` and ``couchdb``; on CouchDB every database name is
 prefixed per test (``PrefixedStore``) and the databases are deleted afterwards.
+pouchdb-server drops "/" from database names (``a/b`` and ``ab`` collide there,
+not on CouchDB) and matches ``$ne`` on missing fields (CouchDB does not): keep
+shared tests clear of both.
 """
 import ctypes
 import os
