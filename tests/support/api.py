@@ -85,7 +85,8 @@ def app_factory():
 
     def make(store=None, live=None, **overrides):
         harness = build_app(store=store, live=live, **overrides)
-        made.append(harness)
+        if store is None:  # stores passed in belong to their own fixture
+            made.append(harness)
         return harness
 
     yield make
