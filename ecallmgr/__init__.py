@@ -1,0 +1,1 @@
+"""ecallmgr: FreeSWITCH conference events -> Kazoo events on the bus."""
