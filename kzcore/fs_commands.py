@@ -33,6 +33,7 @@ CID_NUMBER = re.compile(r"[A-Za-z0-9+*#._\-]{1,32}")
 CID_NAME_FORBIDDEN = re.compile(r"[\s'\"`{}\[\]<>,|;^\\\x00-\x1f\x7f]")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_TEXT = 1024
+TEXT_ACTIONS = ("say", "saymember")
 
 
 def invalid(field, message, value=None):
@@ -295,6 +296,10 @@ def build(conference_name, action, **args):
             data={"action": {"enum": {"message": "Value not found in enumerated list of values",
                                       "target": sorted(ACTIONS), "value": str(action)}}})
     _check_arguments(action, make, args)
+    if action in TEXT_ACTIONS and action in name:
+        # mod_conference takes the text after the first occurrence of the sub-command
+        # word anywhere in the command line (strstr), so the name would garble it.
+        raise invalid("conference_name", f"cannot contain '{action}' for the {action} action", name)
     words = make(**args)
     return " ".join(["conference", name] + words)
 

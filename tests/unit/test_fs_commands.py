@@ -166,6 +166,26 @@ def test_tts_text_injection(bad):
     assert_invalid("text", "saymember", member=1, text=bad)
 
 
+def test_say_refuses_names_that_mod_conference_would_cut_the_text_at():
+    assert_invalid("conference_name", "say", conference="essay_room", text="hello")
+    assert_invalid("conference_name", "saymember", conference="saymember1", member=1, text="hello")
+    assert fs_commands.build("essay_room", "play", path="/a.wav") == "conference essay_room play /a.wav"
+
+
+@pytest.mark.parametrize("bad", BAD_STRINGS)
+def test_every_other_string_argument_rejects_injection(bad):
+    assert_invalid("target_conference", "transfer", target_conference=bad, members=[1])
+    assert_invalid("members", "transfer", target_conference="room2", members=[bad])
+    assert_invalid("relationship", "relate", member=1, other=2, relationship=bad)
+    assert_invalid("which", "stop", which=bad)
+    assert_invalid("member", "stop", which="current", member=bad)
+    assert_invalid("subcommand", "recording", subcommand=bad, path="/a.wav")
+    assert_invalid("level", "energy", member=1, level=bad)
+    assert_invalid("level", "volume_out", member=1, level=bad)
+    assert_invalid("member", "floor", member=bad)
+    assert_invalid("key", "setvar", key=bad, value="x")
+
+
 def test_tts_text_keeps_spaces_and_quotes():
     assert fs_commands.build("room1", "say", text="It's \"fine\" {really}") == \
         "conference room1 say It's \"fine\" {really}"
