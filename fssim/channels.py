@@ -1,0 +1,178 @@
+"""Simulated channels: caller profile, variables, state, the CHANNEL_* events, and the
+channel API the call-in simulator (fssim/outbound.py) and the dialplan handlers use.
+
+A handler gets a :class:`Channel` and drives it: ``answer()``, ``playback(path)``,
+``queue_dtmf(digits)`` / ``read_dtmf()``, ``join_conference(name)``, ``execute(app, arg)``,
+``hangup(cause)``; ``on_hangup(callback)`` tells when the call ends.
+"""
+import dataclasses
+import logging
+import uuid as uuidlib
+
+import gevent
+from gevent.event import Event as Flag
+from gevent.queue import Queue
+
+from fssim.channel_headers import STATE_NUMBERS, cdr_variables, channel_block
+
+log = logging.getLogger(__name__)
+
+CREATE_CALL = ("switch_core_state_machine.c", "switch_core_session_run", 626)
+ANSWER_CALL = ("switch_channel.c", "switch_channel_perform_mark_answered", 3848)
+HANGUP_CALL = ("switch_channel.c", "switch_channel_perform_hangup", 1107)
+REPORT_CALL = ("switch_core_state_machine.c", "switch_core_session_reporting_state", 943)
+EXECUTE_CALL = ("switch_core_session.c", "switch_core_session_exec", 2934)
+COMPLETE_CALL = ("switch_core_session.c", "switch_core_session_exec", 2981)
+DTMF_CALL = ("switch_channel.c", "switch_channel_dequeue_dtmf", 684)
+
+
+@dataclasses.dataclass
+class CallerProfile:
+    cid_name: str
+    cid_number: str
+    destination_number: str
+    orig_cid_name: str = None
+    orig_cid_number: str = None
+    callee_name: str = "Outbound Call"
+    callee_number: str = "default"
+    ani: str = None
+    dialplan: str = "xml"
+    source: str = "mod_loopback"
+    context: str = "default"
+    index: int = 1
+    created: float = 0.0
+    transfer_source: str = None
+    rdnis: str = None
+
+    def __post_init__(self):
+        self.orig_cid_name = self.orig_cid_name or self.cid_name
+        self.orig_cid_number = self.orig_cid_number or self.cid_number
+        self.ani = self.ani or self.cid_number
+
+
+class Channel:
+    def __init__(self, core, name, direction, profile, variables=(), rate=8000, uuid=None):
+        self.core = core
+        self.uuid = uuid or str(uuidlib.uuid4())
+        self.name = name
+        self.direction = direction
+        self.profile = profile
+        self.rate = rate
+        self.state, self.call_state, self.answer_state = "CS_INIT", "DOWN", "ringing"
+        self.hit_dialplan = direction == "inbound"
+        self.presence_id = None
+        self.hangup_cause = None
+        self.created = core.clock.now()
+        profile.created = profile.created or self.created
+        self.answered = self.progress = self.hungup = 0
+        self.last_app = self.last_arg = None
+        self.variables = {}
+        for key, value in variables:
+            self.set_variable(key, value)
+        self.member = None
+        self.state_number_hint = None
+        self.partner = None  # the other leg of a loopback pair
+        self._dtmf = Queue()
+        self._hangup_callbacks = []
+        self.done = Flag()
+
+    # -- state -----------------------------------------------------------------------
+    @property
+    def is_up(self):
+        return self.hungup == 0
+
+    def set_variable(self, name, value):
+        """FreeSWITCH re-adds a variable that is set again, so it moves to the end."""
+        self.variables.pop(name, None)
+        if value is not None:
+            self.variables[name] = value
+
+    def get_variable(self, name, default=None):
+        return self.variables.get(name, default)
+
+    def headers(self, with_variables=True):
+        return channel_block(self, with_variables=with_variables)
+
+    def fire(self, name, calling, extra_before=(), extra_after=(), with_variables=True):
+        event = self.core.events.make(
+            name, calling, list(extra_before) + self.headers(with_variables) + list(extra_after))
+        self.core.emit(event)
+        return event
+
+    def set_state(self, state, call_state=None):
+        self.state = state
+        if call_state:
+            self.call_state = call_state
+
+    # -- channel API -----------------------------------------------------------------
+    def announce(self):
+        """CHANNEL_CREATE, as the channel enters CS_INIT."""
+        self.fire("CHANNEL_CREATE", CREATE_CALL)
+
+    def answer(self):
+        if self.answered or not self.is_up:
+            return
+        self.answered = self.core.clock.now()
+        self.answer_state = "answered"
+        self.fire("CHANNEL_ANSWER", ANSWER_CALL)
+        self.call_state = "ACTIVE"
+
+    def hangup(self, cause="NORMAL_CLEARING"):
+        """Hang up: the member leaves its conference, then CHANNEL_HANGUP_COMPLETE."""
+        if not self.is_up:
+            return
+        self.hangup_cause = cause
+        self.answer_state = "hangup"
+        self.hungup = self.core.clock.now()
+        if self.member is not None and self.member.conference is not None:
+            self.member.conference.remove_member(self.member, hangup=True)
+        self.set_state("CS_REPORTING", "HANGUP")
+        for key, value in cdr_variables(self):
+            self.set_variable(key, value)
+        self.set_variable("is_loopback", "1") if self.profile.source == "mod_loopback" else None
+        self.fire("CHANNEL_HANGUP_COMPLETE", REPORT_CALL, extra_before=[("Hangup-Cause", cause)])
+        self.core.channel_gone(self)
+        self.done.set()
+        for callback in list(self._hangup_callbacks):
+            gevent.spawn(callback, self)
+        if self.partner is not None and self.partner.is_up:
+            self.core.clock.later(0.02, self.partner.hangup, cause)
+
+    def on_hangup(self, callback):
+        """callback(channel) after the channel hung up (at once if it already has)."""
+        if not self.is_up:
+            gevent.spawn(callback, self)
+        else:
+            self._hangup_callbacks.append(callback)
+
+    def playback(self, path, seconds=None):
+        """Play a file to the caller; returns after its simulated duration."""
+        from fssim.media import file_seconds
+        duration = file_seconds(path) if seconds is None else seconds
+        self.core.clock.sleep(duration)
+        return "FILE PLAYED" if self.is_up else "FILE NOT FOUND"
+
+    def queue_dtmf(self, digits):
+        """Digits the caller presses, queued for whatever reads DTMF next."""
+        for digit in digits:
+            self._dtmf.put(digit)
+        if self.member is not None and self.member.conference is not None:
+            self.member.conference.member_dtmf(self.member, digits)
+
+    def read_dtmf(self, timeout):
+        """One digit, or None after `timeout` simulated seconds (or at hang-up)."""
+        try:
+            return self._dtmf.get(timeout=max(0.0, timeout) * self.core.clock.time_scale)
+        except gevent.queue.Empty:
+            return None
+
+    def join_conference(self, conference_name, profile="default", flags=()):
+        """Run the conference application: returns the Member (None when refused)."""
+        return self.core.conferences.join(self, conference_name, profile, flags)
+
+    def execute(self, app, arg="", event_uuid=None):
+        """Run a dialplan application with CHANNEL_EXECUTE / _COMPLETE events."""
+        return self.core.applications.execute(self, app, arg, event_uuid)
+
+    def state_number(self):
+        return STATE_NUMBERS.get(self.state, 0)

@@ -1,0 +1,125 @@
+"""Simulator-only controls (shared by the Python API and the `sim_*` api commands):
+a caller joins, talks, stops talking, sends DTMF, hangs up; bursts of talk events."""
+import time
+
+import gevent
+
+from fssim import originate
+from fssim.voice import VoiceDriver, set_voice
+
+
+class ControlError(Exception):
+    pass
+
+
+def join(core, conference_name, caller_id_number, caller_id_name, moderator=False,
+         flags=(), variables=None, profile="default", far="silent"):
+    """A caller dials in through a loopback call (as the recordings did) and joins.
+    Returns the Member; the lock applies as for any dialplan caller (None if refused)."""
+    flags = list(flags) + (["moderator"] if moderator and "moderator" not in flags else [])
+    extension = ("confmod_" if moderator else "conf_") + conference_name
+    pairs = [("origination_caller_id_number", caller_id_number),
+             ("origination_caller_id_name", caller_id_name)]
+    pairs += [(k, str(v)) for k, v in (variables or {}).items()]
+    legs = originate.start_loopback(core, f"loopback/{extension}/default", pairs,
+                                    caller_id_name, caller_id_number)
+    if legs is None:
+        raise ControlError(f"cannot route {extension}")
+    a_leg, b_leg = legs
+    suffix = "+flags{%s}" % "|".join(flags) if flags else ""
+    b_leg.set_variable("DP_MATCH", [extension, conference_name])
+    b_leg.set_variable("call_uuid", b_leg.uuid)
+    b_leg.set_variable("current_application_data", f"{conference_name}@{profile}{suffix}")
+    b_leg.set_variable("current_application", "conference")
+    originate.loopback.flip_to_far_extension(a_leg, far, b_leg.profile)
+    core.dialplan.route(a_leg, far)
+    member = core.conferences.join(b_leg, conference_name, profile, flags)
+    if member is None:
+        b_leg.hangup("NORMAL_CLEARING")
+    return member
+
+
+def member_channel(core, uuid):
+    channel = core.channel(uuid)
+    if channel is None:
+        member = _member_by_id(core, uuid)
+        channel = member.channel if member else None
+    if channel is None:
+        raise ControlError(f"no such channel {uuid}")
+    return channel
+
+
+def _member_by_id(core, text):
+    if not str(text).isdigit():
+        return None
+    for conference in core.conferences.all():
+        member = conference.find(int(text))
+        if member:
+            return member
+    return None
+
+
+def talk(core, uuid, seconds=None):
+    """The caller speaks (until stop_talking, or for `seconds`)."""
+    channel = member_channel(core, uuid)
+    _stop_far_voice(channel)
+    set_voice(channel, True)
+    if seconds:
+        core.clock.later(seconds, set_voice, channel, False)
+
+
+def stop_talking(core, uuid):
+    channel = member_channel(core, uuid)
+    _stop_far_voice(channel)
+    set_voice(channel, False)
+
+
+def _stop_far_voice(channel):
+    driver = getattr(channel, "far_voice", None)
+    if driver is not None:
+        driver.stop()
+        channel.far_voice = None
+
+
+def play_voice(core, uuid, path):
+    """The caller's far end plays a tone pattern (e.g. tone_stream://%(400,600,440);loops=-1)."""
+    channel = member_channel(core, uuid)
+    _stop_far_voice(channel)
+    channel.far_voice = VoiceDriver(channel, path).start()
+
+
+def dtmf(core, uuid, digits):
+    member_channel(core, uuid).queue_dtmf(digits)
+
+
+def hangup(core, uuid, cause="NORMAL_CLEARING"):
+    channel = member_channel(core, uuid)
+    partner = channel.partner
+    channel.hangup(cause)
+    if partner is not None:
+        partner.hangup(cause)
+
+
+def talk_burst(core, uuid, count, rate):
+    """Emit `count` member events (start/stop-talking alternating) at `rate` per second,
+    without the talk-detection delays; returns the greenlet doing it."""
+    member = member_channel(core, uuid).member
+    if member is None or member.conference is None:
+        raise ControlError(f"{uuid} is not in a conference")
+    return gevent.spawn(_burst, core, member, int(count), float(rate))
+
+
+def _burst(core, member, count, rate):
+    interval = 1.0 / rate if rate > 0 else 0.0
+    start = time.monotonic()
+    for index in range(count):
+        conference = member.conference
+        if conference is None:
+            return index
+        member.talking = not member.talking
+        action = "start-talking" if member.talking else "stop-talking"
+        conference.emit_member(member, action)
+        due = start + (index + 1) * interval
+        delay = due - time.monotonic()
+        gevent.sleep(max(0.0, delay))
+    return count

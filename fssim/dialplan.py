@@ -1,0 +1,93 @@
+"""Pluggable dialplan: (regex, handler) pairs tried in order on the destination number.
+
+A handler is ``handler(channel, match)``; it runs in its own greenlet and drives the
+channel through the channel API. The defaults are the recorded rig's context "default":
+conf_/confmod_/confmd_/confwb_/confv_ rooms and the talk/talk_slow/talk_steady/silent
+far-leg extensions.
+"""
+import logging
+import re
+
+import gevent
+
+from fssim.voice import EXTENSION_TONES, VoiceDriver
+
+log = logging.getLogger(__name__)
+
+CONFERENCE_EXTENSIONS = [
+    (r"^conf_(.+)$", "default", ()),
+    (r"^confmod_(.+)$", "default", ("moderator",)),
+    (r"^confmd_(.+)$", "default", ("mute-detect",)),
+    (r"^confwb_(.+)$", "wideband", ()),
+    (r"^confv_(.+)$", "verbose", ()),
+]
+
+
+def conference_extension(profile, flags):
+    suffix = "+flags{%s}" % "|".join(flags) if flags else ""
+
+    def handler(channel, match):
+        room = match.group(1)
+        channel.set_variable("current_application_data", f"{room}@{profile}{suffix}")
+        channel.set_variable("current_application", "conference")
+        channel.answer()
+        member = channel.join_conference(room, profile, flags)
+        if member is None:
+            channel.hangup("NORMAL_CLEARING")
+    return handler
+
+
+def far_extension(name):
+    path = EXTENSION_TONES[name]
+
+    def handler(channel, match):
+        channel.answer()
+        channel.set_variable("current_application_data", path)
+        channel.set_variable("current_application", "playback")
+        channel.last_app, channel.last_arg = "playback", path
+        target = channel.partner or channel
+        target.far_voice = VoiceDriver(target, path).start()
+    return handler
+
+
+class Dialplan:
+    def __init__(self, core):
+        self.core = core
+        self.entries = []
+        for pattern, profile, flags in CONFERENCE_EXTENSIONS:
+            self.add(pattern, conference_extension(profile, flags))
+        for name in EXTENSION_TONES:
+            self.add(f"^{name}$", far_extension(name))
+
+    def add(self, pattern, handler, first=True):
+        """Add an extension; `first` puts it before the defaults."""
+        entry = (re.compile(pattern), handler)
+        if first:
+            self.entries.insert(0, entry)
+        else:
+            self.entries.append(entry)
+
+    def lookup(self, destination):
+        for regex, handler in self.entries:
+            match = regex.match(destination)
+            if match:
+                return handler, match
+        return None, None
+
+    def route(self, channel, destination=None):
+        """Run the matching extension in a greenlet; False when nothing matches."""
+        destination = destination or channel.profile.destination_number
+        handler, match = self.lookup(destination)
+        if handler is None:
+            return False
+        channel.set_variable("DP_MATCH", [match.group(0)] + list(match.groups()))
+        channel.set_variable("call_uuid", channel.uuid)
+        gevent.spawn(self._run, handler, channel, match)
+        return True
+
+    def _run(self, handler, channel, match):
+        try:
+            handler(channel, match)
+        except Exception:
+            log.exception("dialplan handler failed", extra={"uuid": channel.uuid})
+            channel.hangup("NORMAL_TEMPORARY_FAILURE")

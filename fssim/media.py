@@ -1,0 +1,76 @@
+"""Media, pure parts: how long a sound plays, and WAV files of silence for recordings."""
+import os
+import re
+import struct
+import wave
+
+TONE = re.compile(r"tone_stream://(?:[^%]*)%\(([\d,\s]+)\)(?:;loops=(-?\d+))?")
+SILENCE = re.compile(r"silence_stream://(-?\d+)")
+DEFAULT_SECONDS = 1.0
+SPEECH_SECONDS_PER_WORD = 0.4
+
+
+def tone_pattern(path):
+    """(on_ms, off_ms, loops) of a tone_stream, or None. loops -1 = forever."""
+    match = TONE.match(path or "")
+    if not match:
+        return None
+    numbers = [int(n) for n in match.group(1).split(",") if n.strip()]
+    if len(numbers) < 2:
+        return None
+    loops = int(match.group(2)) if match.group(2) else 1
+    return numbers[0], numbers[1], loops
+
+
+def file_seconds(path):
+    """Simulated play time of a file; None means it plays until stopped."""
+    tone = tone_pattern(path)
+    if tone:
+        on_ms, off_ms, loops = tone
+        return None if loops < 0 else (on_ms + off_ms) * max(loops, 1) / 1000.0
+    silence = SILENCE.match(path or "")
+    if silence:
+        ms = int(silence.group(1))
+        return None if ms < 0 else ms / 1000.0
+    if path and os.path.isfile(path) and path.endswith(".wav"):
+        try:
+            with wave.open(path, "rb") as handle:
+                return handle.getnframes() / float(handle.getframerate())
+        except (wave.Error, EOFError):
+            return DEFAULT_SECONDS
+    return DEFAULT_SECONDS
+
+
+def speech_seconds(text):
+    return max(1.0, SPEECH_SECONDS_PER_WORD * len(text.split()))
+
+
+def reported_play_time(seconds, rate):
+    """mod_conference reports twice the played length in play-file-*-done events
+    (seen in every recorded event): (seconds, milliseconds, samples)."""
+    ms = int(round(seconds * 2000))
+    return ms // 1000, ms, ms * rate // 1000
+
+
+def wav_header(samples, rate, channels=1, bits=16):
+    data_bytes = samples * channels * bits // 8
+    return (b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVE"
+            + b"fmt " + struct.pack("<IHHIIHH", 16, 1, channels, rate,
+                                    rate * channels * bits // 8, channels * bits // 8, bits)
+            + b"data" + struct.pack("<I", data_bytes))
+
+
+def write_silence_wav(path, seconds, rate):
+    """Write a valid 16-bit mono WAV of `seconds` of silence; returns (samples, size)."""
+    samples = int(round(seconds * rate))
+    directory = os.path.dirname(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(wav_header(samples, rate))
+        remaining = samples * 2
+        chunk = b"\0" * 65536
+        while remaining > 0:
+            handle.write(chunk[:min(remaining, len(chunk))])
+            remaining -= min(remaining, len(chunk))
+    return samples, 44 + samples * 2

@@ -1,0 +1,100 @@
+"""All conferences of one switch, and the conference application (joining a room)."""
+import logging
+
+from fssim.conference import Conference
+from fssim.members import Member
+
+log = logging.getLogger(__name__)
+
+FLAG_SETTERS = {
+    "mute": ("can_speak", False), "deaf": ("can_hear", False),
+    "moderator": ("moderator", True), "mute-detect": ("mute_detect", True),
+    "endconf": ("end_conference", True), "ghost": ("ghost", True),
+    "mandatory_member_endconf": ("mandatory_member_end_conference", True),
+}
+
+
+def parse_member_flags(text):
+    """'mute|moderator', '^^!mute!moderator' or a list -> flag names."""
+    if not text:
+        return []
+    if isinstance(text, (list, tuple)):
+        return [flag for flag in text if flag]
+    if text.startswith("^^") and len(text) > 2:
+        return [flag for flag in text[3:].split(text[2]) if flag]
+    return [flag for flag in text.split("|") if flag]
+
+
+class Conferences:
+    def __init__(self, core):
+        self.core = core
+        self.by_name = {}
+
+    def get(self, name):
+        return self.by_name.get(name)
+
+    def all(self):
+        """Newest conference first, as `conference list` prints them."""
+        return list(reversed(list(self.by_name.values())))
+
+    def forget(self, conference):
+        if self.by_name.get(conference.name) is conference:
+            del self.by_name[conference.name]
+
+    def create(self, name, profile_name, creator=None):
+        profile = self.core.profile(profile_name)
+        conference = Conference(self.core, name, profile)
+        self.by_name[name] = conference
+        headers = []
+        if creator is not None and profile.verbose_events:
+            headers = creator.headers(with_variables=True)
+        from fssim import conference_events as ce
+        conference.emit("conference-create",
+                        ce.conference_block(conference) + headers
+                        + [("Action", "conference-create")])
+        return conference
+
+    def join(self, channel, name, profile_name="default", flags=(), dial_out=False):
+        """The conference application; None when a lock refuses a dialplan caller."""
+        conference = self.get(name)
+        if conference is not None and conference.locked and not dial_out:
+            log.info("locked conference refused caller",
+                     extra={"conference": name, "uuid": channel.uuid})
+            channel.playback(conference.profile.locked_sound)
+            return None
+        if conference is None:
+            conference = self.create(name, profile_name, creator=channel)
+        flag_names = list(flags) + parse_member_flags(
+            channel.get_variable("conference_member_flags"))
+        member = Member(self.core.next_member_id(), channel,
+                        energy_level=conference.profile.energy_level)
+        for flag in flag_names:
+            attr, value = FLAG_SETTERS.get(flag, (None, None))
+            if attr:
+                setattr(member, attr, value)
+        self._stamp_channel(channel, conference, member)
+        channel.member = member
+        member.voice_on = bool(getattr(channel, "voice_on", False))
+        conference.add_member(member)
+        return member
+
+    @staticmethod
+    def _stamp_channel(channel, conference, member):
+        channel.set_variable("conference_name", conference.name)
+        channel.set_variable("app_session_uuid", conference.uuid)
+        channel.set_variable("conference_member_id", str(member.id))
+        channel.set_variable("conference_moderator", "true" if member.moderator else "false")
+        channel.set_variable("conference_ghost", "false")
+        channel.set_variable("conference_uuid", conference.uuid)
+        channel.set_variable("read_codec", "L16")
+        channel.set_variable("read_rate", str(channel.rate))
+        channel.set_state("CS_EXECUTE", "ACTIVE")
+        channel.last_app, channel.last_arg = "conference", channel.get_variable(
+            "current_application_data", f"{conference.name}@{conference.profile.name}")
+
+    def find_member_by_uuid(self, uuid):
+        for conference in self.by_name.values():
+            for member in conference.members:
+                if member.uuid == uuid:
+                    return member
+        return None

@@ -1,0 +1,131 @@
+"""ESL wire encoding, server side, pure: reply frames, event serialisation, URL-encoding.
+
+Formats follow the recorded FreeSWITCH traffic in ``fixtures/freeswitch``: bare ``\\n``
+line ends, ``Content-Length`` counting body bytes, plain events with URL-encoded values
+and an inner ``Content-Length`` when the event has a body, JSON events as one compact
+object that keeps duplicate header names and puts the body under ``_body``.
+"""
+import json
+
+DISCONNECT_TEXT = "Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n"
+
+# switch_url_encode(): characters FreeSWITCH escapes in plain event values.
+_URL_UNSAFE = set("\r\n \"#%&+:;<=>?@[\\]^`{|}")
+
+
+def url_encode(value):
+    out = []
+    for char in value:
+        if char in _URL_UNSAFE or ord(char) < 32 or ord(char) == 127:
+            out.append("%%%02X" % ord(char))
+        elif ord(char) > 127:
+            out.extend("%%%02X" % byte for byte in char.encode("utf-8"))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def frame(headers, body=b""):
+    """Header pairs (+ body bytes) -> one frame; Content-Length is the caller's job."""
+    head = "".join(f"{name}: {value}\n" for name, value in headers)
+    return head.encode("utf-8") + b"\n" + body
+
+
+def auth_request():
+    return frame([("Content-Type", "auth/request")])
+
+
+def command_reply(text, extra=()):
+    return frame([("Content-Type", "command/reply"), ("Reply-Text", text), *extra])
+
+
+def api_response(body):
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return frame([("Content-Type", "api/response"), ("Content-Length", str(len(data)))], data)
+
+
+def disconnect_notice(extra=()):
+    data = DISCONNECT_TEXT.encode("utf-8")
+    return frame([("Content-Type", "text/disconnect-notice"), *extra,
+                  ("Content-Length", str(len(data)))], data)
+
+
+def _plain_value(value):
+    if isinstance(value, (list, tuple)):
+        value = "ARRAY::" + "|:".join(value)
+    return url_encode(str(value))
+
+
+def event_plain_text(headers, body=None):
+    """Headers (+ body) of one event -> the text of a text/event-plain frame body."""
+    lines = [f"{name}: {_plain_value(value)}\n" for name, value in headers]
+    if body is not None:
+        data = body.encode("utf-8")
+        lines.append(f"Content-Length: {len(data)}\n\n")
+        return "".join(lines) + body
+    return "".join(lines) + "\n"
+
+
+def event_json_text(headers, body=None):
+    """Headers (+ body) -> cJSON's compact object text; duplicate names are kept."""
+    pairs = list(headers)
+    if body is not None:
+        pairs.append(("Content-Length", str(len(body.encode("utf-8")))))
+        pairs.append(("_body", body))
+    items = []
+    for name, value in pairs:
+        if isinstance(value, (list, tuple)):
+            value = list(value)
+        elif not isinstance(value, str):
+            value = str(value)
+        items.append(_dumps(name) + ":" + _dumps(value))
+    return "{" + ",".join(items) + "}"
+
+
+def _dumps(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_frame(headers, body=None, fmt="plain"):
+    if fmt == "json":
+        data = event_json_text(headers, body).encode("utf-8")
+        content_type = "text/event-json"
+    else:
+        data = event_plain_text(headers, body).encode("utf-8")
+        content_type = "text/event-plain"
+    return frame([("Content-Length", str(len(data))), ("Content-Type", content_type)], data)
+
+
+class CommandReader:
+    """Splits the bytes a client sends into command blocks:
+    (command line, [(header, value)...], body)."""
+
+    def __init__(self):
+        self._buffer = bytearray()
+
+    def feed(self, data):
+        self._buffer.extend(data)
+        blocks = []
+        while True:
+            block = self._next()
+            if block is None:
+                return blocks
+            blocks.append(block)
+
+    def _next(self):
+        while self._buffer[:1] in (b"\n", b"\r"):
+            del self._buffer[:1]
+        end = self._buffer.find(b"\n\n")
+        if end < 0:
+            return None
+        lines = bytes(self._buffer[:end]).decode("utf-8", "replace").split("\n")
+        headers = []
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers.append((name.strip(), value.strip()))
+        length = int(dict(headers).get("Content-Length", "0") or 0)
+        if len(self._buffer) < end + 2 + length:
+            return None
+        body = bytes(self._buffer[end + 2:end + 2 + length])
+        del self._buffer[:end + 2 + length]
+        return lines[0].rstrip("\r"), headers, body
