@@ -107,7 +107,7 @@ def _reconcile_room(conference, listed_room, channels):
             refresh.pop("Caller-Caller-ID-Name", None)
             refresh.pop("Caller-Caller-ID-Number", None)
             update_member(member, refresh)
-    for call_id, entry in listed.items():
+    for call_id, entry in reversed(listed.items()):      # joining order
         if call_id not in conference.members:
             out.append(listed_member_event(listed_room, entry, "resync", channels.get(call_id)))
     if bool(listed_room.get("locked")) != conference.locked:
