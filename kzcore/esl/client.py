@@ -46,7 +46,6 @@ REPLY_TYPES = ("command/reply", "api/response")
 class EslAuthError(SwitchUnavailable):
     """FreeSWITCH refused the ESL password."""
 
-    error_id = "switch_auth_failed"
 
 
 class _Event:

@@ -4,7 +4,7 @@ import gevent.queue
 import pytest
 
 from kzcore.config import EslNode
-from kzcore.errors import SwitchUnavailable
+from kzcore.errors import SwitchRefused, SwitchUnavailable
 from kzcore.esl import EslAuthError, EslClient, EslPool
 from kzcore.esl.frames import FrameParser, parse_event
 from tests.support.esl_script_server import EslScriptServer, recorded_body
@@ -170,3 +170,47 @@ def test_pool_keyed_by_node_name(server):
             pool.client("fs-zz")
     finally:
         pool.close()
+
+
+# --- against the FreeSWITCH simulator (tests/support/sim.py) ---------------------------------
+
+def test_against_the_simulator_commands_replies_and_events(fssim):
+    from kzcore import fs_commands, fs_replies
+    events = gevent.queue.Queue()
+    client = EslClient(fssim.host, fssim.port, fssim.password, name="sim", timeout=3,
+                       on_event=lambda c, event: events.put(event))
+    try:
+        client.start()
+        assert client.wait_connected(3)
+        assert fs_replies.check(client.api("sim_join room1 1001 Alice")).startswith("+OK")
+        added = next_event(events, "add-member")
+        assert added["Caller-Caller-ID-Name"] == "Alice" and added["Conference-Name"] == "room1"
+        member = int(added["Member-ID"])
+        mute = fs_commands.build("room1", "mute", member=member)
+        assert fs_replies.check(client.api(mute), mute) == f"+OK mute {member}"
+        assert next_event(events, "mute-member")["Member-ID"] == str(member)
+        (conference,) = fs_replies.parse_json_list(client.api(fs_commands.build("room1", "json_list")))
+        assert [m["id"] for m in conference["members"]] == [member]
+        assert not conference["members"][0]["flags"]["can_speak"]
+        refused = fs_commands.build("room1", "kick", member=9999)
+        with pytest.raises(SwitchRefused) as raised:
+            fs_replies.check(client.api(refused), refused)
+        assert raised.value.message == "-ERR Non-Existant ID 9999"
+        job = client.bgapi(fs_commands.build("room1", "list"))
+        assert fs_replies.parse_list(job)[0]["members"][0]["id"] == member
+    finally:
+        client.close()
+
+
+def test_against_the_simulator_wrong_password(fssim):
+    with pytest.raises(EslAuthError, match="authentication failed for node sim: -ERR invalid"):
+        EslClient(fssim.host, fssim.port, "NotThePassword", name="sim", timeout=2).connect()
+
+
+def next_event(events, action, timeout=3):
+    deadline = gevent.Timeout(timeout)
+    with deadline:
+        while True:
+            event = events.get()
+            if event.get("Action") == action:
+                return event
