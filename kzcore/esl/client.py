@@ -211,7 +211,9 @@ class EslClient:
             transport.close()
             raise SwitchUnavailable(f"cannot reach FreeSWITCH node {self.name} at {self.host}:{self.port}: "
                                     f"{error or 'timed out'}") from None
-        self._transport = transport
+        previous, self._transport = self._transport, transport
+        if previous is not None:
+            previous.close()
         self._ready.set()
         log.info("ESL connected", extra={"node": self.name, "events": self.events})
         return self
