@@ -47,6 +47,18 @@ class Conference:
 class Applied:
     conference: Conference
     member: Member = None
+    known_before: bool = True   # was the member (room events: the room) known before?
+    action: str = None
+
+    @property
+    def is_repeat(self):
+        """True for an add-member/conference-create of what is already known (a resync
+        announced it) and a del-member/conference-destroy of what is already gone."""
+        if self.action in ("add-member", "conference-create"):
+            return self.known_before
+        if self.action in ("del-member", "conference-destroy"):
+            return not self.known_before
+        return False
 
 
 class LiveState:
@@ -78,15 +90,18 @@ class LiveState:
             return None
         action = event.get("Action")
         instance_id = event.get("Conference-Unique-ID")
+        room_known = instance_id in self._nodes[node]
         if action == "conference-destroy":
             gone = self._nodes[node].pop(instance_id, None)
-            return Applied(gone or Conference(node, event.get("Conference-Name"), instance_id))
+            return Applied(gone or Conference(node, event.get("Conference-Name"), instance_id),
+                           known_before=room_known, action=action)
         conference = self._room(node, event)
         self._apply_room_action(conference, action, event)
-        member = None
         if is_member_event(event) and action in events.PARTICIPANT_EVENTS:
+            member_known = event["Unique-ID"] in conference.members
             member = self._apply_member(node, conference, action, event)
-        return Applied(conference, member)
+            return Applied(conference, member, member_known, action)
+        return Applied(conference, None, room_known, action)
 
     def forget_node(self, node):
         """Drop everything known about a node; returns its conferences."""

@@ -179,3 +179,20 @@ def test_channel_variables_seen_before_joining_are_kept():
     gone = state.apply(NODE, member_event(room, 9, "u9", action="del-member"))
     assert gone.member.variables == {"owner_id": "o1"}
     assert state.conference(NODE, room["conference_uuid"]).members == {}
+
+
+def test_repeats_of_what_a_resync_announced_are_recognised():
+    room = listing("api_conference_room1_json_list.esl")[0]
+    state = state_knowing(room, [(1, "u1")])
+    assert state.apply(NODE, member_event(room, 1, "u1")).is_repeat          # add again
+    assert not state.apply(NODE, member_event(room, 2, "u2")).is_repeat      # new member
+    assert not state.apply(NODE, member_event(room, 2, "u2", action="mute-member")).is_repeat
+    assert not state.apply(NODE, member_event(room, 2, "u2", action="del-member")).is_repeat
+    assert state.apply(NODE, member_event(room, 2, "u2", action="del-member")).is_repeat
+    create = {"Event-Subclass": "conference::maintenance", "Action": "conference-create",
+              "Conference-Name": room["conference_name"],
+              "Conference-Unique-ID": room["conference_uuid"]}
+    assert state.apply(NODE, create).is_repeat
+    destroy = {**create, "Action": "conference-destroy"}
+    assert not state.apply(NODE, destroy).is_repeat
+    assert state.apply(NODE, destroy).is_repeat

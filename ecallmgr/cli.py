@@ -1,0 +1,54 @@
+"""``kz-ecallmgr``: FreeSWITCH conference events -> RabbitMQ, as a daemon."""
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402  (gevent must patch before anything else is imported)
+import logging  # noqa: E402
+import signal  # noqa: E402
+
+import gevent  # noqa: E402
+import gevent.event  # noqa: E402
+
+from ecallmgr.daemon import create_daemon  # noqa: E402
+from kzcore.bus.factory import make_publisher  # noqa: E402
+from kzcore.config import load_config  # noqa: E402
+from kzcore.logs import setup_logging  # noqa: E402
+
+log = logging.getLogger("ecallmgr")
+STATS_EVERY = 60.0
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="kz-ecallmgr", description=__doc__)
+    parser.add_argument("--config", help="TOML configuration file (default: $KZ_CONFIG)")
+    parser.add_argument("--amqp-url", help="override amqp_url")
+    parser.add_argument("--esl-nodes", help="override esl_nodes: [name=]host[:port[:password]],...")
+    parser.add_argument("--log-level", help="override log_level")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    config = load_config(args.config, amqp_url=args.amqp_url, esl_nodes=args.esl_nodes,
+                         log_level=args.log_level)
+    setup_logging(config.log_level, config.log_format)
+    logging.getLogger("pika").setLevel(logging.WARNING)
+    if config.amqp_url.startswith("memory://"):
+        log.error("kz-ecallmgr publishes to RabbitMQ: set amqp_url (KZ_AMQP_URL) to amqp://...; "
+                  "the in-process bus only exists inside kz-all")
+        return 2
+    publisher = make_publisher(config, connection_name="kz-ecallmgr")
+    daemon = create_daemon(config, publisher=publisher).start()
+    stopping = gevent.event.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        gevent.signal_handler(signum, stopping.set)
+    while not stopping.wait(STATS_EVERY):
+        log.info("ecallmgr stats", extra=daemon.stats())
+    daemon.stop()
+    publisher.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,195 @@
+"""The event path: ESL handlers enqueue, one worker greenlet applies, normalises,
+filters and publishes, in arrival order.
+
+Connection changes travel through the same queue as events, so a resync sees
+exactly the events that came before it. After a (re)connect the worker reads
+``conference json_list`` (and ``uuid_dump`` for members it did not know) and
+publishes what reconcile says. A node away longer than ``grace`` seconds has its
+rooms emptied with synthetic events.
+"""
+import collections
+import logging
+import secrets
+
+import gevent
+import gevent.event
+
+from ecallmgr import events, resync
+from ecallmgr.normalize import normalize, room_identity
+from ecallmgr.state import LiveState
+from kzcore import fs_replies
+from kzcore.esl.frames import parse_headers
+
+log = logging.getLogger(__name__)
+
+EVENT, CONNECTED, DISCONNECTED, GRACE_OVER = "event", "connected", "disconnected", "grace-over"
+
+
+def new_msg_id():
+    return secrets.token_hex(8)
+
+
+class EventStream:
+    def __init__(self, *, publisher, node, participant_events=None, api=None, grace=30.0,
+                 api_timeout=5.0, max_queue=100000):
+        self.publisher = publisher
+        self.node = node
+        self.participant_events = participant_events
+        self.api = api                       # api(node_name, command, timeout=...) -> text
+        self.grace = grace
+        self.api_timeout = api_timeout
+        self.state = LiveState()
+        self.counts = collections.Counter()
+        self._max_queue = max_queue
+        self._queue = collections.deque()
+        self._wakeup = gevent.event.Event()
+        self._idle = gevent.event.Event()
+        self._idle.set()
+        self._lost = {}                      # node -> generation of its pending grace timer
+        self._generation = 0
+        self._worker = None
+
+    # -- handlers: only enqueue ---------------------------------------------
+    def on_event(self, client, event):
+        self._enqueue((EVENT, client.name, event))
+
+    def on_connect(self, client):
+        self._enqueue((CONNECTED, client.name, None))
+
+    def on_disconnect(self, client):
+        self._enqueue((DISCONNECTED, client.name, None))
+
+    def _enqueue(self, item):
+        if len(self._queue) >= self._max_queue and item[0] == EVENT:
+            self.counts["dropped"] += 1
+            return
+        self._queue.append(item)
+        self._idle.clear()
+        self._wakeup.set()
+
+    # -- lifecycle ----------------------------------------------------------
+    def start(self):
+        if self._worker is None:
+            self._worker = gevent.spawn(self._work)
+        return self
+
+    def stop(self):
+        if self._worker is not None:
+            self._worker.kill(block=True, timeout=2)
+            self._worker = None
+
+    def drain(self, timeout=5.0):
+        """Wait until everything enqueued so far has been handled (tests, shutdown)."""
+        return self._idle.wait(timeout)
+
+    def stats(self):
+        return {**self.counts, "queued": len(self._queue),
+                "conferences": sum(len(self.state.conferences(n)) for n in self.state.nodes()),
+                "members": self.state.member_count(), "lost_nodes": sorted(self._lost)}
+
+    def _work(self):
+        while True:
+            while self._queue:
+                kind, node, event = self._queue.popleft()
+                try:
+                    self._handle(kind, node, event)
+                except Exception:  # one bad event must not stop the stream
+                    self.counts["errors"] += 1
+                    log.exception("event handling failed", extra={"node": node, "kind": kind})
+            self._idle.set()
+            self._wakeup.wait()
+            self._wakeup.clear()
+
+    def _handle(self, kind, node, event):
+        if kind == EVENT:
+            self.handle_event(node, event)
+        elif kind == CONNECTED:
+            self._lost.pop(node, None)
+            self.resync(node)
+        elif kind == DISCONNECTED:
+            self._node_lost(node)
+        elif kind == GRACE_OVER:
+            self._grace_over(node, event)
+
+    # -- events -------------------------------------------------------------
+    def handle_event(self, node, event):
+        self.counts["received"] += 1
+        if event.get("Event-Name") in events.CHANNEL_EVENTS:
+            self.state.apply(node, event)
+            return
+        if event.get("Event-Subclass") != events.MAINTENANCE_SUBCLASS:
+            return
+        if room_identity(event) is None:
+            self.counts["foreign"] += 1
+            return
+        applied = self.state.apply(node, event)
+        if applied.is_repeat:
+            self.counts["repeats_suppressed"] += 1
+            return
+        self._publish(node, event, applied)
+
+    def _publish(self, node, event, applied):
+        action = event.get("Action")
+        if applied.member is not None and not events.wanted(action, self.participant_events):
+            self.counts["filtered"] += 1
+            return
+        result = normalize(event, node=self.node, focus=node, msg_id=new_msg_id(),
+                           member=applied.member, conference=applied.conference)
+        if result is None:
+            self.counts["unknown"] += 1
+            return
+        self.publisher.publish(*result)
+        self.counts["published"] += 1
+        if resync.SYNTHETIC in event:
+            self.counts["synthetic"] += 1
+
+    def _publish_synthetic(self, node, synthetic):
+        for event in synthetic:
+            self._publish(node, event, self.state.apply(node, event))
+
+    # -- connection changes ----------------------------------------------------
+    def resync(self, node):
+        """Reconcile the state with the node's json_list; publishes the differences."""
+        try:
+            listing = fs_replies.parse_json_list(
+                self.api(node, "conference json_list", timeout=self.api_timeout))
+        except Exception as error:  # the node went away again: the next connect retries
+            self.counts["resync_failed"] += 1
+            log.warning("resync failed", extra={"node": node, "error": str(error)})
+            return
+        channels = self._channel_dumps(node, resync.unknown_call_ids(self.state, node, listing))
+        synthetic = resync.reconcile(self.state, node, listing, channels)
+        self._publish_synthetic(node, synthetic)
+        self.counts["resyncs"] += 1
+        log.info("resynced", extra={"node": node, "synthetic_events": len(synthetic),
+                                    "conferences": len(self.state.conferences(node))})
+
+    def _channel_dumps(self, node, call_ids):
+        """``uuid_dump`` headers per call id, for members first seen in json_list
+        (completes dialled members' caller ids and channel variables). Best effort."""
+        dumps = {}
+        for call_id in call_ids:
+            try:
+                text = self.api(node, f"uuid_dump {call_id}", timeout=self.api_timeout)
+            except Exception:  # a record from json_list alone is still worth publishing
+                continue
+            if text.startswith(("-ERR", "-USAGE")) or ": " not in text:
+                continue
+            dumps[call_id] = parse_headers(text, decode=True)
+        return dumps
+
+    def _node_lost(self, node):
+        self._generation += 1
+        generation = self._lost[node] = self._generation
+        gevent.spawn_later(self.grace, self._enqueue, (GRACE_OVER, node, generation))
+        log.warning("node lost", extra={"node": node, "grace": self.grace})
+
+    def _grace_over(self, node, generation):
+        if self._lost.get(node) != generation:
+            return          # the node came back (or was lost again) meanwhile
+        synthetic = resync.node_lost_events(self.state, node)
+        self._publish_synthetic(node, synthetic)
+        self.state.forget_node(node)
+        self.counts["nodes_expired"] += 1
+        log.warning("node away past its grace period: its conferences are gone",
+                    extra={"node": node, "synthetic_events": len(synthetic)})
