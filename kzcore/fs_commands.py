@@ -30,7 +30,9 @@ VAR_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 VAR_VALUE_FORBIDDEN = re.compile(r"[\s,{}\[\]'\"`\\^|\x00-\x1f\x7f]")
 MEMBER_FLAG = re.compile(r"[a-z][a-z_\-]{0,31}")
 CID_NUMBER = re.compile(r"[A-Za-z0-9+*#._\-]{1,32}")
-CID_NAME_FORBIDDEN = re.compile(r"[\s'\"`{}\[\]<>,|;^\\\x00-\x1f\x7f]")
+# Inner spaces are allowed in caller-id names: the word is then single-quoted, which
+# FreeSWITCH's switch_separate_string honours (and strips) when it splits the api line.
+CID_NAME_FORBIDDEN = re.compile(r"[\t\n\r\f\v'\"`{}\[\]<>,|;^\\\x00-\x1f\x7f]|  |^ | $")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_TEXT = 1024
 TEXT_ACTIONS = ("say", "saymember")
@@ -137,10 +139,15 @@ def valid_caller_id_number(value, field="caller_id_number"):
 def valid_caller_id_name(value, field="caller_id_name"):
     _string(field, value)
     if len(value) > 64 or CID_NAME_FORBIDDEN.search(value):
-        raise invalid(field, "must be 1-64 characters without spaces, quotes, braces, brackets, "
-                             "commas, pipes, ';', '^', backslashes or control characters "
-                             "(bgdial takes the caller-id name as one space-separated argument)", value)
+        raise invalid(field, "must be 1-64 characters without quotes, braces, brackets, commas, "
+                             "pipes, ';', '^', backslashes, control characters, or leading, trailing "
+                             "or doubled spaces", value)
     return value
+
+
+def quoted_word(value):
+    """One api argument that may hold single spaces: FreeSWITCH groups '...'."""
+    return f"'{value}'" if " " in value else value
 
 
 def valid_text(value, field="text"):
@@ -234,7 +241,7 @@ def _dial(word):
         if caller_id_number is not None:
             words.append(valid_caller_id_number(caller_id_number))
         if caller_id_name is not None:
-            words.append(valid_caller_id_name(caller_id_name))
+            words.append(quoted_word(valid_caller_id_name(caller_id_name)))
         return words
     return action
 

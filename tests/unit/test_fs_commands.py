@@ -150,9 +150,17 @@ def test_member_flag_injection(bad):
     assert_invalid("member_flags", "bgdial", endpoint="user/1@d", member_flags=[bad])
 
 
-@pytest.mark.parametrize("bad", BAD_STRINGS + ["John Smith", "a,b", "a|b", "a\tb", "a\\b", "x" * 65])
+@pytest.mark.parametrize("bad", [b for b in BAD_STRINGS if b != "a b"] + [" John", "John ", "John  Smith", "a,b", "a|b",
+                                                "a\tb", "a\\b", "x" * 65])
 def test_caller_id_name_injection(bad):
     assert_invalid("caller_id_name", "bgdial", endpoint="user/1@d", caller_id_number="1000", caller_id_name=bad)
+
+
+def test_caller_id_name_with_spaces_is_one_quoted_argument():
+    # seed 002's own example: "caller_id_name": "Conference XYZ"
+    command = fs_commands.build("room1", "bgdial", endpoint="user/1000@d", caller_id_number="5551212",
+                    caller_id_name="Conference XYZ")
+    assert command == "conference room1 bgdial user/1000@d 5551212 'Conference XYZ'"
 
 
 @pytest.mark.parametrize("bad", BAD_STRINGS + ["10 00", "1,2", "1|2", "x" * 33])
