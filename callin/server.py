@@ -30,6 +30,10 @@ class CallinServer:
     def port(self):
         return self._server.server_port
 
+    @property
+    def active_calls(self):
+        return len(self._server.pool) if self._server.pool is not None else 0
+
     def start(self):
         self._server.start()
         log.info("call-in listening", extra={"host": self.address[0], "port": self.port})
