@@ -1,20 +1,65 @@
-"""Conference actions (PUT /conferences/{id}): the seam the live-control part
-fills in. This minimal version validates the action and reports that no
-FreeSWITCH node is configured.
+"""Conference actions (PUT /conferences/{id}, seed 002): lock, unlock, play,
+record, dial. One table; each entry drives FreeSWITCH through the live service
+and answers ``(data, http_status)``: 202 with FreeSWITCH's reply for accepted
+actions, 200 with ``endpoint_responses`` for dial.
 
-``perform(ctx, account_id, conference, body) -> (data, http_status)`` where
 ``conference`` is the stored document or, for a dynamic conference, its id.
 """
-from crossbar.context import enum_error, split_action
-from kzcore.errors import SwitchUnavailable, ValidationFailed
+from crossbar.context import split_action
+from kzcore.errors import SwitchUnavailable
 
-ALLOWED_ACTIONS = ("lock", "unlock", "dial", "play", "record")
+ACCEPTED = 202
+
+
+def unwrap(data):
+    """Seed 002 nests an action's parameters either way: ``{"data": {...}}`` inside
+    the action's data (with e.g. ``custom_application_vars`` beside it) or flat."""
+    inner = data.get("data")
+    if not isinstance(inner, dict):
+        return dict(data)
+    merged = {key: value for key, value in data.items() if key != "data"}
+    merged.update(inner)
+    return merged
+
+
+def live_service(ctx):
+    if ctx.services.live is None:
+        raise SwitchUnavailable("no FreeSWITCH node configured")
+    return ctx.services.live
+
+
+def _lock(ctx, live, account_id, conference, params):
+    return live.send(live.running(account_id, conference), "lock"), ACCEPTED
+
+
+def _unlock(ctx, live, account_id, conference, params):
+    return live.send(live.running(account_id, conference), "unlock"), ACCEPTED
+
+
+def _play(ctx, live, account_id, conference, params):
+    params = ctx.services.schemas.validate("conferences.play", params, ("data",))
+    action, args = live.media.play_action(account_id, params["media_id"])
+    return live.send(live.running(account_id, conference), action, **args), ACCEPTED
+
+
+def _record(ctx, live, account_id, conference, params):
+    params = ctx.services.schemas.validate("conferences.record", params, ("data",))
+    located = live.running(account_id, conference)
+    if params["action"] == "start":
+        return live.recordings.start(live, located), ACCEPTED
+    return live.recordings.stop(live, located), ACCEPTED
+
+
+def _dial(ctx, live, account_id, conference, params):
+    return live.dialer.dial(account_id, conference, params, ctx.services.schemas)
+
+
+ACTIONS = {"lock": _lock, "unlock": _unlock, "play": _play, "record": _record, "dial": _dial}
+ALLOWED_ACTIONS = tuple(ACTIONS)
 
 
 def perform(ctx, account_id, conference, body):
-    action, _data = split_action(body)
-    if action not in ALLOWED_ACTIONS:
-        raise ValidationFailed(data=enum_error("action", ALLOWED_ACTIONS, action))
-    if ctx.services.live is None:
-        raise SwitchUnavailable("no FreeSWITCH node configured")
-    raise SwitchUnavailable("conference control is not available on this node")
+    action, data = split_action(body)
+    ctx.services.schemas.validate("conferences.action", {"action": action, "data": data})
+    handler = ACTIONS[action]
+    return handler(ctx, live_service(ctx), account_id, conference, unwrap(data))

@@ -1,28 +1,124 @@
-"""Participant operations: stubs until the live-control part replaces them.
+"""Participant operations (seed 002): the live list, one participant, bulk and
+single actions. Each returns ``(data, http_status)``; ``conference`` is the
+stored conference document or, for a dynamic conference, its id.
 
-Each returns ``(data, http_status)``; ``conference`` is the stored conference
-document or, for a dynamic conference, its id.
+Bulk mute/unmute/deaf/undeaf follow Kazoo: moderators are left alone, and only
+participants not already in the wanted state are touched (one command each, so
+no event claims a change that did not happen). ``kick`` removes everyone.
 """
-from kzcore.errors import SwitchUnavailable
+import logging
+
+from crossbar.conferences.actions import ACCEPTED, live_service, unwrap
+from crossbar.context import split_action
+from crossbar.live import state
+from kzcore import fs_commands
+from kzcore.errors import NotFound, SwitchRefused
+
+log = logging.getLogger(__name__)
+
+# action -> (json_list flag it changes, value that means "already done")
+BULK_STATE = {"mute": ("can_speak", False), "unmute": ("can_speak", True),
+              "deaf": ("can_hear", False), "undeaf": ("can_hear", True)}
+GONE = "Non-Existant ID"
 
 
-def _unavailable(ctx):
-    if ctx.services.live is None:
-        raise SwitchUnavailable("no FreeSWITCH node configured")
-    raise SwitchUnavailable("participant control is not available on this node")
+def _conference_id(conference):
+    return conference if isinstance(conference, str) else conference["_id"]
 
 
 def list_participants(ctx, account_id, conference):
-    _unavailable(ctx)
+    live = live_service(ctx)
+    located = live.locate(account_id, _conference_id(conference))
+    if located is None:
+        if isinstance(conference, str):
+            raise NotFound("conference not found", {"cause": conference})
+        return [], 200
+    return state.participants(located.conference, located.node, live.clock()), 200
 
 
-def participants_action(ctx, account_id, conference, body):
-    _unavailable(ctx)
+def _member(located, participant_id):
+    member = state.find_participant(located.conference, participant_id)
+    if member is None:
+        raise NotFound("participant not found", {"cause": participant_id,
+                                                  "conference_id": located.conference_id})
+    return member
+
+
+def _located_with_member(live, account_id, conference, participant_id):
+    fs_commands.valid_member_id(participant_id, "participant_id", keywords=())
+    located = live.locate(account_id, _conference_id(conference))
+    if located is None:
+        raise NotFound("participant not found", {"cause": participant_id})
+    return located, _member(located, participant_id)
 
 
 def get_participant(ctx, account_id, conference, participant_id):
-    _unavailable(ctx)
+    live = live_service(ctx)
+    located, member = _located_with_member(live, account_id, conference, participant_id)
+    return state.participant(member, located.conference, located.node, live.clock()), 200
 
 
 def participant_action(ctx, account_id, conference, participant_id, body):
-    _unavailable(ctx)
+    action, data = split_action(body)
+    ctx.services.schemas.validate("conferences.participant.action", {"action": action, "data": data})
+    live = live_service(ctx)
+    params = unwrap(data)
+    if action == "play":
+        params = ctx.services.schemas.validate("conferences.play", params, ("data",))
+    located, member = _located_with_member(live, account_id, conference, participant_id)
+    if action == "play":
+        verb, args = live.media.play_action(account_id, params["media_id"], member=member["id"])
+        return live.send(located, verb, **args), ACCEPTED
+    return live.send(located, action, member=member["id"]), ACCEPTED
+
+
+def _bulk(live, located, action):
+    flag, done = BULK_STATE[action]
+    targets = [member for member in located.conference.get("members") or []
+               if state.is_participant(member)
+               and not (member.get("flags") or {}).get("is_moderator")
+               and bool((member.get("flags") or {}).get(flag, True)) != done]
+    replies = []
+    for member in targets:
+        try:
+            replies.append(live.send(located, action, member=member["id"]))
+        except SwitchRefused as refused:
+            if GONE not in refused.message:
+                raise
+            log.info("participant left before the bulk action",
+                     extra={"action": action, "member": member["id"]})
+    return "\n".join(replies) if replies else f"no participant needed {action}"
+
+
+def _relate_params(ctx, params):
+    params = ctx.services.schemas.validate("metaflows.relate", params, ("data",))
+    for key in ("participant_id", "other_participant"):
+        fs_commands.valid_member_id(params[key], key, keywords=())
+    return params
+
+
+def _relate(live, located, params):
+    one = _member(located, params["participant_id"])
+    other = _member(located, params["other_participant"])
+    return live.send(located, "relate", member=one["id"], other=other["id"],
+                     relationship=params.get("relationship", "clear"))
+
+
+def participants_action(ctx, account_id, conference, body):
+    action, data = split_action(body)
+    ctx.services.schemas.validate("conferences.participants.action", {"action": action, "data": data})
+    live = live_service(ctx)
+    params = unwrap(data)
+    if action == "play":
+        params = ctx.services.schemas.validate("conferences.play", params, ("data",))
+        verb, args = live.media.play_action(account_id, params["media_id"])
+    if action == "relate":
+        params = _relate_params(ctx, params)
+    located = live.running(account_id, conference)
+    if action in BULK_STATE:
+        return _bulk(live, located, action), ACCEPTED
+    if action == "kick":
+        return live.send(located, "kick", member="all"), ACCEPTED
+    if action == "play":
+        return live.send(located, verb, **args), ACCEPTED
+    return _relate(live, located, params), ACCEPTED

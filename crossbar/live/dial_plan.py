@@ -1,0 +1,136 @@
+"""Dial-outs, pure parts: what an endpoint of seed 002 means (device id, user id,
+number, ``sip:`` URI, device object), the dial string for it, Kazoo's
+participant flags as mod_conference member flags, and what a dial came to.
+"""
+import dataclasses
+import re
+
+from kzcore import fs_commands
+
+# Kazoo participant_flags -> mod_conference member flags (conference_member_flags)
+MEMBER_FLAGS = {"deaf": "deaf", "mute": "mute", "is_moderator": "moderator", "ghost": "ghost",
+                "join_existing": "join-only", "disable_moh": "nomoh",
+                "distribute_dtmf": "dist-dtmf", "video_mute": "vmute"}
+DOC_ID = re.compile(r"[0-9a-f]{32}")
+NUMBER = re.compile(r"\+?[0-9*#]{1,32}")
+SIP_URI = re.compile(r"sips?:([A-Za-z0-9_.+\-*#]{1,64}@[A-Za-z0-9.\-]{1,253}(:[0-9]{1,5})?)")
+CUSTOM_VAR_PREFIX = "kz_"  # ecallmgr publishes kz_<name> as custom_channel_vars.<name>
+LOOPBACK_CONTEXT = "default"
+DEFAULT_SOFIA_PROFILE = "internal"
+
+
+@dataclasses.dataclass
+class Target:
+    """One leg to place: ``endpoint`` (dial string) or ``error`` (nothing to dial)."""
+    endpoint_id: str
+    endpoint: str = None
+    error: str = None
+
+
+def classify(endpoint, index):
+    """``("doc", id)``, ``("number", n)``, ``("sip", user@host)`` or ``("device", obj)``."""
+    field = f"endpoints.{index}"
+    if isinstance(endpoint, dict):
+        return "device", endpoint
+    if not isinstance(endpoint, str):
+        raise fs_commands.invalid(field, "must be a string or a device object", endpoint)
+    if DOC_ID.fullmatch(endpoint):
+        return "doc", endpoint
+    if NUMBER.fullmatch(endpoint):
+        return "number", endpoint
+    sip = SIP_URI.fullmatch(endpoint)
+    if sip:
+        return "sip", sip.group(1)
+    raise fs_commands.invalid(field, "must be a device or user id, a number (digits, * and #, "
+                                     "optional leading +) or sip:user@host[:port]", endpoint)
+
+
+def number_endpoint(number, context=LOOPBACK_CONTEXT):
+    """Numbers go through the dialplan, as a call from a device would (seed 002)."""
+    return f"loopback/{number}/{context}"
+
+
+def sip_endpoint(user_at_host, profile=DEFAULT_SOFIA_PROFILE):
+    return f"sofia/{profile}/{user_at_host}"
+
+
+def device_endpoint(device, account_realm, profile=DEFAULT_SOFIA_PROFILE):
+    """A device's dial string, or raise ValueError saying why it has none."""
+    if device.get("enabled") is False:
+        raise ValueError("device is disabled")
+    sip = device.get("sip") or {}
+    route = sip.get("route")
+    if sip.get("invite_format") == "route" and isinstance(route, str) and route:
+        match = SIP_URI.fullmatch(route) or SIP_URI.fullmatch("sip:" + route)
+        if not match:
+            raise ValueError("device sip.route is not a sip:user@host[:port] URI")
+        return sip_endpoint(match.group(1), profile)
+    username, realm = sip.get("username"), sip.get("realm") or account_realm
+    if not username:
+        raise ValueError("device has no sip.username")
+    if not realm:
+        raise ValueError("device has no realm (neither sip.realm nor the account's)")
+    return f"user/{username}@{realm}"
+
+
+def member_flags(participant_flags):
+    return [MEMBER_FLAGS[flag] for flag in participant_flags or ()]
+
+
+def channel_variables(call_id, timeout=None, custom_vars=None):
+    """Variables for the ``{...}`` block; custom names validated like any variable."""
+    variables = {"origination_uuid": call_id}
+    if timeout is not None:
+        variables["originate_timeout"] = fs_commands.valid_integer("timeout", timeout, 1, 3600)
+    if custom_vars is not None and not isinstance(custom_vars, dict):
+        raise fs_commands.invalid("custom_application_vars", "must be an object", custom_vars)
+    for name, value in (custom_vars or {}).items():
+        fs_commands.valid_variable_name(name, f"custom_application_vars.{name}")
+        variables[CUSTOM_VAR_PREFIX + name] = fs_commands.valid_variable_value(
+            value, f"custom_application_vars.{name}")
+    return variables
+
+
+JOB_REPLY = re.compile(r"\+OK Job-UUID: ([0-9A-Za-z\-]+)")
+
+
+def job_id(reply_text):
+    match = JOB_REPLY.search(reply_text or "")
+    return match.group(1) if match else None
+
+
+def outcome(facts, call_id, room_existed):
+    """What the dial came to: ``("success", call_id)``, ``("error", cause)`` or None (not yet).
+
+    ``facts``: ``result``/``peer`` from bgdial-result, ``answered`` (Unique-IDs of
+    answered legs of the job), ``joined`` (True once add-member named call_id),
+    ``hangup`` (cause). A bgdial into a room that does not exist yet sends no
+    bgdial-result (DESIGN.md section 5): the channel events decide then.
+    """
+    result = facts.get("result")
+    if result == "SUCCESS":
+        return "success", facts.get("peer") or call_id
+    if result:
+        return "error", result
+    answered = facts.get("answered") or []
+    if facts.get("joined") or (answered and not room_existed):
+        return "success", call_id if (facts.get("joined") or call_id in answered) else answered[0]
+    if facts.get("hangup"):
+        return "error", facts["hangup"]
+    return None
+
+
+def endpoint_response(target, call_id, job, decided):
+    """Seed 002's ``endpoint_responses`` item."""
+    if target.error:
+        return {"endpoint_id": target.endpoint_id, "call_id": None, "job_id": None,
+                "status": "error", "message": target.error}
+    if decided is None:
+        return {"endpoint_id": target.endpoint_id, "call_id": call_id, "job_id": job,
+                "status": "pending", "message": f"dial requested; no result yet for call id {call_id}"}
+    status, value = decided
+    if status == "success":
+        return {"endpoint_id": target.endpoint_id, "call_id": value, "job_id": job,
+                "status": "success", "message": f"dial resulted in call id {value}"}
+    return {"endpoint_id": target.endpoint_id, "call_id": call_id, "job_id": job,
+            "status": "error", "message": f"dial failed: {value}"}

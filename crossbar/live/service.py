@@ -1,0 +1,154 @@
+"""``LiveConferences``: live state and commands for the account's conferences.
+
+Every lookup goes through the FreeSWITCH name ``{account_id}_{conference_id}``
+(kzcore.naming), so an account can only ever reach rooms named after itself.
+A conference is looked for on every node at once (one ``json_list`` per node);
+commands go to the node that hosts it. Every reply is judged by fs_replies:
+never a silent success.
+"""
+import dataclasses
+import logging
+import time
+
+from crossbar.live import state
+from kzcore import fs_commands, fs_replies, naming
+from kzcore.errors import NotFound, NotRunning, SwitchRefused, SwitchUnavailable
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Located:
+    """A running conference: where it is and what json_list said about it."""
+    account_id: str
+    conference_id: str
+    name: str
+    node: str
+    conference: dict
+
+
+def fs_name(account_id, conference_id):
+    """The room's FreeSWITCH name; an id that cannot be one is a 400, not a lookup."""
+    try:
+        return naming.fs_conference_name(account_id, conference_id)
+    except ValueError:
+        raise fs_commands.invalid("conference_id", "may only hold letters, digits, '_', '.' and '-' "
+                                  "(1-64, starting with a letter or digit)", conference_id) from None
+
+
+def _failed_nodes(replies):
+    return sorted(node for node, reply in replies.items() if isinstance(reply, Exception))
+
+
+class LiveConferences:
+    """The ``live`` object of ``create_app``: used by realtime (``conference_state``,
+    ``account_states``), conference actions and participant operations."""
+
+    def __init__(self, pool, store, config, signer=None, *, watcher=None, media_secret=None,
+                 clock=time.time):
+        from crossbar.live.dial_watch import DialWatcher
+        from crossbar.live.dialing import Dialer
+        from crossbar.live.media import MediaLinks, MediaSource
+        from crossbar.live.recordings import Recordings
+        self.pool, self.store, self.config = pool, store, config
+        self.timeout = getattr(config, "esl_timeout", 5.0)
+        self.clock = clock
+        self.recordings = Recordings(store, config, clock)
+        self.media = MediaSource(store, MediaLinks(media_secret or _media_secret(config, signer)),
+                                 config.base_url)
+        self.watcher = watcher or DialWatcher(self._event_pool)
+        self.dialer = Dialer(self, self.watcher)
+
+    def _event_pool(self, **subscription):
+        """A second set of ESL connections, for the events dial-outs are judged by."""
+        from kzcore.esl.pool import EslPool
+        return EslPool(self.config.nodes, timeout=self.timeout, **subscription)
+
+    def close(self):
+        self.watcher.close()
+
+    # --- finding rooms -------------------------------------------------------
+    def locate(self, account_id, conference_id):
+        """Located, or None when every node answered that it does not host it."""
+        name = fs_name(account_id, conference_id)
+        replies = self.pool.api_all(fs_commands.build(name, "json_list"), timeout=self.timeout)
+        for node, reply in replies.items():
+            if isinstance(reply, Exception):
+                continue
+            for conference in fs_replies.parse_json_list(reply):
+                if conference.get("conference_name") == name:
+                    return Located(account_id, conference_id, name, node, conference)
+        failed = _failed_nodes(replies)
+        if failed:
+            raise SwitchUnavailable(f"FreeSWITCH node(s) {', '.join(failed)} did not answer; "
+                                    f"cannot tell whether conference {conference_id} is running",
+                                    {"nodes": failed})
+        return None
+
+    def running(self, account_id, conference):
+        """Located for a stored conference (dict) or a dynamic one (its id);
+        NotRunning for a stored one that runs nowhere, NotFound for an unknown id."""
+        conference_id = conference if isinstance(conference, str) else conference["_id"]
+        located = self.locate(account_id, conference_id)
+        if located is not None:
+            return located
+        if isinstance(conference, str):
+            raise NotFound("conference not found", {"cause": conference_id})
+        raise NotRunning(f"conference {conference_id} is not running",
+                         {"conference_id": conference_id})
+
+    # --- the realtime seam -----------------------------------------------------
+    def conference_state(self, account_id, conference_id):
+        located = self.locate(account_id, conference_id)
+        if located is None:
+            return None
+        return state.conference_state(located.conference, located.node, self.clock())
+
+    def account_states(self, account_id):
+        """``{conference_id: state}``: one ``conference json_list`` per node."""
+        replies = self.pool.api_all(fs_commands.api_json_list_all(), timeout=self.timeout)
+        failed = _failed_nodes(replies)
+        if failed:
+            raise SwitchUnavailable(f"FreeSWITCH node(s) {', '.join(failed)} did not answer",
+                                    {"nodes": failed})
+        listing = {node: fs_replies.parse_json_list(reply) for node, reply in replies.items()}
+        now = self.clock()
+        return {conference_id: state.conference_state(conference, node, now)
+                for conference_id, (node, conference)
+                in state.account_conferences(listing, account_id).items()}
+
+    # --- commands ----------------------------------------------------------------
+    def send(self, located, action, **args):
+        """Run one mod_conference command where the room is; FreeSWITCH's text back."""
+        return self.send_to(located.node, located.name, located.conference_id, action, **args)
+
+    def send_to(self, node, name, conference_id, action, **args):
+        command = fs_commands.build(name, action, **args)
+        body = self.pool.api(node, command, timeout=self.timeout)
+        if fs_replies.is_conference_not_found(body):
+            raise NotRunning(f"conference {conference_id} is not running",
+                             {"conference_id": conference_id})
+        try:
+            text = fs_replies.check(body, command)
+        except SwitchRefused as refused:
+            log.info("FreeSWITCH refused", extra={"node": node, "command": command,
+                                                 "reply": refused.message})
+            raise SwitchRefused(refused.message, {"command": command}) from None
+        log.info("conference command", extra={"node": node, "command": command})
+        return text
+
+    def pick_node(self):
+        """Where a new room goes: the first connected node, in configured order."""
+        connected = self.pool.connected_names()
+        if not connected:
+            raise SwitchUnavailable("no FreeSWITCH node is connected")
+        return connected[0]
+
+
+
+def _media_secret(config, signer):
+    """The key media links are signed with: derived (in MediaLinks) from the token secret."""
+    secret = getattr(config, "token_secret", "") or getattr(signer, "_key", None)
+    if not secret:
+        raise ValueError("LiveConferences needs a token secret (config.token_secret or a signer)")
+    return secret

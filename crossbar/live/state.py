@@ -1,0 +1,95 @@
+"""Live conference state from ``conference json_list`` (pure functions).
+
+FreeSWITCH's json_list gives each member's ``join_time`` as seconds *since*
+joining; the API reports the Unix epoch second of joining (DESIGN.md section 3)
+and the seconds since as ``duration``. Recording nodes are listed as members
+without id or flags: they are not participants, they make ``is_recording``.
+"""
+from kzcore.naming import parse_fs_conference_name
+
+CALLER = "caller"
+RECORDING_NODE = "recording_node"
+
+
+def _flag(member, name, default=False):
+    return bool((member.get("flags") or {}).get(name, default))
+
+
+def is_participant(member):
+    return member.get("type", CALLER) == CALLER and isinstance(member.get("id"), int)
+
+
+def participant(member, conference, node, now):
+    """One json_list member -> the API's participant object."""
+    since = int(member.get("join_time") or 0)
+    return {
+        "participant_id": member["id"],
+        "call_id": member.get("uuid"),
+        "caller_id_name": member.get("caller_id_name"),
+        "caller_id_number": member.get("caller_id_number"),
+        "is_moderator": _flag(member, "is_moderator"),
+        "speak": _flag(member, "can_speak", True),
+        "hear": _flag(member, "can_hear", True),
+        "talking": _flag(member, "talking"),
+        "floor": _flag(member, "has_floor"),
+        "mute_detect": _flag(member, "mute_detect"),
+        "video": _flag(member, "has_video"),
+        "is_held": _flag(member, "hold"),
+        "energy_level": member.get("energy", 0),
+        "current_energy": member.get("current_energy", 0),
+        "join_time": int(now) - since,
+        "duration": since,
+        "conference_name": conference.get("conference_name"),
+        "conference_uuid": conference.get("conference_uuid"),
+        "switch_hostname": node,
+    }
+
+
+def participants(conference, node, now):
+    return [participant(member, conference, node, now)
+            for member in conference.get("members") or [] if is_participant(member)]
+
+
+def recording_paths(conference):
+    """Files the conference is recording into right now."""
+    return [member.get("record_path") for member in conference.get("members") or []
+            if member.get("type") == RECORDING_NODE and member.get("record_path")]
+
+
+def conference_state(conference, node, now):
+    """The ``_read_only`` object for one running conference."""
+    people = participants(conference, node, now)
+    moderators = sum(1 for person in people if person["is_moderator"])
+    return {
+        "members": len(people),
+        "moderators": moderators,
+        "admins": moderators,
+        "duration": int(conference.get("run_time") or 0),
+        "is_locked": bool(conference.get("locked")),
+        "is_recording": bool(conference.get("recording")) or bool(recording_paths(conference)),
+        "participants": people,
+        "focus": node,
+        "switch_hostname": node,
+        "conference_uuid": conference.get("conference_uuid"),
+    }
+
+
+def find_participant(conference, participant_id):
+    """The json_list member with this id, or None (ids arrive as text from URLs)."""
+    wanted = str(participant_id)
+    for member in conference.get("members") or []:
+        if is_participant(member) and str(member["id"]) == wanted:
+            return member
+    return None
+
+
+def account_conferences(listing_by_node, account_id):
+    """``{node: [json_list conference, ...]}`` -> ``{conference_id: (node, conference)}``
+    for this account's rooms only; names that do not parse are never shown."""
+    found = {}
+    for node, conferences in listing_by_node.items():
+        for conference in conferences:
+            owner = parse_fs_conference_name(conference.get("conference_name"))
+            if owner is not None and owner[0] == account_id:
+                found.setdefault(owner[1], (node, conference))
+    return found

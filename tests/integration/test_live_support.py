@@ -1,0 +1,87 @@
+"""Harness for the live-conference tests: two simulator nodes over TCP, an
+EslPool, ``LiveConferences`` and the API app wired as the composition root
+does it. Other test_live_* modules import the fixtures from here."""
+import dataclasses
+import json
+
+import pytest
+
+from crossbar.live import LiveConferences, create_blueprint
+from kzcore.config import load_config
+from kzcore.esl.pool import EslPool
+from kzcore.naming import fs_conference_name
+from kzcore.store.embedded import EmbeddedStore
+from tests.support.api import build_app
+from tests.support.sim import sim_api
+
+
+@dataclasses.dataclass
+class LiveRig:
+    api: object          # tests.support.api.ApiHarness
+    live: LiveConferences
+    sims: list           # [Simulator node1, Simulator node2]
+    config: object
+    alpha: object        # Account A
+    beta: object         # Account B (a sibling: must never reach A's rooms)
+
+    def url(self, account, conference_id, tail=""):
+        return f"/v2/accounts/{account.account_id}/conferences/{conference_id}{tail}"
+
+    def call(self, method, account, conference_id, tail="", **kwargs):
+        return self.api.call(method, self.url(account, conference_id, tail), token=account.token,
+                             **kwargs)
+
+    def create_conference(self, account, **fields):
+        reply = self.api.call("PUT", f"/v2/accounts/{account.account_id}/conferences",
+                              {"name": "Room", **fields}, token=account.token)
+        assert reply.status_code == 201, reply.get_json()
+        return reply.get_json()["data"]["id"]
+
+    def room(self, account, conference_id):
+        return fs_conference_name(account.account_id, conference_id)
+
+    def wire_json_list(self, sim, room):
+        """The room as FreeSWITCH lists it, asked over a real ESL connection."""
+        reply = sim_api(sim, f"conference {room} json_list")
+        return [] if reply.startswith("-ERR") else json.loads(reply)
+
+    def wire_members(self, sim, room):
+        listed = self.wire_json_list(sim, room)
+        return {m["id"]: m for m in listed[0]["members"] if m.get("type") == "caller"} \
+            if listed else {}
+
+    def commands_since(self, sim, mark):
+        return sim.command_log[mark:]
+
+
+def make_rig(fssim_factory, tmp_path, **overrides):
+    sims = [fssim_factory(hostname="node1", recordings_dir=None),
+            fssim_factory(hostname="node2", recordings_dir=None)]
+    nodes = ",".join(f"{sim.node_name}=127.0.0.1:{sim.port}:ClueCon" for sim in sims)
+    settings = dict(esl_nodes=nodes, esl_timeout=2.0, recordings_dir=str(tmp_path / "rec"),
+                    token_secret="live-test-secret", public_url="http://127.0.0.1:8000")
+    settings.update(overrides)
+    config = load_config(env={}, **settings)
+    pool = EslPool(config.nodes, timeout=config.esl_timeout).start()
+    assert pool.wait_connected(5.0)
+    store = EmbeddedStore(":memory:")
+    live = LiveConferences(pool, store, config)
+    api = build_app(store=store, live=live, extra_blueprints=[create_blueprint()], **settings)
+    alpha, beta = api.create_sibling_pair()
+    return LiveRig(api, live, sims, config, alpha, beta), pool
+
+
+@pytest.fixture
+def rig(fssim_factory, tmp_path):
+    made, pool = make_rig(fssim_factory, tmp_path)
+    yield made
+    made.live.close()
+    pool.close()
+    made.api.store.close()
+
+
+def test_rig_reaches_both_nodes(rig):
+    """The pool answers from both simulators (the harness itself works)."""
+    replies = rig.live.pool.api_all("conference json_list")
+    assert sorted(replies) == sorted(sim.node_name for sim in rig.sims)
+    assert all(reply.strip() in ("[]", "+OK No active conferences.") for reply in replies.values())
