@@ -7,6 +7,7 @@ from kzcore.errors import ValidationFailed
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+MAX_BATCH = 200
 _MISSING = object()
 _RANGES = {"created_from": ("pvt_created", 1), "created_to": ("pvt_created", -1),
            "modified_from": ("pvt_modified", 1), "modified_to": ("pvt_modified", -1)}
@@ -53,6 +54,8 @@ def _timestamp(value):
 
 def doc_passes(doc, filters):
     """True if the stored ``doc`` satisfies every filter (on its public fields)."""
+    if not filters:
+        return True
     view = public_view(doc)
     for key, wanted in filters:
         if key in _RANGES:
@@ -92,6 +95,13 @@ def page_request(args):
             "message": f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}",
             "target": "integer", "value": raw}}})
     return size, start_key
+
+
+def batch_size(page_size, filters):
+    """Rows to read per store call: about one page when most rows qualify."""
+    if page_size is None or filters:
+        return MAX_BATCH
+    return min(MAX_BATCH, max(2 * (page_size + 1), 20))
 
 
 def collect_page(fetch, keep, page_size, start_key, batch=200):

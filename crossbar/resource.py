@@ -57,7 +57,7 @@ class AccountDocuments:
 
         docs, next_key = listing.collect_page(
             lambda key, limit: self.store.all_docs(db, start_key=key, limit=limit),
-            keep, page_size, start_key)
+            keep, page_size, start_key, batch=listing.batch_size(page_size, filters))
         items = self.summarize_all(account_id, docs)
         return items, listing.page_fields(items, start_key, next_key)
 

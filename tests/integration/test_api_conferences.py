@@ -145,3 +145,23 @@ def test_v1_alias_and_trailing_slash(api):
     path = f"/v1/accounts/{api.root.account_id}/conferences/"
     reply = api.call("GET", path, token=api.root.token)
     assert reply.status_code == 200 and reply.get_json()["status"] == "success"
+
+
+def test_write_that_loses_a_race_is_409(api, confs, monkeypatch):
+    conf = _create(api, confs)
+    path = f"{confs}/{conf['id']}"
+    real_get = api.store.get
+    raced = []
+
+    def get_then_someone_else_writes(db, doc_id):
+        doc = real_get(db, doc_id)
+        if doc_id == conf["id"] and not raced:
+            raced.append(api.store.save(db, {**doc, "name": "other writer"}))
+        return doc
+
+    monkeypatch.setattr(api.store, "get", get_then_someone_else_writes)
+    reply = api.call("PATCH", path, {"name": "mine"}, token=api.root.token)
+    assert raced and reply.status_code == 409
+    monkeypatch.undo()
+    assert api.call("GET", path, token=api.root.token).get_json()["data"]["name"] == \
+        "other writer"

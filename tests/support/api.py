@@ -50,6 +50,17 @@ class ApiHarness:
         assert reply.status_code == 201, reply.get_json()
         return reply.get_json()["auth_token"]
 
+    def user_auth(self, username, password, account_name, method="md5"):
+        """Kazoo user_auth with md5 (or ``method="sha"``) of ``username:password``."""
+        import hashlib
+        digest = hashlib.sha1 if method == "sha" else hashlib.md5
+        credentials = digest(f"{username}:{password}".encode()).hexdigest()
+        reply = self.call("PUT", "/v2/user_auth", {"credentials": credentials,
+                                                   "account_name": account_name,
+                                                   "method": method})
+        assert reply.status_code == 201, reply.get_json()
+        return reply.get_json()["auth_token"]
+
     def create_account(self, parent, name):
         """A child account of ``parent`` (an Account), authenticated by its API key."""
         reply = self.call("PUT", f"/v2/accounts/{parent.account_id}", {"name": name},
