@@ -9,6 +9,7 @@ import json
 import os
 import socket
 import subprocess
+import time
 import urllib.parse
 import uuid
 
@@ -42,23 +43,30 @@ class RabbitTap:
         self.connection = pika.BlockingConnection(pika.URLParameters(url))
         self.channel = self.connection.channel()
         self.channel.exchange_declare(exchange, exchange_type="topic", durable=True)
-        self.queue = self.channel.queue_declare("", exclusive=True, auto_delete=True).method.queue
+        # exclusive (dies with the connection), not auto-delete: read() cancels its consumer
+        self.queue = self.channel.queue_declare("", exclusive=True).method.queue
         for pattern in ([patterns] if isinstance(patterns, str) else patterns):
             self.channel.queue_bind(self.queue, exchange, routing_key=pattern)
+        self._consumer_tag = None
+        self._buffer = []
 
     def read(self, count, timeout=5.0):
         """Up to ``count`` messages as (routing_key, payload, properties); stops
         early after ``timeout`` seconds without a message."""
-        messages = []
-        for method, properties, body in self.channel.consume(
-                self.queue, auto_ack=True, inactivity_timeout=timeout):
-            if method is None:
-                break
-            messages.append((method.routing_key, json.loads(body), properties))
-            if len(messages) >= count:
-                break
-        self.channel.cancel()
-        return messages
+        if self._consumer_tag is None:
+            self._consumer_tag = self.channel.basic_consume(self.queue, self._on_message,
+                                                            auto_ack=True)
+        quiet_since = time.monotonic()
+        while len(self._buffer) < count and time.monotonic() - quiet_since < timeout:
+            before = len(self._buffer)
+            self.connection.process_data_events(time_limit=0.05)
+            if len(self._buffer) > before:
+                quiet_since = time.monotonic()
+        taken, self._buffer = self._buffer[:count], self._buffer[count:]
+        return taken
+
+    def _on_message(self, _channel, method, properties, body):
+        self._buffer.append((method.routing_key, json.loads(body), properties))
 
     def read_quiet(self, quiet=0.5):
         """Everything that arrives until ``quiet`` seconds pass without a message."""

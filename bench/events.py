@@ -1,0 +1,242 @@
+"""Event pipeline benchmark: fssim -> kz-ecallmgr -> RabbitMQ -> a consumer.
+
+The simulator (its own process) emits member events (start/stop-talking bursts,
+``sim_talk_burst``) at increasing rates; ecallmgr (its own process, as deployed)
+normalises and publishes them; this process consumes them from RabbitMQ. A rate
+is *sustained* when every event arrives, in order, with p99 end-to-end latency
+under 10 ms. Latency = arrival here - the time the simulator was scheduled to
+emit the event (so simulator lag counts against us). The baseline is a raw pika
+publish loop (plain ``BlockingChannel.basic_publish``, no gevent, no confirms)
+of the same payloads to the same exchange and binding. CPU is ecallmgr's own
+(user+system, from /proc), per 1,000 events.
+
+    python bench/events.py [--rates 1000,2000,...] [--seconds 3] [--append-results]
+"""
+import argparse
+import json
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import pika
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from kzcore.esl.frames import FrameParser, encode_command  # noqa: E402
+
+ACCOUNT = "9d351ad7ffd6f846313af9eed3bb7b85"
+EXCHANGE = "conference"
+P99_LIMIT_MS = 10.0
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Esl:
+    """Just enough inbound ESL to drive the simulator (api commands)."""
+
+    def __init__(self, port, password="ClueCon", timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self.parser, self.frames = FrameParser(), []
+        self._next()                                   # auth/request
+        self.sock.sendall(encode_command(f"auth {password}"))
+        self._next()
+
+    def _next(self):
+        while not self.frames:
+            self.frames.extend(self.parser.feed(self.sock.recv(65536)))
+        return self.frames.pop(0)
+
+    def api(self, command):
+        self.sock.sendall(encode_command(f"api {command}"))
+        return self._next().text()
+
+
+def cpu_seconds(pid):
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+class Tap:
+    """A fresh exclusive queue bound to one routing key; receive times recorded."""
+
+    def __init__(self, url, routing_key):
+        self.connection = pika.BlockingConnection(pika.URLParameters(url))
+        self.channel = self.connection.channel()
+        self.channel.exchange_declare(EXCHANGE, exchange_type="topic", durable=True)
+        self.queue = self.channel.queue_declare("", exclusive=True).method.queue
+        self.channel.queue_bind(self.queue, EXCHANGE, routing_key=routing_key)
+        self.received = []
+        self.channel.basic_consume(self.queue, self._on_message, auto_ack=True)
+
+    def _on_message(self, _channel, _method, _properties, body):
+        self.received.append((time.time(), body))
+
+    def collect(self, count, timeout):
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            self.connection.process_data_events(time_limit=0.05)
+        got, self.received = self.received[:count], self.received[count:]
+        return got
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else None
+
+
+def run_step(esl, tap, call_id, rate, seconds, ecallmgr_pid):
+    count = max(2, int(rate * seconds) // 2 * 2)       # even: the member ends silent
+    cpu0 = cpu_seconds(ecallmgr_pid)
+    t0 = time.time()
+    reply = esl.api(f"sim_talk_burst {call_id} {count} {rate}")
+    assert not reply.startswith("-ERR"), reply
+    got = tap.collect(count, timeout=seconds + 15)
+    cpu = cpu_seconds(ecallmgr_pid) - cpu0
+    events = [json.loads(body)["event"] for _, body in got]
+    in_order = events == ["start-talking", "stop-talking"] * (len(events) // 2)
+    latencies = [(arrived - (t0 + index / rate)) * 1000 for index, (arrived, _) in enumerate(got)]
+    elapsed = got[-1][0] - t0 if got else float("inf")
+    p99 = percentile(latencies, 0.99)
+    return {"rate": rate, "events": count, "received": len(got), "in_order": in_order,
+            "throughput": round(len(got) / elapsed, 1), "p50_ms": round(percentile(latencies, 0.5), 2),
+            "p99_ms": round(p99, 2), "max_ms": round(max(latencies), 2),
+            "cpu_s_per_1000": round(cpu / count * 1000, 4),
+            "sustained": len(got) == count and in_order and p99 < P99_LIMIT_MS,
+            "sample": got[0][1] if got else None}
+
+
+def raw_publish(url, routing_key, body, count):
+    """Child process: the plain pika publish loop; prints its rate."""
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    channel = connection.channel()
+    properties = pika.BasicProperties(content_type="application/json")
+    start = time.perf_counter()
+    for _ in range(count):
+        channel.basic_publish(EXCHANGE, routing_key, body, properties)
+    elapsed = time.perf_counter() - start
+    connection.close()
+    print(json.dumps({"count": count, "elapsed": elapsed, "rate": count / elapsed}))
+
+
+def run_raw(url, tap, routing_key, body, count):
+    child = subprocess.Popen([sys.executable, __file__, "--raw-child", str(count), url,
+                              routing_key], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    child.stdin.write(body)
+    child.stdin.close()
+    got = tap.collect(count, timeout=60)
+    result = json.loads(child.stdout.read())
+    child.wait()
+    result["received"] = len(got)
+    return result
+
+
+def start_pipeline(url, port):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "KZ_AMQP_URL": url,
+           "KZ_ESL_NODES": f"freeswitch@bench=127.0.0.1:{port}:ClueCon",
+           "KZ_NODE_NAME": "ecallmgr@bench", "KZ_LOG_LEVEL": "WARNING", "KZ_LOG_FORMAT": "text"}
+    sim = subprocess.Popen([sys.executable, "-m", "fssim.cli", "--port", str(port),
+                            "--hostname", "bench", "--log-level", "WARNING"], cwd=REPO, env=env)
+    ecallmgr = subprocess.Popen([sys.executable, "-m", "ecallmgr.cli"], cwd=REPO, env=env)
+    return sim, ecallmgr
+
+
+def join_member(esl, tap, room):
+    reply = esl.api(f"sim_join {room} 1001 Bench Caller")
+    assert reply.startswith("+OK"), reply
+    _, member_id, call_id = reply.split()
+    return call_id
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--amqp-url", default=os.environ.get(
+        "KZ_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+    parser.add_argument("--rates", default="1000,2000,3000,4000,5000,6000,7000,8000,10000")
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--append-results", action="store_true")
+    args = parser.parse_args(argv)
+    port = free_port()
+    sim, ecallmgr = start_pipeline(args.amqp_url, port)
+    try:
+        return run(args, port, ecallmgr.pid)
+    finally:
+        for process in (ecallmgr, sim):
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def run(args, port, ecallmgr_pid):
+    esl = Esl(port)
+    conference_id = uuid.uuid4().hex
+    room = f"{ACCOUNT}_{conference_id}"
+    call_id = join_member(esl, None, room)
+    key = f"conference.event.{conference_id}.{call_id}"
+    tap = Tap(args.amqp_url, key)
+    warm = run_step(esl, tap, call_id, 500, 1.0, ecallmgr_pid)   # ecallmgr connected and warm
+    assert warm["received"] == warm["events"], f"pipeline not flowing: {warm}"
+    steps, failures = [], 0
+    for rate in [int(r) for r in args.rates.split(",")]:
+        step = run_step(esl, tap, call_id, rate, args.seconds, ecallmgr_pid)
+        steps.append(step)
+        print(json.dumps({k: v for k, v in step.items() if k != "sample"}), flush=True)
+        failures = 0 if step["sustained"] else failures + 1
+        if failures >= 2:
+            break
+        time.sleep(0.5)
+    sample = next(s["sample"] for s in steps if s["sample"])
+    raw = run_raw(args.amqp_url, tap, key, sample, 30000)
+    print(json.dumps({"raw_pika_loop": raw}), flush=True)
+    report = summarise(steps, raw, args)
+    print(report)
+    if args.append_results:
+        with open(REPO / "bench" / "RESULTS.md", "a") as results:
+            results.write(report)
+    return 0
+
+
+def summarise(steps, raw, args):
+    sustained = [s for s in steps if s["sustained"]]
+    best = max(sustained, key=lambda s: s["rate"]) if sustained else None
+    best_rate = best["throughput"] if best else 0.0
+    command = "python bench/events.py " + " ".join(
+        a for a in (f"--rates {args.rates}", f"--seconds {args.seconds:g}") if a)
+    lines = ["", "## Events: fssim -> ecallmgr -> RabbitMQ (bench/events.py)", "",
+             f"Command: `{command}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
+             "| offered/s | delivered/s | in order | p50 ms | p99 ms | max ms | ecallmgr CPU s/1000 | sustained |",
+             "|---|---|---|---|---|---|---|---|"]
+    for s in steps:
+        lines.append(f"| {s['rate']} | {s['throughput']} | {s['in_order']} | {s['p50_ms']} | "
+                     f"{s['p99_ms']} | {s['max_ms']} | {s['cpu_s_per_1000']} | {s['sustained']} |")
+    ratio = best_rate / raw["rate"] if raw["rate"] else 0
+    lines += ["",
+              f"- Highest sustained rate (all delivered, in order, p99 < {P99_LIMIT_MS:g} ms): "
+              f"**{best_rate:.0f} events/s** (offered {best['rate'] if best else 0}/s)",
+              f"- Raw pika publish loop, same payload/exchange/binding: **{raw['rate']:.0f} msg/s**",
+              f"- Ratio ecallmgr / raw: **{ratio:.2f}**",
+              f"- ecallmgr CPU at that rate: {best['cpu_s_per_1000'] if best else '-'} s per 1,000 events",
+              ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--raw-child":
+        raw_publish(sys.argv[3], sys.argv[4], sys.stdin.buffer.read(), int(sys.argv[2]))
+    else:
+        raise SystemExit(main())

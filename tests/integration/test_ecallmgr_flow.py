@@ -1,0 +1,168 @@
+"""ecallmgr end to end: the simulator over real TCP ESL -> ecallmgr -> real RabbitMQ
+-> a consumer bound to conference.event.{conference_id}.*"""
+import uuid
+
+import gevent
+import pytest
+
+import kzcore
+from ecallmgr.daemon import create_daemon
+from kzcore.bus.pika_publisher import PikaPublisher
+from kzcore.config import load_config
+from tests.support.rabbit import unique_name
+from tests.support.sim import sim_api
+
+ACCOUNT = "9d351ad7ffd6f846313af9eed3bb7b85"
+NODE = "ecallmgr@test"
+SEED_FIELDS = {
+    "custom_channel_vars", "channel_presence_id", "caller_id_number", "caller_id_name",
+    "mute_detect", "video", "energy_level", "current_energy", "talking", "speak", "hear",
+    "floor", "participant_id", "instance_id", "conference_id", "focus", "call_id", "event",
+    "node", "msg_id", "event_name", "event_category", "app_version", "app_name", "routing_key",
+    "account_id",
+}
+
+
+class Harness:
+    """One simulator node, one ecallmgr publishing to RabbitMQ, taps on the broker."""
+
+    def __init__(self, sim, amqp_url, rabbit_tap, **settings):
+        self.sim, self.rabbit_tap = sim, rabbit_tap
+        self.publisher_name = unique_name("kz-test-ecallmgr")
+        self.publisher = PikaPublisher(amqp_url, connection_name=self.publisher_name)
+        self.config = load_config(
+            env={}, amqp_url=amqp_url, node_name=NODE,
+            esl_nodes=f"{sim.node_name}={sim.host}:{sim.port}:{sim.password}", **settings)
+        self.daemon = create_daemon(self.config, publisher=self.publisher)
+
+    def start(self):
+        assert self.publisher.wait_connected(5)
+        self.daemon.start()
+        wait_for(lambda: self.daemon.stream.counts["resyncs"] >= 1)
+        return self
+
+    def stop(self):
+        self.daemon.stop(flush_timeout=2)
+        self.publisher.close(timeout=2)
+
+    def new_room(self):
+        conference_id = uuid.uuid4().hex
+        tap = self.rabbit_tap(f"conference.event.{conference_id}.*")
+        return f"{ACCOUNT}_{conference_id}", conference_id, tap
+
+
+def wait_for(condition, timeout=5.0, message="condition not met in time"):
+    with gevent.Timeout(timeout, AssertionError(message)):
+        while not condition():
+            gevent.sleep(0.02)
+
+
+def read_until(tap, collected, predicate, timeout=5.0, since=0):
+    """Read from ``tap`` into ``collected`` until a payload from index ``since`` on
+    satisfies ``predicate``."""
+    with gevent.Timeout(timeout, AssertionError(f"never received; got {names(collected)}")):
+        while not any(predicate(p) for _, p, _ in collected[since:]):
+            collected.extend(tap.read(1, timeout=timeout))
+
+
+def names(messages):
+    return [p["event"] for _, p, _ in messages]
+
+
+def of_member(messages, call_id):
+    return [p for key, p, _ in messages if key.endswith(f".{call_id}")]
+
+
+@pytest.fixture
+def harness(fssim, amqp_url, rabbit_tap):
+    made = []
+
+    def make(**settings):
+        made.append(Harness(fssim, amqp_url, rabbit_tap, **settings).start())
+        return made[-1]
+
+    yield make
+    for harness_ in made:
+        harness_.stop()
+
+
+def test_join_talk_mute_leave(harness, fssim):
+    h = harness()
+    room, conference_id, tap = h.new_room()
+    got = []
+    alice = fssim.join(room, "1001", "Alice", variables={"kz_owner_id": "owner-1"})
+    read_until(tap, got, lambda p: p["event"] == "floor-change")
+    fssim.talk(alice.uuid)
+    read_until(tap, got, lambda p: p["event"] == "start-talking")
+    assert sim_api(fssim, f"conference {room} mute {alice.id}").startswith("+OK mute")
+    read_until(tap, got, lambda p: p["event"] == "play-file-member-done")
+    fssim.hangup(alice.uuid)
+    read_until(tap, got, lambda p: p["event"] == "conference-destroy")
+    got.extend(tap.read_quiet(0.3))
+
+    member_events = of_member(got, alice.uuid)
+    assert [p["event"] for p in member_events] == [
+        "add-member", "floor-change", "start-talking", "mute-member",
+        "play-file-member-done", "del-member"]
+    room_events = [p for key, p, _ in got if key == f"conference.event.{conference_id}.conference"]
+    assert [p["event"] for p in room_events] == [
+        "conference-create", "play-file-done", "floor-change", "conference-destroy"]
+    assert len(got) == len(member_events) + len(room_events)
+
+    add, talking, mute = member_events[0], member_events[2], member_events[3]
+    assert set(add) == SEED_FIELDS
+    assert add["custom_channel_vars"] == {"account_id": ACCOUNT, "owner_id": "owner-1"}
+    assert (add["caller_id_name"], add["caller_id_number"]) == ("Alice", "1001")
+    assert (add["participant_id"], add["call_id"]) == (alice.id, alice.uuid)
+    assert (add["conference_id"], add["account_id"]) == (conference_id, ACCOUNT)
+    assert (add["focus"], add["node"]) == (fssim.node_name, NODE)
+    assert (add["event_name"], add["event_category"], add["app_name"]) == (
+        "participant_event", "conference", "ecallmgr")
+    assert add["app_version"] == kzcore.APP_VERSION and add["routing_key"] == "participant_event"
+    assert (add["speak"], add["hear"], add["talking"], add["mute_detect"]) == (True, True, False,
+                                                                              False)
+    assert talking["talking"] is True and mute["speak"] is False
+    assert len({p["msg_id"] for p in member_events}) == len(member_events)
+    assert {p["instance_id"] for p in member_events + room_events} == {add["instance_id"]}
+
+
+def test_dialled_member_and_moderator_flags(harness, fssim):
+    h = harness()
+    room, conference_id, tap = h.new_room()
+    got = []
+    bob = fssim.join(room, "1002", "Bob", moderator=True)
+    read_until(tap, got, lambda p: p["event"] == "add-member")
+    reply = sim_api(fssim, f"conference {room} bgdial {{conference_member_flags=mute}}"
+                           f"loopback/talk_steady/default 2001 Dialed1")
+    assert reply.startswith("+OK Job-UUID")
+    read_until(tap, got, lambda p: p["event"] == "add-member" and p["participant_id"] != bob.id)
+    dialled = [p for _, p, _ in got if p["event"] == "add-member"][-1]
+    assert (dialled["caller_id_name"], dialled["caller_id_number"]) == ("Dialed1", "2001")
+    assert dialled["speak"] is False
+    result = [p for _, p, _ in got if p["event"] == "bgdial-result"]
+    assert result and result[0]["call_id"] == dialled["call_id"]
+
+
+def test_publish_participant_event_filter(harness, fssim):
+    h = harness(publish_participant_event="add-member,del-member")
+    room, _conference_id, tap = h.new_room()
+    got = []
+    alice = fssim.join(room, "1001", "Alice")
+    fssim.talk(alice.uuid)
+    gevent.sleep(0.3)
+    fssim.hangup(alice.uuid)
+    read_until(tap, got, lambda p: p["event"] == "conference-destroy")
+    got.extend(tap.read_quiet(0.3))
+    assert [p["event"] for p in of_member(got, alice.uuid)] == ["add-member", "del-member"]
+    assert "conference-create" in names(got)      # room events are not filtered
+    assert h.daemon.stream.counts["filtered"] >= 2
+
+
+def test_foreign_rooms_are_not_published(harness, fssim, rabbit_tap):
+    h = harness()
+    tap = rabbit_tap("conference.event.#")
+    before = h.daemon.stream.counts["foreign"]
+    member = fssim.join(f"plainroom{uuid.uuid4().hex[:6]}", "1001", "Alice")
+    fssim.hangup(member.uuid)
+    wait_for(lambda: h.daemon.stream.counts["foreign"] >= before + 3)
+    assert [p for _, p, _ in tap.read_quiet(0.3) if p.get("call_id") == member.uuid] == []
