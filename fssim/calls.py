@@ -14,9 +14,13 @@ def place_call(core, destination_number, caller_id_number, caller_id_name, varia
                                       caller_id_name, caller_id_number)
     a_leg.announce()
     b_leg.announce()
-    a_leg.answer()
     a_leg.set_state("CS_CONSUME_MEDIA")
+    a_leg.answer()
     b_leg.set_state("CS_ROUTING")
+    dp_match = core.dialplan.dp_match(destination_number)
+    if dp_match:
+        b_leg.set_variable("DP_MATCH", dp_match)
+    b_leg.set_variable("call_uuid", b_leg.uuid)
     if not core.dialplan.route(b_leg):
         b_leg.hangup("NO_ROUTE_DESTINATION")
         return b_leg

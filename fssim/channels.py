@@ -70,6 +70,7 @@ class Channel:
         for key, value in variables:
             self.set_variable(key, value)
         self.member = None
+        self.playing = None  # (path, started) of a file still playing at hang-up
         self.state_number_hint = None
         self.partner = None  # the other leg of a loopback pair
         self._dtmf = Queue()
@@ -127,6 +128,10 @@ class Channel:
         if self.member is not None and self.member.conference is not None:
             self.member.conference.remove_member(self.member, hangup=True)
         self.set_state("CS_REPORTING", "HANGUP")
+        if self.playing:
+            path, started = self.playing
+            self._playback_variables(self.core.clock.now() - started)
+            self.set_variable("current_application_response", "PLAYBACK ERROR")
         for key, value in cdr_variables(self):
             self.set_variable(key, value)
         self.set_variable("is_loopback", "1") if self.profile.source == "mod_loopback" else None
@@ -149,8 +154,22 @@ class Channel:
         """Play a file to the caller; returns after its simulated duration."""
         from fssim.media import file_seconds
         duration = file_seconds(path) if seconds is None else seconds
-        self.core.clock.sleep(duration)
-        return "FILE PLAYED" if self.is_up else "FILE NOT FOUND"
+        started = self.core.clock.now()
+        self.playing = (path, started)
+        self.core.clock.sleep(duration if duration is not None else 3600.0)
+        if not self.is_up:
+            return "FILE NOT FOUND"
+        self.playing = None
+        self._playback_variables(self.core.clock.now() - started)
+        return "FILE PLAYED"
+
+    def _playback_variables(self, seconds):
+        ms = int(seconds * 1000)
+        samples = ms * self.rate // 1000
+        for name, value in (("playback_last_offset_pos", samples),
+                            ("playback_seconds", ms // 1000), ("playback_ms", ms),
+                            ("playback_samples", samples)):
+            self.set_variable(name, str(value))
 
     def queue_dtmf(self, digits):
         """Digits the caller presses, queued for whatever reads DTMF next."""

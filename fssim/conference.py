@@ -26,6 +26,7 @@ class Conference:
         self.uuid = str(uuidlib.uuid4())
         self.members = []            # join order; listings print newest first
         self.recordings = []
+        self.record_path = None  # the last recording started (stamped on new members)
         self.variables = {}
         self.locked = False
         self.floor_holder = None
@@ -152,6 +153,7 @@ class Conference:
             if member.mute_detect and not member.talking:
                 member.talking = True
                 self.emit_member(member, "mute-detect")
+                self.playback.play_member(member, self.profile.muted_sound, announce=False)
             return
         if not member.talking:
             member.talking = True

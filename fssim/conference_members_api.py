@@ -1,5 +1,7 @@
 """Member-level `conference <name> <command> <member_id|all|last|non_moderator> ...`
 handlers with mod_conference's reply texts (some +OK, some bare, some usage text)."""
+import gevent
+
 
 
 def non_existant(word):
@@ -57,9 +59,14 @@ def _undeaf(core, conf, member, args):
 def _kick(core, conf, member, args):
     channel = member.channel
     conf.remove_member(member, reason="kick-member")
-    seconds = 0.3  # the kicked-sound plays before the call ends
-    core.clock.later(seconds, channel.hangup, "NORMAL_CLEARING")
+    gevent.spawn(_play_then_hangup, channel, conf.profile.kicked_sound)
     return f"+OK kicked {member.id}\n"
+
+
+def _play_then_hangup(channel, sound):
+    """A kicked member hears the kicked-sound, then the call ends."""
+    channel.playback(sound)
+    channel.hangup("NORMAL_CLEARING")
 
 
 def _hup(core, conf, member, args):

@@ -4,7 +4,7 @@ import time
 
 import gevent
 
-from fssim import originate
+from fssim import loopback
 from fssim.voice import VoiceDriver, set_voice
 
 
@@ -21,17 +21,13 @@ def join(core, conference_name, caller_id_number, caller_id_name, moderator=Fals
     pairs = [("origination_caller_id_number", caller_id_number),
              ("origination_caller_id_name", caller_id_name)]
     pairs += [(k, str(v)) for k, v in (variables or {}).items()]
-    legs = originate.start_loopback(core, f"loopback/{extension}/default", pairs,
-                                    caller_id_name, caller_id_number)
-    if legs is None:
-        raise ControlError(f"cannot route {extension}")
-    a_leg, b_leg = legs
+    a_leg, b_leg = loopback.make_pair(core, extension, "default", pairs, caller_id_name,
+                                      caller_id_number)
+    loopback.bring_up(core, a_leg, b_leg, [extension, conference_name])
     suffix = "+flags{%s}" % "|".join(flags) if flags else ""
-    b_leg.set_variable("DP_MATCH", [extension, conference_name])
-    b_leg.set_variable("call_uuid", b_leg.uuid)
     b_leg.set_variable("current_application_data", f"{conference_name}@{profile}{suffix}")
     b_leg.set_variable("current_application", "conference")
-    originate.loopback.flip_to_far_extension(a_leg, far, b_leg.profile)
+    loopback.transfer_to_extension(a_leg, far, b_leg.profile, core.dialplan.dp_match(far))
     core.dialplan.route(a_leg, far)
     member = core.conferences.join(b_leg, conference_name, profile, flags)
     if member is None:

@@ -23,6 +23,11 @@ CONFERENCE_EXTENSIONS = [
 ]
 
 
+# As on the recorded rig: only "talk" was written with a capture group, so only it
+# leaves a DP_MATCH variable on the channel.
+FAR_PATTERNS = {"talk": "^(talk)$"}
+
+
 def conference_extension(profile, flags):
     suffix = "+flags{%s}" % "|".join(flags) if flags else ""
 
@@ -38,6 +43,7 @@ def conference_extension(profile, flags):
 
 
 def far_extension(name):
+    """The far leg plays a tone forever; the other loopback leg hears it as voice."""
     path = EXTENSION_TONES[name]
 
     def handler(channel, match):
@@ -45,6 +51,7 @@ def far_extension(name):
         channel.set_variable("current_application_data", path)
         channel.set_variable("current_application", "playback")
         channel.last_app, channel.last_arg = "playback", path
+        channel.playing = (path, channel.core.clock.now())
         target = channel.partner or channel
         target.far_voice = VoiceDriver(target, path).start()
     return handler
@@ -57,7 +64,7 @@ class Dialplan:
         for pattern, profile, flags in CONFERENCE_EXTENSIONS:
             self.add(pattern, conference_extension(profile, flags))
         for name in EXTENSION_TONES:
-            self.add(f"^{name}$", far_extension(name))
+            self.add(FAR_PATTERNS.get(name, f"^{name}$"), far_extension(name))
 
     def add(self, pattern, handler, first=True):
         """Add an extension; `first` puts it before the defaults."""
@@ -74,14 +81,19 @@ class Dialplan:
                 return handler, match
         return None, None
 
+    def dp_match(self, destination):
+        """The DP_MATCH variable FreeSWITCH sets for a matched extension, or None."""
+        handler, match = self.lookup(destination)
+        if handler is None or not match.groups():
+            return None
+        return [match.group(0)] + list(match.groups())
+
     def route(self, channel, destination=None):
         """Run the matching extension in a greenlet; False when nothing matches."""
         destination = destination or channel.profile.destination_number
         handler, match = self.lookup(destination)
         if handler is None:
             return False
-        channel.set_variable("DP_MATCH", [match.group(0)] + list(match.groups()))
-        channel.set_variable("call_uuid", channel.uuid)
         gevent.spawn(self._run, handler, channel, match)
         return True
 

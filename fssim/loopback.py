@@ -1,39 +1,41 @@
 """mod_loopback: a call to loopback/<ext>/<context> makes two channels. The "-b" leg
-(inbound) runs the dialplan for <ext>; the "-a" leg (outbound) is the originated one."""
+(inbound) runs the dialplan for <ext>; the "-a" leg (outbound) is the originated one.
+
+Variable order matters (events list variables in the order they were set, and setting
+one again moves it to the end); the sequences below are the recorded ones.
+"""
+import uuid as uuidlib
+
 from fssim.channels import CallerProfile, Channel
 
 
-def _leg_variables(leg, uuid, session_id, name, origination, other_uuid):
+def _leg_variables(leg, uuid, session_id, name, origination, other_uuid, early_media):
     out = [("direction", "outbound" if leg == "A" else "inbound")]
     if leg == "A":
         out.append(("is_outbound", "true"))
     out += [("uuid", uuid), ("call_uuid", uuid), ("session_id", str(session_id))]
     codec = [("read_codec", "L16"), ("read_rate", "8000"), ("write_codec", "L16"),
              ("write_rate", "8000")]
-    if leg == "A":
-        out += codec + [("channel_name", name)]
-    else:
-        out += [("channel_name", name)] + codec
+    out += codec + [("channel_name", name)] if leg == "A" else [("channel_name", name)] + codec
     out += list(origination)
     if leg == "A":
-        out += [("originate_early_media", "true"), ("originate_endpoint", "loopback")]
+        out += [("originate_early_media", early_media), ("originate_endpoint", "loopback")]
     out += [("other_loopback_leg_uuid", other_uuid), ("loopback_leg", leg)]
     return out
 
 
-def make_pair(core, extension, context, variables, cid_name, cid_number):
+def make_pair(core, extension, context, variables, cid_name, cid_number, early_media="true"):
     """Create both legs (no events yet). variables: the originate {...} pairs."""
-    import uuid as uuidlib
     a_uuid, b_uuid = str(uuidlib.uuid4()), str(uuidlib.uuid4())
     legs = []
     for leg, uuid, other, direction in (("A", a_uuid, b_uuid, "outbound"),
                                         ("B", b_uuid, a_uuid, "inbound")):
         name = f"loopback/{extension}-{leg.lower()}"
         profile = CallerProfile(cid_name, cid_number, extension, context=context)
-        session_id = core.next_session_id()
+        variables_of_leg = _leg_variables(leg, uuid, core.next_session_id(), name, variables,
+                                          other, early_media)
         channel = Channel(core, name, direction, profile, uuid=uuid,
-                          variables=_leg_variables(leg, uuid, session_id, name, variables,
-                                                   other))
+                          variables=variables_of_leg)
         core.add_channel(channel)
         legs.append(channel)
     a_leg, b_leg = legs
@@ -41,24 +43,54 @@ def make_pair(core, extension, context, variables, cid_name, cid_number):
     return a_leg, b_leg
 
 
-def flip_to_far_extension(channel, extension, caller):
-    """The a-leg is transferred to the far extension: FreeSWITCH flips its caller id
-    (it now shows "Outbound Call"/"default" and the caller as callee)."""
-    p = channel.profile
+def bring_up(core, a_leg, b_leg, dp_match=None):
+    """CHANNEL_CREATE x2, then CHANNEL_ANSWER x2, as loopback does; the b-leg's dialplan
+    match (DP_MATCH) is stamped before it answers."""
+    a_leg.announce()
+    b_leg.announce()
+    if dp_match:
+        b_leg.set_variable("DP_MATCH", dp_match)
+    b_leg.set_variable("call_uuid", b_leg.uuid)
+    a_leg.set_state("CS_CONSUME_MEDIA")
+    a_leg.answer()
+    b_leg.set_state("CS_EXECUTE", "RINGING")
+    b_leg.set_variable("current_application", "answer")
+    b_leg.answer()
+    for leg in (a_leg, b_leg):
+        leg.set_state("CS_EXECUTE", "ACTIVE")
+    b_leg.set_variable("endpoint_disposition", "ANSWER")
+
+
+def transfer_to_extension(channel, extension, caller, dp_match=None):
+    """The originated a-leg goes to its far extension (`... talk XML default`): a new
+    caller profile with the caller id flipped ("Outbound Call"/"default")."""
     now = channel.core.clock.now()
-    source = f"{int(now)}:{channel.partner.uuid if channel.partner else ''}:bl_xfer:" \
-             f"{extension}/default/XML"
+    source = f"{int(now)}:{uuidlib.uuid4()}:bl_xfer:{extension}/default/XML"
     channel.profile = CallerProfile(
         "Outbound Call", "default", extension, orig_cid_name=caller.cid_name,
         orig_cid_number=caller.cid_number, callee_name=caller.cid_name,
         callee_number=caller.cid_number, ani=caller.cid_number, dialplan="XML",
-        index=2, created=now, transfer_source=source, rdnis=p.destination_number)
+        index=2, created=now, transfer_source=source, rdnis=caller.destination_number)
+    channel.hit_dialplan = True
+    for name, value in (("endpoint_disposition", "ANSWER"), ("max_forwards", "70"),
+                        ("transfer_history", source), ("transfer_source", source),
+                        ("DP_MATCH", dp_match)):
+        channel.set_variable(name, value)
+    _flip_marks(channel, caller)
+
+
+def flip_in_place(channel):
+    """A dialled-out leg bridged into a conference: same profile, caller id flipped."""
+    p = channel.profile
+    caller_name, caller_number = p.cid_name, p.cid_number
+    p.callee_name, p.callee_number = caller_name, caller_number
+    p.cid_name, p.cid_number = "Outbound Call", "default"
     channel.hit_dialplan = True
     channel.set_variable("endpoint_disposition", "ANSWER")
-    channel.set_variable("max_forwards", "70")
-    channel.set_variable("transfer_history", source)
-    channel.set_variable("transfer_source", source)
-    channel.set_variable("DP_MATCH", [extension, extension])
+    _flip_marks(channel, CallerProfile(caller_name, caller_number, p.destination_number))
+
+
+def _flip_marks(channel, caller):
     channel.set_variable("pre_transfer_caller_id_name", caller.cid_name)
     channel.set_variable("pre_transfer_caller_id_number", caller.cid_number)
     channel.set_variable("channel_cid_flipped", "yes")

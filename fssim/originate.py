@@ -11,6 +11,7 @@ from fssim import loopback
 log = logging.getLogger(__name__)
 
 PREFIX = re.compile(r"^\{([^}]*)\}")
+APP = re.compile(r"^&(\w+)\((.*)\)$")
 
 
 def split_variables(endpoint):
@@ -27,61 +28,44 @@ def split_variables(endpoint):
     return pairs, endpoint[match.end():]
 
 
-def _origination_ids(variables, default_name, default_number):
-    values = dict(variables)
-    return (values.get("origination_caller_id_name", default_name),
-            values.get("origination_caller_id_number", default_number))
-
-
-def start_loopback(core, target, variables, cid_name, cid_number):
-    """Both legs up (CHANNEL_CREATE x2, CHANNEL_ANSWER x2); returns (a, b) or None."""
+def _loopback_target(target):
     parts = target.split("/")
-    extension = parts[1] if len(parts) > 1 else ""
-    context = parts[2] if len(parts) > 2 else "default"
-    handler, _ = core.dialplan.lookup(extension)
-    if handler is None:
-        return None
-    a_leg, b_leg = loopback.make_pair(core, extension, context, variables, cid_name,
-                                      cid_number)
-    a_leg.announce()
-    b_leg.announce()
-    a_leg.answer()
-    b_leg.set_state("CS_EXECUTE", "RINGING")
-    b_leg.answer()
-    a_leg.set_state("CS_EXECUTE", "ACTIVE")
-    b_leg.set_state("CS_EXECUTE", "ACTIVE")
-    b_leg.set_variable("endpoint_disposition", "ANSWER")
-    return a_leg, b_leg
+    return (parts[1] if len(parts) > 1 else ""), (parts[2] if len(parts) > 2 else "default")
 
 
 def originate(core, args):
-    """`originate <endpoint> <dest|&app(arg)> [dialplan] [context]` -> reply text."""
+    """`originate <endpoint> <exten|&app(arg)> [dialplan] [context]` -> reply text."""
     words = args.split()
     if len(words) < 2:
         return "-USAGE: <call url> <exten>|&<application_name>(<app_args>) " \
                "[<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]\n"
     variables, target = split_variables(words[0])
-    destination = words[1]
-    cid_name, cid_number = _origination_ids(variables, "", "0000000000")
-    if target.startswith("loopback/"):
-        legs = start_loopback(core, target, variables, cid_name, cid_number)
-        if legs is None:
-            return "-ERR NO_ROUTE_DESTINATION\n"
-        a_leg, b_leg = legs
-        core.dialplan.route(b_leg)
-        _run_destination(core, a_leg, destination, b_leg.profile)
-        return f"+OK {a_leg.uuid}\n"
-    from fssim.devices import originate_device
-    return originate_device(core, variables, target, destination)
+    values = dict(variables)
+    cid_name = values.get("origination_caller_id_name", "")
+    cid_number = values.get("origination_caller_id_number", "0000000000")
+    if not target.startswith("loopback/"):
+        from fssim.devices import originate_device
+        return originate_device(core, variables, target, words[1])
+    extension, context = _loopback_target(target)
+    if core.dialplan.lookup(extension)[0] is None:
+        return "-ERR NO_ROUTE_DESTINATION\n"
+    a_leg, b_leg = loopback.make_pair(core, extension, context, variables, cid_name,
+                                      cid_number)
+    loopback.bring_up(core, a_leg, b_leg, core.dialplan.dp_match(extension))
+    core.dialplan.route(b_leg)
+    _run_destination(core, a_leg, words[1], b_leg.profile)
+    return f"+OK {a_leg.uuid}\n"
 
 
 def _run_destination(core, channel, destination, caller):
-    app = re.match(r"^&(\w+)\((.*)\)$", destination)
+    app = APP.match(destination)
     if app:
         if app.group(1) == "conference":
-            gevent.spawn(channel.join_conference, app.group(2).split("@")[0])
+            room = app.group(2).split("@")[0]
+            gevent.spawn(core.conferences.join, channel, room, "default", (), True)
         return
-    loopback.flip_to_far_extension(channel, destination, caller)
+    loopback.transfer_to_extension(channel, destination, caller,
+                                   core.dialplan.dp_match(destination))
     core.dialplan.route(channel, destination)
 
 
@@ -101,24 +85,26 @@ def conference_dial(core, name, conf, command, rest):
     return f"+OK Job-UUID: {job_uuid}\n"
 
 
+def _dial_variables(existed, endpoint_variables, job_uuid, display, number):
+    out = [] if existed else [("ignore_early_media", "true")]
+    if job_uuid:
+        out.append(("conference_bgdial_jobid", job_uuid))
+    out += endpoint_variables
+    names = {n for n, _ in out}
+    if "origination_caller_id_name" not in names:
+        out.append(("origination_caller_id_name", display))
+    if "origination_caller_id_number" not in names:
+        out.append(("origination_caller_id_number", number))
+    return out
+
+
 def dial_out(core, name, endpoint, number, display, job_uuid):
     """Place the outbound leg and join it to room `name`; returns the result cause."""
     existed = core.conferences.get(name) is not None
-    variables, target = split_variables(endpoint)
-    if job_uuid:
-        variables.append(("conference_bgdial_jobid", job_uuid))
-    variables += [("origination_caller_id_name", display),
-                  ("origination_caller_id_number", number)]
+    endpoint_variables, target = split_variables(endpoint)
+    variables = _dial_variables(existed, endpoint_variables, job_uuid, display, number)
     if target.startswith("loopback/"):
-        legs = start_loopback(core, target, variables, display, number)
-        if legs is None:
-            result, member_leg = "NO_ROUTE_DESTINATION", None
-        else:
-            member_leg, far_leg = legs
-            loopback.flip_to_far_extension(member_leg, far_leg.profile.destination_number,
-                                           member_leg.profile)
-            core.dialplan.route(far_leg)
-            result = "SUCCESS"
+        result, member_leg = _dial_loopback(core, target, variables, display, number, existed)
     else:
         from fssim.devices import dial_device
         result, member_leg = dial_device(core, target, variables, display, number)
@@ -129,6 +115,20 @@ def dial_out(core, name, endpoint, number, display, job_uuid):
             extras.append(("Peer-UUID", member_leg.uuid))
         conf.emit_conference("bgdial-result", extras)
     if result == "SUCCESS" and member_leg is not None:
+        loopback.flip_in_place(member_leg)
+        member_leg.set_variable("current_application_data", name)
+        member_leg.set_variable("current_application", "conference")
         profile = conf.profile.name if conf else "default"
         core.conferences.join(member_leg, name, profile, dial_out=True)
     return result
+
+
+def _dial_loopback(core, target, variables, display, number, existed):
+    extension, context = _loopback_target(target)
+    if core.dialplan.lookup(extension)[0] is None:
+        return "NO_ROUTE_DESTINATION", None
+    a_leg, b_leg = loopback.make_pair(core, extension, context, variables, display, number,
+                                      early_media="true" if existed else "false")
+    loopback.bring_up(core, a_leg, b_leg, core.dialplan.dp_match(extension))
+    core.dialplan.route(b_leg)
+    return "SUCCESS", a_leg

@@ -383,6 +383,17 @@ def install(core):
     core.applications.register("play_and_get_digits", play_and_get_digits)
     core.applications.register("record", record)
     core.applications.register("conference", conference_app)
+    core.applications.register("socket", socket_app)
+
+
+def socket_app(channel, arg):
+    """``socket host:port [async] [full]`` run as an application."""
+    words = arg.split()
+    host, _, port = (words[0] if words else "").rpartition(":")
+    if not host or not port.isdigit():
+        return "_none_"
+    run_socket(channel.core, channel, host, int(port), *(words[1:3] or ["async", "full"]))
+    return "_none_"
 
 
 # --- the dialplan side ----------------------------------------------------------------
@@ -394,6 +405,7 @@ def run_socket(core, channel, host, port, mode="async", control="full"):
         log.warning("socket application could not connect", extra={"error": str(exc)})
         return None
     sock.settimeout(None)
+    channel.set_state("CS_EXECUTE", None if channel.answered else "RINGING")
     channel.set_variable("current_application_data", f"{host}:{port} {mode} {control}")
     channel.set_variable("current_application", "socket")
     channel.set_variable("socket_host", host)

@@ -95,8 +95,9 @@ class Playback:
 
     def stop_all(self):
         """Conference ending: what is playing stops and reports what it played."""
+        queued = list(self.queue)
         self.queue.clear()
-        for item in [self.current] + list(self.async_files):
+        for item in [self.current] + list(self.async_files) + queued:
             self._stop(item)
 
     def stop_current(self):
@@ -111,6 +112,7 @@ class Playback:
         if item is None or item.finished:
             return False
         item.stopped = True
+        item.started = item.started or self.clock.now()
         self._finish(item)
         target = self._runner if item is self.current else item.greenlet
         if target is not None and not target.dead and target is not gevent.getcurrent():

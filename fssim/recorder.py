@@ -32,6 +32,7 @@ class Recorder:
     def start(self, conference, path):
         node = RecordingNode(self.core.next_member_id(), path, self.core.clock.now())
         conference.recordings.append(node)
+        conference.record_path = path
         self.core.clock.later(0.04, self._announce_start, conference, node)
         return node
 

@@ -60,6 +60,10 @@ class Conferences:
         if conference is not None and conference.locked and not dial_out:
             log.info("locked conference refused caller",
                      extra={"conference": name, "uuid": channel.uuid})
+            channel.set_variable("conference_name", conference.name)
+            channel.set_variable("app_session_uuid", conference.uuid)
+            channel.last_app, channel.last_arg = "conference", channel.get_variable(
+                "current_application_data", f"{name}@{conference.profile.name}")
             channel.playback(conference.profile.locked_sound)
             return None
         if conference is None:
@@ -85,6 +89,8 @@ class Conferences:
         channel.set_variable("conference_member_id", str(member.id))
         channel.set_variable("conference_moderator", "true" if member.moderator else "false")
         channel.set_variable("conference_ghost", "false")
+        if conference.record_path:
+            channel.set_variable("conference_recording", conference.record_path)
         channel.set_variable("conference_uuid", conference.uuid)
         channel.set_variable("read_codec", "L16")
         channel.set_variable("read_rate", str(channel.rate))
