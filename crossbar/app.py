@@ -1,6 +1,7 @@
 """``create_app``: the composition root of the HTTP layer (no module-level app)."""
 import logging
 import socket
+import time
 from importlib import metadata
 
 from flask import Blueprint, Flask, g, jsonify, request
@@ -60,10 +61,17 @@ def _api_blueprint():
 
 def _assign_request_id():
     request_id()  # fixed before any view or error handler needs it
+    g.kz_started = time.perf_counter()
 
 
 def _finish_response(response):
     response.headers["X-Request-Id"] = request_id()
+    started = g.get("kz_started")
+    log.info("request", extra={
+        "request_id": request_id(), "method": request.method, "path": request.path,
+        "status": response.status_code,
+        "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+        "account_id": (g.get("kz_claims") or {}).get("account_id")})
     if request.path.startswith(API_PREFIX):
         response.headers["Cache-Control"] = "no-store"
         response.headers.pop("ETag", None)

@@ -8,8 +8,11 @@ from crossbar.context import request_data, services
 
 def if_match():
     """The revision a client names in ``If-Match`` (quotes removed), or None."""
-    value = request.headers.get("If-Match", "").strip().strip('"')
-    return value or None
+    value = request.headers.get("If-Match", "").strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    return value if value and value != "*" else None
 
 
 def doc_response(doc, status=200):

@@ -165,3 +165,15 @@ def test_write_that_loses_a_race_is_409(api, confs, monkeypatch):
     monkeypatch.undo()
     assert api.call("GET", path, token=api.root.token).get_json()["data"]["name"] == \
         "other writer"
+
+
+def test_editing_the_stored_schema_changes_validation_without_restart(api, confs):
+    from kzcore.naming import SCHEMAS_DB
+    assert api.call("PUT", confs, {"name": "twelve chars"}, token=api.root.token).status_code \
+        == 201
+    schema = api.store.get(SCHEMAS_DB, "conferences")
+    schema["properties"]["name"]["maxLength"] = 10
+    api.store.save(SCHEMAS_DB, schema)
+    reply = api.call("PUT", confs, {"name": "twelve chars"}, token=api.root.token)
+    assert reply.status_code == 400
+    assert reply.get_json()["data"]["name"]["maxLength"]["target"] == 10
