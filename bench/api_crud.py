@@ -230,7 +230,9 @@ def main(argv=None):
     workdir = tempfile.mkdtemp(prefix="bench-api-crud-")
     store_env = {"KZ_STORE": "couchdb", "KZ_COUCH_URL": args.couch_url} if args.couch_url \
         else {"KZ_STORE": "embedded", "KZ_STORE_PATH": os.path.join(workdir, "store.sqlite3")}
-    env = dict(os.environ, KZ_TOKEN_SECRET=SECRET, KZ_LOG_LEVEL="WARNING", **store_env)
+    # KZ_ESL_NODES empty: documents only (no live counts from FreeSWITCH in the lists)
+    env = dict(os.environ, KZ_TOKEN_SECRET=SECRET, KZ_LOG_LEVEL="WARNING", KZ_ESL_NODES="",
+               **store_env)
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     config = load_config(env=env)
     store = make_store(config)

@@ -43,9 +43,8 @@ def token_secret(config):
     return secret
 
 
-def make_app(config, live=None, extra_blueprints=()):
-    """The configured Flask app (store, schemas, signer built from ``config``)."""
-    from crossbar.app import create_app
+def build_core(config):
+    """``(store, schemas, signer)`` from the configuration; loads missing schemas."""
     from kzcore.schemas.loader import load_schemas
     from kzcore.schemas.registry import SchemaRegistry
     from kzcore.store.factory import make_store
@@ -54,9 +53,54 @@ def make_app(config, live=None, extra_blueprints=()):
     store = make_store(config)
     load_schemas(store)
     schemas = SchemaRegistry(store, refresh_interval=SCHEMA_REFRESH_SECONDS)
-    signer = TokenSigner(token_secret(config), config.token_lifetime)
+    return store, schemas, TokenSigner(token_secret(config), config.token_lifetime)
+
+
+def _optional(module, name):
+    """A factory of a part built elsewhere in the project, or None if it is absent."""
+    import importlib
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        log.warning("part not available, serving without it", extra={"part": f"{module}.{name}"})
+        return None
+
+
+def compose_parts(config, store, signer):
+    """``(live, blueprints)``: live control when FreeSWITCH nodes are configured
+    (``KZ_ESL_NODES`` empty serves documents only), mod_xml_curl and the admin UI."""
+    live, blueprints = None, []
+    create_live = _optional("crossbar.live", "create_live") if config.nodes else None
+    if create_live is not None:
+        live = create_live(config, store=store, signer=signer)
+        blueprints += list(live.blueprints())
+    xmlcurl = _optional("crossbar.xmlcurl", "create_blueprint")
+    if xmlcurl is not None:
+        blueprints.append(xmlcurl(store, config))
+    ui = _optional("crossbar.ui", "create_ui_blueprint")
+    if ui is not None:
+        blueprints.append(ui(config))
+    return live, blueprints
+
+
+def make_app(config, live=None, extra_blueprints=(), with_parts=True):
+    """The configured Flask app. ``with_parts`` adds live control, xml_curl and
+    the UI (see compose_parts) unless ``live``/``extra_blueprints`` are given."""
+    from crossbar.app import create_app
+
+    store, schemas, signer = build_core(config)
+    if with_parts and live is None and not extra_blueprints:
+        live, extra_blueprints = compose_parts(config, store, signer)
     return create_app(config, store=store, schemas=schemas, signer=signer, live=live,
                       extra_blueprints=extra_blueprints)
+
+
+def close_app(app):
+    from crossbar.context import EXTENSION
+    services = app.extensions[EXTENSION]
+    if services.live is not None and hasattr(services.live, "close"):
+        services.live.close()
+    services.store.close()
 
 
 def serve(app, host, port):
@@ -85,7 +129,10 @@ def main(argv=None):
     app = make_app(config)
     print(f"crossbar listening on http://{config.listen_host}:{config.listen_port}/v2 "
           "(create the first account with: kz-bootstrap)", file=sys.stderr, flush=True)
-    serve(app, config.listen_host, config.listen_port)
+    try:
+        serve(app, config.listen_host, config.listen_port)
+    finally:
+        close_app(app)
     return 0
 
 

@@ -73,8 +73,15 @@ OPERATIONS = [
      "participants"),
     ("get", f"{CONF}/recordings", "list_recordings", "Recordings of the conference", None,
      "200", "conferences"),
+    # added by the live part's blueprint (crossbar.live.create_blueprint)
+    ("get", f"{CONF}/recordings/{{recording_id}}", "get_recording", "One recording", None,
+     "200", "conferences"),
+    ("get", f"{CONF}/recordings/{{recording_id}}/raw", "get_recording_raw",
+     "The recording's WAV file", None, "200", "conferences"),
+    ("get", "/v2/live_media/{token}/{name}", "live_media",
+     "A media file for FreeSWITCH, by a signed expiring link", None, "200", "media"),
 ]
-PUBLIC = {"api_auth", "user_auth", "openapi"}
+PUBLIC = {"api_auth", "user_auth", "openapi", "live_media"}
 AUTH_BODIES = {
     "api_auth": {"type": "object", "required": ["api_key"],
                  "properties": {"api_key": {"type": "string"}}},
@@ -137,7 +144,10 @@ def _responses(status, method, path):
     if "conference" in path and method == "put":
         codes.append("422")
     ok = {"description": "success", "content": {"application/json": {"schema": _ref("Envelope")}}}
-    if path.endswith("/raw") and method == "get":
+    if path.endswith("/raw") and "recordings" in path:
+        ok = {"description": "the WAV file", "content": {"audio/wav": {"schema": {
+            "type": "string", "format": "binary"}}}}
+    elif (path.endswith("/raw") or "live_media" in path) and method == "get":
         ok = {"description": "the audio", "content": {"audio/*": {"schema": {
             "type": "string", "format": "binary"}}}}
     if path.endswith("openapi.json"):

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 def _env(tmp_path, port):
     env = dict(os.environ, KZ_STORE="embedded", KZ_STORE_PATH=str(tmp_path / "store.sqlite3"),
                KZ_LISTEN_PORT=str(port), KZ_LISTEN_HOST="127.0.0.1", KZ_TOKEN_SECRET="",
-               KZ_LOG_LEVEL="WARNING")
+               KZ_LOG_LEVEL="WARNING", KZ_ESL_NODES="")
     env["PYTHONPATH"] = os.getcwd() + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
@@ -98,3 +98,18 @@ def test_served_over_tcp_bootstrap_and_token_survives_restart(tmp_path):
         assert [c["name"] for c in listed.json()["data"]] == ["tcp"]
     finally:
         _stop(process)
+
+
+def test_make_app_composes_xmlcurl_and_ui_and_no_live_without_nodes(tmp_path):
+    from crossbar.cli import close_app, make_app
+    from crossbar.context import EXTENSION
+    from kzcore.config import load_config
+    config = load_config(env={"KZ_STORE_PATH": str(tmp_path / "s.sqlite3"),
+                              "KZ_ESL_NODES": ""})
+    app = make_app(config)
+    try:
+        assert app.extensions[EXTENSION].live is None
+        assert "xmlcurl" in app.blueprints
+        assert any(rule.rule.startswith("/v2/accounts") for rule in app.url_map.iter_rules())
+    finally:
+        close_app(app)
