@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 class Core:
     def __init__(self, hostname="vm", time_scale=1.0, recordings_dir=None,
-                 ipv4="127.0.0.1", ipv6="::1"):
+                 ipv4="127.0.0.1", ipv6="::1", first_member_id=1):
         self.clock = Clock(time_scale)
         self.identity = Identity(str(uuidlib.uuid4()), hostname, ipv4, ipv6)
         self.events = EventFactory(self.identity, self.clock)
@@ -29,7 +29,7 @@ class Core:
         self.devices = {}
         self.command_log = []  # every api/bgapi received: {connection, command}
         self.sessions_since_start = 0
-        self._member_ids = itertools.count(1)
+        self._member_ids = itertools.count(first_member_id)
         self._session_ids = itertools.count(1)
         self._listeners = []
         from fssim.applications import Applications

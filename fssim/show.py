@@ -36,20 +36,40 @@ def channel_row(core, ch):
         "initial_context": p.context}
 
 
+CALL_COLUMNS = (
+    "uuid,direction,created,created_epoch,name,state,cid_name,cid_num,ip_addr,dest,"
+    "presence_id,presence_data,accountcode,callstate,callee_name,callee_num,"
+    "callee_direction,call_uuid,hostname,sent_callee_name,sent_callee_num").split(",")
+B_COLUMNS = ("uuid,direction,created,created_epoch,name,state,cid_name,cid_num,ip_addr,"
+             "dest,presence_id,presence_data,accountcode,callstate,callee_name,callee_num,"
+             "callee_direction,sent_callee_name,sent_callee_num").split(",")
+
+
+def call_row(core, ch):
+    """Loopback legs are not bridged, so every channel is a call without a b-leg."""
+    row = channel_row(core, ch)
+    out = {column: row[column] for column in CALL_COLUMNS}
+    out.update({f"b_{column}": "" for column in B_COLUMNS})
+    out["call_created_epoch"] = ""
+    return out
+
+
 def show(core, args):
     words = args.split()
     what = words[0] if words else ""
     as_json = words[-2:] == ["as", "json"]
     if what not in ("channels", "calls"):
         return "-USAGE: show [alias|aliases|api|application|calls|channels|codec|...]\n"
-    rows = [channel_row(core, ch) for ch in core.channels.values() if ch.is_up]
+    make_row = channel_row if what == "channels" else call_row
+    rows = [make_row(core, ch) for ch in core.channels.values() if ch.is_up]
     if as_json:
         if not rows:
             return '{"row_count": 0}\n'
         return json.dumps({"row_count": len(rows), "rows": rows},
-                          separators=(",", ":"), ensure_ascii=False) + "\n"
+                          separators=(",", ":"), ensure_ascii=False)
     if not rows:
         return "\n0 total.\n"
-    lines = [",".join(CHANNEL_COLUMNS)]
-    lines += [",".join(row[col] for col in CHANNEL_COLUMNS) for row in rows]
+    columns = list(rows[0])
+    lines = [",".join(columns)]
+    lines += [",".join(row[col] for col in columns) for row in rows]
     return "\n".join(lines) + f"\n\n{len(rows)} total.\n"

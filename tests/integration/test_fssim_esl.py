@@ -117,3 +117,9 @@ def test_command_log_records_api_and_bgapi(fssim, esl_client_factory):
     client.command("bgapi status")
     assert fssim.command_log[-2:] == ["conference list", "status"]
     assert '"command": "conference list"' in client.api("sim_log")
+
+
+def test_bad_format_session_byte_for_byte(fssim):
+    sock = socket.create_connection((fssim.host, fssim.port), timeout=5)
+    sock.sendall(b"auth ClueCon\n\nevent bogusformat BACKGROUND_JOB\n\nnoevents\n\nexit\n\n")
+    assert _read_until_closed(sock) == fs_fixture("cmd_event_bad_format.rx.esl")
