@@ -180,7 +180,8 @@ def run_direct(args, config, account_id):
 
 def table(title, stats, elapsed):
     lines = [f"**{title}** ({elapsed:.1f} s)", "",
-             "| operation | count | req/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|"]
+             "| operation | count | req/s | p50 ms | p99 ms | errors |",
+             "|---|---|---|---|---|---|"]
     for op in OPS:
         values = stats.latencies[op]
         lines.append(f"| {op} | {len(values)} | {len(values) / elapsed:.0f} | "
