@@ -240,7 +240,7 @@ def test_a_slow_client_does_not_delay_a_fast_one_and_learns_what_it_lost(bus, ma
     stalled = fast_phase(bus, fast, 1000, 1500)                 # slow stopped reading
     print("fast client p50/p99/max ms: both reading %.1f/%.1f/%.1f, beside a stalled one "
           "%.1f/%.1f/%.1f" % tuple(1000 * v for v in baseline + stalled))
-    assert stalled[1] < 2 * baseline[1] + 0.05 and stalled[2] < 0.5
+    assert stalled[1] < 2 * baseline[1] + 0.05 and stalled[2] < 1.0
     # the slow client reads again: what it got plus what it was told it lost is everything
     received, dropped = [], 0
     while not received or received[-1] != 2499:
