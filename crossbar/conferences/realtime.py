@@ -37,4 +37,4 @@ def counts_for(states, conference_id):
     state = states.get(conference_id) or empty_state()
     return {"members": state["members"], "moderators": state["moderators"],
             "admins": state["admins"], "duration": state["duration"],
-            "is_locked": state["is_locked"]}
+            "is_locked": state["is_locked"], "is_recording": bool(state.get("is_recording"))}
