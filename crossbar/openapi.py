@@ -34,6 +34,8 @@ OPERATIONS = [
     ("put", A, "create_child_account", "Create a child account", "accounts", "201", "accounts"),
     ("post", A, "update_account", "Replace the account", "accounts", "200", "accounts"),
     ("patch", A, "patch_account", "Merge into the account", "accounts", "200", "accounts"),
+    ("delete", A, "delete_account", "Delete a descendant account without children", None,
+     "200", "accounts"),
     ("get", f"{A}/children", "account_children", "Direct child accounts", None, "200",
      "accounts"),
     ("get", f"{A}/descendants", "account_descendants", "All descendant accounts", None, "200",

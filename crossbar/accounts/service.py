@@ -6,7 +6,7 @@ import secrets
 from crossbar import documents, listing
 from crossbar.auth.credentials import normalize_account_name
 from crossbar.resource import AccountDocuments
-from kzcore.errors import ValidationFailed
+from kzcore.errors import BadRequest, Forbidden, ValidationFailed
 from kzcore.naming import ACCOUNTS_DB, account_db, new_id
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,21 @@ class AccountsService(AccountDocuments):
         self.store.create_db(account_db(child_id))
         log.info("account created", extra={"account_id": child_id, "parent_id": parent_id})
         return saved
+
+    def remove(self, actor_account_id, account_id, if_match=None):
+        """Delete a descendant account (never the caller's own, never one with
+        children) and its database."""
+        if account_id == actor_account_id:
+            raise Forbidden("an account cannot delete itself", {"account_id": account_id})
+        child = self.store.find_one(ACCOUNTS_DB, {"pvt_type": "account",
+                                                  "pvt_tree": {"$elemMatch": {"$eq": account_id}}})
+        if child is not None:
+            raise BadRequest("account has descendants; delete them first",
+                             {"cause": "account has descendants", "descendant": child["_id"]})
+        deleted = self.delete(account_id, account_id, if_match)
+        self.store.delete_db(account_db(account_id))
+        log.info("account deleted", extra={"account_id": account_id, "by": actor_account_id})
+        return deleted
 
     def summarize(self, doc):
         entry = {"id": doc["_id"]}

@@ -1,5 +1,5 @@
 """Routes for accounts. ``PUT /accounts/{id}`` creates a child of ``{id}``."""
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 
 from crossbar import responses
 from crossbar.accounts.service import AccountsService
@@ -32,6 +32,12 @@ def update_account(account_id):
 @blueprint.route(ONE, methods=["PATCH"], endpoint="account_patch")
 def patch_account(account_id):
     return doc_response(_service().patch(account_id, account_id, request_data(), if_match()))
+
+
+@blueprint.route(ONE, methods=["DELETE"], endpoint="account_delete")
+def delete_account(account_id):
+    actor = g.kz_claims.get("account_id")
+    return doc_response(_service().remove(actor, account_id, if_match()))
 
 
 @blueprint.route(f"{ONE}/children", methods=["GET"], endpoint="account_children")

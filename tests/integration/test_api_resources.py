@@ -126,3 +126,21 @@ def test_media_upload_rejects_non_audio_and_missing_audio_is_404(api):
     wrong = api.client.put(f"{base}/{media['id']}/raw", data=b"<html>", content_type="text/html",
                            headers={"X-Auth-Token": api.root.token})
     assert wrong.status_code == 400 and wrong.get_json()["status"] == "error"
+
+
+def test_delete_account_rules(api):
+    child = api.create_account(api.root, "Doomed Parent")
+    grandchild = api.create_account(child, "Doomed Child")
+    assert api.call("DELETE", f"/v2/accounts/{child.account_id}",
+                    token=child.token).status_code == 403  # not itself
+    refused = api.call("DELETE", f"/v2/accounts/{child.account_id}", token=api.root.token)
+    assert refused.status_code == 400 and "descendants" in refused.get_json()["message"]
+    assert api.call("DELETE", f"/v2/accounts/{grandchild.account_id}",
+                    token=child.token).status_code == 200
+    assert not api.store.db_exists(account_db(grandchild.account_id))
+    assert api.call("GET", f"/v2/accounts/{grandchild.account_id}",
+                    token=api.root.token).status_code in (403, 404)
+    assert api.call("DELETE", f"/v2/accounts/{child.account_id}",
+                    token=api.root.token).status_code == 200
+    assert api.call("GET", f"/v2/accounts/{child.account_id}/children",
+                    token=child.token).status_code == 404
