@@ -38,6 +38,9 @@ SETTINGS = {
     "node_name": ("KZ_NODE_NAME", "", str, "this service's node name in envelopes and events"),
     "node_grace": ("KZ_NODE_GRACE", 30.0, float,
                    "seconds a lost FreeSWITCH node may stay away before its members are dropped"),
+    "xmlcurl_credentials": ("KZ_XMLCURL_CREDENTIALS", "", str,
+                            "user:password FreeSWITCH's mod_xml_curl must send to /fsxml "
+                            "(basic auth); empty = no check"),
     "log_level": ("KZ_LOG_LEVEL", "INFO", str, "log level"),
     "log_format": ("KZ_LOG_FORMAT", "json", str, "'json' or 'text'"),
 }
@@ -76,6 +79,7 @@ class Config:
     node_grace: float
     log_level: str
     log_format: str
+    xmlcurl_credentials: str = ""
 
     @property
     def nodes(self):
