@@ -3,7 +3,10 @@ CHANNEL_EXECUTE_COMPLETE events (Application-UUID = the sendmsg Event-UUID)."""
 import logging
 import uuid as uuidlib
 
+import gevent
+
 from fssim.channels import COMPLETE_CALL, EXECUTE_CALL
+from fssim.dptools import play_and_get_digits
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +21,7 @@ class Applications:
             "sleep": lambda ch, arg: self.core.clock.sleep(int(arg or 0) / 1000.0) or "",
             "set": self._set,
             "conference": self._conference,
+            "play_and_get_digits": play_and_get_digits,
         }
 
     def register(self, name, func):
@@ -26,19 +30,24 @@ class Applications:
 
     def execute(self, channel, app, arg="", event_uuid=None):
         app_uuid = event_uuid or str(uuidlib.uuid4())
-        channel.set_variable("current_application_data", arg)
         channel.set_variable("current_application", app)
+        channel.set_variable("current_application_data", arg)
         channel.fire("CHANNEL_EXECUTE", EXECUTE_CALL,
                      extra_after=[("Application", app), ("Application-Data", arg),
                                   ("Application-UUID", app_uuid)])
         func = self.table.get(app)
         response = "_none_"
-        if func is None:
-            log.warning("unknown application", extra={"app": app, "uuid": channel.uuid})
-        else:
-            response = func(channel, arg) or "_none_"
+        channel.running_app = gevent.getcurrent()
+        try:
+            if func is None:
+                log.warning("unknown application", extra={"app": app, "uuid": channel.uuid})
+            else:
+                response = func(channel, arg) or "_none_"
+        finally:
+            channel.running_app = None
         channel.last_app, channel.last_arg = app, arg
-        channel.set_variable("current_application_response", response)
+        if app == "playback":
+            channel.set_variable("current_application_response", response)
         channel.fire("CHANNEL_EXECUTE_COMPLETE", COMPLETE_CALL,
                      extra_after=[("Application", app), ("Application-Data", arg),
                                   ("Application-Response", response),

@@ -19,11 +19,11 @@ log = logging.getLogger(__name__)
 
 CREATE_CALL = ("switch_core_state_machine.c", "switch_core_session_run", 626)
 ANSWER_CALL = ("switch_channel.c", "switch_channel_perform_mark_answered", 3848)
-HANGUP_CALL = ("switch_channel.c", "switch_channel_perform_hangup", 1107)
+HANGUP_CALL = ("switch_channel.c", "switch_channel_perform_hangup", 3447)
 REPORT_CALL = ("switch_core_state_machine.c", "switch_core_session_reporting_state", 943)
-EXECUTE_CALL = ("switch_core_session.c", "switch_core_session_exec", 2934)
-COMPLETE_CALL = ("switch_core_session.c", "switch_core_session_exec", 2981)
-DTMF_CALL = ("switch_channel.c", "switch_channel_dequeue_dtmf", 684)
+EXECUTE_CALL = ("switch_core_session.c", "switch_core_session_exec", 2949)
+COMPLETE_CALL = ("switch_core_session.c", "switch_core_session_exec", 2972)
+DTMF_CALL = ("switch_channel.c", "switch_channel_dequeue_dtmf", 678)
 
 
 @dataclasses.dataclass
@@ -70,6 +70,9 @@ class Channel:
         for key, value in variables:
             self.set_variable(key, value)
         self.member = None
+        self.hanging_up = False
+        self.running_app = None  # greenlet of the application running (execute)
+        self.before_report = []  # hooks(channel) run just before CHANNEL_HANGUP_COMPLETE
         self.playing = None  # (path, started) of a file still playing at hang-up
         self.state_number_hint = None
         self.partner = None  # the other leg of a loopback pair
@@ -80,7 +83,7 @@ class Channel:
     # -- state -----------------------------------------------------------------------
     @property
     def is_up(self):
-        return self.hungup == 0
+        return not self.hanging_up
 
     def set_variable(self, name, value):
         """FreeSWITCH re-adds a variable that is set again, so it moves to the end."""
@@ -119,14 +122,38 @@ class Channel:
         self.call_state = "ACTIVE"
 
     def hangup(self, cause="NORMAL_CLEARING"):
-        """Hang up: the member leaves its conference, then CHANNEL_HANGUP_COMPLETE."""
+        """CHANNEL_HANGUP, the member leaves its conference, the running application
+        completes, then CHANNEL_HANGUP_COMPLETE (the recorded order)."""
         if not self.is_up:
             return
+        self.hanging_up = True
         self.hangup_cause = cause
         self.answer_state = "hangup"
-        self.hungup = self.core.clock.now()
+        self.state_number_hint = STATE_NUMBERS["CS_HANGUP"]
+        self.fire("CHANNEL_HANGUP", HANGUP_CALL)
         if self.member is not None and self.member.conference is not None:
             self.member.conference.remove_member(self.member, hangup=True)
+        self.done.set()
+        self._let_application_finish()
+        for hook in list(self.before_report):
+            hook(self)
+        self._report(cause)
+        for callback in list(self._hangup_callbacks):
+            gevent.spawn(callback, self)
+        if self.partner is not None and self.partner.is_up:
+            self.core.clock.later(0.02, self.partner.hangup, cause)
+
+    def _let_application_finish(self):
+        """An application blocked on this call ends now; its EXECUTE_COMPLETE comes
+        before CHANNEL_HANGUP_COMPLETE."""
+        for _ in range(100):
+            if not self.running_app or self.running_app is gevent.getcurrent():
+                return
+            gevent.sleep(0)
+
+    def _report(self, cause):
+        self.hungup = self.core.clock.now()
+        self.state_number_hint = None
         self.set_state("CS_REPORTING", "HANGUP")
         if self.playing:
             path, started = self.playing
@@ -134,14 +161,10 @@ class Channel:
             self.set_variable("current_application_response", "PLAYBACK ERROR")
         for key, value in cdr_variables(self):
             self.set_variable(key, value)
-        self.set_variable("is_loopback", "1") if self.profile.source == "mod_loopback" else None
+        if self.profile.source == "mod_loopback":
+            self.set_variable("is_loopback", "1")
         self.fire("CHANNEL_HANGUP_COMPLETE", REPORT_CALL, extra_before=[("Hangup-Cause", cause)])
         self.core.channel_gone(self)
-        self.done.set()
-        for callback in list(self._hangup_callbacks):
-            gevent.spawn(callback, self)
-        if self.partner is not None and self.partner.is_up:
-            self.core.clock.later(0.02, self.partner.hangup, cause)
 
     def on_hangup(self, callback):
         """callback(channel) after the channel hung up (at once if it already has)."""
@@ -179,11 +202,19 @@ class Channel:
             self.member.conference.member_dtmf(self.member, digits)
 
     def read_dtmf(self, timeout):
-        """One digit, or None after `timeout` simulated seconds (or at hang-up)."""
-        try:
-            return self._dtmf.get(timeout=max(0.0, timeout) * self.core.clock.time_scale)
-        except gevent.queue.Empty:
+        """One digit (and its DTMF event, fired as the digit is taken), or None after
+        `timeout` simulated seconds or when the call hangs up."""
+        waiter = gevent.spawn(self._dtmf.get)
+        finished = gevent.wait([waiter, self.done], count=1,
+                               timeout=max(0.0, timeout) * self.core.clock.time_scale)
+        if waiter not in finished or not waiter.successful():
+            waiter.kill(block=False)
             return None
+        digit = waiter.value
+        self.fire("DTMF", DTMF_CALL, with_variables=False,
+                  extra_after=[("DTMF-Digit", digit), ("DTMF-Duration", "2000"),
+                               ("DTMF-Source", "UNKNOWN")])
+        return digit
 
     def join_conference(self, conference_name, profile="default", flags=()):
         """Run the conference application: returns the Member (None when refused)."""

@@ -87,10 +87,8 @@ class Conference:
         self.members.remove(member)
         member.conference = None
         member.talk_started = None
-        member.channel.state_number_hint = 10 if hangup else None
         self.emit(
             "del-member", ce.member_action(self, member, "del-member", floor=False))
-        member.channel.state_number_hint = None
         member.channel.member = None
         self.playback.stop_member_files(member)
         if not self.members:

@@ -35,12 +35,12 @@ CALLING = {
     "unlock": ("conference_api.c", "conference_api_sub_unlock", 3496),
     "start-recording": ("conference_record.c", "conference_record_thread_run", 319),
     "stop-recording": ("conference_record.c", "conference_record_thread_run", 427),
-    "pause-recording": ("conference_api.c", "conference_api_sub_pauserec", 2310),
-    "resume-recording": ("conference_api.c", "conference_api_sub_pauserec", 2310),
+    "pause-recording": ("conference_api.c", "conference_api_sub_pauserec", 3860),
+    "resume-recording": ("conference_api.c", "conference_api_sub_pauserec", 3860),
     "bgdial-result": ("mod_conference.c", "conference_outcall_run", 1708),
-    "hold-member": ("conference_api.c", "conference_api_sub_hold", 628),
-    "unhold-member": ("conference_api.c", "conference_api_sub_unhold", 666),
-    "transfer": ("conference_api.c", "conference_api_sub_transfer", 3061),
+    "hold-member": ("conference_api.c", "conference_api_sub_hold", 440),
+    "unhold-member": ("conference_api.c", "conference_api_sub_unhold", 389),
+    "transfer": ("conference_api.c", "conference_api_sub_transfer", 3704),
     "dtmf": ("conference_loop.c", "conference_loop_output", 1437),
 }
 

@@ -72,4 +72,4 @@ class Recorder:
             node.paused_total += now - node.paused_at
             node.paused_at = None
         action = "pause-recording" if paused else "resume-recording"
-        conference.emit_conference(action, [("Path", node.path)])
+        conference.emit_conference(action, [("Path", node.path), ("Other-Recordings", "true")])
