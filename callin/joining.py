@@ -65,7 +65,12 @@ class Joiner:
         directory = os.path.abspath(self.options.names_dir)
         path = os.path.join(directory, f"{self.session.uuid}.wav")
         app = apps.record(path, self.options.name_seconds)
-        os.makedirs(directory, exist_ok=True)
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as exc:
+            log.warning("names directory unusable, joining without a name",
+                        extra={"path": directory, "error": str(exc)})
+            return
         self.flow.say("record_name")
         self.name_path = path
         self.session.execute(app, timeout=self.options.name_seconds + self.options.media_timeout)
