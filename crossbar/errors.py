@@ -36,6 +36,15 @@ def status_for(error):
     return 500
 
 
+def error_data(error):
+    """Kazoo puts the message in ``data`` too, except for validation errors whose
+    ``data`` maps field paths to failures."""
+    data = error.data if isinstance(error.data, dict) else {"cause": error.data}
+    if isinstance(error, kz.ValidationFailed) or "message" in data:
+        return data
+    return {"message": error.message, **data}
+
+
 def register_error_handlers(app, respond_error):
     """``respond_error(code, message, error_id, data=None) -> Response``."""
 
@@ -44,7 +53,7 @@ def register_error_handlers(app, respond_error):
         status = status_for(error)
         if status == 500:
             log.error("unmapped domain error", exc_info=error, extra={"error_id": error.error_id})
-        return respond_error(status, error.message, error.error_id, error.data)
+        return respond_error(status, error.message, error.error_id, error_data(error))
 
     @app.errorhandler(HTTPException)
     def _http_error(error):

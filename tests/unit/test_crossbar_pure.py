@@ -139,3 +139,18 @@ def test_credentials_match_kazoo_hashes():
     assert md5_credentials("Admin", "pw") == hashlib.md5(b"admin:pw").hexdigest()
     assert sha1_credentials("admin", "pw") == hashlib.sha1(b"admin:pw").hexdigest()
     assert normalize_account_name("My Account-1!") == "myaccount1"
+
+
+def test_error_data_keeps_validation_paths_and_adds_message_elsewhere():
+    from crossbar.errors import error_data, status_for
+    from kzcore import errors as kz
+    invalid = kz.ValidationFailed(data={"name": {"maxLength": {"message": "too long"}}})
+    assert error_data(invalid) == {"name": {"maxLength": {"message": "too long"}}}
+    missing = kz.NotFound("bad identifier", {"cause": "abc"})
+    assert error_data(missing) == {"message": "bad identifier", "cause": "abc"}
+    assert [status_for(e) for e in (invalid, missing, kz.NotRunning(), kz.SwitchRefused(),
+                                    kz.SwitchUnavailable(), kz.StoreUnavailable(),
+                                    kz.InvalidCommandArgument(), kz.Conflict(),
+                                    kz.Unauthorized(), kz.Forbidden(), kz.BadRequest(),
+                                    kz.KzError())] == \
+        [400, 404, 409, 422, 503, 503, 400, 409, 401, 403, 400, 500]
