@@ -177,3 +177,38 @@ def test_editing_the_stored_schema_changes_validation_without_restart(api, confs
     reply = api.call("PUT", confs, {"name": "twelve chars"}, token=api.root.token)
     assert reply.status_code == 400
     assert reply.get_json()["data"]["name"]["maxLength"]["target"] == 10
+
+
+class RecordingLive:
+    """Stands in for the live service at the realtime seam; records what it was asked."""
+
+    def __init__(self, states):
+        self.states, self.asked = states, []
+
+    def conference_state(self, account_id, conference_id):
+        self.asked.append(("one", account_id, conference_id))
+        return self.states.get(conference_id)
+
+    def account_states(self, account_id):
+        self.asked.append(("all", account_id))
+        return dict(self.states)
+
+
+def test_read_only_counts_come_from_live_one_question_per_list(app_factory):
+    live = RecordingLive({})
+    api = app_factory(live=live)
+    confs = f"/v2/accounts/{api.root.account_id}/conferences"
+    running = _create(api, confs, name="running")["id"]
+    idle = _create(api, confs, name="idle")["id"]
+    participant = {"participant_id": 7, "is_moderator": True}
+    live.states[running] = {"members": 3, "moderators": 1, "duration": 42, "is_locked": True,
+                            "participants": [participant]}
+    listed = {item["id"]: item for item in api.call("GET", confs, token=api.root.token)
+              .get_json()["data"]}
+    assert (listed[running]["members"], listed[running]["admins"],
+            listed[running]["is_locked"]) == (3, 1, True)
+    assert listed[idle]["members"] == 0 and listed[idle]["is_locked"] is False
+    assert live.asked == [("all", api.root.account_id)]
+    one = api.call("GET", f"{confs}/{running}", token=api.root.token).get_json()["data"]
+    assert one["_read_only"]["participants"] == [participant]
+    assert one["_read_only"]["moderators"] == one["_read_only"]["admins"] == 1
