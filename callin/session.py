@@ -99,7 +99,7 @@ class OutboundSession:
         if name in HANGUP_EVENTS or event.get("Answer-State") == "hangup":
             self._mark_gone(event.get("Hangup-Cause") or "NORMAL_CLEARING")
         if name == "CHANNEL_EXECUTE_COMPLETE":
-            waiter = self._completions.pop(event.get("Application-UUID"), None)
+            waiter = self._completions.get(event.get("Application-UUID"))
             if waiter is not None:
                 waiter.set(event)
                 return
@@ -189,8 +189,8 @@ class OutboundSession:
             waiter.wait(timeout=self.hangup_grace)  # let FreeSWITCH finish the app
             self._completions.pop(event_uuid, None)
             raise CallerGone(self.hangup_cause or "hangup")
+        self._completions.pop(event_uuid, None)
         if not waiter.ready():
-            self._completions.pop(event_uuid, None)
             raise SessionTimeout(f"application did not complete in {timeout}s")
         return waiter.get()
 

@@ -9,14 +9,13 @@ socket only for this channel's Unique-ID. A hang-up sends CHANNEL_HANGUP before
 the completion of the application that was running, then CHANNEL_HANGUP_COMPLETE
 and the linger notice; plain ``linger`` waits until the service closes.
 
-``install(core)`` adds what the call-in service needs from the dialplan
-applications (``play_and_get_digits``, ``record``, and ``conference`` with the
-``wait-mod`` conference flag and ``conference_enter_sound``); ``place_call``
-starts an inbound call with a scripted caller.
+``install(core)`` adds what the call-in service needs beyond the core's
+applications (``record``, ``socket``, and ``conference`` with the ``wait-mod``
+conference flag and ``conference_enter_sound``); ``place_call`` starts an
+inbound call with a scripted caller (digits and hang-ups).
 """
 import dataclasses
 import logging
-import re
 
 import gevent
 from gevent import socket
@@ -24,7 +23,7 @@ from gevent.queue import Queue
 
 from fssim import wire
 from fssim.channel_headers import caller_block
-from fssim.channels import DTMF_CALL, HANGUP_CALL, CallerProfile, Channel
+from fssim.channels import HANGUP_CALL, CallerProfile, Channel
 from fssim.media import write_silence_wav
 
 log = logging.getLogger(__name__)
@@ -257,75 +256,13 @@ COMMANDS = {"connect": _cmd_connect, "myevents": _cmd_myevents, "event": _cmd_ev
 
 
 def hangup_with_event(channel, cause="NORMAL_CLEARING"):
-    """FreeSWITCH sends CHANNEL_HANGUP (to everyone) before CHANNEL_HANGUP_COMPLETE."""
-    if not channel.is_up:
-        return
-    channel.hangup_cause = cause
-    channel.answer_state = "hangup"
-    channel.fire("CHANNEL_HANGUP", HANGUP_CALL)
-    channel.hangup_cause = None
-    channel.hangup(cause)
+    """Hang the call up (Channel.hangup sends CHANNEL_HANGUP, the running
+    application's completion, then CHANNEL_HANGUP_COMPLETE, as recorded)."""
+    if channel.is_up:
+        channel.hangup(cause)
 
 
 # --- dialplan applications the call-in service uses ------------------------------------
-def _read_digits(channel, count, first_timeout, digit_timeout, terminators):
-    """(digits, terminator or None, timed_out) reading from the caller's DTMF queue."""
-    digits, timeout = "", first_timeout
-    while len(digits) < count and channel.is_up:
-        digit = _next_digit(channel, timeout)
-        if digit is None:
-            return digits, None, channel.is_up
-        channel.fire("DTMF", DTMF_CALL, extra_after=[
-            ("DTMF-Digit", digit), ("DTMF-Duration", "2000"), ("DTMF-Source", "UNKNOWN")],
-            with_variables=False)
-        if digit in terminators:
-            return digits, digit, False
-        digits += digit
-        timeout = digit_timeout
-    return digits, None, False
-
-
-def _next_digit(channel, timeout):
-    """Wait in short slices so a hang-up ends the read at once."""
-    waited = 0.0
-    while channel.is_up and waited < timeout:
-        digit = channel.read_dtmf(min(0.1, timeout - waited))
-        if digit is not None:
-            return digit
-        waited += 0.1
-    return None
-
-
-def play_and_get_digits(channel, arg):
-    """mod_dptools play_and_get_digits: variables as the recordings show them."""
-    words = arg.split()
-    if len(words) < 10:
-        return "_none_"
-    low, high, tries, timeout_ms = (int(w) for w in words[:4])
-    terminators = "" if words[4] == "none" else words[4]
-    prompt, invalid, var, regex, digit_ms = words[5], words[6], words[7], words[8], int(words[9])
-    channel.set_variable("read_terminator_used", None)
-    for attempt in range(max(1, tries)):
-        if channel.is_up:
-            channel.playback(prompt)
-        digits, terminator, timed_out = _read_digits(
-            channel, high, timeout_ms / 1000.0, digit_ms / 1000.0, terminators)
-        valid = len(digits) >= low and re.fullmatch(regex.strip("^$"), digits) is not None
-        if valid or not channel.is_up:
-            channel.set_variable(var, digits)
-            if terminator:
-                channel.set_variable("read_terminator_used", terminator)
-            result = "timeout" if timed_out and channel.is_up else ("success" if valid or digits
-                                                                    else "failure")
-            channel.set_variable("read_result", result)
-            return "_none_"
-        if attempt + 1 < tries and channel.is_up:
-            channel.playback(invalid)
-    channel.set_variable(var, "")
-    channel.set_variable("read_result", "failure")
-    return "_none_"
-
-
 def record(channel, arg):
     """``record <path> [limit]``: a WAV of silence as long as the caller 'spoke'."""
     words = arg.split()
@@ -380,7 +317,6 @@ def conference_app(channel, arg):
 
 def install(core):
     """Register the applications above on a simulated switch (idempotent)."""
-    core.applications.register("play_and_get_digits", play_and_get_digits)
     core.applications.register("record", record)
     core.applications.register("conference", conference_app)
     core.applications.register("socket", socket_app)
