@@ -66,24 +66,31 @@ class DialWatcher:
         self._facts = collections.OrderedDict()  # (node, kind, id) -> (seen_at, dict)
         self._changed = gevent.event.Event()
         self._worker = None
+        self._filtered = collections.defaultdict(gevent.event.Event)  # node -> filters in place
         self.clock = clock
 
     def start(self):
         if self._pool is None:
             self._pool = self._pool_factory(events=EVENTS, on_event=self._enqueue,
-                                            on_connect=self._filter)
+                                            on_connect=self._filter, on_disconnect=self._lost)
             self._worker = gevent.spawn(self._consume)
             self._pool.start()
         return self
 
     def ready(self, node, timeout):
+        """True once the node's connection is subscribed *and* filtered: while the
+        filters are being added one by one, events matching a later one are dropped."""
         self.start()
-        return self._pool.client(node).wait_connected(timeout)
+        return self._filtered[node].wait(timeout)
 
     def _filter(self, client):
         for header, value in FILTERS:
             # EslClient has no public raw-command call; filters are plain ESL commands.
             client._exchange(f"filter {header} {value}", None)
+        self._filtered[client.name].set()
+
+    def _lost(self, client):
+        self._filtered[client.name].clear()
 
     def _enqueue(self, client, headers):
         self._queue.put((client.name, headers))

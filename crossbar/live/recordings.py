@@ -139,5 +139,6 @@ def list_recordings(ctx, account_id, conference):
     live = ctx.services.live
     if live is None:
         raise SwitchUnavailable("no FreeSWITCH node configured")
-    conference_id = conference if isinstance(conference, str) else conference["_id"]
-    return live.recordings.list(account_id, conference_id), 200
+    if isinstance(conference, str):  # no such conference document in this account
+        raise NotFound("bad identifier", {"cause": conference})
+    return live.recordings.list(account_id, conference["_id"]), 200

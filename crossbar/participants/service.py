@@ -63,13 +63,13 @@ def participant_action(ctx, account_id, conference, participant_id, body):
     ctx.services.schemas.validate("conferences.participant.action", {"action": action, "data": data})
     live = live_service(ctx)
     params = unwrap(data)
-    if action == "play":
+    member_id = int(fs_commands.valid_member_id(participant_id, "participant_id", keywords=()))
+    verb, args = action, {"member": member_id}
+    if action == "play":  # every value is checked before anything is asked of FreeSWITCH
         params = ctx.services.schemas.validate("conferences.play", params, ("data",))
-    located, member = _located_with_member(live, account_id, conference, participant_id)
-    if action == "play":
-        verb, args = live.media.play_action(account_id, params["media_id"], member=member["id"])
-        return live.send(located, verb, **args), ACCEPTED
-    return live.send(located, action, member=member["id"]), ACCEPTED
+        verb, args = live.media.play_action(account_id, params["media_id"], member=member_id)
+    located, _member_doc = _located_with_member(live, account_id, conference, participant_id)
+    return live.send(located, verb, **args), ACCEPTED
 
 
 def _bulk(live, located, action):
