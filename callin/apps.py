@@ -14,7 +14,7 @@ class UnsafeArgument(ValueError):
 
 
 # Files, tone_stream:// and silence_stream:// specs, file_string:// lists.
-_MEDIA = re.compile(r"^[A-Za-z0-9_./:%(),;=@+!~-]{1,512}$")
+_MEDIA = re.compile(r"^[A-Za-z0-9_./:%(),;=@+!~<>-]{1,512}$")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _TERMINATORS = re.compile(r"^([0-9*#]{1,12}|none)$")

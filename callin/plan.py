@@ -15,7 +15,6 @@
 """
 import dataclasses
 import logging
-import re
 
 from callin import apps
 from callin.documents import MEMBER, MODERATOR
@@ -23,7 +22,6 @@ from callin.documents import MEMBER, MODERATOR
 log = logging.getLogger(__name__)
 
 SILENT = "silence_stream://10"
-_TONE_SPEC = re.compile(r"^(v=-?\d+;|L=\d+;)*%\([\d,]+\)(;loops=-?\d+)?$")
 _SCHEMES = ("tone_stream://", "silence_stream://", "file_string://", "local_stream://",
             "http://", "https://", "/")
 
@@ -49,7 +47,7 @@ def tone_media(setting, sounds_dir):
     if setting is False:
         return SILENT
     text = str(setting).strip()
-    if _TONE_SPEC.match(text):
+    if "%(" in text and "://" not in text:  # a bare tone spec, as Kazoo stores them
         text = "tone_stream://" + text
     elif not text.startswith(_SCHEMES):
         text = f"{sounds_dir.rstrip('/')}/{text.lstrip('/')}"

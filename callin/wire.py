@@ -105,7 +105,6 @@ def connect_data(frame):
 def encode_command(line, headers=()):
     """One command: its line, optional ``Name: value`` headers, blank line."""
     parts = [line] + [f"{name}: {value}" for name, value in headers]
-    text = "\n".join(parts) + "\n\n"
-    if any(ch in text[:-2] for ch in "\r") or "\n\n" in text[:-2]:
-        raise ValueError("a command may not contain blank lines or carriage returns")
-    return text.encode("utf-8")
+    if any("\n" in part or "\r" in part or "\x00" in part for part in parts):
+        raise ValueError("a command line or header may not contain line breaks")
+    return ("\n".join(parts) + "\n\n").encode("utf-8")
