@@ -1,4 +1,4 @@
-"""Browser fixtures: the in-process stack, one headless Chromium for the module,
+"""Browser fixtures: the in-process stack, one headless Chromium for the session,
 a fresh page per test (signed out), and screenshots saved on failure."""
 import pytest
 
@@ -10,7 +10,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 VIEWPORT = {"width": 1280, "height": 860}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:

@@ -104,3 +104,24 @@ def test_page_survives_a_gateway_restart(page, stack, artifacts_dir):
     page.screenshot(path=str(artifacts_dir / "conference-after-reconnect.png"), full_page=True)
     stack.sim.hangup(carol.uuid)
     expect(row_of(page, carol)).to_have_count(0)
+
+
+def test_keyboard_operates_controls_and_focus_survives_live_updates(page, stack):
+    sign_in(page, stack)
+    conference_id = create_conference(page, "Keyboard room")
+    ivan = stack.sim.join(stack.fs_name(conference_id), "1005", "Ivan")
+    mute = row_of(page, ivan).get_by_test_id("participant-mute")
+    expect(mute).to_have_accessible_name("Mute Ivan")
+    mute.focus()
+    page.keyboard.press("Enter")
+    expect(row_of(page, ivan)).to_have_attribute("data-muted", "true")
+    assert stack.wire_members(conference_id)[ivan.id]["flags"]["can_speak"] is False
+    expect(page.locator("#announcer")).to_contain_text("Ivan muted")
+
+    page.keyboard.press("Space")  # the same button, now "Unmute"
+    expect(row_of(page, ivan)).to_have_attribute("data-muted", "false")
+    expect(mute).to_have_accessible_name("Mute Ivan")
+
+    stack.sim.talk(ivan.uuid)  # a live update of the row must not steal the focus
+    expect(row_of(page, ivan)).to_have_attribute("data-talking", "true")
+    expect(mute).to_be_focused()

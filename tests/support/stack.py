@@ -149,7 +149,7 @@ def build_stack(tmp_dir):
     from kzcore.tokens import TokenSigner
     create_daemon = _require("ecallmgr.daemon.create_daemon",
                              lambda: __import__("ecallmgr.daemon", fromlist=["x"]).create_daemon)
-    sim = Simulator(port=0, recordings_dir=str(tmp_dir / "sim-recordings"))
+    sim = Simulator(port=0)  # writes recordings where crossbar asks (a shared directory)
     sim.start()
     store, schemas, admin = _store_with_admin()
     listener = _listening_socket()
@@ -176,9 +176,9 @@ def build_stack(tmp_dir):
     return stack
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    """The running stack (module-wide: browser tests share it, each uses its own rooms)."""
+    """The running stack, shared by the browser tests (each uses its own rooms)."""
     made = build_stack(tmp_path_factory.mktemp("stack"))
     yield made
     made.teardown()

@@ -22,15 +22,23 @@ export class ApiError extends Error {
     return out;
   }
 
-  // The most useful one-line description (FreeSWITCH's text on 422 lives in data).
+  // The most useful one-line description: FreeSWITCH's text (422) or the
+  // fields a validation error names.
   get detail() {
     const data = this.data;
     if (typeof data === "string") return `${this.message}: ${data}`;
+    const fields = Object.entries(this.fieldErrors).map(([path, messages]) => `${path}: ${messages.join("; ")}`);
+    if (fields.length) return `${this.message} (${fields.join(", ")})`;
     if (data && typeof data.message === "string" && data.message !== this.message) {
       return `${this.message}: ${data.message}`;
     }
     return this.message;
   }
+}
+
+// Any error (ApiError, network failure) as one line for the page.
+export function describe(problem) {
+  return (problem && (problem.detail || problem.message)) || String(problem);
 }
 
 export class Api {

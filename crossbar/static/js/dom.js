@@ -35,12 +35,15 @@ export function replace(node, ...children) {
   return append(clear(node), children);
 }
 
-// Announce a change to screen readers through the page's polite live region.
+const ANNOUNCEMENTS_KEPT = 5;
+
+// Announce a change to screen readers through the page's polite live region
+// (additions are read; the oldest lines are dropped).
 export function announce(message) {
   const region = document.getElementById("announcer");
-  if (!region) return;
-  region.textContent = "";
-  window.setTimeout(() => { region.textContent = message; }, 30);
+  if (!region || !message) return;
+  region.append(h("p", {}, message));
+  while (region.childElementCount > ANNOUNCEMENTS_KEPT) region.firstElementChild.remove();
 }
 
 export function formatDuration(seconds) {

@@ -1,6 +1,7 @@
 // One conference, live: participants updated from websocket events (re-read
 // from the API whenever the socket (re)subscribes or an event cannot be
 // applied), room state, controls and recordings.
+import { describe } from "../api.js";
 import { announce, formatDuration, h, replace } from "../dom.js";
 import { ParticipantRow, changesFrom } from "./participants.js";
 import { recordingsList } from "./recordings.js";
@@ -13,6 +14,14 @@ const ROOM_STATE = {
   "start-recording": { is_recording: true }, "stop-recording": { is_recording: false },
 };
 
+const ROOM_NEWS = {
+  lock: "The conference is locked", unlock: "The conference is unlocked",
+  "start-recording": "Recording started", "stop-recording": "Recording stopped",
+};
+const PARTICIPANT_NEWS = {
+  "mute-member": "muted", "unmute-member": "unmuted", "deaf-member": "deafened", "undeaf-member": "undeafened",
+};
+
 function header(conferenceId) {
   const title = h("h1", { id: "conference-title", "data-testid": "conference-name" }, "Conference");
   const locked = h("span", { class: "badge", "data-testid": "room-locked" });
@@ -20,7 +29,7 @@ function header(conferenceId) {
   const members = h("span", { "data-testid": "room-members" }, "0");
   const duration = h("span", { "data-testid": "room-duration" }, "—");
   const element = h("div", { class: "heading-row" }, title,
-    h("p", { class: "room-state", "aria-live": "polite" }, locked, " ", recording, " ",
+    h("p", { class: "room-state" }, locked, " ", recording, " ",
       h("span", {}, members, " in the room"), " · ", h("span", {}, "running ", duration)),
     h("a", { class: "button", href: `#/conferences/${conferenceId}/edit`, "data-testid": "conference-edit" }, "Edit"));
   return { element, title, locked, recording, members, duration };
@@ -44,7 +53,7 @@ export function conferenceView(ctx, conferenceId) {
       scheduleRefresh();
       return reply;
     } catch (problem) {
-      ctx.notify(`${what} failed: ${problem.detail || problem.message}`);
+      ctx.notify(`${what} failed: ${describe(problem)}`);
       return null;
     }
   }
@@ -77,6 +86,11 @@ export function conferenceView(ctx, conferenceId) {
     top.members.textContent = String(rows.size);
     empty.hidden = rows.size > 0;
     controls.update(room);
+    tickRoom();
+  }
+
+  function tickRoom() {
+    top.duration.textContent = room.startedAt ? formatDuration(Date.now() / 1000 - room.startedAt) : "—";
   }
 
   function upsert(participant) {
@@ -113,7 +127,7 @@ export function conferenceView(ctx, conferenceId) {
       for (const id of [...rows.keys()]) if (!seen.has(id)) remove(id);
       renderRoom();
     } catch (problem) {
-      ctx.notify(`Could not read the conference: ${problem.detail || problem.message}`);
+      ctx.notify(`Could not read the conference: ${describe(problem)}`);
     }
   }
 
@@ -127,10 +141,13 @@ export function conferenceView(ctx, conferenceId) {
       room.startedAt = room.startedAt || Date.now() / 1000;
       upsert({ ...changesFrom(data), participant_id: data.participant_id, duration: 0 });
       announce(`${data.caller_id_name || data.caller_id_number || "A participant"} joined`);
+      scheduleRefresh(); // events do not say who moderates: the API's list does
     } else if (REMOVED.has(data.event)) {
       remove(data.participant_id);
     } else if (rows.has(String(data.participant_id))) {
-      rows.get(String(data.participant_id)).update(changesFrom(data));
+      const row = rows.get(String(data.participant_id));
+      row.update(changesFrom(data));
+      if (PARTICIPANT_NEWS[data.event]) announce(`${row.label} ${PARTICIPANT_NEWS[data.event]}`);
     } else {
       scheduleRefresh(); // an event about somebody we do not know yet: re-read
     }
@@ -140,6 +157,7 @@ export function conferenceView(ctx, conferenceId) {
   function applyRoomEvent(data) {
     if (ROOM_STATE[data.event]) {
       Object.assign(room, ROOM_STATE[data.event]);
+      announce(ROOM_NEWS[data.event]);
       if (data.event.endsWith("recording")) recordings.refresh();
     } else if (data.event === "conference-destroy") {
       for (const id of [...rows.keys()]) remove(id);
@@ -152,7 +170,7 @@ export function conferenceView(ctx, conferenceId) {
 
   const ticker = window.setInterval(() => {
     rows.forEach((row) => row.tick());
-    top.duration.textContent = room.startedAt ? formatDuration(Date.now() / 1000 - room.startedAt) : "—";
+    tickRoom();
   }, 1000);
 
   refresh();
@@ -171,7 +189,7 @@ export function conferenceView(ctx, conferenceId) {
             h("table", { class: "grid participants" },
               h("caption", { class: "visually-hidden" }, "Live participants"),
               h("thead", {}, h("tr", {}, ["Talking", "Caller", "Role", "Audio", "Time", "Actions"]
-                .map((label) => h("th", { scope: "col" }, label)))),
+                .map((label) => h("th", { scope: "col", class: label === "Time" ? "num" : null }, label)))),
               tbody),
             empty),
           recordings.element),

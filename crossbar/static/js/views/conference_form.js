@@ -1,6 +1,7 @@
 // Create or edit a conference. Inputs are named by their document path
 // ("member.pins"), so validation errors {"dotted.path": {keyword: {message}}}
 // land at the input they concern; the rest go to the form's summary.
+import { describe } from "../api.js";
 import { announce, h, replace } from "../dom.js";
 
 const FIELDS = [
@@ -140,7 +141,7 @@ export function conferenceFormView(ctx, conferenceId) {
     } catch (problem) {
       const errors = problem.fieldErrors || {};
       if (Object.keys(errors).length) showErrors(form, summary, errors);
-      else ctx.notify(`Could not save: ${problem.detail || problem.message}`);
+      else ctx.notify(`Could not save: ${describe(problem)}`);
     } finally {
       submit.disabled = false;
     }
@@ -163,7 +164,7 @@ export function conferenceFormView(ctx, conferenceId) {
   if (editing) {
     ctx.api.get(`${ctx.api.accountUrl}/conferences/${conferenceId}`)
       .then((doc) => { original = doc; render(doc); })
-      .catch((problem) => ctx.notify(`Could not load the conference: ${problem.detail || problem.message}`));
+      .catch((problem) => ctx.notify(`Could not load the conference: ${describe(problem)}`));
   } else {
     render({ member: { join_muted: true } }); // the schema's defaults
   }

@@ -1,12 +1,13 @@
 // The conference list: live member counts, lock and recording state, and links
 // to create, open, edit and delete. Any conference event re-reads the list.
+import { describe } from "../api.js";
 import { announce, h, replace } from "../dom.js";
 
 const ROOM_EVENTS = /^(add-member|del-member|lock|unlock|start-recording|stop-recording|conference-create|conference-destroy)$/;
 const REFRESH_DELAY_MS = 250;
 
-function badge(on, text, testid) {
-  return h("span", { class: `badge ${on ? "on" : "off"}`, "data-testid": testid,
+function badge(on, text, testid, style) {
+  return h("span", { class: `badge ${on ? style : "off"}`, "data-testid": testid,
                      "data-state": on ? "on" : "off" }, text);
 }
 
@@ -22,8 +23,8 @@ function row(conference, ctx, remove) {
     h("td", {}, numbers(conference)),
     h("td", { class: "num", "data-testid": "conference-members" }, conference.members || 0),
     h("td", { class: "num" }, conference.moderators || 0),
-    h("td", {}, badge(conference.is_locked, conference.is_locked ? "Locked" : "Open", "conference-locked"),
-      " ", conference.is_recording ? badge(true, "Recording", "conference-recording") : ""),
+    h("td", {}, badge(conference.is_locked, conference.is_locked ? "Locked" : "Unlocked", "conference-locked", "warn"),
+      " ", conference.is_recording ? badge(true, "Recording", "conference-recording", "rec") : ""),
     h("td", { class: "actions" },
       h("a", { class: "button", href: `#/conferences/${id}/edit`, "data-testid": "conference-edit",
                "aria-label": `Edit ${conference.name || id}` }, "Edit"),
@@ -39,7 +40,7 @@ function table(conferences, ctx, remove) {
   return h("table", { class: "grid", "data-testid": "conference-table" },
     h("caption", { class: "visually-hidden" }, "Conferences of this account"),
     h("thead", {}, h("tr", {}, ["Name", "Numbers", "Members", "Moderators", "State", "Actions"]
-      .map((label) => h("th", { scope: "col" }, label)))),
+      .map((label) => h("th", { scope: "col", class: /Members|Moderators/.test(label) ? "num" : null }, label)))),
     h("tbody", {}, conferences.map((conference) => row(conference, ctx, remove))));
 }
 
@@ -54,7 +55,7 @@ export function conferencesView(ctx) {
       replace(body, table(conferences, ctx, remove));
       body.setAttribute("aria-busy", "false");
     } catch (problem) {
-      ctx.notify(`Could not load conferences: ${problem.detail || problem.message}`);
+      ctx.notify(`Could not load conferences: ${describe(problem)}`);
     }
   }
 
@@ -65,7 +66,7 @@ export function conferencesView(ctx) {
       announce(`Conference ${conference.name || conference.id} deleted`);
       await load();
     } catch (problem) {
-      ctx.notify(`Could not delete: ${problem.detail || problem.message}`);
+      ctx.notify(`Could not delete: ${describe(problem)}`);
     }
   }
 

@@ -1,5 +1,6 @@
 // Media: the account's audio files, and uploading a new one (a media document,
 // then its audio through /media/{id}/raw).
+import { describe } from "../api.js";
 import { announce, h, replace } from "../dom.js";
 
 const ACCEPT = "audio/wav,audio/x-wav,audio/mpeg,audio/mp3,audio/ogg,.wav,.mp3,.ogg";
@@ -22,7 +23,7 @@ export function mediaView(ctx) {
     try {
       replace(list, mediaTable(await ctx.api.get(`${ctx.api.accountUrl}/media`)));
     } catch (problem) {
-      ctx.notify(`Could not load media: ${problem.detail || problem.message}`);
+      ctx.notify(`Could not load media: ${describe(problem)}`);
     }
   }
 
@@ -45,7 +46,7 @@ export function mediaView(ctx) {
       form.reset();
       await load();
     } catch (problem) {
-      status.textContent = `Upload failed: ${problem.detail || problem.message}`;
+      status.textContent = `Upload failed: ${describe(problem)}`;
     } finally {
       submit.disabled = false;
     }

@@ -54,8 +54,8 @@ export class ParticipantRow {
     this.number.textContent = state.caller_id_number || "";
     this.role.textContent = state.is_moderator ? "Moderator" : "Member";
     this.role.className = state.is_moderator ? "badge moderator" : "badge off";
-    this.setBadge(this.muted, state.speak === false, "Muted", "Speaking allowed");
-    this.setBadge(this.deaf, state.hear === false, "Deaf", "Hearing");
+    this.setBadge(this.muted, state.speak === false, "Muted", "Mic on");
+    this.setBadge(this.deaf, state.hear === false, "Deaf", "Hears");
     this.muteButton.textContent = state.speak === false ? "Unmute" : "Mute";
     this.muteButton.setAttribute("aria-label", `${state.speak === false ? "Unmute" : "Mute"} ${who}`);
     this.deafButton.textContent = state.hear === false ? "Undeaf" : "Deaf";

@@ -1,5 +1,6 @@
 // The conference's recordings, each downloadable (fetched with the auth token,
 // handed to the browser as a file).
+import { describe } from "../api.js";
 import { formatDuration, h, replace } from "../dom.js";
 
 function when(epoch) {
@@ -21,7 +22,7 @@ export function recordingsList(ctx, conferenceId) {
       link.remove();
       window.setTimeout(() => URL.revokeObjectURL(link.href), 10000);
     } catch (problem) {
-      ctx.notify(`Download failed: ${problem.detail || problem.message}`);
+      ctx.notify(`Download failed: ${describe(problem)}`);
     }
   }
 
@@ -45,7 +46,7 @@ export function recordingsList(ctx, conferenceId) {
         replace(list, recordings.length ? h("ul", { class: "plain" }, recordings.slice().reverse().map(item))
           : h("p", { class: "empty" }, "No recordings yet."));
       } catch (problem) {
-        replace(list, h("p", { class: "empty" }, `Recordings unavailable: ${problem.detail || problem.message}`));
+        replace(list, h("p", { class: "empty" }, `Recordings unavailable: ${describe(problem)}`));
       }
     },
   };
