@@ -13,6 +13,7 @@ notice and end of stream, because FreeSWITCH sends CHANNEL_HANGUP *before* the
 completion of the prompt the caller hung up on (DESIGN.md section 5).
 """
 import logging
+import socket
 import uuid
 
 import gevent
@@ -207,9 +208,15 @@ class OutboundSession:
             pass
 
     def close(self):
+        """Shut the socket down (the reader's file object would keep it open)."""
         self._closed = True
         try:
-            self._sock.close()
+            self._sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
         self._reader_greenlet.kill(block=True, timeout=1)
+        for closable in (self._reader, self._sock):
+            try:
+                closable.close()
+            except OSError:
+                pass

@@ -260,3 +260,53 @@ def test_caller_hanging_up_during_the_pin_prompt_leaves_nothing(rig):
     assert rig.room(room) is None
     assert rig.executed(caller, "conference") == []
     assert rig.core.channels == {}
+
+
+def test_a_broken_document_never_crashes_the_service(rig):
+    room = rig.conference("broken", member={"numbers": ["6900"], "pins": "1234", "join_muted": "x"},
+                          moderator=["not", "an", "object"], play_entry_tone=12, profile="loud",
+                          max_participants="ten", language={"fr": True}, play_welcome=False)
+    caller = rig.call("6900", cid="101")
+    member = rig.wait_member(room, "101")
+    assert flags(member)["can_speak"] is False          # join_muted falls back to the default
+    assert not any(p.endswith("conf-welcome.wav") for p in rig.executed(caller, "playback"))
+    outbound.hangup_with_event(caller)
+    rig.wait_gone(caller)
+
+
+def test_language_picks_the_prompts(rig):
+    room = rig.conference("french", member={"numbers": ["6950"], "pins": ["12"]}, language="fr-ca")
+    caller = rig.call("6950", cid="101", script=[(0, "12#")])
+    rig.wait_member(room, "101")
+    assert "default_language=fr" in rig.executed(caller, "set")
+    prompts = rig.executed(caller, "playback") + rig.executed(caller, "play_and_get_digits")
+    assert any("/fr/ca/june/conference/conf-welcome.wav" in p for p in prompts)
+    assert any("/fr/ca/june/conference/conf-pin.wav" in p for p in prompts)
+    outbound.hangup_with_event(caller)
+    rig.wait_gone(caller)
+
+
+def test_a_switch_that_stops_answering_is_given_up(rig):
+    """Every wait has a timeout: a peer that connects and then says nothing is dropped."""
+    import socket
+    rig.server.options.command_timeout = 0.3
+    sock = socket.create_connection(("127.0.0.1", rig.server.port), timeout=5)
+    assert sock.recv(100) == b"connect\n\n"
+    sock.settimeout(5)
+    assert sock.recv(100) == b""                      # the service closed the socket
+    rig.wait_for(lambda: rig.server.active_calls == 0)
+    sock.close()
+
+
+def test_cli_builds_the_server_from_configuration(tmp_path):
+    from callin.cli import build_server
+    from kzcore.config import load_config
+    config = load_config(env={"KZ_CALLIN_PORT": "0", "KZ_RECORDINGS_DIR": str(tmp_path)})
+    store = EmbeddedStore(":memory:")
+    server = build_server(config, store).start()
+    try:
+        assert server.port > 0
+        assert server.options.names_dir == os.path.join(str(tmp_path), "callin-names")
+    finally:
+        server.stop(timeout=1)
+        store.close()
