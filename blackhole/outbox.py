@@ -14,11 +14,11 @@ from blackhole.protocol import encode_events_dropped
 
 
 class Outbox:
-    def __init__(self, max_events=1000, max_batch_bytes=256 * 1024):
-        self._events = collections.deque()
+    def __init__(self, max_events=1000, max_batch_frames=256):
+        self._events = collections.deque(maxlen=max_events)   # append drops the oldest
         self._control = collections.deque()
         self._max_events = max_events
-        self._max_batch_bytes = max_batch_bytes
+        self._max_batch_frames = max_batch_frames
         self.ready = Event()
         self.pending_dropped = 0
         self.total_dropped = 0
@@ -29,33 +29,33 @@ class Outbox:
 
     def push_event(self, frame):
         """Queue one pre-built event frame; drop the oldest if full."""
-        if len(self._events) >= self._max_events:
-            self._events.popleft()
+        if len(self._events) == self._max_events:
             self.pending_dropped += 1
             self.total_dropped += 1
         self._events.append(frame)
         self.queued += 1
-        self.ready.set()
+        if not self.ready.is_set():
+            self.ready.set()
 
     def push_control(self, frame):
         self._control.append(frame)
         self.ready.set()
 
     def take(self):
-        """The next batch to write, as one bytes object (b"" if nothing is pending)."""
-        batch, size = [], 0
-        while self._control:
-            frame = self._control.popleft()
-            batch.append(frame)
-            size += len(frame)
+        """The next batch to write, as one bytes object (b"" if nothing is pending):
+        control frames, then the drop notice if any, then up to a batch of events."""
+        batch = list(self._control)
+        self._control.clear()
         if self.pending_dropped:
             notice = encode_events_dropped(self.pending_dropped, self.total_dropped)
             batch.append(frames.text(notice))
             self.pending_dropped = 0
-        while self._events and size < self._max_batch_bytes:
-            frame = self._events.popleft()
-            batch.append(frame)
-            size += len(frame)
-        if not self._events and not self._control:
+        events = self._events
+        if len(events) <= self._max_batch_frames:
+            batch.extend(events)
+            events.clear()
+        else:
+            batch.extend(events.popleft() for _ in range(self._max_batch_frames))
+        if not events:
             self.ready.clear()
         return b"".join(batch)

@@ -179,7 +179,7 @@ def test_outbox_drops_oldest_and_announces_the_gap_before_newer_events():
 
 
 def test_outbox_batches_are_bounded():
-    box = Outbox(max_events=100, max_batch_bytes=1000)
+    box = Outbox(max_events=100, max_batch_frames=10)
     for _ in range(50):
         box.push_event(b"x" * 100)
     assert len(box.take()) == 1000
