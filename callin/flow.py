@@ -11,7 +11,7 @@ import logging
 
 from callin import apps, prompts
 from callin.documents import EITHER, empty_pin_allowed, pin_needed, role_for_pin
-from callin.joining import Joiner
+from callin.joining import Joiner, Refused
 from callin.session import CallerGone, CommandFailed, SessionTimeout
 
 log = logging.getLogger(__name__)
@@ -33,10 +33,6 @@ class CallinOptions:
     join_timeout: float = 10.0
     max_call_seconds: float = 12 * 3600.0
     linger_seconds: int = 10
-
-
-class Refused(Exception):
-    """The call ends here (after telling the caller why)."""
 
 
 class CallFlow:

@@ -12,6 +12,10 @@ from callin.session import CallerGone, CommandFailed, SessionTimeout
 log = logging.getLogger(__name__)
 
 
+class Refused(Exception):
+    """The call ends here (after telling the caller why)."""
+
+
 class Joiner:
     def __init__(self, flow, role):
         self.flow = flow
@@ -23,10 +27,11 @@ class Joiner:
         self.member_id = None
 
     def run(self):
-        from callin.flow import Refused
-        self.check_room(Refused)
+        self.check_room()
         if self.conference.play_name:
             self.record_name()
+        if self.conference.settings(self.role).play_entry_prompt:
+            self.flow.say("entering")
         join = plan.join_plan(self.conference, self.role, self.options.sounds_dir)
         for name, value in join.variables:
             self.session.execute(apps.set_variable(name, value), timeout=self.options.command_timeout)
@@ -50,16 +55,16 @@ class Joiner:
             log.warning("room status unknown", extra={"error": str(exc)})
             return plan.RoomStatus()
 
-    def check_room(self, refused):
+    def check_room(self):
         why = plan.refusal(self.conference, self.room_status())
         if why == "locked":
             self.flow.say("locked")
-            raise refused("locked")
+            raise Refused("locked")
         if why == "full":
             media = plan.tone_media(self.conference.max_members_media, self.options.sounds_dir) \
                 if self.conference.max_members_media else None
             self.flow.play(media or self.flow.prompt("full"))
-            raise refused("full")
+            raise Refused("full")
 
     def record_name(self):
         directory = os.path.abspath(self.options.names_dir)

@@ -13,21 +13,21 @@ from kzcore import fsxml
 DEFAULT_SOUNDS_DIR = fsxml.DEFAULT_SOUNDS_DIR
 DEFAULT_LANGUAGE = "en-us"
 
+# Files of FreeSWITCH's en-us "callie" sound package (the other voices use the same
+# names). This table is the one place to change a prompt.
 FILES = {
-    "welcome": "conference/conf-welcome.wav",
+    "welcome": "ivr/ivr-welcome.wav",
     "enter_conference_number": "conference/conf-enter_conf_number.wav",
-    "bad_conference_number": "conference/conf-bad-conf-number.wav",
-    "enter_pin": "conference/conf-pin.wav",
+    "bad_conference_number": "ivr/ivr-please_try_again.wav",
+    "enter_pin": "conference/conf-enter_conf_pin.wav",
     "bad_pin": "conference/conf-bad-pin.wav",
     "locked": "conference/conf-locked.wav",
-    "full": "conference/conf-full.wav",
-    "goodbye": "conference/conf-goodbye.wav",
-    "say_name": "conference/conf-conference_will_start_shortly.wav",
-    "record_name": "conference/conf-say_name.wav",
+    "full": "ivr/ivr-please_try_again.wav",
+    "goodbye": "voicemail/vm-goodbye.wav",
+    "record_name": "voicemail/vm-record_name1.wav",
+    "entering": "ivr/ivr-one_moment_please.wav",
     "has_joined": "conference/conf-has_joined.wav",
     "has_left": "conference/conf-has_left.wav",
-    "waiting_for_moderator": "conference/conf-waiting_for_moderator.wav",
-    "too_many_attempts": "conference/conf-goodbye.wav",
 }
 
 _LANGUAGE = re.compile(r"^[a-z]{2}(-[a-z]{2})?$")

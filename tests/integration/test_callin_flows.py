@@ -10,6 +10,7 @@ import pytest
 
 from callin.directory import ConferenceDirectory
 from callin.flow import CallinOptions
+from callin.prompts import FILES
 from callin.server import CallinServer
 from fssim import outbound
 from fssim.api import execute_api
@@ -86,7 +87,7 @@ def flags(member):
 
 def test_member_number_joins_without_prompts(rig):
     room = rig.conference("board", member={"numbers": ["5000"], "join_muted": True},
-                          moderator={"numbers": ["5001"]})
+                          moderator={"numbers": ["5001"], "play_entry_prompt": False})
     caller = rig.call("5000")
     member = rig.wait_member(room, "5551001")
     assert flags(member)["is_moderator"] is False
@@ -96,6 +97,9 @@ def test_member_number_joins_without_prompts(rig):
     moderator = rig.call("5001", cid="5551002")
     assert flags(rig.wait_member(room, "5551002"))["is_moderator"] is True
     assert rig.executed(moderator, "play_and_get_digits") == []
+    entering = lambda call: [p for p in rig.executed(call, "playback")  # noqa: E731
+                             if p.endswith(FILES["entering"])]
+    assert len(entering(caller)) == 1 and entering(moderator) == []
     outbound.hangup_with_event(caller)
     outbound.hangup_with_event(moderator)
     rig.wait_gone(caller)
@@ -107,7 +111,7 @@ def test_unknown_number_prompts_for_the_conference_number(rig):
     member = rig.wait_member(room, "5551001")
     assert flags(member)["is_moderator"] is False
     prompts = rig.executed(caller, "playback")
-    assert any(p.endswith("conf-bad-conf-number.wav") for p in prompts)
+    assert any(p.endswith(FILES["bad_conference_number"]) for p in prompts)
     assert len(rig.executed(caller, "play_and_get_digits")) == 2
     outbound.hangup_with_event(caller)
     rig.wait_gone(caller)
@@ -142,8 +146,8 @@ def test_bad_pin_three_times_hangs_up_politely(rig):
     assert rig.room(room) is None
     assert len(rig.executed(caller, "play_and_get_digits")) == 3
     prompts = rig.executed(caller, "playback")
-    assert sum(p.endswith("conf-bad-pin.wav") for p in prompts) == 2
-    assert prompts[-1].endswith("conf-goodbye.wav")
+    assert sum(p.endswith(FILES["bad_pin"]) for p in prompts) == 2
+    assert prompts[-1].endswith(FILES["goodbye"])
     assert caller.hangup_cause == "NORMAL_CLEARING"
 
 
@@ -155,7 +159,7 @@ def test_locked_conference_refuses_with_the_locked_prompt(rig):
     late = rig.call("6200", cid="200")
     rig.wait_gone(late, remaining=1)
     assert "200" not in rig.members(room)
-    assert any(p.endswith("conf-locked.wav") for p in rig.executed(late, "playback"))
+    assert any(p.endswith(FILES["locked"]) for p in rig.executed(late, "playback"))
     outbound.hangup_with_event(first)
 
 
@@ -244,11 +248,11 @@ def test_play_name_records_and_announces_joins_and_leaves(rig):
     name_file = recorded[0].split()[0]
     plays = lambda: [e.get("File") for e in rig.events if e.get("Action") == "play-file"]  # noqa: E731
     rig.wait_for(lambda: name_file in plays())
-    assert any(p.endswith("conf-has_joined.wav") for p in plays())
+    assert any(p.endswith(FILES["has_joined"]) for p in plays())
     outbound.hangup_with_event(second)
     rig.wait_gone(second, remaining=1)
     assert plays().count(name_file) == 2
-    assert any(p.endswith("conf-has_left.wav") for p in plays())
+    assert any(p.endswith(FILES["has_left"]) for p in plays())
     assert not os.path.exists(name_file)           # nothing left behind
     outbound.hangup_with_event(first)
 
@@ -269,7 +273,7 @@ def test_a_broken_document_never_crashes_the_service(rig):
     caller = rig.call("6900", cid="101")
     member = rig.wait_member(room, "101")
     assert flags(member)["can_speak"] is False          # join_muted falls back to the default
-    assert not any(p.endswith("conf-welcome.wav") for p in rig.executed(caller, "playback"))
+    assert not any(p.endswith(FILES["welcome"]) for p in rig.executed(caller, "playback"))
     outbound.hangup_with_event(caller)
     rig.wait_gone(caller)
 
@@ -280,8 +284,8 @@ def test_language_picks_the_prompts(rig):
     rig.wait_member(room, "101")
     assert "default_language=fr" in rig.executed(caller, "set")
     prompts = rig.executed(caller, "playback") + rig.executed(caller, "play_and_get_digits")
-    assert any("/fr/ca/june/conference/conf-welcome.wav" in p for p in prompts)
-    assert any("/fr/ca/june/conference/conf-pin.wav" in p for p in prompts)
+    assert any("/fr/ca/june/" + FILES["welcome"] in p for p in prompts)
+    assert any("/fr/ca/june/" + FILES["enter_pin"] in p for p in prompts)
     outbound.hangup_with_event(caller)
     rig.wait_gone(caller)
 

@@ -142,6 +142,7 @@ def test_unsafe_app_arguments_are_rejected(build):
 
 
 def test_prompts_follow_the_language():
-    assert prompts.prompt("enter_pin", "fr-CA", "/s") == "/s/fr/ca/june/conference/conf-pin.wav"
-    assert prompts.prompt("enter_pin", "zz", "/s") == "/s/en/us/callie/conference/conf-pin.wav"
+    pin = prompts.FILES["enter_pin"]
+    assert prompts.prompt("enter_pin", "fr-CA", "/s") == f"/s/fr/ca/june/{pin}"
+    assert prompts.prompt("enter_pin", "zz", "/s") == f"/s/en/us/callie/{pin}"
     assert prompts.language_code("fr-ca") == "fr" and prompts.language_code(None) == "en"
