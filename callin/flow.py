@@ -42,6 +42,7 @@ class CallFlow:
         self.options = options or CallinOptions()
         self.conference = None
         self.language = None
+        self._reads = 0
 
     # --- helpers ---------------------------------------------------------------
     def prompt(self, name):
@@ -56,16 +57,18 @@ class CallFlow:
     def collect(self, prompt_name, max_digits, allow_empty=False):
         """One entry (digits, possibly ''), or None when nothing usable came."""
         opts = self.options
+        self._reads += 1
+        variable = f"{DIGITS_VAR}_{self._reads}"  # a fresh variable: no stale digits
         app = apps.play_and_get_digits(
             min_digits=0 if allow_empty else 1, max_digits=max_digits, tries=1,
             timeout_ms=opts.first_digit_timeout_ms, terminators="#",
             prompt=self.prompt(prompt_name), invalid_prompt="silence_stream://250",
-            variable=DIGITS_VAR, digits_regex="^\\d*$" if allow_empty else "^\\d+$",
+            variable=variable, digits_regex="^\\d*$" if allow_empty else "^\\d+$",
             digit_timeout_ms=opts.digit_timeout_ms)
         wait = (opts.first_digit_timeout_ms + opts.digit_timeout_ms * max_digits) / 1000.0
         event = self.session.execute(app, timeout=wait + opts.media_timeout)
-        digits = event.get(f"variable_{DIGITS_VAR}") or ""
-        if event.get("variable_read_result") == "failure" or not digits.isdigit():
+        digits = event.get(f"variable_{variable}") or ""
+        if event.get("variable_read_result") not in ("success", "timeout") or not digits.isdigit():
             return "" if allow_empty and not digits else None
         return digits
 
