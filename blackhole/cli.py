@@ -5,6 +5,7 @@ monkey.patch_all()
 
 import argparse  # noqa: E402
 import logging  # noqa: E402
+import os  # noqa: E402
 import signal  # noqa: E402
 
 import gevent  # noqa: E402
@@ -34,14 +35,23 @@ def parse_args(argv):
 
 
 def token_secret(config):
-    """The shared token secret; crossbar's helper generates/keeps it when present."""
+    """``KZ_TOKEN_SECRET``, else the secret crossbar generated beside the embedded
+    store (file ``token_secret``; same rule as crossbar's). The gateway never
+    invents one: tokens it could verify would be tokens nobody can issue."""
     if config.token_secret:
         return config.token_secret
+    directory = (os.path.dirname(os.path.abspath(config.store_path))
+                 if config.store_path != ":memory:" else os.path.abspath("var"))
+    path = os.path.join(directory, "token_secret")
     try:
-        from kzcore.secrets import load_or_create_token_secret
-    except ImportError:
-        raise SystemExit("kz-blackhole: KZ_TOKEN_SECRET is not set (it must equal crossbar's)")
-    return load_or_create_token_secret(config)
+        with open(path, encoding="ascii") as handle:
+            secret = handle.read().strip()
+    except OSError:
+        secret = ""
+    if not secret:
+        raise SystemExit(f"kz-blackhole: set KZ_TOKEN_SECRET (crossbar's), or start crossbar "
+                         f"first so that {path} exists")
+    return secret
 
 
 def build(config, options):
@@ -56,6 +66,7 @@ def main(argv=None):
     args = parse_args(argv)
     config = load_config(args.config, blackhole_host=args.host, blackhole_port=args.port)
     setup_logging(config.log_level, config.log_format)
+    logging.getLogger("pika").setLevel(logging.WARNING)   # connection chatter at INFO
     if config.amqp_url.startswith("memory://"):
         raise SystemExit("kz-blackhole: KZ_AMQP_URL is memory:// (in-process bus), so a separate "
                          "gateway would see no events; set KZ_AMQP_URL=amqp://... or run kz-all, "

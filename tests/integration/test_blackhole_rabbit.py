@@ -74,3 +74,48 @@ def test_events_published_on_rabbitmq_reach_only_entitled_websockets(rabbit, gat
     finally:
         mine.close()
         theirs.close()
+
+
+def test_kz_blackhole_process_serves_rabbitmq_events_and_stops_on_sigterm(rabbit, tmp_path):
+    """The console script's entry point as its own process, like docker-compose runs it."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, KZ_AMQP_URL=AMQP_URL, KZ_TOKEN_SECRET=SECRET, KZ_STORE="embedded",
+               KZ_STORE_PATH=str(tmp_path / "store.sqlite3"), KZ_BLACKHOLE_PORT=str(port),
+               PYTHONPATH=os.getcwd())
+    process = subprocess.Popen([sys.executable, "-c", "from blackhole.cli import main; main()"],
+                               env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        client = None
+        for _ in range(100):
+            try:
+                client = Client(type("Gateway", (), {"port": port}))
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert client is not None, "kz-blackhole never listened"
+        room = f"r{uuid.uuid4().hex[:12]}"
+        client.subscribe(signer.issue({"account_id": PARENT}), PARENT, f"conference.event.{room}.*")
+        deadline = time.monotonic() + 10
+        event = None
+        while event is None and time.monotonic() < deadline:   # until its consumer is bound
+            publish(rabbit, PARENT, room, "call1")
+            try:
+                event = client.recv(timeout=0.5)
+            except Exception:
+                pass
+        assert event and event["routing_key"] == key(room, "call1")
+        client.close()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+        assert '"blackhole stopped"' in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
