@@ -2,7 +2,6 @@
 application connects to the call-in service over TCP, and the service answers,
 prompts, checks PINs and joins the caller. Results are read back from the
 simulator's `conference <room> json_list`, as an operator would."""
-import json
 import os
 
 import gevent
@@ -13,8 +12,7 @@ from callin.flow import CallinOptions
 from callin.prompts import FILES
 from callin.server import CallinServer
 from fssim import outbound
-from fssim.api import execute_api
-from fssim.core import Core
+from fssim import Simulator
 from kzcore import naming
 from kzcore.store.embedded import EmbeddedStore
 
@@ -30,18 +28,19 @@ def rig(tmp_path):
                             join_timeout=3.0, linger_seconds=5)
     server = CallinServer(ConferenceDirectory(store, rescan_interval=0.0), "127.0.0.1", 0,
                           options).start()
-    core = Core(time_scale=SCALE, recordings_dir=str(tmp_path))
-    core.dialplan.add(r"^(\d+)$", outbound.socket_extension("127.0.0.1", server.port))
-    yield Rig(core, store, server, tmp_path)
+    sim = Simulator(time_scale=SCALE, recordings_dir=str(tmp_path), dialplan=[
+        (r"^(\d+)$", outbound.socket_extension("127.0.0.1", server.port))])
+    yield Rig(sim, store, server, tmp_path)
     server.stop(timeout=1)
     store.close()
 
 
 class Rig:
-    def __init__(self, core, store, server, tmp_path):
-        self.core, self.store, self.server, self.tmp_path = core, store, server, tmp_path
+    def __init__(self, sim, store, server, tmp_path):
+        self.sim, self.core = sim, sim.core
+        self.store, self.server, self.tmp_path = store, server, tmp_path
         self.events = []
-        core.subscribe(self.events.append)
+        self.core.subscribe(self.events.append)
 
     def conference(self, conference_id, **fields):
         doc = {"_id": conference_id, "pvt_type": "conference", "name": conference_id,
@@ -53,8 +52,8 @@ class Rig:
         return outbound.place_call(self.core, number, cid, name, dtmf_script=list(script))
 
     def room(self, fs_name):
-        rooms = json.loads(execute_api(self.core, f"conference {fs_name} json_list") or "[]") \
-            if self.core.conferences.get(fs_name) else []
+        """The room as the simulator's `conference <room> json_list` shows it."""
+        rooms = self.sim.json_list(fs_name)
         return rooms[0] if rooms else None
 
     def members(self, fs_name):
@@ -155,7 +154,7 @@ def test_locked_conference_refuses_with_the_locked_prompt(rig):
     room = rig.conference("locked", member={"numbers": ["6200"]}, moderator={"numbers": ["6201"]})
     first = rig.call("6201", cid="100")
     rig.wait_member(room, "100")
-    assert execute_api(rig.core, f"conference {room} lock").startswith("+OK")
+    assert rig.sim.api(f"conference {room} lock").startswith("+OK")
     late = rig.call("6200", cid="200")
     rig.wait_gone(late, remaining=1)
     assert "200" not in rig.members(room)
