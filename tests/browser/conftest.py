@@ -26,6 +26,8 @@ def page(browser, stack, artifacts_dir, request):
     tab = context.new_page()
     errors = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("console", lambda message: errors.append(message.text)
+           if "Content Security Policy" in message.text else None)
     tab.on("dialog", lambda dialog: dialog.accept())
     tab.errors = errors
     yield tab

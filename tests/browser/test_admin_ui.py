@@ -1,5 +1,7 @@
 """The admin UI in headless Chromium against the whole stack in-process: what an
 operator sees and does, checked against the simulator's own state over ESL."""
+import hashlib
+
 import pytest
 from playwright.sync_api import expect
 
@@ -25,12 +27,28 @@ def test_wrong_password_is_refused_then_user_credentials_sign_in(page, stack):
     expect(page.get_by_test_id("signed-in-as")).to_have_text(stack.admin["account_name"])
 
 
-def test_api_key_signs_in(page, stack):
+def test_api_key_signs_in_survives_a_reload_and_signs_out(page, stack):
     page.goto(stack.ui_url)
     page.get_by_label("API key").fill(stack.admin["api_key"])
     page.get_by_test_id("login-key-submit").click()
     expect(page.get_by_role("heading", name="Conferences", exact=True)).to_be_visible()
     wait_live(page)
+    page.reload()
+    expect(page.get_by_role("heading", name="Conferences", exact=True)).to_be_visible()
+    wait_live(page)
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
+    assert page.evaluate("sessionStorage.length") == 0
+
+
+def test_the_bundled_md5_matches_python(page, stack):
+    samples = ["", "abc", "operator:op3rator-pass", "x" * 55, "y" * 56, "z" * 64, "héllo wörld ✓"]
+    page.goto(stack.ui_url)
+    got = page.evaluate("""async (samples) => {
+        const { md5 } = await import("/ui/js/md5.js");
+        return samples.map(md5);
+    }""", samples)
+    assert got == [hashlib.md5(text.encode()).hexdigest() for text in samples]
 
 
 def test_caller_talks_is_muted_locked_and_kicked(page, stack, artifacts_dir):
@@ -58,6 +76,7 @@ def test_caller_talks_is_muted_locked_and_kicked(page, stack, artifacts_dir):
     assert stack.wire_members(conference_id)[bob.id]["flags"]["can_speak"] is False
     assert stack.wire_members(conference_id)[alice.id]["flags"]["can_speak"] is True
 
+    expect(row_of(page, alice).get_by_test_id("participant-duration")).not_to_have_text("0:00")
     page.get_by_test_id("room-lock").click()
     expect(page.get_by_test_id("room-locked")).to_have_text("Locked")
     expect(page.get_by_test_id("room-lock")).to_have_text("Unlock")
