@@ -1,0 +1,14 @@
+"""The call-in service: FreeSWITCH's ``socket`` application connects here for every
+call to a conference number (fs_conf/dialplan/default.xml).
+
+- ``server``: the TCP listener (``CallinServer``), one greenlet per call.
+- ``session``: one outbound ESL session with timeouts and call-state tracking.
+- ``wire``: ESL frames in and commands out (pure).
+- ``apps``: the dialplan applications sent with ``sendmsg`` (pure, rejects unsafe input).
+- ``flow`` / ``joining``: the call itself: answer, welcome, number, PIN, checks, join,
+  name announcements.
+- ``documents`` / ``plan`` / ``prompts``: conference documents, roles, PINs, member
+  flags, tones and prompt files (pure).
+- ``directory``: the ``callin_numbers`` index from dialled number to conference.
+- ``cli``: ``kz-callin``.
+"""
