@@ -1,0 +1,81 @@
+// The live participant table: rows keyed by participant id, updated in place
+// from events, reconciled with the API's list on every re-read.
+import { announce, h } from "../dom.js";
+import { ParticipantRow, changesFrom } from "./participants.js";
+
+const REMOVED = new Set(["del-member", "kick-member", "hup-member"]);
+const NEWS = {
+  "mute-member": "muted", "unmute-member": "unmuted", "deaf-member": "deafened", "undeaf-member": "undeafened",
+};
+const COLUMNS = ["Talking", "Caller", "Role", "Audio", "Time", "Actions"];
+
+export class ParticipantTable {
+  constructor(act) {
+    this.act = act; // (row, action) -> promise
+    this.rows = new Map();
+    this.body = h("tbody", { "data-testid": "participants" });
+    this.empty = h("p", { class: "empty", "data-testid": "participants-empty" }, "Nobody is in the conference.");
+    this.element = h("section", { class: "card", "aria-labelledby": "participants-title" },
+      h("h2", { id: "participants-title" }, "Participants"),
+      h("table", { class: "grid participants" },
+        h("caption", { class: "visually-hidden" }, "Live participants"),
+        h("thead", {}, h("tr", {}, COLUMNS.map((label) =>
+          h("th", { scope: "col", class: label === "Time" ? "num" : null }, label)))),
+        this.body),
+      this.empty);
+  }
+
+  get size() { return this.rows.size; }
+
+  upsert(participant) {
+    const id = String(participant.participant_id);
+    const existing = this.rows.get(id);
+    if (existing) return existing.update(participant);
+    const row = new ParticipantRow(participant, (action) => this.act(row, action));
+    this.rows.set(id, row);
+    this.body.append(row.element);
+    return row;
+  }
+
+  remove(participantId) {
+    const row = this.rows.get(String(participantId));
+    if (!row) return;
+    this.rows.delete(String(participantId));
+    row.element.remove();
+    announce(`${row.label} left`);
+  }
+
+  // The API's list is the truth: update who is there, drop who is not.
+  sync(participants) {
+    const seen = new Set(participants.map((participant) => String(participant.participant_id)));
+    participants.forEach((participant) => this.upsert(participant));
+    [...this.rows.keys()].filter((id) => !seen.has(id)).forEach((id) => this.remove(id));
+  }
+
+  clear() {
+    [...this.rows.keys()].forEach((id) => this.remove(id));
+  }
+
+  // Apply one participant event; false when it needs a re-read to be shown right.
+  apply(data) {
+    const row = this.rows.get(String(data.participant_id));
+    if (data.event === "add-member") {
+      this.upsert({ ...changesFrom(data), participant_id: data.participant_id, duration: 0 });
+      announce(`${data.caller_id_name || data.caller_id_number || "A participant"} joined`);
+      return false; // events do not say who moderates: the API's list does
+    }
+    if (REMOVED.has(data.event)) {
+      this.remove(data.participant_id);
+      return true;
+    }
+    if (!row) return false;
+    row.update(changesFrom(data));
+    if (NEWS[data.event]) announce(`${row.label} ${NEWS[data.event]}`);
+    return true;
+  }
+
+  tick() {
+    this.rows.forEach((row) => row.tick());
+    this.empty.hidden = this.rows.size > 0;
+  }
+}
