@@ -19,12 +19,13 @@ log = logging.getLogger(__name__)
 
 @dataclasses.dataclass(frozen=True)
 class Located:
-    """A running conference: where it is and what json_list said about it."""
+    """A running conference: where it is and (when asked for) what json_list said
+    about it; ``conference`` is None when only its node was looked up."""
     account_id: str
     conference_id: str
     name: str
     node: str
-    conference: dict
+    conference: dict = None
 
 
 def fs_name(account_id, conference_id):
@@ -85,11 +86,28 @@ class LiveConferences:
                                     {"nodes": failed})
         return None
 
-    def running(self, account_id, conference):
+    def where(self, account_id, conference_id):
+        """Located without member data (``conference <name> list count`` to every
+        node: a few bytes instead of the whole json_list), or None."""
+        name = fs_name(account_id, conference_id)
+        replies = self.pool.api_all(fs_commands.build(name, "count"), timeout=self.timeout)
+        for node, reply in replies.items():
+            if not isinstance(reply, Exception) and reply.strip().isdigit():
+                return Located(account_id, conference_id, name, node)
+        failed = _failed_nodes(replies)
+        if failed:
+            raise SwitchUnavailable(f"FreeSWITCH node(s) {', '.join(failed)} did not answer; "
+                                    f"cannot tell whether conference {conference_id} is running",
+                                    {"nodes": failed})
+        return None
+
+    def running(self, account_id, conference, members=True):
         """Located for a stored conference (dict) or a dynamic one (its id);
-        NotRunning for a stored one that runs nowhere, NotFound for an unknown id."""
+        NotRunning for a stored one that runs nowhere, NotFound for an unknown id.
+        ``members=False`` only finds the node (enough for room-wide commands)."""
         conference_id = conference if isinstance(conference, str) else conference["_id"]
-        located = self.locate(account_id, conference_id)
+        find = self.locate if members else self.where
+        located = find(account_id, conference_id)
         if located is not None:
             return located
         if isinstance(conference, str):

@@ -7,6 +7,7 @@ participants not already in the wanted state are touched (one command each, so
 no event claims a change that did not happen). ``kick`` removes everyone.
 """
 import logging
+import re
 
 from crossbar.conferences.actions import ACCEPTED, live_service, unwrap
 from crossbar.context import split_action
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 BULK_STATE = {"mute": ("can_speak", False), "unmute": ("can_speak", True),
               "deaf": ("can_hear", False), "undeaf": ("can_hear", True)}
 GONE = "Non-Existant ID"
+MEMBER_MISSING = re.compile(r"Non-Existant ID|Member: \d+ not found|Unknown Member", re.I)
 
 
 def _conference_id(conference):
@@ -68,8 +70,16 @@ def participant_action(ctx, account_id, conference, participant_id, body):
     if action == "play":  # every value is checked before anything is asked of FreeSWITCH
         params = ctx.services.schemas.validate("conferences.play", params, ("data",))
         verb, args = live.media.play_action(account_id, params["media_id"], member=member_id)
-    located, _member_doc = _located_with_member(live, account_id, conference, participant_id)
-    return live.send(located, verb, **args), ACCEPTED
+    located = live.where(account_id, _conference_id(conference))
+    if located is None:
+        raise NotFound("participant not found", {"cause": participant_id})
+    try:  # FreeSWITCH itself says whether the member is there: no json_list needed
+        return live.send(located, verb, **args), ACCEPTED
+    except SwitchRefused as refused:
+        if MEMBER_MISSING.search(refused.message):
+            raise NotFound("participant not found", {"cause": participant_id,
+                                                      "conference_id": located.conference_id})
+        raise
 
 
 def _bulk(live, located, action):

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from crossbar.live import LiveConferences, create_blueprint
+from crossbar.live.compose import COMMAND_EVENTS
 from kzcore.config import load_config
 from kzcore.esl.pool import EslPool
 from kzcore.naming import fs_conference_name
@@ -62,7 +63,7 @@ def make_rig(fssim_factory, tmp_path, **overrides):
                     token_secret="live-test-secret", public_url="http://127.0.0.1:8000")
     settings.update(overrides)
     config = load_config(env={}, **settings)
-    pool = EslPool(config.nodes, timeout=config.esl_timeout).start()
+    pool = EslPool(config.nodes, timeout=config.esl_timeout, events=COMMAND_EVENTS).start()
     assert pool.wait_connected(5.0)
     store = EmbeddedStore(":memory:")
     live = LiveConferences(pool, store, config)
