@@ -5,6 +5,7 @@ import logging
 from fssim.conference_api import conference_api
 from fssim.show import show
 from fssim.sim_commands import SIM_COMMANDS
+from fssim.uuid_record import uuid_record
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ def cmd_uuid_kill(core, args):
 def cmd_hupall(core, args):
     cause = (args.split() or ["NORMAL_CLEARING"])[0]
     channels = list(core.channels.values())
-    for channel in sorted(channels, key=lambda ch: ch.direction != "outbound"):
+    # Channels outside conferences end first; members take a moment to leave.
+    for channel in sorted(channels, key=lambda ch: ch.member is not None):
         channel.hangup(cause)
     return f"+OK hangup all channels with cause {cause}\n"
 
@@ -102,7 +104,7 @@ API_COMMANDS = {
     "conference": cmd_conference, "originate": cmd_originate, "show": cmd_show,
     "uuid_kill": cmd_uuid_kill, "hupall": cmd_hupall, "uuid_getvar": cmd_uuid_getvar,
     "uuid_setvar": cmd_uuid_setvar, "uuid_exists": cmd_uuid_exists,
-    "global_getvar": cmd_global_getvar,
+    "global_getvar": cmd_global_getvar, "uuid_record": uuid_record,
 }
 
 

@@ -50,7 +50,8 @@ def channel_block(ch, state_number=None, with_variables=True):
 
 def caller_block(ch):
     p = ch.profile
-    head = [("Caller-Direction", ch.direction), ("Caller-Logical-Direction", ch.direction),
+    head = [("Caller-Direction", ch.direction),
+            ("Caller-Logical-Direction", p.logical_direction or ch.direction),
             ("Caller-Dialplan", p.dialplan),
             ("Caller-Caller-ID-Name", p.cid_name), ("Caller-Caller-ID-Number", p.cid_number),
             ("Caller-Orig-Caller-ID-Name", p.orig_cid_name),

@@ -43,6 +43,7 @@ class CallerProfile:
     created: float = 0.0
     transfer_source: str = None
     rdnis: str = None
+    logical_direction: str = None  # when it differs from the channel's direction
 
     def __post_init__(self):
         self.orig_cid_name = self.orig_cid_name or self.cid_name

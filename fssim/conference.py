@@ -90,9 +90,10 @@ class Conference:
         self.emit(
             "del-member", ce.member_action(self, member, "del-member", floor=False))
         member.channel.member = None
+        self.core.conferences.unstamp_channel(member.channel)
         self.playback.stop_member_files(member)
         if not self.members:
-            self.core.clock.later(0.02, self.destroy)
+            self._end()
             return
         self.playback.play_room(self.profile.exit_sound, announce=False)
         if len(self.members) == 1:
@@ -105,6 +106,14 @@ class Conference:
         newest = self.members[-1]
         self.set_floor(newest)
         self._floor_to_speaker()
+
+    def _end(self):
+        """Last member gone: files still playing are cut, then the room is destroyed
+        on the conference thread's next pass (20 ms); with nothing playing, at once."""
+        if self.playback.busy():
+            self.core.clock.later(0.02, self.destroy)
+        else:
+            self.destroy()
 
     def destroy(self):
         if self.destroyed or self.members:
@@ -145,7 +154,7 @@ class Conference:
                 self._floor_to_speaker()
 
     def _detect_talking(self, member):
-        if member.conference is not self or not member.voice_on:
+        if member.conference is not self or not member.voice_on or member.hold:
             return
         if not member.can_speak:
             if member.mute_detect and not member.talking:

@@ -78,6 +78,7 @@ def _hup(core, conf, member, args):
 
 def _hold(core, conf, member, args):
     member.hold = True
+    member.talking = False
     conf.emit_member(member, "hold-member")
     if args:
         conf.playback.play_member(member, args[0], announce=False)
@@ -87,6 +88,8 @@ def _hold(core, conf, member, args):
 def _unhold(core, conf, member, args):
     member.hold = False
     conf.emit_member(member, "unhold-member")
+    if member.voice_on:
+        conf.voice_changed(member)
     return f"+OK unhold {member.id}\n"
 
 

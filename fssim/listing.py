@@ -36,7 +36,7 @@ def _seconds_since(now, then):
 def member_json(m, now):
     return [
         ("type", "caller"), ("id", m.id),
-        ("flags", [("can_hear", m.can_hear and not m.hold), ("can_see", True),
+        ("flags", [("can_hear", m.can_hear and not m.hold), ("can_see", not m.hold),
                    ("can_speak", m.can_speak and not m.hold), ("hold", m.hold),
                    ("mute_detect", m.mute_detect), ("talking", m.talking),
                    ("has_video", False), ("video_bridge", False), ("has_floor", m.has_floor),
@@ -78,7 +78,7 @@ def _xml_bool(value):
 
 
 def xml_member(m, now):
-    f = [("can_hear", m.can_hear and not m.hold), ("can_see", True),
+    f = [("can_hear", m.can_hear and not m.hold), ("can_see", not m.hold),
          ("can_speak", m.can_speak and not m.hold), ("mute_detect", m.mute_detect),
          ("talking", m.talking), ("hold", m.hold), ("has_video", False),
          ("video_bridge", False), ("has_floor", m.has_floor), ("is_moderator", m.moderator),

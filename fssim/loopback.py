@@ -95,3 +95,19 @@ def _flip_marks(channel, caller):
     channel.set_variable("pre_transfer_caller_id_number", caller.cid_number)
     channel.set_variable("channel_cid_flipped", "yes")
     channel.set_variable("call_uuid", channel.uuid)
+
+
+def inline_transfer(channel, destination):
+    """`conference transfer`: the channel is transferred to the inline dialplan."""
+    old = channel.profile
+    now = channel.core.clock.now()
+    source = f"{int(now)}:{uuidlib.uuid4()}:bl_xfer:{destination}/default/inline"
+    channel.profile = CallerProfile(
+        old.cid_name, old.cid_number, destination, orig_cid_name=old.orig_cid_name,
+        orig_cid_number=old.orig_cid_number, callee_name=old.callee_name,
+        callee_number=old.callee_number, ani=old.ani, dialplan="inline",
+        source=old.source, context=old.context, index=old.index + 1, created=now,
+        transfer_source=source, rdnis=old.destination_number, logical_direction="inbound")
+    for name, value in (("max_forwards", "70"), ("transfer_history", source),
+                        ("transfer_source", source), ("call_uuid", channel.uuid)):
+        channel.set_variable(name, value)

@@ -116,7 +116,11 @@ def dial_out(core, name, endpoint, number, display, job_uuid):
         conf.emit_conference("bgdial-result", extras)
     if result == "SUCCESS" and member_leg is not None:
         loopback.flip_in_place(member_leg)
-        member_leg.set_variable("current_application_data", name)
+        flags = member_leg.get_variable("outcall_flags")
+        # As recorded: outcall_flags show up in the application data, while
+        # conference_member_flags are applied without appearing there.
+        member_leg.set_variable("current_application_data",
+                                f"{name}+flags{{{flags}}}" if flags else name)
         member_leg.set_variable("current_application", "conference")
         profile = conf.profile.name if conf else "default"
         core.conferences.join(member_leg, name, profile, dial_out=True)

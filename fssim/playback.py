@@ -93,6 +93,9 @@ class Playback:
             headers.append(("Async", "true"))
         conf.emit("play-file-done", headers)
 
+    def busy(self):
+        return bool(self.current or self.queue or self.async_files)
+
     def stop_all(self):
         """Conference ending: what is playing stops and reports what it played."""
         queued = list(self.queue)

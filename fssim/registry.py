@@ -25,6 +25,12 @@ def parse_member_flags(text):
     return [flag for flag in text.split("|") if flag]
 
 
+def member_flags_variable(channel):
+    """Member flags a dialled leg carries: conference_member_flags, or outcall_flags."""
+    return channel.get_variable("conference_member_flags") or \
+        channel.get_variable("outcall_flags")
+
+
 class Conferences:
     def __init__(self, core):
         self.core = core
@@ -68,8 +74,7 @@ class Conferences:
             return None
         if conference is None:
             conference = self.create(name, profile_name, creator=channel)
-        flag_names = list(flags) + parse_member_flags(
-            channel.get_variable("conference_member_flags"))
+        flag_names = list(flags) + parse_member_flags(member_flags_variable(channel))
         member = Member(self.core.next_member_id(), channel,
                         energy_level=conference.profile.energy_level)
         for flag in flag_names:
@@ -84,19 +89,57 @@ class Conferences:
 
     @staticmethod
     def _stamp_channel(channel, conference, member):
-        channel.set_variable("conference_name", conference.name)
-        channel.set_variable("app_session_uuid", conference.uuid)
-        channel.set_variable("conference_member_id", str(member.id))
-        channel.set_variable("conference_moderator", "true" if member.moderator else "false")
-        channel.set_variable("conference_ghost", "false")
+        """Variables the conference application sets, in the recorded order."""
+        stamps = [("conference_name", conference.name), ("app_session_uuid", conference.uuid),
+                  ("read_codec", "L16"), ("read_rate", str(channel.rate)),
+                  ("conference_member_id", str(member.id)),
+                  ("conference_moderator", "true" if member.moderator else "false"),
+                  ("conference_ghost", "false")]
         if conference.record_path:
-            channel.set_variable("conference_recording", conference.record_path)
-        channel.set_variable("conference_uuid", conference.uuid)
-        channel.set_variable("read_codec", "L16")
-        channel.set_variable("read_rate", str(channel.rate))
+            stamps.append(("conference_recording", conference.record_path))
+        stamps += [("conference_uuid", conference.uuid),
+                   ("conference_call_key", f"conference_{conference.name}_"
+                    f"{conference.profile.domain}_{channel.profile.cid_number}")]
+        for name, value in stamps:
+            channel.set_variable(name, value)
         channel.set_state("CS_EXECUTE", "ACTIVE")
         channel.last_app, channel.last_arg = "conference", channel.get_variable(
             "current_application_data", f"{conference.name}@{conference.profile.name}")
+
+    @staticmethod
+    def unstamp_channel(channel):
+        """Leaving: the call key goes, the read codec is restored (set again)."""
+        channel.set_variable("conference_call_key", None)
+        channel.set_variable("read_codec", "L16")
+        channel.set_variable("read_rate", str(channel.rate))
+
+    def transfer(self, member, source, target_name):
+        """`conference <room> transfer <room2> <id>`: the member keeps its id and flags;
+        transfer + del-member in the old room, then (create and) add-member."""
+        from fssim import conference_events as ce
+        from fssim.loopback import inline_transfer
+        channel = member.channel
+        destination = channel.profile.destination_number
+        app_data = f"{target_name}@{source.profile.name}"
+        inline_transfer(channel, f"conference:{app_data}")
+        channel.state_number_hint = 2
+        source.emit("transfer", ce.member_action(
+            source, member, "transfer",
+            [("Old-Conference-Name", source.name), ("New-Conference-Name", target_name)],
+            extras_first=True))
+        source.remove_member(member)
+        channel.state_number_hint = None
+        channel.profile.destination_number, channel.profile.rdnis = destination, None
+        channel.set_variable("current_application_data", app_data)
+        channel.set_variable("current_application", "conference")
+        target = self.get(target_name)
+        if target is None:
+            target = self.create(target_name, source.profile.name, creator=channel)
+        member.talking = False
+        self._stamp_channel(channel, target, member)
+        channel.member = member
+        target.add_member(member)
+        return member
 
     def find_member_by_uuid(self, uuid):
         for conference in self.by_name.values():
