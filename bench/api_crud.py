@@ -1,13 +1,18 @@
 """API CRUD benchmark: create/get/list of conferences through gunicorn (gevent
-workers) next to the same operations made directly on the document store.
+workers) next to the same store operations made directly on the document store.
 
 gunicorn runs ``crossbar.wsgi:application`` on a file-backed embedded store in a
 temporary directory (SQLite WAL, shared by the workers) or on CouchDB
 (``--couch-url``). Each of ``--concurrency`` client greenlets loops create ->
 get -> list (page_size 20) over keep-alive connections for ``--duration``
-seconds; then the same number of greenlets run store.save / store.get /
-store.all_docs directly for the same time. Reports requests/s, p50/p99 per
-operation and errors, and the API/direct throughput ratio.
+seconds. The client is a raw-socket HTTP/1.1 keep-alive client (status line and
+Content-Length only) so the generator takes as little of the shared CPU as
+possible. Then the same store calls the API makes (save of the same validated
+document, get, the list page query) run for the same time with the same total
+concurrency, split over as many processes as gunicorn has workers, on the same
+store. Reports requests/s, p50/p99 per operation, errors, the API/direct
+throughput ratio, and the CPU each side used (generator, server, the rest of
+the machine).
 
     python bench/api_crud.py                          # 50 clients, 30 s, 2 workers
     python bench/api_crud.py --duration 5 --concurrency 10 --no-record
@@ -20,10 +25,11 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402
-import http.client  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import resource  # noqa: E402
 import shlex  # noqa: E402
+import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -41,6 +47,7 @@ from kzcore.store.factory import make_store  # noqa: E402
 
 SECRET = "bench-api-crud-secret"
 OPS = ("create", "get", "list")
+PAGE_SIZE = 20
 
 
 def parse_args(argv):
@@ -48,9 +55,12 @@ def parse_args(argv):
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn gevent workers")
+    parser.add_argument("--direct-procs", type=int, default=0,
+                        help="processes for the direct run (default: --workers)")
     parser.add_argument("--port", type=int, default=18731)
     parser.add_argument("--couch-url", default="", help="bench on CouchDB instead")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    parser.add_argument("--direct-worker", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -67,55 +77,167 @@ class Stats:
             self.errors[op] += 1
             self.first_error = self.first_error or f"{op}: {detail}"
 
+    def to_json(self):
+        return {"latencies": self.latencies, "errors": self.errors,
+                "first_error": self.first_error}
+
+    def merge(self, data):
+        for op in OPS:
+            self.latencies[op].extend(data["latencies"][op])
+            self.errors[op] += data["errors"][op]
+        self.first_error = self.first_error or data["first_error"]
+
 
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
 
 
+# --- CPU accounting ------------------------------------------------------------
+
+def process_cpu(pid):
+    """utime + stime (seconds) of one process and its threads, or 0 if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def child_pids(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+            return [int(p) for p in handle.read().split()]
+    except OSError:
+        return []
+
+
+def machine_busy():
+    """Busy CPU seconds of the whole machine since boot."""
+    with open("/proc/stat", encoding="ascii") as handle:
+        values = [int(v) for v in handle.readline().split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_snapshot(server_pids):
+    return {"generator": own_cpu(), "server": sum(process_cpu(p) for p in server_pids),
+            "machine": machine_busy()}
+
+
+def cpu_used(before, after, elapsed):
+    """Cores used on average by generator, server and everything else."""
+    used = {key: (after[key] - before[key]) / elapsed for key in before}
+    used["other"] = max(0.0, used.pop("machine") - used["generator"] - used["server"])
+    return used
+
+
+# --- a light keep-alive HTTP client --------------------------------------------
+
+class RawClient:
+    """HTTP/1.1 keep-alive on a raw socket: sends prebuilt requests and reads the
+    status line and Content-Length only (much less client CPU than http.client)."""
+
+    def __init__(self, port, token):
+        self.port = port
+        self.headers = (f"Host: 127.0.0.1:{port}\r\nX-Auth-Token: {token}\r\n"
+                        "Content-Type: application/json\r\n")
+        self.sock, self.buffer = None, b""
+
+    def request(self, method, path, body=b""):
+        if self.sock is None:
+            self.sock, self.buffer = socket.create_connection(("127.0.0.1", self.port), 30), b""
+        self.sock.sendall(f"{method} {path} HTTP/1.1\r\n{self.headers}"
+                          f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        status, length, close = self._read_head()
+        while len(self.buffer) < length:
+            self._fill()
+        payload, self.buffer = self.buffer[:length], self.buffer[length:]
+        if close:
+            self.close()
+        return status, payload
+
+    def _read_head(self):
+        while (end := self.buffer.find(b"\r\n\r\n")) < 0:
+            self._fill()
+        lines = self.buffer[:end].decode("latin-1").split("\r\n")
+        self.buffer = self.buffer[end + 4:]
+        status, length, close = int(lines[0].split(" ", 2)[1]), None, False
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "connection":
+                close = value.strip().lower() == "close"
+        if length is None:
+            raise ConnectionError("response without Content-Length")
+        return status, length, close
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        self.buffer += chunk
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+        self.sock, self.buffer = None, b""
+
+
 # --- through the API -----------------------------------------------------------
 
 def api_client(port, token, account_id, stats, deadline):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"X-Auth-Token": token, "Content-Type": "application/json"}
+    client = RawClient(port, token)
     base = f"/v2/accounts/{account_id}/conferences"
 
-    def call(op, method, path, body=None):
+    def call(op, method, path, body=b""):
         started = time.perf_counter()
         try:
-            conn.request(method, path, body=body, headers=headers)
-            reply = conn.getresponse()
-            payload = reply.read()
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
+            status, payload = client.request(method, path, body)
+        except OSError as exc:
+            client.close()
             stats.record(op, started, False, repr(exc))
             return None
-        ok = 200 <= reply.status < 300
-        stats.record(op, started, ok, f"{reply.status} {payload[:200]!r}")
-        return json.loads(payload) if ok else None
+        ok = 200 <= status < 300
+        stats.record(op, started, ok, f"{status} {payload[:200]!r}")
+        return payload if ok else None
 
     while time.monotonic() < deadline:
-        body = json.dumps({"data": {"name": f"bench {new_id()[:8]}"}})
+        body = json.dumps({"data": {"name": f"bench {new_id()[:8]}"}}).encode()
         created = call("create", "PUT", base, body)
         if created:
-            call("get", "GET", f"{base}/{created['data']['id']}")
-        call("list", "GET", f"{base}?page_size=20")
-    conn.close()
+            call("get", "GET", f"{base}/{json.loads(created)['data']['id']}")
+        call("list", "GET", f"{base}?page_size={PAGE_SIZE}")
+    client.close()
+
+
+def gunicorn_command(args):
+    return [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", str(args.workers),
+            "-b", f"127.0.0.1:{args.port}", "--worker-connections", "1000",
+            "--keep-alive", "30", "--log-level", "warning", "crossbar.wsgi:application"]
 
 
 def run_api(args, env, creds):
-    command = [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", str(args.workers),
-               "-b", f"127.0.0.1:{args.port}", "--worker-connections", "1000",
-               "--keep-alive", "30", "--log-level", "warning", "crossbar.wsgi:application"]
+    command = gunicorn_command(args)
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL)
     try:
         token = wait_and_login(args.port, creds["api_key"], server)
+        pids = [server.pid] + child_pids(server.pid)
         stats = Stats()
         deadline = time.monotonic() + args.duration
-        started = time.monotonic()
+        started, before = time.monotonic(), cpu_snapshot(pids)
         gevent.joinall([gevent.spawn(api_client, args.port, token, creds["account_id"], stats,
                                      deadline) for _ in range(args.concurrency)])
-        return stats, time.monotonic() - started, command
+        elapsed = time.monotonic() - started
+        return stats, elapsed, command, cpu_used(before, cpu_snapshot(pids), elapsed)
     finally:
         server.terminate()
         try:
@@ -126,54 +248,94 @@ def run_api(args, env, creds):
 
 def wait_and_login(port, api_key, server, timeout=30.0):
     deadline = time.monotonic() + timeout
-    body = json.dumps({"data": {"api_key": api_key}})
+    body = json.dumps({"data": {"api_key": api_key}}).encode()
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"gunicorn exited with {server.returncode}")
+        client = RawClient(port, "")
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("PUT", "/v2/api_auth", body=body)
-            reply = conn.getresponse()
-            payload = json.loads(reply.read())
-            conn.close()
-            if reply.status == 201:
-                return payload["auth_token"]
+            status, payload = client.request("PUT", "/v2/api_auth", body)
+            if status == 201:
+                return json.loads(payload)["auth_token"]
         except OSError:
             pass
+        finally:
+            client.close()
         time.sleep(0.2)
     raise SystemExit("gunicorn did not answer in time")
 
 
 # --- directly on the store -------------------------------------------------------
 
-def direct_client(store, db, account_id, stats, deadline):
+def conference_template(store):
+    """The document the API stores for ``{"name": ...}`` (schema defaults filled)."""
+    from kzcore.schemas.loader import load_schemas
+    from kzcore.schemas.registry import SchemaRegistry
+    load_schemas(store)
+    return SchemaRegistry(store).validate("conferences", {"name": "template"})
+
+
+def direct_client(store, service, account_id, template, stats, deadline):
+    """The store calls the API makes for create, get and list (page_size 20)."""
+    from crossbar import documents
+    db = account_db(account_id)
     while time.monotonic() < deadline:
-        started = time.perf_counter()
+        started, op = time.perf_counter(), "create"
         try:
-            doc = store.save(db, {"name": f"direct {new_id()[:8]}", "pvt_type": "conference",
-                                  "pvt_account_id": account_id})
-            stats.record("create", started, True)
-            started = time.perf_counter()
-            store.get(db, doc["_id"])
-            stats.record("get", started, True)
-            started = time.perf_counter()
-            store.all_docs(db, limit=21)
-            stats.record("list", started, True)
+            doc = {**template, "name": f"direct {new_id()[:8]}", "_id": new_id(),
+                   **documents.new_private(account_id, "conference")}
+            saved = store.save(db, doc)
+            stats.record(op, started, True)
+            started, op = time.perf_counter(), "get"
+            store.get(db, saved["_id"])
+            stats.record(op, started, True)
+            started, op = time.perf_counter(), "list"
+            service.page_of_docs(account_id, {"page_size": str(PAGE_SIZE)})
+            stats.record(op, started, True)
         except Exception as exc:  # a bench counts every failure
-            stats.record("create", started, False, repr(exc))
+            stats.record(op, started, False, repr(exc))
         gevent.sleep(0)
 
 
-def run_direct(args, config, account_id):
-    store = make_store(config)
+def direct_worker(spec):
+    """One direct process: ``spec`` = concurrency, start_at (wall clock), duration,
+    account_id; prints its Stats as JSON."""
+    from crossbar.conferences.service import ConferencesService
+    store = make_store(load_config())
+    service = ConferencesService(store, None)
+    template = conference_template(store)
+    deadline = time.monotonic() + spec["start_at"] + spec["duration"] - time.time()
+    gevent.sleep(max(0.0, spec["start_at"] - time.time()))
     stats = Stats()
-    deadline = time.monotonic() + args.duration
-    started = time.monotonic()
-    gevent.joinall([gevent.spawn(direct_client, store, account_db(account_id), account_id,
-                                 stats, deadline) for _ in range(args.concurrency)])
-    elapsed = time.monotonic() - started
+    gevent.joinall([gevent.spawn(direct_client, store, service, spec["account_id"], template,
+                                 stats, deadline) for _ in range(spec["concurrency"])])
     store.close()
-    return stats, elapsed
+    json.dump(stats.to_json(), sys.stdout)
+
+
+def run_direct(args, env, account_id):
+    procs = args.direct_procs or args.workers
+    start_at = time.time() + 2.0  # every process imported and connected by then
+    workers = []
+    for index in range(procs):
+        share = args.concurrency // procs + (1 if index < args.concurrency % procs else 0)
+        spec = json.dumps({"concurrency": share, "start_at": start_at,
+                           "duration": args.duration, "account_id": account_id})
+        workers.append(subprocess.Popen([sys.executable, os.path.abspath(__file__),
+                                         "--direct-worker", spec], env=env, cwd=ROOT,
+                                        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL))
+    gevent.sleep(max(0.0, start_at - time.time()))
+    pids = [w.pid for w in workers]
+    started, before = time.monotonic(), cpu_snapshot(pids)
+    after, elapsed, stats, outputs = None, None, Stats(), []
+    for worker in workers:
+        outputs.append(worker.stdout.read())
+        if after is None:  # the first one finished: all ran for the same time
+            after, elapsed = cpu_snapshot(pids), time.monotonic() - started
+    for worker, output in zip(workers, outputs):
+        worker.wait()
+        stats.merge(json.loads(output))
+    return stats, elapsed, cpu_used(before, after, elapsed)
 
 
 # --- report ----------------------------------------------------------------------
@@ -194,26 +356,44 @@ def _rate(stats, elapsed):
     return sum(len(v) for v in stats.latencies.values()) / elapsed
 
 
+def cpu_line(label, used, side, rate):
+    """Cores used, and the side's CPU per operation (robust to a busy machine)."""
+    return (f"- CPU during the {label} run (cores of {os.cpu_count()}): {side} "
+            f"{used['server']:.2f} ({used['server'] * 1000 / max(rate, 1e-9):.2f} ms CPU per "
+            f"operation), load generator {used['generator']:.2f}, other processes on the "
+            f"machine {used['other']:.2f}")
+
+
+def cpu_ratio(api_cpu, api_rate, direct_cpu, direct_rate):
+    api_cost = api_cpu["server"] / max(api_rate, 1e-9)
+    return f"{direct_cpu['server'] / max(direct_rate, 1e-9) / max(api_cost, 1e-9):.3f}"
+
+
 def report(args, api, direct, api_command):
-    (api_stats, api_elapsed), (direct_stats, direct_elapsed) = api, direct
+    (api_stats, api_elapsed, api_cpu), (direct_stats, direct_elapsed, direct_cpu) = api, direct
     api_rate, direct_rate = _rate(api_stats, api_elapsed), _rate(direct_stats, direct_elapsed)
     latency_lines = [
         f"- {op}: p50 {percentile(api_stats.latencies[op], 0.5) * 1000:.1f} ms through the API "
         f"vs {percentile(direct_stats.latencies[op], 0.5) * 1000:.2f} ms direct" for op in OPS]
     backend = f"CouchDB at {args.couch_url}" if args.couch_url else "embedded SQLite (WAL) file"
     command = " ".join(shlex.quote(a) for a in ["python"] + sys.argv)
+    procs = args.direct_procs or args.workers
     return "\n".join([
         f"## api_crud ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
         f"Command: `{command}`", "",
-        f"Conferences create -> get -> list(page_size=20) in a loop per client, concurrency "
-        f"{args.concurrency}, {args.duration:.0f} s each; store: {backend}; server: "
-        f"`{' '.join(api_command[2:])}`.", "",
+        f"Conferences create -> get -> list(page_size={PAGE_SIZE}) in a loop per client, "
+        f"concurrency {args.concurrency}, {args.duration:.0f} s each; store: {backend}; server: "
+        f"`{' '.join(api_command[2:])}`; client: raw-socket keep-alive HTTP/1.1.", "",
         *table("through the API (gunicorn, gevent workers)", api_stats, api_elapsed), "",
-        *table("directly on the store (same greenlet concurrency, one process)", direct_stats,
-               direct_elapsed), "",
+        *table(f"directly on the store (the same store calls, {args.concurrency} greenlets "
+               f"over {procs} processes)", direct_stats, direct_elapsed), "",
         f"- **ratio API/direct (operations per second, all three operations): "
         f"{api_rate / max(1e-9, direct_rate):.3f}** ({api_rate:.0f} req/s vs "
-        f"{direct_rate:.0f} ops/s)", *latency_lines, ""])
+        f"{direct_rate:.0f} ops/s)", *latency_lines,
+        cpu_line("API", api_cpu, "gunicorn", api_rate),
+        cpu_line("direct", direct_cpu, "store processes", direct_rate),
+        f"- CPU per operation, direct/API: {cpu_ratio(api_cpu, api_rate, direct_cpu, direct_rate)}",
+        ""])
 
 
 def append_results(path, text):
@@ -228,6 +408,9 @@ def append_results(path, text):
 
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
+    if args.direct_worker:
+        direct_worker(json.loads(args.direct_worker))
+        return 0
     workdir = tempfile.mkdtemp(prefix="bench-api-crud-")
     store_env = {"KZ_STORE": "couchdb", "KZ_COUCH_URL": args.couch_url} if args.couch_url \
         else {"KZ_STORE": "embedded", "KZ_STORE_PATH": os.path.join(workdir, "store.sqlite3")}
@@ -240,9 +423,9 @@ def main(argv=None):
     creds = bootstrap(store, account_name=f"bench {new_id()[:6]}", realm="bench.local",
                       username="bench", password="bench")
     store.close()
-    api_stats, api_elapsed, command = run_api(args, env, creds)
-    direct = run_direct(args, config, creds["account_id"])
-    text = report(args, (api_stats, api_elapsed), direct, command)
+    api_stats, api_elapsed, command, api_cpu = run_api(args, env, creds)
+    direct = run_direct(args, env, creds["account_id"])
+    text = report(args, (api_stats, api_elapsed, api_cpu), direct, command)
     print(text)
     errors = sum(api_stats.errors.values()) + sum(direct[0].errors.values())
     if api_stats.first_error or direct[0].first_error:

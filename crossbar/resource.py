@@ -47,6 +47,12 @@ class AccountDocuments:
 
     def list(self, account_id, args):
         """``(summaries, page_fields)`` honouring Kazoo filters and pagination."""
+        docs, start_key, next_key = self.page_of_docs(account_id, args)
+        items = self.summarize_all(account_id, docs)
+        return items, listing.page_fields(items, start_key, next_key)
+
+    def page_of_docs(self, account_id, args):
+        """``(docs, start_key, next_start_key)``: the stored documents of one list page."""
         page_size, start_key = listing.page_request(args)
         filters = listing.filters_from(args)
         db = self.db_name(account_id)
@@ -58,8 +64,7 @@ class AccountDocuments:
         docs, next_key = listing.collect_page(
             lambda key, limit: self.store.all_docs(db, start_key=key, limit=limit),
             keep, page_size, start_key, batch=listing.batch_size(page_size, filters))
-        items = self.summarize_all(account_id, docs)
-        return items, listing.page_fields(items, start_key, next_key)
+        return docs, start_key, next_key
 
     def summarize_all(self, account_id, docs):
         return [self.summarize(doc) for doc in docs]
