@@ -33,9 +33,10 @@ FANOUT_BINDING = "conference.event.#"
 
 
 class FanOut:
-    def __init__(self, consumer, scope, queue_size=20000):
+    def __init__(self, consumer, scope, queue_size=20000, wake=lambda sessions: None):
         self._consumer = consumer
         self._scope = scope
+        self._wake = wake           # told which sessions got new frames (the pump)
         self._queue = Queue(maxsize=queue_size)
         self._by_binding = {}       # binding -> {session: account_id}
         self._handle = None
@@ -103,17 +104,19 @@ class FanOut:
         for binding, members in list(self._by_binding.items()):
             if not matches(binding, routing_key):
                 continue
-            frame = None
-            for session, sub_account in list(members.items()):
-                if not self._scope.allows(sub_account, account_id):
-                    self.denied += 1
-                    continue
-                if frame is None:
-                    data_json = data_json or json.dumps(payload, separators=(",", ":"))
-                    frame = frames.text(protocol.encode_event(
-                        binding, routing_key, protocol.event_name(payload), data_json))
-                session.deliver(frame)
-                delivered += 1
+            allowed = {account: self._scope.allows(account, account_id)
+                       for account in set(members.values())}
+            recipients = [session for session, account in members.items() if allowed[account]]
+            self.denied += len(members) - len(recipients)
+            if not recipients:
+                continue
+            data_json = data_json or json.dumps(payload, separators=(",", ":"))
+            frame = frames.text(protocol.encode_event(
+                binding, routing_key, protocol.event_name(payload), data_json))
+            for session in recipients:
+                session.outbox.push_event(frame)
+            self._wake(recipients)
+            delivered += len(recipients)
         self.frames_queued += delivered
         return delivered
 

@@ -3,11 +3,10 @@
 Events are bounded by ``max_events``: when full, the OLDEST event is discarded
 and counted; the next batch starts with an ``events_dropped`` notice telling the
 client how many it lost. Replies and pings/pongs are control frames: never
-dropped, always written before pending events. Nothing here blocks or does I/O.
+dropped, always written before pending events. Nothing here blocks or does I/O;
+whoever pushes tells the pump (``Session.deliver``, or the fan-out in bulk).
 """
 import collections
-
-from gevent.event import Event
 
 from blackhole import frames
 from blackhole.protocol import encode_events_dropped
@@ -19,10 +18,8 @@ class Outbox:
         self._control = collections.deque()
         self._max_events = max_events
         self._max_batch_frames = max_batch_frames
-        self.ready = Event()
         self.pending_dropped = 0
         self.total_dropped = 0
-        self.queued = 0
 
     def __len__(self):
         return len(self._events) + len(self._control)
@@ -33,13 +30,9 @@ class Outbox:
             self.pending_dropped += 1
             self.total_dropped += 1
         self._events.append(frame)
-        self.queued += 1
-        if not self.ready.is_set():
-            self.ready.set()
 
     def push_control(self, frame):
         self._control.append(frame)
-        self.ready.set()
 
     def take(self):
         """The next batch to write, as one bytes object (b"" if nothing is pending):
@@ -56,6 +49,4 @@ class Outbox:
             events.clear()
         else:
             batch.extend(events.popleft() for _ in range(self._max_batch_frames))
-        if not events:
-            self.ready.clear()
         return b"".join(batch)

@@ -14,13 +14,14 @@ from geventwebsocket.handler import WebSocketHandler
 from blackhole.access import AccountScope
 from blackhole.commands import CommandHandler
 from blackhole.fanout import FanOut
+from blackhole.pump import Pump
 from blackhole.session import Session, SessionOptions
 
 log = logging.getLogger(__name__)
 
 
 class Gateway:
-    def __init__(self, host, port, fanout, commands, session_options):
+    def __init__(self, host, port, fanout, commands, pump, session_options):
         self.host = host
         self._requested_port = port
         self.port = None
@@ -29,10 +30,12 @@ class Gateway:
         self._session_options = session_options
         self._sessions = set()
         self._closed_dropped = 0
+        self._pump = pump
         self._server = WSGIServer((host, port), self._app, handler_class=WebSocketHandler,
                                   log=None, error_log=log)
 
     def start(self):
+        self._pump.start()
         self._fanout.start()
         self._server.start()
         self.host, self.port = self._server.address[:2]
@@ -44,6 +47,7 @@ class Gateway:
         for session in list(self._sessions):
             session.close(1001, "gateway shutting down")
         self._fanout.stop()
+        self._pump.stop()
         log.info("blackhole stopped", extra={"port": self.port})
 
     def stats(self):
@@ -63,14 +67,17 @@ class Gateway:
         if self._session_options.send_buffer:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self._session_options.send_buffer)
         session = Session(sock, websocket.stream.read, self._commands.handle, self._forget,
-                          self._session_options, peer="%s:%s" % handler.client_address[:2])
+                          self._pump.notify, self._session_options,
+                          peer="%s:%s" % handler.client_address[:2])
         self._sessions.add(session)
+        self._pump.add(session)
         websocket.closed = True  # the Session owns the socket from here on
         session.run()
         return []
 
     def _forget(self, session):
         self._fanout.drop_session(session)
+        self._pump.remove(session)
         if session in self._sessions:
             self._sessions.discard(session)
             self._closed_dropped += session.outbox.total_dropped
@@ -88,8 +95,10 @@ class Gateway:
 def create_gateway(config, *, consumer, signer, store, session_options=None,
                    max_subscriptions=100, account_cache_ttl=30.0):
     """Wire the gateway from its dependencies (the CLI and tests are the roots)."""
+    session_options = session_options or SessionOptions()
+    pump = Pump(session_options.write_interval)
     scope = AccountScope(store, ttl=account_cache_ttl)
-    fanout = FanOut(consumer, scope)
+    fanout = FanOut(consumer, scope, wake=pump.notify_many)
     commands = CommandHandler(signer, scope, fanout, max_subscriptions=max_subscriptions)
-    return Gateway(config.blackhole_host, config.blackhole_port, fanout, commands,
-                   session_options or SessionOptions())
+    return Gateway(config.blackhole_host, config.blackhole_port, fanout, commands, pump,
+                   session_options)

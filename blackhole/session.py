@@ -1,22 +1,20 @@
-"""One websocket connection: a reader, a single writer and a keep-alive, all greenlets.
+"""One websocket connection: its reader greenlet, its outbox and its socket writes.
 
-- The reader parses frames and hands complete text messages to ``on_text``
-  (which returns the reply to send). Bad messages get error replies; the
-  socket stays usable.
-- Only the writer writes to the socket, in batches taken from the ``Outbox``,
-  each write bounded by ``write_timeout``. A client that stops reading stalls
-  only its own writer: the fan-out keeps appending, the outbox drops the oldest
-  events and later tells the client how many it lost.
-- The keep-alive pings every ``ping_interval`` and closes the socket when
-  nothing (not even a pong) arrived for ``idle_timeout`` seconds.
+- The reader (the WSGI handler's greenlet) parses frames and hands complete
+  text messages to ``on_text``, which returns the reply. Bad messages get error
+  replies; the socket stays usable.
+- Writes never block anyone: the gateway's ``Pump`` calls ``flush`` which does
+  one non-blocking ``send`` of what is pending. A client that stops reading keeps
+  a remainder pending; meanwhile its outbox drops the oldest events and later
+  tells it how many. A remainder stuck for ``write_timeout`` closes the socket.
+- ``keepalive`` (also called by the pump) pings every ``ping_interval`` and
+  closes the socket when nothing, not even a pong, arrived for ``idle_timeout``.
 """
 import dataclasses
 import itertools
 import logging
 import socket
 import time
-
-import gevent
 
 from blackhole import frames
 from blackhole.outbox import Outbox
@@ -37,15 +35,17 @@ class SessionOptions:
     # Small values make a stalled client overflow its (counted) outbox sooner
     # instead of parking megabytes in the kernel.
     send_buffer: int | None = None
-    write_interval: float = 0.02    # at most one socket write per interval (batches)
+    write_interval: float = 0.02    # at most one round of socket writes per interval
 
 
 class Session:
-    def __init__(self, sock, read, on_text, on_close, options=SessionOptions(), peer=None):
+    def __init__(self, sock, read, on_text, on_close, notify, options=SessionOptions(),
+                 peer=None):
         self.id = next(_ids)
         self.peer = peer
         self.subscriptions = {}     # binding -> account_id (maintained by the command handler)
         self.outbox = Outbox(options.max_events)
+        self._notify = notify
         self.closed = False
         self.close_reason = None
         self._sock = sock
@@ -53,23 +53,64 @@ class Session:
         self._on_text = on_text
         self._on_close = on_close
         self._options = options
-        self._last_seen = time.monotonic()
-        self._greenlets = []
+        self._last_seen = self._last_ping = time.monotonic()
+        self._pending = memoryview(b"")
+        self._stalled_since = None
 
     # --- called by the fan-out and the command handler ---------------------
     def deliver(self, frame):
         if not self.closed:
             self.outbox.push_event(frame)
+            self._notify(self)
 
     def send_text(self, message):
         if not self.closed:
-            self.outbox.push_control(frames.text(message))
+            self._push_control(frames.text(message))
+
+    def _push_control(self, frame):
+        self.outbox.push_control(frame)
+        self._notify(self)
+
+    # --- called by the pump --------------------------------------------------
+    def flush(self, now):
+        """One non-blocking write of what is pending; True if work remains."""
+        if self.closed:
+            return False
+        if not self._pending:
+            self._pending = memoryview(self.outbox.take())
+            if not self._pending:
+                return False
+        try:
+            sent = self._sock.send(self._pending, 0, timeout=0.0)
+        except BlockingIOError:
+            sent = 0
+        except OSError:
+            self.close(1006, "write failed")
+            return False
+        self._pending = self._pending[sent:]
+        if not self._pending:
+            self._stalled_since = None
+            return bool(len(self.outbox))
+        if sent or self._stalled_since is None:
+            self._stalled_since = now
+        elif now - self._stalled_since > self._options.write_timeout:
+            self.close(1008, "write timeout: client not reading")
+            return False
+        return True
+
+    def keepalive(self, now):
+        if self.closed:
+            return
+        if now - self._last_seen > self._options.idle_timeout:
+            self.close(1001, "idle timeout")
+        elif now - self._last_ping >= self._options.ping_interval:
+            self._last_ping = now
+            self._push_control(frames.ping(b"kz"))
 
     # --- lifecycle -----------------------------------------------------------
     def run(self):
-        """Serve until the peer leaves or the session is closed (blocks)."""
+        """Read until the peer leaves or the session is closed (blocks)."""
         log.info("websocket session opened", extra={"session": self.id, "peer": self.peer})
-        self._greenlets = [gevent.spawn(self._write_loop), gevent.spawn(self._keepalive_loop)]
         try:
             self._read_loop()
         except frames.FrameError as exc:
@@ -80,26 +121,14 @@ class Session:
             self.close(1000, "done")
 
     def close(self, code=1000, reason=""):
+        """Never blocks: a goodbye frame only if it fits now, then the socket goes."""
         if self.closed:
             return
         self.closed = True
         self.close_reason = reason
-        current = gevent.getcurrent()
-        for greenlet in self._greenlets:
-            if greenlet is not current:
-                greenlet.kill(block=False)
-        self._say_goodbye(code, reason)
-        try:
-            self._on_close(self)
-        finally:
-            log.info("websocket session closed",
-                     extra={"session": self.id, "peer": self.peer, "code": code, "reason": reason,
-                            "dropped": self.outbox.total_dropped})
-
-    def _say_goodbye(self, code, reason):
-        with gevent.Timeout(1.0, False):
+        if not self._pending and code != 1006:
             try:
-                self._sock.sendall(frames.close(code if code != 1006 else 1000, reason))
+                self._sock.send(frames.close(code, reason), 0, timeout=0.0)
             except OSError:
                 pass
         for step in (lambda: self._sock.shutdown(socket.SHUT_RDWR), self._sock.close):
@@ -107,8 +136,14 @@ class Session:
                 step()
             except OSError:
                 pass
+        try:
+            self._on_close(self)
+        finally:
+            log.info("websocket session closed",
+                     extra={"session": self.id, "peer": self.peer, "code": code, "reason": reason,
+                            "dropped": self.outbox.total_dropped})
 
-    # --- the three loops -----------------------------------------------------
+    # --- reading -------------------------------------------------------------
     def _read_loop(self):
         message, opcode = [], None
         while not self.closed:
@@ -132,7 +167,7 @@ class Session:
     def _on_control(self, opcode, payload):
         """Answer pings; True when the peer asked to close."""
         if opcode == frames.PING:
-            self.outbox.push_control(frames.pong(payload))
+            self._push_control(frames.pong(payload))
         elif opcode == frames.CLOSE:
             self.close(1000, "closed by peer")
             return True
@@ -150,38 +185,3 @@ class Session:
         reply = self._on_text(self, text)
         if reply:
             self.send_text(reply)
-
-    def _write_loop(self):
-        """Write batches, at most one write per ``write_interval``: an idle socket
-        gets each event at once, a busy one fewer, larger writes (syscalls, not
-        bytes, are what a fan-out to hundreds of sockets pays for)."""
-        timer = gevent.Timeout(self._options.write_timeout)   # re-armed, not rebuilt
-        interval, last_write = self._options.write_interval, 0.0
-        try:
-            while not self.closed:
-                self.outbox.ready.wait()
-                pause = last_write + interval - time.monotonic()
-                if pause > 0:
-                    gevent.sleep(pause)
-                data = self.outbox.take()
-                if not data:
-                    continue
-                timer.start()
-                try:
-                    self._sock.sendall(data)
-                finally:
-                    timer.cancel()
-                last_write = time.monotonic()
-        except gevent.Timeout:
-            gevent.spawn(self.close, 1008, "write timeout: client not reading")
-        except OSError:
-            gevent.spawn(self.close, 1006, "write failed")
-
-    def _keepalive_loop(self):
-        options = self._options
-        while not self.closed:
-            gevent.sleep(min(options.ping_interval, options.idle_timeout / 2))
-            if time.monotonic() - self._last_seen > options.idle_timeout:
-                gevent.spawn(self.close, 1001, "idle timeout")
-                return
-            self.outbox.push_control(frames.ping(b"kz"))

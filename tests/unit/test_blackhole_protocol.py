@@ -175,7 +175,7 @@ def test_outbox_drops_oldest_and_announces_the_gap_before_newer_events():
     notice = frames.text(protocol.encode_events_dropped(2, 2))
     assert batch == frames.text("reply") + notice + b"".join(
         frames.text(f"e{n}") for n in (2, 3, 4))
-    assert box.total_dropped == 2 and not box.ready.is_set() and box.take() == b""
+    assert box.total_dropped == 2 and box.take() == b"" and not len(box)
 
 
 def test_outbox_batches_are_bounded():
@@ -183,7 +183,7 @@ def test_outbox_batches_are_bounded():
     for _ in range(50):
         box.push_event(b"x" * 100)
     assert len(box.take()) == 1000
-    assert box.ready.is_set() and len(box) == 40
+    assert len(box) == 40
 
 
 # --- account scope and fan-out --------------------------------------------------------
@@ -228,14 +228,17 @@ def test_scope_denies_and_does_not_cache_when_the_store_fails():
 
 class FakeSession:
     def __init__(self):
-        self.frames, self.subscriptions = [], {}
+        self.outbox, self.subscriptions = Outbox(), {}
 
-    def deliver(self, frame):
-        self.frames.append(frame)
+    @property
+    def frames(self):
+        return list(self.outbox._events)
 
 
 def test_fanout_encodes_once_per_binding_and_respects_accounts():
-    fan = FanOut(consumer=None, scope=AccountScope(FakeStore({CHILD: [PARENT], OTHER: []})))
+    woken = []
+    fan = FanOut(consumer=None, scope=AccountScope(FakeStore({CHILD: [PARENT], OTHER: []})),
+                 wake=woken.append)
     parent, child, other, narrow = FakeSession(), FakeSession(), FakeSession(), FakeSession()
     for session, account in ((parent, PARENT), (child, CHILD), (other, OTHER)):
         fan.subscribe(session, "conference.event.*.*", account)
@@ -244,6 +247,7 @@ def test_fanout_encodes_once_per_binding_and_respects_accounts():
     assert fan.dispatch("conference.event.room1.call1", payload) == 2
     assert parent.frames == child.frames and parent.frames[0] is child.frames[0]
     assert other.frames == [] and narrow.frames == []
+    assert woken == [[parent, child]]
     assert fan.dispatch("conference.event.room1.call1", {"event_name": "no account"}) == 0
     fan.unsubscribe(parent, "conference.event.*.*")
     assert fan.dispatch("conference.event.room2.call1", payload) == 2  # child + narrow
