@@ -88,7 +88,7 @@ def test_caller_talks_is_muted_locked_and_kicked(page, stack, artifacts_dir):
     expect(page.get_by_test_id("room-members")).to_have_text("1")
 
 
-def test_validation_errors_appear_at_their_fields(page, stack):
+def test_validation_errors_appear_at_their_fields(page, stack, artifacts_dir):
     sign_in(page, stack)
     page.get_by_test_id("conference-new").click()
     page.get_by_test_id("field-name").fill("x" * 129)
@@ -98,8 +98,10 @@ def test_validation_errors_appear_at_their_fields(page, stack):
     expect(name_error).to_be_visible()
     expect(name_error).to_contain_text("128")
     expect(page.get_by_test_id("field-name")).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_test_id("error-member.pins")).to_be_visible()
+    expect(page.get_by_test_id("error-member.pins")).to_contain_text("Item 2")
+    expect(page.get_by_test_id("field-name")).to_be_focused()
     expect(page.get_by_test_id("error-conference_numbers")).to_be_hidden()
+    page.screenshot(path=str(artifacts_dir / "conference-form-errors.png"), full_page=True)
     status, body = stack.api("GET", f"/accounts/{stack.account_id}/conferences")
     assert status == 200 and all(len(c.get("name", "")) <= 128 for c in body["data"])
 

@@ -37,7 +37,7 @@ class App {
     this.live = new LiveSocket(websocketUrl(settings), this.session, {
       onEvent: (message) => this.view && this.view.onEvent && this.view.onEvent(message),
       onStatus: (state, detail) => this.showStatus(state, detail),
-      onSubscribed: () => this.view && this.view.onSubscribed && this.view.onSubscribed(),
+      onResync: () => this.view && this.view.resync && this.view.resync(),
     });
     this.main = document.getElementById("main");
     this.view = null;

@@ -6,13 +6,13 @@ const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
 const PING_MS = 20000;
 
 export class LiveSocket {
-  constructor(url, session, { onEvent, onStatus, onSubscribed } = {}) {
+  constructor(url, session, { onEvent, onStatus, onResync } = {}) {
     this.url = url;
     this.session = session;
     this.bindings = new Set();
     this.onEvent = onEvent || (() => {});
     this.onStatus = onStatus || (() => {});
-    this.onSubscribed = onSubscribed || (() => {});
+    this.onResync = onResync || (() => {});
     this.attempt = 0;
     this.requestSeq = 0;
     this.socket = null;
@@ -101,13 +101,15 @@ export class LiveSocket {
     } catch (error) {
       return;
     }
-    if (message.action === "event") {
+    if (message.action === "event" && message.name === "events_dropped") {
+      this.onResync(); // the gateway dropped events we were too slow for: re-read
+    } else if (message.action === "event") {
       this.onEvent(message);
     } else if (message.action === "reply" && /subscribe-/.test(String(message.request_id))) {
       const ok = message.status === "success";
       if (!String(message.request_id).startsWith("unsubscribe")) {
         this.status(ok ? "live" : "error", ok ? "" : (message.data || {}).message);
-        if (ok) this.onSubscribed();
+        if (ok) this.onResync();
       }
     }
   }

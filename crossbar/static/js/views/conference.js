@@ -158,7 +158,7 @@ export function conferenceView(ctx, conferenceId) {
     bindings: [`conference.event.${conferenceId}.*`],
     element: page.element,
     onEvent: (message) => page.onEvent(message),
-    onSubscribed: () => page.scheduleRefresh(),
+    resync: () => page.scheduleRefresh(),
     destroy: () => page.destroy(),
   };
 }

@@ -93,23 +93,28 @@ function clearErrors(form, summary) {
   replace(summary);
 }
 
+// "member.pins.1" at the "member.pins" input -> "Item 2: "
+function itemPrefix(path, input) {
+  const rest = path.replace(/^data\./, "").slice(input.dataset.path.length + 1);
+  return /^\d+$/.test(rest) ? `Item ${Number(rest) + 1}: ` : "";
+}
+
 function showErrors(form, summary, fieldErrors) {
   const unplaced = [];
-  let first = null;
   for (const [path, messages] of Object.entries(fieldErrors)) {
     const input = inputFor(form, path);
     if (!input) { unplaced.push(`${path}: ${messages.join("; ")}`); continue; }
     const error = document.getElementById(`${input.id}-error`);
-    error.textContent = [error.textContent, ...messages].filter(Boolean).join(" ");
+    const text = `${itemPrefix(path, input)}${messages.join("; ")}`;
+    error.textContent = [error.textContent, text].filter(Boolean).join(" ");
     error.hidden = false;
     input.setAttribute("aria-invalid", "true");
-    first = first || input;
   }
   if (unplaced.length) {
     replace(summary, h("p", {}, "Please correct:"), h("ul", {}, unplaced.map((text) => h("li", {}, text))));
     summary.hidden = false;
   }
-  (first || summary).focus();
+  (unplaced.length ? summary : form.querySelector('[aria-invalid="true"]')).focus();
 }
 
 export function conferenceFormView(ctx, conferenceId) {

@@ -88,7 +88,7 @@ export function conferencesView(ctx) {
     onEvent(message) {
       if (ROOM_EVENTS.test((message.data || {}).event || "")) scheduleLoad();
     },
-    onSubscribed: scheduleLoad,
+    resync: scheduleLoad,
     destroy() { window.clearTimeout(timer); },
   };
 }
