@@ -220,6 +220,42 @@ def run_raw_esl(args, sims, room, member_ids):
     return timings, elapsed
 
 
+def esl_read_loop(client, command, timings, deadline):
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        try:
+            reply = client.api(command)
+        except Exception as exc:  # a bench counts every failure
+            timings.add(started, False, repr(exc))
+            continue
+        timings.add(started, reply.startswith("["), reply[:200])
+
+
+def run_raw_reads(args, sims, commands):
+    """``commands``: [(sim index, api command)] asked together per read, like the API does."""
+    clients = {index: [esl(sims[index][1], sims[index][0]) for _ in range(args.workers)]
+               for index, _ in commands}
+    timings = Timings()
+    deadline = time.monotonic() + args.read_duration
+    started = time.monotonic()
+
+    def one_client(slot):
+        while time.monotonic() < deadline:
+            began = time.perf_counter()
+            calls = [gevent.spawn(clients[index][slot % args.workers].api, command)
+                     for index, command in commands]
+            gevent.joinall(calls)
+            ok = all(call.successful() and call.value.startswith(("[", "-ERR Conference"))
+                     for call in calls)  # a node not hosting the room says "not found"
+            timings.add(began, ok, [str(call.value or call.exception)[:100] for call in calls])
+    gevent.joinall([gevent.spawn(one_client, n) for n in range(args.read_concurrency)])
+    elapsed = time.monotonic() - started
+    for group in clients.values():
+        for client in group:
+            client.close()
+    return timings, elapsed
+
+
 def run_reads(args, token, path, check):
     timings = Timings()
     deadline = time.monotonic() + args.read_duration
@@ -236,7 +272,8 @@ def run_reads(args, token, path, check):
 # --- report ------------------------------------------------------------------------
 
 def report(args, results, server_command):
-    (api, api_s), (raw, raw_s), (big, big_s), (listing, list_s) = results
+    (api, api_s), (raw, raw_s), (big, big_s), (listing, list_s), (raw_big, raw_big_s), \
+        (raw_list, raw_list_s) = results
     api_rate, raw_rate = len(api.values) / api_s, len(raw.values) / raw_s
     command = " ".join(shlex.quote(a) for a in ["python"] + sys.argv)
     header = "| operation | count | per s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|"
@@ -248,14 +285,28 @@ def report(args, results, server_command):
         f"nodes; server: `{' '.join(server_command[2:])}` (embedded SQLite store). Raw ESL: the "
         f"same `conference <room> mute|unmute <id>` api commands, same concurrency, over "
         f"{args.workers} ESL connections (one per worker, as the API holds). Each API action "
-        "also asks both nodes where the room is (one json_list each) before commanding it.", "",
+        "also asks both nodes where the room is (`conference <room> list count`) before "
+        "commanding it, and reads the account and the conference document.", "",
         header, api.row("mute/unmute through the API", api_s),
         raw.row("mute/unmute as raw ESL round trips", raw_s), "",
         f"- **ratio API/raw ESL (actions per second): {api_rate / max(1e-9, raw_rate):.3f}** "
-        f"({api_rate:.0f} vs {raw_rate:.0f} per s)", "",
+        f"({api_rate:.0f} vs {raw_rate:.0f} per s)",
+        f"- load average when done: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+        f"(the machine is shared: other suites may run meanwhile)", "",
         f"Reads, {args.read_concurrency} clients, {args.read_duration:.0f} s each:", "",
         header, big.row(f"GET conference with {args.big} participants", big_s),
-        listing.row(f"GET conference list ({args.rooms + 2} live on 2 nodes)", list_s), ""])
+        raw_big.row(f"raw ESL: `conference <room> json_list` to both nodes ({args.big} members)",
+                    raw_big_s),
+        listing.row(f"GET conference list ({args.rooms + 2} live on 2 nodes)", list_s),
+        raw_list.row("raw ESL: `conference json_list` to both nodes", raw_list_s), "",
+        f"- ratio API/raw ESL, GET one: {rate(big, big_s) / max(1e-9, rate(raw_big, raw_big_s)):.3f}; "
+        f"list: {rate(listing, list_s) / max(1e-9, rate(raw_list, raw_list_s)):.3f}. The simulator "
+        "renders json_list in Python (tens of ms for 200 members), so reads are bound by it; "
+        "FreeSWITCH renders it in C.", ""])
+
+
+def rate(timings, elapsed):
+    return len(timings.values) / elapsed
 
 
 def main(argv=None):
@@ -293,9 +344,15 @@ def main(argv=None):
             assert live == args.rooms + 2, live
         big = run_reads(args, token, f"{base}/{big_room}", big_ok)
         listing = run_reads(args, token, f"{base}?paginate=false", list_ok)
-        text = report(args, (api, raw, big, listing), command)
+        big_room_name = fs_conference_name(account_id, big_room)
+        raw_big = run_raw_reads(args, sims, [(0, f"conference {big_room_name} json_list"),
+                                             (1, f"conference {big_room_name} json_list")])
+        raw_list = run_raw_reads(args, sims, [(0, "conference json_list"),
+                                              (1, "conference json_list")])
+        text = report(args, (api, raw, big, listing, raw_big, raw_list), command)
         print(text)
-        failures = [t.first_error for t, _ in (api, raw, big, listing) if t.first_error]
+        failures = [t.first_error for t, _ in (api, raw, big, listing, raw_big, raw_list)
+                    if t.first_error]
         if failures:
             print("first errors:", failures, file=sys.stderr)
         if not args.no_record:

@@ -8,8 +8,12 @@ COMMAND_EVENTS = ("BACKGROUND_JOB",)
 
 
 def command_pool(config):
-    """One ESL connection per node for commands; it connects and reconnects by itself."""
-    return EslPool(config.nodes, timeout=config.esl_timeout, events=COMMAND_EVENTS).start()
+    """One ESL connection per node for commands; it connects and reconnects by itself.
+    Startup waits (at most ``esl_timeout``) for the nodes, so that the first requests
+    do not meet a pool still connecting; a node that is down does not block longer."""
+    pool = EslPool(config.nodes, timeout=config.esl_timeout, events=COMMAND_EVENTS).start()
+    pool.wait_connected(config.esl_timeout)
+    return pool
 
 
 def live_app(config):
