@@ -292,6 +292,13 @@ def health(port):
         return json.loads(response.read())
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process (Linux /proc), contention-independent."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def token_for(account_id):
     sys.path.insert(0, ROOT)
     from kzcore.tokens import TokenSigner
@@ -322,10 +329,14 @@ def run(args):
         for _ in children:
             if not ready.get(timeout=60):
                 raise SystemExit("a client process failed to subscribe")
+        cpu_before, started = cpu_seconds(gateway.pid), time.monotonic()
         published = run_publisher(args.amqp_url, account_id, conference_id, args.rate,
                                   args.duration)
+        publish_seconds = time.monotonic() - started
         time.sleep(3.0)                              # let the tail arrive
         gateway_stats = health(port)
+        gateway_stats.update(cpu_seconds=cpu_seconds(gateway.pid) - cpu_before,
+                             publish_seconds=publish_seconds, load=os.getloadavg()[0])
         stop.set()
         reports = [results.get(timeout=30) for _ in children]
     finally:
@@ -358,7 +369,13 @@ def summarize(args, published, reports, gateway_stats):
         "gateway_events_received": gateway_stats.get("events_received"),
         "gateway_events_dropped": gateway_stats.get("events_dropped"),
         "gateway_fanout_overflow": gateway_stats.get("events_overflowed"),
+        "gateway_frames_queued": gateway_stats.get("frames_queued"),
+        "gateway_cpu_seconds": gateway_stats["cpu_seconds"],
+        "publish_rate": published / gateway_stats["publish_seconds"],
+        "load_average": gateway_stats["load"],
     }
+    figures["gateway_us_per_frame"] = (1e6 * figures["gateway_cpu_seconds"]
+                                       / max(figures["gateway_frames_queued"] or 0, 1))
     figures["ratio_p50"] = figures["ws_p50_ms"] / max(figures["amqp_p50_ms"], 1e-3)
     figures["ratio_p99"] = figures["ws_p99_ms"] / max(figures["amqp_p99_ms"], 1e-3)
     return figures
@@ -367,8 +384,8 @@ def summarize(args, published, reports, gateway_stats):
 def report(args, figures, command):
     f = figures
     lines = [
-        f"| receiver | p50 ms | p99 ms | lost events |",
-        f"|---|---|---|---|",
+        "| receiver | p50 ms | p99 ms | lost events |",
+        "|---|---|---|---|",
         f"| plain AMQP consumer (pika) | {f['amqp_p50_ms']:.1f} | {f['amqp_p99_ms']:.1f} | "
         f"{f['amqp_lost']} of {f['published']} |",
         f"| {f['subscribers']} websockets via blackhole | {f['ws_p50_ms']:.1f} | "
@@ -379,7 +396,10 @@ def report(args, figures, command):
         f"Gateway: {f['gateway_events_received']} events consumed once, "
         f"{f['gateway_events_dropped']} dropped from slow sockets' queues, "
         f"{f['gateway_fanout_overflow']} fan-out overflows, "
-        f"{f['ws_sockets_closed']} sockets closed.",
+        f"{f['ws_sockets_closed']} sockets closed; {f['gateway_cpu_seconds']:.1f} CPU-s for "
+        f"{f['gateway_frames_queued']} frames = {f['gateway_us_per_frame']:.1f} us of gateway "
+        f"CPU per delivered frame. Publisher achieved {f['publish_rate']:.0f} events/s; "
+        f"load average {f['load_average']:.1f} on 2 cores during the run.",
     ]
     return "\n".join(lines)
 
