@@ -38,10 +38,13 @@ def channel_block(ch, state_number=None, with_variables=True):
     if ch.hangup_cause:
         head.append(("Hangup-Cause", ch.hangup_cause))
     rate = str(ch.rate)
+    write_name, write_rate, write_bits = getattr(ch, "write_codec", ("L16", ch.rate,
+                                                                     ch.rate * 16))
     head += [("Channel-Read-Codec-Name", "L16"), ("Channel-Read-Codec-Rate", rate),
              ("Channel-Read-Codec-Bit-Rate", str(ch.rate * 16)),
-             ("Channel-Write-Codec-Name", "L16"), ("Channel-Write-Codec-Rate", rate),
-             ("Channel-Write-Codec-Bit-Rate", str(ch.rate * 16))]
+             ("Channel-Write-Codec-Name", write_name),
+             ("Channel-Write-Codec-Rate", str(write_rate)),
+             ("Channel-Write-Codec-Bit-Rate", str(write_bits))]
     head += caller_block(ch)
     if with_variables:
         head += [("variable_" + name, value) for name, value in ch.variables.items()]
@@ -51,13 +54,17 @@ def channel_block(ch, state_number=None, with_variables=True):
 def caller_block(ch):
     p = ch.profile
     head = [("Caller-Direction", ch.direction),
-            ("Caller-Logical-Direction", p.logical_direction or ch.direction),
-            ("Caller-Dialplan", p.dialplan),
-            ("Caller-Caller-ID-Name", p.cid_name), ("Caller-Caller-ID-Number", p.cid_number),
-            ("Caller-Orig-Caller-ID-Name", p.orig_cid_name),
-            ("Caller-Orig-Caller-ID-Number", p.orig_cid_number),
-            ("Caller-Callee-ID-Name", p.callee_name), ("Caller-Callee-ID-Number", p.callee_number),
-            ("Caller-ANI", p.ani), ("Caller-Destination-Number", p.destination_number),
+            ("Caller-Logical-Direction", p.logical_direction or ch.direction)]
+    if p.dialplan:
+        head.append(("Caller-Dialplan", p.dialplan))
+    head += [("Caller-Caller-ID-Name", p.cid_name), ("Caller-Caller-ID-Number", p.cid_number),
+             ("Caller-Orig-Caller-ID-Name", p.orig_cid_name),
+             ("Caller-Orig-Caller-ID-Number", p.orig_cid_number),
+             ("Caller-Callee-ID-Name", p.callee_name),
+             ("Caller-Callee-ID-Number", p.callee_number)]
+    if p.network_addr:
+        head.append(("Caller-Network-Addr", p.network_addr))
+    head += [("Caller-ANI", p.ani), ("Caller-Destination-Number", p.destination_number),
             ("Caller-Unique-ID", ch.uuid), ("Caller-Source", p.source)]
     if p.transfer_source:
         head.append(("Caller-Transfer-Source", p.transfer_source))

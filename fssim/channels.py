@@ -44,6 +44,7 @@ class CallerProfile:
     transfer_source: str = None
     rdnis: str = None
     logical_direction: str = None  # when it differs from the channel's direction
+    network_addr: str = None       # SIP legs: the far end's address
 
     def __post_init__(self):
         self.orig_cid_name = self.orig_cid_name or self.cid_name
@@ -70,6 +71,7 @@ class Channel:
         self.variables = {}
         for key, value in variables:
             self.set_variable(key, value)
+        self.write_codec = ("L16", rate, rate * 16)  # SIP legs: ("PCMU", 8000, 64000)
         self.member = None
         self.hanging_up = False
         self.running_app = None  # greenlet of the application running (execute)

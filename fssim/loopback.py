@@ -83,8 +83,8 @@ def flip_in_place(channel):
     """A dialled-out leg bridged into a conference: same profile, caller id flipped."""
     p = channel.profile
     caller_name, caller_number = p.cid_name, p.cid_number
+    p.cid_name, p.cid_number = p.callee_name, p.callee_number
     p.callee_name, p.callee_number = caller_name, caller_number
-    p.cid_name, p.cid_number = "Outbound Call", "default"
     channel.hit_dialplan = True
     channel.set_variable("endpoint_disposition", "ANSWER")
     _flip_marks(channel, CallerProfile(caller_name, caller_number, p.destination_number))

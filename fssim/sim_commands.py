@@ -82,12 +82,14 @@ def _burst(core, uuid, rest):
 
 
 def sim_register(core, args):
-    """sim_register <user> <domain> [answer|no_answer|busy|reject|unreachable]"""
-    words = args.split()
+    """sim_register <user> <domain> [answer|no_answer|busy|reject|unreachable]
+    [contact=<host:port>]"""
+    words, options = _options(args.split())
     if len(words) < 2:
-        return "-ERR usage: sim_register <user> <domain> [behaviour]\n"
+        return "-ERR usage: sim_register <user> <domain> [behaviour] [contact=host:port]\n"
     try:
-        devices.register(core, words[0], words[1], words[2] if len(words) > 2 else "answer")
+        devices.register(core, words[0], words[1], words[2] if len(words) > 2 else "answer",
+                         options.get("contact"))
     except ValueError as exc:
         return f"-ERR {exc}\n"
     return f"+OK {words[0]}@{words[1]} registered\n"

@@ -102,8 +102,9 @@ class Simulator:
         return list(self.core.command_log)
 
     # -- devices, profiles, dialplan ---------------------------------------------------
-    def register_device(self, user, domain, behaviour="answer"):
-        return devices.register(self.core, user, domain, behaviour)
+    def register_device(self, user, domain, behaviour="answer", contact=None):
+        """A SIP device registers (contact "host:port" for sofia/ URI dials)."""
+        return devices.register(self.core, user, domain, behaviour, contact)
 
     def unregister_device(self, user, domain):
         return devices.unregister(self.core, user, domain)
