@@ -61,15 +61,14 @@ def public(doc):
 
 class Recordings:
     def __init__(self, store, config, clock=time.time):
-        self.store, self.root, self.clock = store, recordings_root(config), clock
-        self._locks = {}
-
-    def _lock(self, name):
         from gevent.lock import Semaphore
-        return self._locks.setdefault(name, Semaphore())
+        self.store, self.root, self.clock = store, recordings_root(config), clock
+        self._starting = Semaphore()  # starts are rare: one at a time per process
 
     def start(self, live, located):
-        with self._lock(located.name):
+        """Check-then-start under a lock, re-reading the room, so that two requests
+        cannot both start a recording (per process; FreeSWITCH's list is the truth)."""
+        with self._starting:
             fresh = live.locate(located.account_id, located.conference_id) or located
             if state.recording_paths(fresh.conference) or fresh.conference.get("recording"):
                 raise Conflict("conference is already recording",

@@ -45,6 +45,7 @@ def create_blueprint():
         recordings = _live().recordings
         path = recordings.file_of(recordings.load(account_id, conference_id, recording_id))
         return send_file(path, mimetype=CONTENT_TYPE, as_attachment=True,
-                         download_name=f"{recording_id}.wav", max_age=0)
+                         download_name=f"{recording_id}.wav", max_age=0, conditional=False,
+                         etag=False, last_modified=None)
 
     return blueprint
