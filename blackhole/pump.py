@@ -5,7 +5,8 @@ wakes the pump; a round gives each dirty session one non-blocking ``send``.
 After a round that wrote, the pump waits ``write_interval`` so that under load
 every socket gets one larger write per interval (syscalls, not bytes, are what
 a fan-out to hundreds of sockets pays for) and the bus consumer keeps its share
-of the CPU; an idle gateway writes a new event at once. Every
+of the CPU (a round that took longer than the interval is followed by an equal
+rest); an idle gateway writes a new event at once. Every
 ``housekeeping_interval`` the pump also runs each session's keep-alive.
 """
 import logging
@@ -63,7 +64,11 @@ class Pump:
                 self._housekeeping(now)
                 next_housekeeping = now + self._housekeeping_interval
             if wrote:
-                gevent.sleep(self._write_interval)
+                # Rest at least as long as the round took: writing never takes more
+                # than about half the CPU, so intake and fan-out keep up and an
+                # overloaded gateway sheds load in the outboxes (oldest dropped,
+                # clients told) instead of letting latency grow in the broker.
+                gevent.sleep(max(self._write_interval, time.monotonic() - now))
 
     def _flush_round(self, now):
         dirty, self._dirty = self._dirty, set()
