@@ -140,3 +140,14 @@ def esl_client_factory():
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def events_on(esl_client_factory):
+    """events_on(sim) -> client subscribed to conference::maintenance, JSON format."""
+    def make(sim):
+        client = esl_client_factory(sim)
+        client.command("event json CHANNEL_CREATE CHANNEL_HANGUP_COMPLETE BACKGROUND_JOB "
+                       "CUSTOM conference::maintenance")
+        return client
+    return make
