@@ -273,3 +273,28 @@ def test_idle_sockets_are_closed_and_answering_ones_stay(bus, make_gateway):
     assert b"\x88" in received and b"idle timeout" in received   # a close frame said why
     assert gateway.stats()["sessions"] == 1
     assert alive.request({"action": "ping", "request_id": 1})["data"] == {"response": "pong"}
+
+
+def test_a_client_that_never_reads_again_is_closed_after_the_write_timeout(bus, make_gateway):
+    gateway = make_gateway(max_events=20, send_buffer=8192, write_timeout=0.5)
+    stuck = make_gateway.client(gateway, rcvbuf=4096)
+    healthy = make_gateway.client(gateway)
+    stuck.subscribe(token(PARENT), PARENT, "conference.event.room1.*")
+    healthy.subscribe(token(PARENT), PARENT, "conference.event.room1.*")
+    started = time.monotonic()
+    seq = 0
+    while gateway.stats()["sessions"] == 2 and time.monotonic() - started < 5:
+        for _ in range(50):
+            publish(bus, PARENT, "room1", f"call{seq}", seq)
+            seq += 1
+        gevent.sleep(0.05)
+        while healthy.pending or healthy.ws.sock and _readable(healthy.ws.sock):
+            healthy.recv(timeout=1)
+    assert gateway.stats()["sessions"] == 1, "the stuck client was never closed"
+    assert 0.5 < time.monotonic() - started < 4
+    assert healthy.request({"action": "ping", "request_id": "p"})["data"] == {"response": "pong"}
+
+
+def _readable(sock):
+    import select
+    return bool(select.select([sock], [], [], 0)[0])
