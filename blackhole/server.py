@@ -43,9 +43,10 @@ class Gateway:
         return self.host, self.port
 
     def stop(self):
-        self._server.stop(timeout=1)
-        for session in list(self._sessions):
+        self._server.close()                      # no new connections
+        for session in list(self._sessions):      # their readers then end at once
             session.close(1001, "gateway shutting down")
+        self._server.stop(timeout=1)
         self._fanout.stop()
         self._pump.stop()
         log.info("blackhole stopped", extra={"port": self.port})
