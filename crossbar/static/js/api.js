@@ -30,7 +30,7 @@ export class ApiError extends Error {
     const fields = Object.entries(this.fieldErrors).map(([path, messages]) => `${path}: ${messages.join("; ")}`);
     if (fields.length) return `${this.message} (${fields.join(", ")})`;
     if (data && typeof data.message === "string" && data.message !== this.message) {
-      return `${this.message}: ${data.message}`;
+      return data.message.startsWith(this.message) ? data.message : `${this.message}: ${data.message}`;
     }
     return this.message;
   }

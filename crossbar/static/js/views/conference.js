@@ -62,6 +62,7 @@ class ConferencePage {
     this.render();
   }
 
+  // The reply's envelope either way (a refused dial still lists its endpoints).
   async run(promise, what) {
     try {
       const reply = await promise;
@@ -69,15 +70,15 @@ class ConferencePage {
       this.scheduleRefresh();
       return reply;
     } catch (problem) {
-      this.ctx.notify(`${what} failed: ${describe(problem)}`);
-      return null;
+      this.ctx.notify(`Could not ${what}: ${describe(problem)}`);
+      return problem.body || {};
     }
   }
 
   async roomAction(action, data = {}) {
     const reply = await this.run(this.ctx.api.action(this.base, action, data), `${action} ${data.action || ""}`.trim());
     if (action === "record") this.recordings.refresh();
-    return reply && reply.data && reply.data.endpoint_responses;
+    return (reply.data || {}).endpoint_responses;
   }
 
   participantAction(row, action) {
