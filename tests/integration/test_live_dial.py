@@ -101,12 +101,12 @@ def test_all_endpoints_failing_is_422_with_the_reasons(rig):
 
 def test_sip_uri_and_number_endpoints(rig):
     conference_id, room = running_room(rig)
-    rig.sims[0].register_device("5001", "127.0.0.1")
+    rig.sims[0].register_device("5001", "127.0.0.1", contact="127.0.0.1:5073")
     rig.sims[0].add_extension(r"^5550100$", lambda channel, match: channel.answer())
     reply = dial(rig, conference_id, {"endpoints": ["sip:5001@127.0.0.1:5073", "5550100"]})
     assert reply.status_code == 200, reply.get_json()
     sip_leg, number_leg = reply.get_json()["data"]["endpoint_responses"]
-    assert sip_leg["status"] == "success" and number_leg["status"] == "success"
+    assert sip_leg["status"] == "success" and number_leg["status"] == "success", (sip_leg, number_leg)
     sent = [c for c in rig.sims[0].command_log if " bgdial " in c]
     assert "}sofia/internal/5001@127.0.0.1:5073" in sent[0]
     assert "}loopback/5550100/default" in sent[1]
