@@ -146,3 +146,17 @@ def test_keyboard_operates_controls_and_focus_survives_live_updates(page, stack)
     stack.sim.talk(ivan.uuid)  # a live update of the row must not steal the focus
     expect(row_of(page, ivan)).to_have_attribute("data-talking", "true")
     expect(mute).to_be_focused()
+
+
+def test_websocket_url_comes_from_the_config_or_the_page_host(page, stack):
+    page.goto(stack.ui_url)
+    urls = page.evaluate("""async () => {
+        const { websocketUrl } = await import("/ui/js/live.js");
+        return [websocketUrl({ websocket_url: "wss://conf.example.com/ws", websocket_port: 1 }),
+                websocketUrl({ websocket_host: "10.0.0.5", websocket_port: 5555 }),
+                websocketUrl({ websocket_host: null, websocket_port: 5555 }),
+                websocketUrl({ websocket_host: "::1", websocket_port: 5555 })];
+    }""")
+    assert urls == ["wss://conf.example.com/ws", "ws://10.0.0.5:5555/", "ws://127.0.0.1:5555/",
+                    "ws://[::1]:5555/"]
+    assert page.evaluate("window.kzAdmin.live.url") == stack.ws_url

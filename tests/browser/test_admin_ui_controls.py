@@ -2,13 +2,12 @@
 edit and delete, bulk actions, recording with download, media upload and play,
 dialing out. Effects are checked on the simulator (ESL json_list, command log)."""
 import io
-import re
 import wave
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import create_conference, row_of, sign_in, wait_live
+from tests.browser.helpers import create_conference, row_of, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -125,14 +124,19 @@ def test_upload_media_and_play_it_to_the_room(page, stack, tmp_path):
     page.get_by_test_id("nav-conferences").click()
     conference_id = create_conference(page, "Media room")
     room = stack.fs_name(conference_id)
-    stack.sim.join(room, "5001", "Grace")
+    grace = stack.sim.join(room, "5001", "Grace")
     mark = len(stack.sim.command_log)
     page.get_by_test_id("media-select").select_option(media_id)
     page.get_by_test_id("room-play").click()
+    expect(page.locator("#announcer")).to_contain_text("play: done")
     expect(page.get_by_test_id("notice")).to_be_hidden()
-    page.wait_for_function("() => document.getElementById('announcer').textContent.includes('play')")
     plays = [c for c in stack.sim.command_log[mark:] if c.startswith(f"conference {room} play ")]
-    assert plays and media_id in plays[0]
+    assert len(plays) == 1 and media_id in plays[0]
+
+    row_of(page, grace).get_by_test_id("participant-play").click()
+    expect(page.locator("#announcer")).to_contain_text("play Grace: done")
+    plays = [c for c in stack.sim.command_log[mark:] if c.startswith(f"conference {room} play ")]
+    assert len(plays) == 2 and media_id in plays[1] and plays[1].endswith(f" {grace.id}")
 
 
 def test_dial_out_adds_a_participant(page, stack):

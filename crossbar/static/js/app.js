@@ -83,7 +83,12 @@ class App {
     node.title = detail || "";
   }
 
-  chrome() {
+  chrome(hash) {
+    document.querySelectorAll("#nav a").forEach((link) => {
+      const current = hash.startsWith(link.getAttribute("href"));
+      if (current) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    });
     document.getElementById("nav").hidden = !this.signedIn;
     document.getElementById("sign-out").hidden = !this.signedIn;
     document.getElementById("who").textContent = this.signedIn ? this.session.accountName || "" : "";
@@ -109,7 +114,7 @@ class App {
     this.view = view;
     replace(this.main, view.element);
     document.title = `${view.title} · Conference admin`;
-    this.chrome();
+    this.chrome(hash);
     this.enter(view);
     this.main.focus({ preventScroll: true });
   }

@@ -77,7 +77,9 @@ export function roomControls(ctx, { roomAction, bulkAction, media }) {
         h("p", { class: "hint" }, "Mute and deafen leave moderators alone."),
         h("div", { class: "button-row" }, bulk)),
       h("section", { class: "card", "aria-labelledby": "play-title" },
-        h("h2", { id: "play-title" }, "Play media"), media.element, play),
+        h("h2", { id: "play-title" }, "Play media"),
+        h("p", { class: "hint" }, "Plays to the whole room, or to one person with the Play button of their row."),
+        media.element, play),
       h("section", { class: "card", "aria-labelledby": "dial-title" },
         h("h2", { id: "dial-title" }, "Dial out"), dialForm(ctx, dial))),
     update(room) {
