@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class Pump:
-    def __init__(self, write_interval=0.02, housekeeping_interval=0.25):
+    def __init__(self, write_interval=0.005, housekeeping_interval=0.25):
         self._write_interval = write_interval
         self._housekeeping_interval = housekeeping_interval
         self._sessions = set()
