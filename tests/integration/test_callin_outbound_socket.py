@@ -165,7 +165,7 @@ def test_digits_then_conference_matches_the_recording(service):
 
 
 def test_caller_hangup_during_the_prompt_matches_the_recording(service):
-    sim, channel = call(service, "callin_101", scale=0.1)   # linger 5 s = 0.5 s here
+    sim, channel = call(service, "callin_101", scale=0.3)   # linger 5 s = 1.5 s here
     blocks = tx_blocks("outbound_hangup_during_pagd.tx.esl")
     service.run(blocks[:5], channel.uuid)
     service.send(blocks[5])
