@@ -5,9 +5,9 @@ The channel connects to a service (``socket host:port async full``), answers
 ``myevents``, ``event``, ``linger``, ``getvar``, ``api`` and ``sendmsg``
 (``execute`` with ``Event-UUID`` echoed as ``Application-UUID``, ``hangup``),
 byte-compatible with fixtures/freeswitch/round2/outbound_*. Events reach the
-socket only for this channel's Unique-ID. A hang-up sends CHANNEL_HANGUP before
-the completion of the application that was running, then CHANNEL_HANGUP_COMPLETE
-and the linger notice; plain ``linger`` waits until the service closes.
+socket only for this channel's Unique-ID. After CHANNEL_HANGUP_COMPLETE comes the
+linger notice (commands still work while lingering); plain ``linger`` waits until
+the service closes the socket.
 
 ``install(core)`` adds what the call-in service needs beyond the core's
 applications (``record``, ``socket``, and ``conference`` with the ``wait-mod``
@@ -23,7 +23,7 @@ from gevent.queue import Queue
 
 from fssim import wire
 from fssim.channel_headers import caller_block
-from fssim.channels import HANGUP_CALL, CallerProfile, Channel
+from fssim.channels import CallerProfile, Channel
 from fssim.media import write_silence_wav
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,6 @@ class OutboundSocket:
         self.myevents = False
         self.names, self.subclasses = set(), set()
         self.linger = None          # None = off, -1 = forever, N seconds
-        self.hangup_sent = False
         self.done = gevent.event.Event()
         self._out, self._apps = Queue(), Queue()
 
@@ -54,22 +53,13 @@ class OutboundSocket:
         return self.myevents or "ALL" in self.names or event.name in self.names
 
     def on_event(self, event):
-        """Core listener: only enqueues."""
+        """Core listener: only enqueues (the core sends CHANNEL_HANGUP, the running
+        application's completion, then CHANNEL_HANGUP_COMPLETE)."""
         if event.get("Unique-ID") != self.channel.uuid:
             return
-        if event.name == "CHANNEL_HANGUP":
-            self.hangup_sent = True
-        elif event.name == "CHANNEL_HANGUP_COMPLETE" and not self.hangup_sent:
-            self.hangup_sent = True
-            self._send_event(self._hangup_event())
         self._send_event(event)
         if event.name == "CHANNEL_HANGUP_COMPLETE":
             self._out.put(("hangup", None))
-
-    def _hangup_event(self):
-        ch = self.channel
-        return self.core.events.make("CHANNEL_HANGUP", HANGUP_CALL,
-                                     [("Hangup-Cause", ch.hangup_cause)] + ch.headers())
 
     def _send_event(self, event):
         if self.wants(event):
