@@ -5,6 +5,7 @@ FreeSWITCH allows them) plus an optional body. :class:`EventFactory` stamps the 
 every event starts with, in FreeSWITCH's order.
 """
 import dataclasses
+import functools
 import itertools
 import time
 
@@ -38,12 +39,16 @@ class Identity:
     ipv6: str = "::1"
 
 
+@functools.lru_cache(maxsize=64)
+def _dates(second):
+    return (time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second)),
+            time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(second)))
+
+
 def date_headers(epoch):
-    micros = int(epoch * 1_000_000)
-    local = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
-    gmt = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(epoch))
+    local, gmt = _dates(int(epoch))
     return [("Event-Date-Local", local), ("Event-Date-GMT", gmt),
-            ("Event-Date-Timestamp", str(micros))]
+            ("Event-Date-Timestamp", str(int(epoch * 1_000_000)))]
 
 
 class EventFactory:

@@ -65,13 +65,19 @@ class EslSession:
             self.sock.close()
 
     def _write_loop(self):
+        """One writer per connection; what queued up meanwhile goes out in one send."""
         while True:
-            data = self.out.get()
-            if data is None:
-                return
+            batch = [self.out.get()]
+            while not self.out.empty() and len(batch) < 256 and batch[-1] is not None:
+                batch.append(self.out.get_nowait())
+            closing = batch[-1] is None
+            data = b"".join(item for item in batch if item is not None)
             try:
-                self.sock.sendall(data)
+                if data:
+                    self.sock.sendall(data)
             except OSError:
+                return
+            if closing:
                 return
 
     def send(self, data):

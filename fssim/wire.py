@@ -5,24 +5,22 @@ line ends, ``Content-Length`` counting body bytes, plain events with URL-encoded
 and an inner ``Content-Length`` when the event has a body, JSON events as one compact
 object that keeps duplicate header names and puts the body under ``_body``.
 """
+import functools
 import json
 
 DISCONNECT_TEXT = "Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n"
 
 # switch_url_encode(): characters FreeSWITCH escapes in plain event values.
-_URL_UNSAFE = set("\r\n \"#%&+:;<=>?@[\\]^`{|}")
+_URL_UNSAFE = "\r\n \"#%&+:;<=>?@[\\]^`{|}" + "".join(map(chr, range(32))) + chr(127)
+_URL_TABLE = str.maketrans({char: "%%%02X" % ord(char) for char in _URL_UNSAFE})
 
 
 def url_encode(value):
-    out = []
-    for char in value:
-        if char in _URL_UNSAFE or ord(char) < 32 or ord(char) == 127:
-            out.append("%%%02X" % ord(char))
-        elif ord(char) > 127:
-            out.extend("%%%02X" % byte for byte in char.encode("utf-8"))
-        else:
-            out.append(char)
-    return "".join(out)
+    if value.isascii():
+        return value.translate(_URL_TABLE)
+    return "".join(char.translate(_URL_TABLE) if char.isascii() else
+                   "".join("%%%02X" % byte for byte in char.encode("utf-8"))
+                   for char in value)
 
 
 def frame(headers, body=b""):
@@ -56,9 +54,33 @@ def _plain_value(value):
     return url_encode(str(value))
 
 
+@functools.lru_cache(maxsize=131072)
+def _plain_line(pair):
+    """Most header lines repeat from event to event (the channel block): cache them."""
+    name, value = pair
+    return f"{name}: {_plain_value(value)}\n"
+
+
+@functools.lru_cache(maxsize=131072)
+def _json_item(pair):
+    name, value = pair
+    if isinstance(value, (list, tuple)):
+        value = list(value)
+    elif not isinstance(value, str):
+        value = str(value)
+    return _dumps(name) + ":" + _dumps(value)
+
+
+def _hashable(headers):
+    return [(n, tuple(v)) if isinstance(v, list) else (n, v) for n, v in headers]
+
+
 def event_plain_text(headers, body=None):
     """Headers (+ body) of one event -> the text of a text/event-plain frame body."""
-    lines = [f"{name}: {_plain_value(value)}\n" for name, value in headers]
+    try:
+        lines = list(map(_plain_line, headers))
+    except TypeError:  # a list value (unhashable): use tuples
+        lines = list(map(_plain_line, _hashable(headers)))
     if body is not None:
         data = body.encode("utf-8")
         lines.append(f"Content-Length: {len(data)}\n\n")
@@ -68,17 +90,11 @@ def event_plain_text(headers, body=None):
 
 def event_json_text(headers, body=None):
     """Headers (+ body) -> cJSON's compact object text; duplicate names are kept."""
-    pairs = list(headers)
+    pairs = _hashable(headers)
+    items = list(map(_json_item, pairs))
     if body is not None:
-        pairs.append(("Content-Length", str(len(body.encode("utf-8")))))
-        pairs.append(("_body", body))
-    items = []
-    for name, value in pairs:
-        if isinstance(value, (list, tuple)):
-            value = list(value)
-        elif not isinstance(value, str):
-            value = str(value)
-        items.append(_dumps(name) + ":" + _dumps(value))
+        items.append(_json_item(("Content-Length", str(len(body.encode("utf-8"))))))
+        items.append(_dumps("_body") + ":" + _dumps(body))
     return "{" + ",".join(items) + "}"
 
 
