@@ -411,12 +411,19 @@ def report(args, figures):
     return "\n".join(lines)
 
 
-def record(text, command):
+def record(args, text, command):
     path = os.path.join(ROOT, "bench", "RESULTS.md")
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    setup = (f"{args.subscribers} websocket subscribers on one conference "
+             f"(`conference.event.{{conference_id}}.*`) while {args.rate} seed-002-shaped events/s "
+             f"(~1.1 KB, with account_id) are published to RabbitMQ for {args.duration:g} s on "
+             "`conference.event.{conference_id}.{call_id}`; gateway = `python -m blackhole.cli` "
+             f"(one AMQP consumer, per-socket queue {args.queue_size}); clients = raw sockets in "
+             f"{args.workers} processes; baseline = one plain pika consumer bound to the same key. "
+             "Latency = receive time minus the publisher's timestamp inside the event.")
     with open(path, "a", encoding="utf-8") as handle:
-        handle.write(f"\n## Websocket fan-out (blackhole) - {stamp}\n\n"
-                     f"Command: `{command}`\n\n{text}\n")
+        handle.write(f"\n## websocket fan-out, blackhole ({stamp})\n\n"
+                     f"Command: `{command}`\n\n{setup}\n\n{text}\n")
 
 
 def main(argv=None):
@@ -428,7 +435,7 @@ def main(argv=None):
     print(text)
     print(json.dumps(figures, indent=1))
     if not args.no_record:
-        record(text, command.strip())
+        record(args, text, command.strip())
     return 0
 
 
