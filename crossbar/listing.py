@@ -97,10 +97,13 @@ def page_request(args):
     return size, start_key
 
 
-def batch_size(page_size, filters):
-    """Rows to read per store call: about one page when most rows qualify."""
+def batch_size(page_size, filters, typed=False):
+    """Rows to read per store call: about one page when most rows qualify
+    (exactly one page plus the next key when the rows are of the listed type)."""
     if page_size is None or filters:
         return MAX_BATCH
+    if typed:
+        return min(MAX_BATCH, page_size + 1)
     return min(MAX_BATCH, max(2 * (page_size + 1), 20))
 
 

@@ -61,10 +61,26 @@ class AccountDocuments:
             return doc.get("pvt_type") == self.pvt_type and not doc.get("pvt_deleted") \
                 and listing.doc_passes(doc, filters)
 
+        fetch, typed = self._page_fetch(db)
         docs, next_key = listing.collect_page(
-            lambda key, limit: self.store.all_docs(db, start_key=key, limit=limit),
-            keep, page_size, start_key, batch=listing.batch_size(page_size, filters))
+            fetch, keep, page_size, start_key,
+            batch=listing.batch_size(page_size, filters, typed=typed))
         return docs, start_key, next_key
+
+    def _page_fetch(self, db):
+        """``(fetch(start_key, limit) -> docs in _id order, only_this_type)``. A store
+        with an indexed ``pvt_type`` (``type_indexed``: the embedded one) reads only
+        this type's rows; elsewhere a type-filtered find may scan the whole
+        database per page, so all documents are walked instead."""
+        if not getattr(self.store, "type_indexed", False):
+            return (lambda key, limit: self.store.all_docs(db, start_key=key, limit=limit)), False
+
+        def fetch(key, limit):
+            selector = {"pvt_type": self.pvt_type}
+            if key is not None:
+                selector["_id"] = {"$gte": key}
+            return self.store.find(db, selector, limit=limit)
+        return fetch, True
 
     def summarize_all(self, account_id, docs):
         return [self.summarize(doc) for doc in docs]

@@ -16,8 +16,15 @@ _MISSING = object()
 
 def split_field(field):
     """``"a.b\\.c"`` -> ``["a", "b.c"]`` (a backslash escapes a dot)."""
+    return list(_split_cached(field))
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_cached(field):
+    """``split_field`` as a tuple, computed once per field name (matching runs it
+    for every document a selector is tried on)."""
     parts = re.split(r"(?<!\\)\.", field)
-    return [part.replace("\\.", ".") for part in parts]
+    return tuple(part.replace("\\.", ".") for part in parts)
 
 
 def get_field(doc, path):
@@ -133,6 +140,8 @@ def match_value(value, condition):
     """Match one value against a condition: a literal (implicit ``$eq``) or a
     dict of operators and/or sub-field conditions (implicitly and-ed)."""
     if not isinstance(condition, dict):
+        if type(condition) is str:  # the common case; same result as _equal
+            return isinstance(value, str) and value == condition
         return value is not _MISSING and _equal(value, condition)
     return all(_match_key(value, key, arg) for key, arg in condition.items())
 
@@ -153,7 +162,7 @@ def _match_key(value, key, arg):
         if operator is None:
             raise ValueError(f"unsupported Mango operator {key}")
         return value is not _MISSING and operator(value, arg)
-    return match_value(get_field(value, split_field(key)), arg)
+    return match_value(get_field(value, _split_cached(key)), arg)
 
 
 # --- sorting --------------------------------------------------------------
