@@ -1,41 +1,18 @@
-"""ESL wire format for the outbound socket (pure: bytes in, frames out).
+"""ESL wire format for the outbound socket: reading frames from a stream.
 
-A frame is a block of ``Name: value`` lines ended by a blank line, then
-``Content-Length`` body bytes when that header is present. The connect reply
-is header-only with URL-encoded values; ``text/event-plain`` bodies are
-themselves header blocks with URL-encoded values (and may carry a body of
-their own); ``text/event-json`` bodies are JSON objects.
+Frame splitting, header and event parsing and command encoding are the shared
+ones of ``kzcore.esl.frames``; this module only adds blocking reads from the
+socket's file object and the connect reply's channel data.
 """
-import dataclasses
 import json
 from urllib.parse import unquote
+
+from kzcore.esl import frames
+from kzcore.esl.frames import Frame, encode_command  # noqa: F401 - this module's API
 
 
 class ProtocolError(Exception):
     """The peer sent something that is not an ESL frame."""
-
-
-@dataclasses.dataclass
-class Frame:
-    headers: dict
-    body: bytes = b""
-
-    @property
-    def content_type(self):
-        return self.headers.get("Content-Type", "")
-
-
-def parse_header_block(text, decode=False):
-    """``Name: value`` lines -> dict; ``decode`` URL-decodes the values."""
-    headers = {}
-    for line in text.split("\n"):
-        if not line:
-            continue
-        name, sep, value = line.partition(": ")
-        if not sep:
-            name, _, value = line.partition(":")
-        headers[name.strip()] = unquote(value) if decode else value
-    return headers
 
 
 def read_frame(reader):
@@ -54,7 +31,7 @@ def read_frame(reader):
                 break
             continue  # stray blank line between frames
         lines.append(line.decode("utf-8", "replace").rstrip("\r\n"))
-    headers = parse_header_block("\n".join(lines))
+    headers = frames.parse_headers("\n".join(lines))
     length = headers.get("Content-Length")
     body = b""
     if length:
@@ -78,33 +55,14 @@ def _read_exactly(reader, count):
 
 
 def parse_event(frame):
-    """A ``text/event-plain`` or ``text/event-json`` frame -> flat dict of headers
-    (plus ``_body`` when the event carries one), or None for other frames."""
-    kind = frame.content_type
-    text = frame.body.decode("utf-8", "replace")
-    if kind == "text/event-json":
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return None
-        return {k: v for k, v in data.items()} if isinstance(data, dict) else None
-    if kind != "text/event-plain":
+    """An event frame -> flat dict of headers (``_body`` when it carries one), or
+    None for other frames and for JSON events that do not parse."""
+    try:
+        return frames.parse_event(frame)
+    except (ValueError, json.JSONDecodeError):
         return None
-    head, _, rest = text.partition("\n\n")
-    event = parse_header_block(head, decode=True)
-    if rest and "Content-Length" in event:
-        event["_body"] = rest
-    return event
 
 
 def connect_data(frame):
     """The channel data of the reply to ``connect`` (URL-decoded headers)."""
     return {name: unquote(value) for name, value in frame.headers.items()}
-
-
-def encode_command(line, headers=()):
-    """One command: its line, optional ``Name: value`` headers, blank line."""
-    parts = [line] + [f"{name}: {value}" for name, value in headers]
-    if any("\n" in part or "\r" in part or "\x00" in part for part in parts):
-        raise ValueError("a command line or header may not contain line breaks")
-    return ("\n".join(parts) + "\n\n").encode("utf-8")

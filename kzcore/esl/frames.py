@@ -143,9 +143,11 @@ def parse_event(frame):
 
 
 def encode_command(line, headers=None):
-    """One ESL command (``api ...``, ``auth ...``) with optional headers -> bytes."""
+    """One ESL command (``api ...``, ``sendmsg``) with optional headers (a mapping
+    or ``(name, value)`` pairs, order kept) -> bytes."""
     parts = [line]
-    for name, value in (headers or {}).items():
+    pairs = headers.items() if hasattr(headers, "items") else (headers or ())
+    for name, value in pairs:
         parts.append(f"{name}: {value}")
     for part in parts:
         if "\n" in part or "\r" in part or "\0" in part:
