@@ -202,6 +202,7 @@ def esl_loop(client, room, member, timings, deadline):
             timings.add(started, False, repr(exc))
             continue
         timings.add(started, reply.startswith("+OK"), reply)
+        gevent.sleep(0)  # let the other greenlets on this connection take their turn
 
 
 def run_raw_esl(args, sims, room, member_ids):

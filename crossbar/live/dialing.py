@@ -6,7 +6,7 @@ import time
 import uuid
 
 from crossbar import documents
-from crossbar.live import dial_plan
+from crossbar.live import dial_plan, state
 from kzcore import fs_commands
 from kzcore.errors import Conflict, SwitchRefused
 from kzcore.naming import ACCOUNTS_DB, account_db
@@ -110,8 +110,7 @@ class Dialer:
         """``(data, 200)`` with ``endpoint_responses``; SwitchRefused if no leg got anywhere."""
         params = schemas.validate("conferences.dial", params, ("data",))
         conference_id = conference if isinstance(conference, str) else conference["_id"]
-        from crossbar.live.service import fs_name
-        name = fs_name(account_id, conference_id)
+        name = state.fs_name(account_id, conference_id)
         targets = resolve_targets(self.live.store, account_id, params["endpoints"],
                                   self.sofia_profile)
         plan = leg_plan(name, targets, params)

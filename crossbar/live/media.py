@@ -11,6 +11,7 @@ import hmac
 import re
 import time
 
+from crossbar.media.service import MediaService
 from kzcore import fs_commands
 from kzcore.errors import NotFound
 
@@ -84,7 +85,6 @@ class MediaSource:
         self.store, self.links, self.base_url = store, links, base_url
 
     def attachment_of(self, account_id, media_id):
-        from crossbar.media.service import MediaService
         doc = MediaService(self.store, None).load(account_id, media_id)
         names = list((doc.get("_attachments") or {}).keys())
         name = doc.get("pvt_media_attachment") if doc.get("pvt_media_attachment") in names \

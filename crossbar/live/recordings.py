@@ -10,10 +10,11 @@ import time
 import wave
 
 import gevent
+from gevent.lock import Semaphore
 
 from crossbar import documents
 from crossbar.live import state
-from kzcore.errors import Conflict, NotFound
+from kzcore.errors import Conflict, NotFound, SwitchUnavailable
 from kzcore.naming import account_db, new_id
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,6 @@ def public(doc):
 
 class Recordings:
     def __init__(self, store, config, clock=time.time):
-        from gevent.lock import Semaphore
         self.store, self.root, self.clock = store, recordings_root(config), clock
         self._starting = Semaphore()  # starts are rare: one at a time per process
 
@@ -134,7 +134,6 @@ class Recordings:
 
 def list_recordings(ctx, account_id, conference):
     """The seam conferences/views.py calls: ``(data, http_status)``."""
-    from kzcore.errors import SwitchUnavailable
     live = ctx.services.live
     if live is None:
         raise SwitchUnavailable("no FreeSWITCH node configured")

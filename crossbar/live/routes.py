@@ -11,6 +11,7 @@ from crossbar import responses
 from crossbar.auth.guard import check_request, public
 from crossbar.context import services
 from crossbar.live.recordings import CONTENT_TYPE, public as public_recording
+from crossbar.media.service import MediaService
 from kzcore.errors import SwitchUnavailable
 
 RECORDING = "/accounts/<account_id>/conferences/<conference_id>/recordings/<recording_id>"
@@ -30,7 +31,6 @@ def create_blueprint():
     @blueprint.route("/live_media/<token>/<name>", methods=["GET"], endpoint="live_media")
     @public
     def live_media(token, name):
-        from crossbar.media.service import MediaService
         account_id, media_id = _live().media.links.verify(token)
         content, content_type, _ = MediaService(services().store, None).raw(account_id, media_id)
         return Response(content, 200, mimetype=content_type or "application/octet-stream")

@@ -11,7 +11,12 @@ import logging
 import time
 
 from crossbar.live import state
-from kzcore import fs_commands, fs_replies, naming
+from crossbar.live.dial_watch import DialWatcher
+from crossbar.live.dialing import Dialer
+from crossbar.live.media import MediaLinks, MediaSource
+from crossbar.live.recordings import Recordings
+from crossbar.live.state import fs_name
+from kzcore import fs_commands, fs_replies
 from kzcore.errors import NotFound, NotRunning, SwitchRefused, SwitchUnavailable
 
 log = logging.getLogger(__name__)
@@ -28,15 +33,6 @@ class Located:
     conference: dict = None
 
 
-def fs_name(account_id, conference_id):
-    """The room's FreeSWITCH name; an id that cannot be one is a 400, not a lookup."""
-    try:
-        return naming.fs_conference_name(account_id, conference_id)
-    except ValueError:
-        raise fs_commands.invalid("conference_id", "may only hold letters, digits, '_', '.' and '-' "
-                                  "(1-64, starting with a letter or digit)", conference_id) from None
-
-
 def _failed_nodes(replies):
     return sorted(node for node, reply in replies.items() if isinstance(reply, Exception))
 
@@ -47,10 +43,6 @@ class LiveConferences:
 
     def __init__(self, pool, store, config, signer=None, *, watcher=None, media_secret=None,
                  clock=time.time):
-        from crossbar.live.dial_watch import DialWatcher
-        from crossbar.live.dialing import Dialer
-        from crossbar.live.media import MediaLinks, MediaSource
-        from crossbar.live.recordings import Recordings
         self.pool, self.store, self.config = pool, store, config
         self.timeout = getattr(config, "esl_timeout", 5.0)
         self.clock = clock

@@ -5,10 +5,20 @@ joining; the API reports the Unix epoch second of joining (DESIGN.md section 3)
 and the seconds since as ``duration``. Recording nodes are listed as members
 without id or flags: they are not participants, they make ``is_recording``.
 """
-from kzcore.naming import parse_fs_conference_name
+from kzcore import fs_commands
+from kzcore.naming import fs_conference_name, parse_fs_conference_name
 
 CALLER = "caller"
 RECORDING_NODE = "recording_node"
+
+
+def fs_name(account_id, conference_id):
+    """The room's FreeSWITCH name; an id that cannot be one is a 400, not a lookup."""
+    try:
+        return fs_conference_name(account_id, conference_id)
+    except ValueError:
+        raise fs_commands.invalid("conference_id", "may only hold letters, digits, '_', '.' and '-' "
+                                  "(1-64, starting with a letter or digit)", conference_id) from None
 
 
 def _flag(member, name, default=False):
