@@ -1,10 +1,9 @@
 """The dial action (seed 002) against the simulator: devices, users, numbers,
 sip: URIs, flags, caller id, custom variables, timeouts, dynamic conferences,
 and endpoint_responses filled from what FreeSWITCH reported."""
-import time
 
-import pytest
 
+from crossbar.xmlcurl.service import XmlCurlService
 from tests.integration.test_live_support import rig  # noqa: F401 (fixture)
 
 
@@ -132,7 +131,8 @@ def test_dial_creates_a_dynamic_conference_with_the_request_parameters(rig):
     device_id = make_device(rig, rig.alpha, "7001")
     conference_id = "adhoc-room-1"
     reply = dial(rig, conference_id, {"endpoints": [device_id], "play_entry_tone": False,
-                                      "name": "Ad hoc", "member": {"join_muted": True}})
+                                      "name": "Ad hoc", "member": {"join_muted": True},
+                                      "max_participants": 7})
     assert reply.status_code == 200, reply.get_json()
     (leg,) = reply.get_json()["data"]["endpoint_responses"]
     assert leg["status"] == "success", leg
@@ -143,6 +143,11 @@ def test_dial_creates_a_dynamic_conference_with_the_request_parameters(rig):
     assert doc["member"]["join_muted"] is True
     assert doc["_read_only"]["members"] == 1
     assert doc["_read_only"]["participants"][0]["call_id"] == leg["call_id"]
+    # FreeSWITCH's profile for the room (mod_xml_curl) is served from that document
+    profile = XmlCurlService(rig.api.store).answer({
+        "section": "configuration", "key_value": "conference.conf",
+        "conference_name": rig.room(rig.alpha, conference_id), "profile_name": "default"})
+    assert '<param name="max-members" value="7"/>' in profile
 
 
 def test_dial_into_a_stored_conference_not_running_starts_it(rig):
