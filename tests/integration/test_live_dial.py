@@ -1,8 +1,6 @@
 """The dial action (seed 002) against the simulator: devices, users, numbers,
 sip: URIs, flags, caller id, custom variables, timeouts, dynamic conferences,
 and endpoint_responses filled from what FreeSWITCH reported."""
-
-
 from crossbar.xmlcurl.service import XmlCurlService
 from tests.integration.test_live_support import rig  # noqa: F401 (fixture)
 
