@@ -32,9 +32,9 @@ class Applications:
         app_uuid = event_uuid or str(uuidlib.uuid4())
         channel.set_variable("current_application", app)
         channel.set_variable("current_application_data", arg)
+        data = [("Application-Data", arg)] if arg else []
         channel.fire("CHANNEL_EXECUTE", EXECUTE_CALL,
-                     extra_after=[("Application", app), ("Application-Data", arg),
-                                  ("Application-UUID", app_uuid)])
+                     extra_after=[("Application", app), *data, ("Application-UUID", app_uuid)])
         func = self.table.get(app)
         response = "_none_"
         channel.running_app = gevent.getcurrent()
@@ -49,7 +49,7 @@ class Applications:
         if app == "playback":
             channel.set_variable("current_application_response", response)
         channel.fire("CHANNEL_EXECUTE_COMPLETE", COMPLETE_CALL,
-                     extra_after=[("Application", app), ("Application-Data", arg),
+                     extra_after=[("Application", app), *data,
                                   ("Application-Response", response),
                                   ("Application-UUID", app_uuid)])
         return response

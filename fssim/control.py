@@ -5,6 +5,7 @@ import time
 import gevent
 
 from fssim import loopback
+from fssim.dialplan import announce_application
 from fssim.voice import VoiceDriver, set_voice
 
 
@@ -27,6 +28,7 @@ def join(core, conference_name, caller_id_number, caller_id_name, moderator=Fals
     suffix = "+flags{%s}" % "|".join(flags) if flags else ""
     b_leg.set_variable("current_application_data", f"{conference_name}@{profile}{suffix}")
     b_leg.set_variable("current_application", "conference")
+    announce_application(b_leg, "conference", f"{conference_name}@{profile}{suffix}")
     loopback.transfer_to_extension(a_leg, far, b_leg.profile, core.dialplan.dp_match(far))
     core.dialplan.route(a_leg, far)
     member = core.conferences.join(b_leg, conference_name, profile, flags)

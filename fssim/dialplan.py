@@ -33,13 +33,30 @@ def conference_extension(profile, flags):
 
     def handler(channel, match):
         room = match.group(1)
-        channel.set_variable("current_application_data", f"{room}@{profile}{suffix}")
+        data = f"{room}@{profile}{suffix}"
+        channel.set_variable("current_application_data", data)
         channel.set_variable("current_application", "conference")
         channel.answer()
+        announce_application(channel, "conference", data)
         member = channel.join_conference(room, profile, flags)
         if member is None:
             channel.hangup("NORMAL_CLEARING")
     return handler
+
+
+def announce_application(channel, app, data):
+    """CHANNEL_EXECUTE now, CHANNEL_EXECUTE_COMPLETE when the call ends (for the
+    applications the dialplan runs without Channel.execute, e.g. `conference`)."""
+    import uuid as uuidlib
+    from fssim.channels import COMPLETE_CALL, EXECUTE_CALL
+    app_uuid = str(uuidlib.uuid4())
+    head = [("Application", app), ("Application-Data", data)]
+    channel.fire("CHANNEL_EXECUTE", EXECUTE_CALL, extra_after=head + [
+        ("Application-UUID", app_uuid)])
+    channel.before_report.append(lambda ch: ch.fire(
+        "CHANNEL_EXECUTE_COMPLETE", COMPLETE_CALL,
+        extra_after=head + [("Application-Response", "_none_"),
+                            ("Application-UUID", app_uuid)]))
 
 
 def far_extension(name):

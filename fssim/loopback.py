@@ -6,7 +6,7 @@ one again moves it to the end); the sequences below are the recorded ones.
 """
 import uuid as uuidlib
 
-from fssim.channels import CallerProfile, Channel
+from fssim.channels import COMPLETE_CALL, EXECUTE_CALL, CallerProfile, Channel
 
 
 def _leg_variables(leg, uuid, session_id, name, origination, other_uuid, early_media):
@@ -51,13 +51,19 @@ def bring_up(core, a_leg, b_leg, dp_match=None):
     if dp_match:
         b_leg.set_variable("DP_MATCH", dp_match)
     b_leg.set_variable("call_uuid", b_leg.uuid)
-    a_leg.set_state("CS_CONSUME_MEDIA")
-    a_leg.answer()
     b_leg.set_state("CS_EXECUTE", "RINGING")
     b_leg.set_variable("current_application", "answer")
+    answer_uuid = str(uuidlib.uuid4())
+    b_leg.fire("CHANNEL_EXECUTE", EXECUTE_CALL,
+               extra_after=[("Application", "answer"), ("Application-UUID", answer_uuid)])
+    a_leg.set_state("CS_CONSUME_MEDIA")
+    a_leg.answer()
     b_leg.answer()
     for leg in (a_leg, b_leg):
         leg.set_state("CS_EXECUTE", "ACTIVE")
+    b_leg.fire("CHANNEL_EXECUTE_COMPLETE", COMPLETE_CALL,
+               extra_after=[("Application", "answer"), ("Application-Response", "_none_"),
+                            ("Application-UUID", answer_uuid)])
     b_leg.set_variable("endpoint_disposition", "ANSWER")
 
 

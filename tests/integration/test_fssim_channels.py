@@ -125,3 +125,24 @@ def test_dialplan_passed_to_constructor_and_unmatched_destination():
     assert seen.get(timeout=5) == "abc"
     channel = sim.place_call("nowhere", "1", "A")
     assert not channel.is_up and channel.hangup_cause == "NO_ROUTE_DESTINATION"
+
+
+def test_dialplan_join_shows_answer_and_conference_applications():
+    sim = Simulator(port=0, time_scale=0.05)
+    events = _recorder(sim)
+    reply = sim.api("originate {origination_caller_id_number=1001,origination_caller_id_name="
+                    "Alice}loopback/confmod_room1/default silent XML default")
+    assert reply.startswith("+OK ")
+    seen = _drain(events, lambda e: e.get("Action") == "add-member")
+    b_leg = seen[-1].get("Unique-ID")
+    names = [(e.name, e.get("Application")) for e in seen if e.get("Unique-ID") == b_leg]
+    assert names == [("CHANNEL_CREATE", None), ("CHANNEL_EXECUTE", "answer"),
+                     ("CHANNEL_ANSWER", None), ("CHANNEL_EXECUTE_COMPLETE", "answer"),
+                     ("CHANNEL_EXECUTE", "conference"), ("CUSTOM", None)]
+    execute = [e for e in seen if e.get("Application") == "conference"][0]
+    assert execute.get("Application-Data") == "room1@default+flags{moderator}"
+    sim.api("hupall")
+    done = _drain(events, lambda e: e.name == "CHANNEL_HANGUP_COMPLETE"
+                  and e.get("Unique-ID") == b_leg)
+    assert [e.get("Application") for e in done if e.name == "CHANNEL_EXECUTE_COMPLETE"
+            and e.get("Unique-ID") == b_leg] == ["conference"]
