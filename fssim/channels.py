@@ -198,11 +198,20 @@ class Channel:
             self.set_variable(name, str(value))
 
     def queue_dtmf(self, digits):
-        """Digits the caller presses, queued for whatever reads DTMF next."""
+        """Digits the caller presses, queued for whatever reads DTMF next; in a
+        conference the member loop takes them at once (DTMF event per digit)."""
+        if self.member is not None and self.member.conference is not None:
+            for digit in digits:
+                self._dtmf_event(digit)
+            self.member.conference.member_dtmf(self.member, digits)
+            return
         for digit in digits:
             self._dtmf.put(digit)
-        if self.member is not None and self.member.conference is not None:
-            self.member.conference.member_dtmf(self.member, digits)
+
+    def _dtmf_event(self, digit):
+        self.fire("DTMF", DTMF_CALL, with_variables=False,
+                  extra_after=[("DTMF-Digit", digit), ("DTMF-Duration", "2000"),
+                               ("DTMF-Source", "UNKNOWN")])
 
     def read_dtmf(self, timeout):
         """One digit (and its DTMF event, fired as the digit is taken), or None after
@@ -214,9 +223,7 @@ class Channel:
             waiter.kill(block=False)
             return None
         digit = waiter.value
-        self.fire("DTMF", DTMF_CALL, with_variables=False,
-                  extra_after=[("DTMF-Digit", digit), ("DTMF-Duration", "2000"),
-                               ("DTMF-Source", "UNKNOWN")])
+        self._dtmf_event(digit)
         return digit
 
     def join_conference(self, conference_name, profile="default", flags=()):

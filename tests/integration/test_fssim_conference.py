@@ -138,3 +138,14 @@ def test_talk_burst_emits_at_the_requested_rate(fssim, events_on):
     talk = [e for e in (client.wait_event(lambda e: e.get("Action", "").endswith("-talking"))
                         for _ in range(200))]
     assert [e["Action"] for e in talk[:2]] == ["start-talking", "stop-talking"]
+
+
+def test_member_dtmf_fires_dtmf_events(fast, esl_client_factory):
+    client = esl_client_factory(fast)
+    client.command("event plain DTMF")
+    member = fast.join("room1", "1001", "Alice")
+    fast.dtmf(member.uuid, "12#")
+    digits = [client.wait_event(lambda e: e.get("Event-Name") == "DTMF") for _ in range(3)]
+    assert [d["DTMF-Digit"] for d in digits] == ["1", "2", "#"]
+    assert {d["Unique-ID"] for d in digits} == {member.uuid}
+    assert digits[0]["DTMF-Source"] == "UNKNOWN"
