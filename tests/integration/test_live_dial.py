@@ -1,6 +1,8 @@
 """The dial action (seed 002) against the simulator: devices, users, numbers,
 sip: URIs, flags, caller id, custom variables, timeouts, dynamic conferences,
 and endpoint_responses filled from what FreeSWITCH reported."""
+import time
+
 from crossbar.xmlcurl.service import XmlCurlService
 from tests.integration.test_live_support import rig  # noqa: F401 (fixture)
 
@@ -166,3 +168,29 @@ def test_unknown_device_id_and_bad_flags_are_400_before_dialing(rig):
     flags = dial(rig, conference_id, {"endpoints": ["1000"], "participant_flags": ["sing"]})
     assert flags.status_code == 400
     assert not [c for c in rig.sims[0].command_log[mark:] if "dial" in c]
+
+
+def test_timeout_becomes_originate_timeout_and_no_answer_is_reported(rig):
+    conference_id, room = running_room(rig)
+    device_id = make_device(rig, rig.alpha, "9001", behaviour="no_answer")
+    started = time.monotonic()
+    reply = dial(rig, conference_id, {"endpoints": [device_id], "timeout": 1})
+    assert reply.status_code == 422, reply.get_json()
+    (leg,) = reply.get_json()["data"]["endpoint_responses"]
+    assert leg["status"] == "error" and leg["message"] == "dial failed: NO_ANSWER"
+    assert time.monotonic() - started < 3.5
+    (sent,) = [c for c in rig.sims[0].command_log if " bgdial " in c]
+    assert "originate_timeout=1" in sent
+
+
+def test_device_object_endpoint(rig):
+    conference_id, room = running_room(rig)
+    realm = account_realm(rig, rig.alpha)
+    rig.sims[0].register_device("9101", realm)
+    device = {"id": "inline-phone", "name": "Inline phone",
+              "sip": {"username": "9101", "password": "pw12345"}}
+    reply = dial(rig, conference_id, {"endpoints": [device]})
+    assert reply.status_code == 200, reply.get_json()
+    (leg,) = reply.get_json()["data"]["endpoint_responses"]
+    assert leg["endpoint_id"] == "inline-phone" and leg["status"] == "success"
+    assert any(f"}}user/9101@{realm}" in c for c in rig.sims[0].command_log if " bgdial " in c)
