@@ -159,4 +159,5 @@ def test_websocket_url_comes_from_the_config_or_the_page_host(page, stack):
     }""")
     assert urls == ["wss://conf.example.com/ws", "ws://10.0.0.5:5555/", "ws://127.0.0.1:5555/",
                     "ws://[::1]:5555/"]
+    page.wait_for_function("() => window.kzAdmin !== undefined")
     assert page.evaluate("window.kzAdmin.live.url") == stack.ws_url
