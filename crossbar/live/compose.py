@@ -17,10 +17,13 @@ def command_pool(config):
 
 
 def live_app(config):
-    """The crossbar app of ``crossbar.cli.make_app`` with live control wired in."""
+    """The crossbar app of ``crossbar.cli.make_app`` with live control wired in, on
+    the app's own store (one store, even an in-memory one)."""
     from crossbar.cli import make_app, token_secret
+    from crossbar.context import EXTENSION
     from crossbar.live import LiveConferences, create_blueprint
-    from kzcore.store.factory import make_store
-    live = LiveConferences(command_pool(config), make_store(config), config,
-                           media_secret=token_secret(config))
-    return make_app(config, live=live, extra_blueprints=[create_blueprint()])
+    app = make_app(config, extra_blueprints=[create_blueprint()])
+    services = app.extensions[EXTENSION]
+    services.live = LiveConferences(command_pool(config), services.store, config,
+                                    services.signer, media_secret=token_secret(config))
+    return app
