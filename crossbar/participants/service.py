@@ -60,16 +60,20 @@ def get_participant(ctx, account_id, conference, participant_id):
     return state.participant(member, located.conference, located.node, live.clock()), 200
 
 
+def _member_command(ctx, live, account_id, action, params, member_id):
+    """``(verb, args)`` for one member; every value checked before anything is sent."""
+    if action != "play":
+        return action, {"member": member_id}
+    params = ctx.services.schemas.validate("conferences.play", params, ("data",))
+    return live.media.play_action(account_id, params["media_id"], member=member_id)
+
+
 def participant_action(ctx, account_id, conference, participant_id, body):
     action, data = split_action(body)
     ctx.services.schemas.validate("conferences.participant.action", {"action": action, "data": data})
     live = live_service(ctx)
-    params = unwrap(data)
     member_id = int(fs_commands.valid_member_id(participant_id, "participant_id", keywords=()))
-    verb, args = action, {"member": member_id}
-    if action == "play":  # every value is checked before anything is asked of FreeSWITCH
-        params = ctx.services.schemas.validate("conferences.play", params, ("data",))
-        verb, args = live.media.play_action(account_id, params["media_id"], member=member_id)
+    verb, args = _member_command(ctx, live, account_id, action, unwrap(data), member_id)
     located = live.where(account_id, _conference_id(conference))
     if located is None:
         raise NotFound("participant not found", {"cause": participant_id})
