@@ -97,8 +97,8 @@ def _bulk(live, located, action):
         try:
             replies.append(live.send(located, action, member=member["id"]))
         except SwitchRefused as refused:
-            if GONE not in refused.message:
-                raise
+            if GONE not in refused.message:  # say what was already done before the refusal
+                raise SwitchRefused(refused.message, {**refused.data, "done": replies}) from None
             log.info("participant left before the bulk action",
                      extra={"action": action, "member": member["id"]})
     return "\n".join(replies) if replies else f"no participant needed {action}"
