@@ -10,10 +10,13 @@ from tests.browser.helpers import create_conference, row_of, sign_in, wait_live
 pytestmark = pytest.mark.browser
 
 
-def test_root_redirects_to_the_sign_in_page(page, stack):
+def test_root_redirects_to_the_sign_in_page(page, stack, artifacts_dir):
     page.goto(stack.base_url + "/")
     assert page.url.startswith(stack.ui_url)
     expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("sign-out")).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    page.screenshot(path=str(artifacts_dir / "sign-in.png"))
 
 
 def test_wrong_password_is_refused_then_user_credentials_sign_in(page, stack):

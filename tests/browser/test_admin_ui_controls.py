@@ -108,7 +108,7 @@ def test_record_then_download_the_recording(page, stack):
         assert handle.read(4) == b"RIFF"
 
 
-def test_upload_media_and_play_it_to_the_room(page, stack, tmp_path):
+def test_upload_media_and_play_it_to_the_room(page, stack, tmp_path, artifacts_dir):
     sign_in(page, stack)
     page.get_by_test_id("nav-media").click()
     sound = tmp_path / "chime.wav"
@@ -120,6 +120,7 @@ def test_upload_media_and_play_it_to_the_room(page, stack, tmp_path):
     media_row = page.get_by_test_id("media-row").filter(has_text="Chime")
     expect(media_row).to_have_count(1)
     media_id = media_row.get_attribute("data-media-id")
+    page.screenshot(path=str(artifacts_dir / "media.png"))
 
     page.get_by_test_id("nav-conferences").click()
     conference_id = create_conference(page, "Media room")

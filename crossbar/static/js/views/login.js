@@ -6,7 +6,7 @@ import { md5 } from "../md5.js";
 function field(id, label, attrs) {
   return h("div", { class: "field" },
     h("label", { for: id }, label),
-    h("input", { id, name: id, required: true, ...attrs }));
+    h("input", { id, name: id, type: "text", required: true, ...attrs }));
 }
 
 function credentialsForm(onSubmit) {
