@@ -159,3 +159,13 @@ def test_dial_out_adds_a_participant(page, stack):
     assert len(dialed) == 1 and dialed[0]["flags"]["is_moderator"] is True
     moderator_rows = page.locator('[data-testid="participant-row"][data-moderator="true"]')
     expect(moderator_rows).to_have_count(1)
+
+
+def test_the_list_follows_every_page(page, stack):
+    """More conferences than one API page (50): the list walks next_start_key."""
+    status, body = stack.api("GET", f"/accounts/{stack.account_id}/conferences?page_size=1000")
+    existing = len(body["data"])
+    made = [api_conference(stack, f"Paged {index:02d}") for index in range(max(0, 55 - existing))]
+    sign_in(page, stack)
+    expect(page.get_by_test_id("conference-row")).to_have_count(existing + len(made))
+    expect(list_row(page, made[-1])).to_have_count(1)

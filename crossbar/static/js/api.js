@@ -72,6 +72,20 @@ export class Api {
   }
 
   get(path) { return this.request("GET", path).then((r) => r.data); }
+
+  // Every page of a list (Kazoo paging: next_start_key until there is none).
+  async getAll(path, maxPages = 40) {
+    const items = [];
+    let startKey = null;
+    for (let page = 0; page < maxPages; page += 1) {
+      const query = startKey ? `${path.includes("?") ? "&" : "?"}start_key=${encodeURIComponent(startKey)}` : "";
+      const reply = await this.request("GET", path + query);
+      items.push(...(reply.data || []));
+      startKey = reply.next_start_key;
+      if (!startKey) break;
+    }
+    return items;
+  }
   put(path, data) { return this.request("PUT", path, { data }).then((r) => r.data); }
   post(path, data) { return this.request("POST", path, { data }).then((r) => r.data); }
   del(path) { return this.request("DELETE", path).then((r) => r.data); }

@@ -50,7 +50,7 @@ export function conferencesView(ctx) {
 
   async function load() {
     try {
-      const conferences = await ctx.api.get(`${ctx.api.accountUrl}/conferences`);
+      const conferences = await ctx.api.getAll(`${ctx.api.accountUrl}/conferences`);
       conferences.sort((a, b) => String(a.name || a.id).localeCompare(String(b.name || b.id)));
       replace(body, table(conferences, ctx, remove));
       body.setAttribute("aria-busy", "false");

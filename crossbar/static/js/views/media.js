@@ -21,7 +21,7 @@ export function mediaView(ctx) {
 
   async function load() {
     try {
-      replace(list, mediaTable(await ctx.api.get(`${ctx.api.accountUrl}/media`)));
+      replace(list, mediaTable(await ctx.api.getAll(`${ctx.api.accountUrl}/media`)));
     } catch (problem) {
       ctx.notify(`Could not load media: ${describe(problem)}`);
     }

@@ -12,7 +12,7 @@ export function mediaPicker(ctx) {
     h("option", { value: "" }, "— choose uploaded media —"));
   const url = h("input", { id: "media-url", type: "text", "data-testid": "media-url", autocomplete: "off",
                            placeholder: "https://… or tts://Hello" });
-  ctx.api.get(`${ctx.api.accountUrl}/media`).then((items) => {
+  ctx.api.getAll(`${ctx.api.accountUrl}/media`).then((items) => {
     for (const item of items) select.append(h("option", { value: item.id }, item.name || item.id));
   }).catch(() => {});
   return {
