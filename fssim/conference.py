@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 TALK_ON_DELAY = 0.06
 TALK_HANGOVER = 0.8
 FLOOR_DELAY = 0.02
+FLOOR_TAKE_DELAY = 0.2  # recorded: the floor moves ~200 ms after start-talking
 
 
 class Conference:
@@ -98,14 +99,16 @@ class Conference:
         self.playback.play_room(self.profile.exit_sound, announce=False)
         if len(self.members) == 1:
             self.playback.play_room(self.profile.alone_sound, announce=False)
-        self._pass_floor()
+        self.core.clock.later(FLOOR_DELAY, self._pass_floor)
 
     def _pass_floor(self):
-        if self.floor_holder is not None or not self.members:
+        """The conference thread hands the floor on at its next pass (20 ms): the
+        newest member first, then whoever is talking."""
+        if self.floor_holder is not None or not self.members or self.destroyed:
             return
         newest = self.members[-1]
         self.set_floor(newest)
-        self._floor_to_speaker()
+        self._floor_to_speaker(need_voice=False)
 
     def _end(self):
         """Last member gone: files still playing are cut, then the room is destroyed
@@ -133,12 +136,16 @@ class Conference:
         self.floor_holder = member
         self.emit("floor-change", ce.floor_change(self, old, member))
 
-    def _floor_to_speaker(self):
+    def _floor_to_speaker(self, need_voice=True):
+        """The floor goes to a talking member who is sounding now (need_voice) while
+        the holder is silent, muted or gone."""
         holder = self.floor_holder
-        if holder is not None and holder.voice_on and holder.can_speak:
+        if holder is not None and holder.voice_on and holder.can_speak and not holder.hold:
             return
         for member in self.newest_first():
-            if member is not holder and member.voice_on and member.can_speak:
+            if member is holder or not (member.talking and member.can_speak):
+                continue
+            if member.voice_on or not need_voice:
                 self.set_floor(member)
                 return
 
@@ -162,10 +169,12 @@ class Conference:
                 self.emit_member(member, "mute-detect")
                 self.playback.play_member(member, self.profile.muted_sound, announce=False)
             return
+        delay = FLOOR_DELAY
         if not member.talking:
             member.talking = True
             self.emit_member(member, "start-talking")
-        self._floor_to_speaker()
+            delay = FLOOR_TAKE_DELAY
+        self.core.clock.later(delay, self._floor_to_speaker)
 
     def _detect_silence(self, member):
         if member.conference is not self or member.voice_on or not member.talking:
@@ -185,7 +194,7 @@ class Conference:
         member.talking = False
         self.emit_member(member, "mute-member")
         if self.floor_holder is member:
-            self._floor_to_speaker()
+            self._floor_to_speaker(need_voice=False)
         if member.voice_on:
             self.core.clock.later(0.0, self._detect_talking, member)
         self.playback.play_member(member, self.profile.muted_sound, announce=False)
@@ -210,6 +219,13 @@ class Conference:
         self.emit_conference("lock" if locked else "unlock")
         sound = self.profile.is_locked_sound if locked else self.profile.is_unlocked_sound
         self.playback.play_room(sound, announce=False)
+
+    def retalk(self, member):
+        """As recorded after `relate`: the member's talking state restarts (a new
+        start-talking when it still sounds)."""
+        member.talking = False
+        if member.voice_on:
+            self.core.clock.later(FLOOR_DELAY, self._detect_talking, member)
 
     def member_dtmf(self, member, digits):
         """Digits a member pressed; the simulated caller-controls ignore them."""

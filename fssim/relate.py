@@ -34,6 +34,7 @@ def cmd_relate(core, conf, rest):
     if action == "clear":
         if member is not None:
             member.relations.pop(other.id if other else int(words[1]), None)
+            conf.retalk(member)
         return f"+OK relationship {words[0]}->{words[1]} cleared.\n"
     if member is None or other is None:
         return f"-ERR relationship {words[0]}->{words[1]} not found.\n"
@@ -41,4 +42,5 @@ def cmd_relate(core, conf, rest):
     if not flags:
         return USAGE_NO_ARGS
     member.relations[other.id] = flags
+    conf.retalk(member)
     return f"+OK {member.id}->{other.id} {action} set\n"
