@@ -2,6 +2,7 @@
 compare every reply and every event with the recording, after normalising ids, uuids,
 times, sequence numbers and host fields. Differences that remain are covered by
 KNOWN_GAPS (each with its reason); any other difference fails the test."""
+import collections
 import difflib
 import json
 import re
@@ -367,9 +368,13 @@ def test_replay_matches_recording_except_known_gaps(replay):
 
 
 def test_replay_exercised_every_known_gap(replay):
-    """The gaps listed are real: the audio events exist in both streams."""
+    """The audio gap is about timing, not about missing behaviour: every audio Action
+    occurs about as often as in the recording (the tone model follows the far legs)."""
     recorded, simulated = replay
     for stream in ("plain", "json"):
-        assert split_stream(recorded[stream])[1] and split_stream(simulated[stream])[1]
+        counts = [collections.Counter(dict(p)["Action"] for p in split_stream(data)[1])
+                  for data in (recorded[stream], simulated[stream])]
+        for action, expected in counts[0].items():
+            assert 0.5 * expected <= counts[1][action] <= 1.5 * expected + 1, action
     assert set(KNOWN_GAPS) == {"audio-events", "audio-values", "file-done-order",
                                "cut-play-time", "thread-interleaving", "hangup-order"}
