@@ -12,6 +12,7 @@ endpoints, with the dial outcomes round 3 recorded:
 """
 import dataclasses
 
+from fssim import sofia_events
 from fssim.channels import CallerProfile, Channel
 
 BEHAVIOURS = ("answer", "no_answer", "busy", "reject", "unreachable")
@@ -28,27 +29,33 @@ class Device:
     registered: bool = True
     contact: str = "127.0.0.1:5071"   # host:port the device registered from
     contact_user: str = ""
+    variables: dict = dataclasses.field(default_factory=dict)  # directory <variables>
+    call_id: str = ""
 
     def __post_init__(self):
         self.contact_user = self.contact_user or f"{self.user}-0x55b9c4d2f600"
 
 
-def register(core, user, domain, behaviour="answer", contact=None):
+def register(core, user, domain, behaviour="answer", contact=None, variables=None):
+    """A device registers (sofia::register); `behaviour` is how it answers calls."""
     if behaviour not in BEHAVIOURS:
         raise ValueError(f"unknown device behaviour {behaviour!r} (one of {BEHAVIOURS})")
     key = f"{user}@{domain}"
     device = core.devices.get(key) or Device(user, domain)
     device.behaviour, device.registered = behaviour, True
     device.contact = contact or device.contact
+    device.variables.update(variables or {})
     core.devices[key] = device
+    sofia_events.registered(core, device)
     return device
 
 
 def unregister(core, user, domain):
     """The device stays in the directory (user_exists true) but is not reachable."""
     device = core.devices.get(f"{user}@{domain}")
-    if device is not None:
+    if device is not None and device.registered:
         device.registered = False
+        sofia_events.unregistered(core, device)
     return device
 
 

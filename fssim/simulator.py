@@ -102,9 +102,11 @@ class Simulator:
         return list(self.core.command_log)
 
     # -- devices, profiles, dialplan ---------------------------------------------------
-    def register_device(self, user, domain, behaviour="answer", contact=None):
-        """A SIP device registers (contact "host:port" for sofia/ URI dials)."""
-        return devices.register(self.core, user, domain, behaviour, contact)
+    def register_device(self, user, domain, behaviour="answer", contact=None,
+                        variables=None):
+        """A SIP device registers (contact "host:port" for sofia/ URI dials; variables
+        = the directory's <variables>, shown on sofia::register)."""
+        return devices.register(self.core, user, domain, behaviour, contact, variables)
 
     def unregister_device(self, user, domain):
         return devices.unregister(self.core, user, domain)

@@ -105,3 +105,21 @@ def test_originate_to_devices(rig, events):
     assert events.api(f"uuid_kill {added['Unique-ID']}") == "+OK\n"
     gone = events.wait_event(lambda e: e.get("Action") == "del-member")
     assert gone["Answer-State"] == "hangup" and gone["Hangup-Cause"] == "NORMAL_CLEARING"
+
+
+def test_register_and_unregister_events_follow_recorded_layout(fssim, esl_client_factory):
+    client = esl_client_factory(fssim)
+    client.command("event plain CUSTOM sofia::register sofia::unregister")
+    fssim.register_device("1000", "rig.test", contact="127.0.0.1:5071",
+                          variables={"device_owner": "alice",
+                                     "device_label": "Alice desk phone"})
+    got = client.wait_event(lambda e: e.get("Event-Subclass") == "sofia::register")
+    recorded = recorded_event("sofia_register.1000.plain.esl")
+    assert layout(got) == layout(recorded)
+    for name in ("from-user", "from-host", "contact", "status", "expires", "network-port",
+                 "domain_name", "device_label"):
+        assert got[name] == recorded[name], name
+    fssim.unregister_device("1000", "rig.test")
+    got = client.wait_event(lambda e: e.get("Event-Subclass") == "sofia::unregister")
+    assert layout(got) == layout(recorded_event("sofia_unregister.1000.plain.esl"))
+    assert got["expires"] == "0"
