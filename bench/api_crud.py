@@ -55,6 +55,8 @@ def parse_args(argv):
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn gevent workers")
+    parser.add_argument("--worker-class", default="gevent", choices=("gevent", "gevent_pywsgi"),
+                        help="gunicorn's gevent worker class")
     parser.add_argument("--direct-procs", type=int, default=0,
                         help="processes for the direct run (default: --workers)")
     parser.add_argument("--port", type=int, default=18731)
@@ -220,7 +222,7 @@ def api_client(port, token, account_id, stats, deadline):
 
 
 def gunicorn_command(args):
-    return [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", str(args.workers),
+    return [sys.executable, "-m", "gunicorn", "-k", args.worker_class, "-w", str(args.workers),
             "-b", f"127.0.0.1:{args.port}", "--worker-connections", "1000",
             "--keep-alive", "30", "--log-level", "warning", "crossbar.wsgi:application"]
 

@@ -223,7 +223,9 @@ class EmbeddedStore(Store):
             lazy = limit if not sort and isinstance(limit, int) and limit > 0 else None
             with self._lock:
                 found = _matching(self._conn.execute(sql, [db, *args]), selector, lazy)
-            return mango.select(found, {}, limit=limit, sort=sort)
+            if sort:
+                found = mango.sort_docs(found, sort)
+            return found if limit is None else found[:limit]
         except (ValueError, TypeError, AttributeError) as error:
             raise BadRequest(f"invalid selector: {error}", {"selector": selector}) from error
 
