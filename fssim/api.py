@@ -2,6 +2,7 @@
 hupall...) and the simulator-only `sim_*` controls. Each returns the reply body."""
 import logging
 
+from fssim import directory
 from fssim.conference_api import conference_api
 from fssim.show import show
 from fssim.sim_commands import SIM_COMMANDS
@@ -105,6 +106,8 @@ API_COMMANDS = {
     "uuid_kill": cmd_uuid_kill, "hupall": cmd_hupall, "uuid_getvar": cmd_uuid_getvar,
     "uuid_setvar": cmd_uuid_setvar, "uuid_exists": cmd_uuid_exists,
     "global_getvar": cmd_global_getvar, "uuid_record": uuid_record,
+    "user_exists": directory.user_exists, "user_data": directory.user_data,
+    "sofia_contact": directory.sofia_contact,
 }
 
 

@@ -123,3 +123,19 @@ def test_register_and_unregister_events_follow_recorded_layout(fssim, esl_client
     got = client.wait_event(lambda e: e.get("Event-Subclass") == "sofia::unregister")
     assert layout(got) == layout(recorded_event("sofia_unregister.1000.plain.esl"))
     assert got["expires"] == "0"
+
+
+@pytest.mark.parametrize("command,fixture", [
+    ("sofia_contact 1000@rig.test", "api_sofia_contact_1000.esl"),
+    ("sofia_contact */1000@rig.test", "api_sofia_contact_star_1000.esl"),
+    ("sofia_contact rig/1000@rig.test", "api_sofia_contact_rig_1000.esl"),
+    ("sofia_contact 1999@rig.test", "api_sofia_contact_1999_not_registered.esl"),
+    ("sofia_contact 1998@rig.test", "api_sofia_contact_1998_not_in_directory.esl"),
+    ("user_exists id 1000 rig.test", "api_user_exists_id_1000_rig.test.esl"),
+    ("user_exists id 1999 rig.test", "api_user_exists_id_1999_rig.test.esl"),
+    ("user_exists id 1998 rig.test", "api_user_exists_id_1998_rig.test.esl"),
+    ("user_data 1000@rig.test param dial-string", "api_user_data_1000_param_dial-string.esl"),
+])
+def test_directory_queries_match_recording(rig, events, command, fixture):
+    assert events.api(command) == FrameParser().feed(
+        fs_fixture(f"round3/{fixture}"))[0].body.decode()
