@@ -58,6 +58,8 @@ class EslSession:
                         break
         except OSError as exc:
             log.info("esl connection error", extra={"connection": self.id, "error": str(exc)})
+        except Exception:  # a bad client must not take the listener down
+            log.exception("esl session failed", extra={"connection": self.id})
         finally:
             self.core.unsubscribe(self.on_event)
             self.out.put(None)

@@ -139,7 +139,8 @@ class CommandReader:
         for line in lines[1:]:
             name, _, value = line.partition(":")
             headers.append((name.strip(), value.strip()))
-        length = int(dict(headers).get("Content-Length", "0") or 0)
+        length = dict(headers).get("Content-Length", "0")
+        length = int(length) if length.isdigit() else 0
         if len(self._buffer) < end + 2 + length:
             return None
         body = bytes(self._buffer[end + 2:end + 2 + length])

@@ -123,3 +123,25 @@ def test_bad_format_session_byte_for_byte(fssim):
     sock = socket.create_connection((fssim.host, fssim.port), timeout=5)
     sock.sendall(b"auth ClueCon\n\nevent bogusformat BACKGROUND_JOB\n\nnoevents\n\nexit\n\n")
     assert _read_until_closed(sock) == fs_fixture("cmd_event_bad_format.rx.esl")
+
+
+def test_stop_closes_connections_and_restart_keeps_state(fssim_factory, esl_client_factory):
+    sim = fssim_factory(time_scale=0.05)
+    member = sim.join("room1", "1001", "Alice")
+    client = esl_client_factory(sim)
+    port = sim.port
+    sim.stop()
+    with __import__("pytest").raises((ConnectionError, OSError)):
+        client.read_frame(timeout=2)
+    sim.start()
+    assert sim.port == port
+    again = EslTestClient(sim.host, sim.port)
+    assert f";{member.uuid};" in again.api("conference room1 list")
+    again.close()
+
+
+def test_garbage_does_not_kill_the_server(fssim):
+    sock = socket.create_connection((fssim.host, fssim.port), timeout=5)
+    sock.sendall(b"auth ClueCon\n\nsendmsg\nContent-Length: nope\n\n\xff\xfe\n\n")
+    sock.close()
+    assert sim_api(fssim, "version").startswith("FreeSWITCH Version")
