@@ -44,6 +44,7 @@ class ConferencePage {
     this.conferenceId = conferenceId;
     this.base = `${ctx.api.accountUrl}/conferences/${conferenceId}`;
     this.room = { is_locked: false, is_recording: false, startedAt: null };
+    this.roomClock = 0; // counts room events (see refresh)
     this.top = header(conferenceId);
     this.table = new ParticipantTable((row, action) => this.participantAction(row, action));
     this.media = mediaPicker(ctx);
@@ -90,13 +91,16 @@ class ConferencePage {
 
   async refresh() {
     try {
+      const [asked, roomAsked] = [this.table.clock, this.roomClock];
       const doc = await this.ctx.api.get(this.base);
       const live = doc._read_only || {};
       this.top.title.textContent = doc.name || this.conferenceId;
       document.title = `${doc.name || this.conferenceId} · Conference admin`;
-      Object.assign(this.room, { is_locked: Boolean(live.is_locked), is_recording: Boolean(live.is_recording),
-                                 startedAt: live.members ? now() - Number(live.duration || 0) : null });
-      this.table.sync(live.participants || []);
+      if (roomAsked === this.roomClock) { // else a room event since is newer than this read
+        Object.assign(this.room, { is_locked: Boolean(live.is_locked), is_recording: Boolean(live.is_recording),
+                                   startedAt: live.members ? now() - Number(live.duration || 0) : null });
+      }
+      this.table.sync(live.participants || [], asked);
       this.render();
     } catch (problem) {
       this.ctx.notify(`Could not read the conference: ${describe(problem)}`);
@@ -121,6 +125,7 @@ class ConferencePage {
   }
 
   applyRoomEvent(data) {
+    this.roomClock += 1;
     const [changes, news] = ROOM_EVENTS[data.event] || [];
     if (data.event === "conference-destroy") this.table.clear();
     if (data.event === "conference-create") this.room.startedAt = now();

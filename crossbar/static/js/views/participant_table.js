@@ -13,6 +13,8 @@ export class ParticipantTable {
   constructor(act) {
     this.act = act; // (row, action) -> promise
     this.rows = new Map();
+    this.clock = 0; // counts applied events
+    this.touched = new Map(); // participant id -> clock of its latest event
     this.body = h("tbody", { "data-testid": "participants" });
     this.empty = h("p", { class: "empty", "data-testid": "participants-empty" }, "Nobody is in the conference.");
     this.element = h("section", { class: "card", "aria-labelledby": "participants-title" },
@@ -45,11 +47,13 @@ export class ParticipantTable {
     announce(`${row.label} left`);
   }
 
-  // The API's list is the truth: update who is there, drop who is not.
-  sync(participants) {
+  // The API's list (asked for when the clock read `since`) is the truth, except
+  // for participants whose events arrived after it was asked for: newer news.
+  sync(participants, since = this.clock) {
+    const fresh = (id) => !((this.touched.get(id) || 0) > since);
     const seen = new Set(participants.map((participant) => String(participant.participant_id)));
-    participants.forEach((participant) => this.upsert(participant));
-    [...this.rows.keys()].filter((id) => !seen.has(id)).forEach((id) => this.remove(id));
+    participants.filter((p) => fresh(String(p.participant_id))).forEach((p) => this.upsert(p));
+    [...this.rows.keys()].filter((id) => !seen.has(id) && fresh(id)).forEach((id) => this.remove(id));
   }
 
   clear() {
@@ -58,6 +62,8 @@ export class ParticipantTable {
 
   // Apply one participant event; false when it needs a re-read to be shown right.
   apply(data) {
+    this.clock += 1;
+    this.touched.set(String(data.participant_id), this.clock);
     const row = this.rows.get(String(data.participant_id));
     if (data.event === "add-member") {
       this.upsert({ ...changesFrom(data), participant_id: data.participant_id, duration: 0 });
