@@ -164,3 +164,23 @@ def test_websocket_url_comes_from_the_config_or_the_page_host(page, stack):
                     "ws://[::1]:5555/"]
     page.wait_for_function("() => window.kzAdmin !== undefined")
     assert page.evaluate("window.kzAdmin.live.url") == stack.ws_url
+
+
+def test_a_stale_read_does_not_undo_newer_events(page, stack):
+    """The participant table against the API's list asked for before an event."""
+    page.goto(stack.ui_url)
+    result = page.evaluate("""async () => {
+        const { ParticipantTable } = await import("/ui/js/views/participant_table.js");
+        const table = new ParticipantTable(() => null);
+        const talking = () => table.rows.get("7").state.talking;
+        table.sync([{ participant_id: 7, caller_id_name: "Judy", talking: false }]);
+        const asked = table.clock;                      // a re-read starts here...
+        table.apply({ event: "start-talking", participant_id: 7, talking: true });
+        table.apply({ event: "add-member", participant_id: 8, caller_id_name: "Ken" });
+        table.sync([{ participant_id: 7, talking: false }], asked);   // ...and answers late
+        const afterStale = { talking: talking(), ken: table.rows.has("8") };
+        table.sync([{ participant_id: 7, talking: true }], table.clock);
+        return { afterStale, afterFresh: { talking: talking(), ken: table.rows.has("8") } };
+    }""")
+    assert result == {"afterStale": {"talking": True, "ken": True},
+                      "afterFresh": {"talking": True, "ken": False}}
