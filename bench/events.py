@@ -101,14 +101,16 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else None
 
 
-def run_step(esl, tap, call_id, rate, seconds, ecallmgr_pid):
+def run_step(esl, tap, burst, rate, seconds, ecallmgr_pid, sim_pid):
+    """``burst`` is the api command, formatted with count and rate."""
     count = max(2, int(rate * seconds) // 2 * 2)       # even: the member ends silent
-    cpu0 = cpu_seconds(ecallmgr_pid)
+    cpu0, sim_cpu0 = cpu_seconds(ecallmgr_pid), cpu_seconds(sim_pid)
     t0 = time.time()
-    reply = esl.api(f"sim_talk_burst {call_id} {count} {rate}")
+    reply = esl.api(burst.format(count=count, rate=rate))
     assert not reply.startswith("-ERR"), reply
     got = tap.collect(count, timeout=seconds + 15)
     cpu = cpu_seconds(ecallmgr_pid) - cpu0
+    sim_cpu = cpu_seconds(sim_pid) - sim_cpu0
     events = [json.loads(body)["event"] for _, body in got]
     in_order = events == ["start-talking", "stop-talking"] * (len(events) // 2)
     latencies = [(arrived - (t0 + index / rate)) * 1000 for index, (arrived, _) in enumerate(got)]
@@ -118,6 +120,7 @@ def run_step(esl, tap, call_id, rate, seconds, ecallmgr_pid):
             "throughput": round(len(got) / elapsed, 1), "p50_ms": round(percentile(latencies, 0.5), 2),
             "p99_ms": round(p99, 2), "max_ms": round(max(latencies), 2),
             "cpu_s_per_1000": round(cpu / count * 1000, 4),
+            "generator_cpu_s_per_1000": round(sim_cpu / count * 1000, 4),
             "sustained": len(got) == count and in_order and p99 < P99_LIMIT_MS,
             "sample": got[0][1] if got else None}
 
@@ -147,21 +150,99 @@ def run_raw(url, tap, routing_key, body, count):
     return result
 
 
-def start_pipeline(url, port):
-    env = {**os.environ, "PYTHONPATH": str(REPO), "KZ_AMQP_URL": url,
-           "KZ_ESL_NODES": f"freeswitch@bench=127.0.0.1:{port}:ClueCon",
-           "KZ_NODE_NAME": "ecallmgr@bench", "KZ_LOG_LEVEL": "WARNING", "KZ_LOG_FORMAT": "text"}
-    sim = subprocess.Popen([sys.executable, "-m", "fssim.cli", "--port", str(port),
-                            "--hostname", "bench", "--log-level", "WARNING"], cwd=REPO, env=env)
-    ecallmgr = subprocess.Popen([sys.executable, "-m", "ecallmgr.cli"], cwd=REPO, env=env)
-    return sim, ecallmgr
+def pipeline_env(url, port):
+    return {**os.environ, "PYTHONPATH": str(REPO), "KZ_AMQP_URL": url,
+            "KZ_ESL_NODES": f"freeswitch@bench=127.0.0.1:{port}:ClueCon",
+            "KZ_NODE_NAME": "ecallmgr@bench", "KZ_LOG_LEVEL": "WARNING", "KZ_LOG_FORMAT": "text"}
 
 
-def join_member(esl, tap, room):
+def start_fssim(port, env):
+    return subprocess.Popen([sys.executable, "-m", "fssim.cli", "--port", str(port),
+                             "--hostname", "bench", "--log-level", "WARNING"], cwd=REPO, env=env)
+
+
+def start_ecallmgr(env):
+    return subprocess.Popen([sys.executable, "-m", "ecallmgr.cli"], cwd=REPO, env=env)
+
+
+def join_member(esl, room):
     reply = esl.api(f"sim_join {room} 1001 Bench Caller")
     assert reply.startswith("+OK"), reply
-    _, member_id, call_id = reply.split()
+    _, _member_id, call_id = reply.split()
     return call_id
+
+
+def capture_frames(url):
+    """Run fssim alone, subscribe, make a member talk twice; keep the two event
+    frames exactly as sent and the json_list reply, for the replay generator."""
+    port = free_port()
+    sim = start_fssim(port, pipeline_env(url, port))
+    try:
+        control, listener = Esl(port), Esl(port)
+        listener.sock.sendall(encode_command("event plain CUSTOM conference::maintenance"))
+        listener._next()
+        room = f"{ACCOUNT}_{uuid.uuid4().hex}"
+        call_id = join_member(control, room)
+        time.sleep(0.5)
+        listener.frames.clear()
+        control.api(f"sim_talk_burst {call_id} 2 100")
+        frames = {}
+        while len(frames) < 2:
+            frame = listener._next()
+            action = frame.text().split("Action: ", 1)[-1].split("\n", 1)[0]
+            if action in ("start-talking", "stop-talking"):
+                head = f"Content-Length: {len(frame.body)}\nContent-Type: text/event-plain\n\n"
+                frames[action.split("-")[0]] = (head.encode() + frame.body).decode("latin-1")
+        frames["json_list"] = control.api("conference json_list")
+        return room, call_id, frames
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+
+
+def run_generator(args, generator):
+    """Start generator + ecallmgr, step through the rates; returns the steps."""
+    port = free_port()
+    env = pipeline_env(args.amqp_url, port)
+    if generator == "replay":
+        room, call_id, frames = capture_frames(args.amqp_url)
+        path = pathlib.Path(f"/tmp/kz-bench-capture-{port}.json")
+        path.write_text(json.dumps(frames))
+        source = subprocess.Popen([sys.executable, str(REPO / "bench" / "events_replay.py"),
+                                   str(port), str(path)], cwd=REPO, env=env)
+        burst = "replay_burst {count} {rate}"
+    else:
+        source = start_fssim(port, env)
+    ecallmgr = start_ecallmgr(env)
+    try:
+        esl = Esl(port)
+        if generator == "fssim":
+            room = f"{ACCOUNT}_{uuid.uuid4().hex}"
+            call_id = join_member(esl, room)
+            burst = f"sim_talk_burst {call_id} {{count}} {{rate}}"
+        key = f"conference.event.{room.split('_', 1)[1]}.{call_id}"
+        tap = Tap(args.amqp_url, key)
+        tap.collect(10 ** 6, timeout=1.5)    # what the join / resync published
+        return run_steps(args, esl, tap, burst, ecallmgr.pid, source.pid), tap, key
+    finally:
+        for process in (ecallmgr, source):
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def run_steps(args, esl, tap, burst, ecallmgr_pid, source_pid):
+    warm = run_step(esl, tap, burst, 500, 1.0, ecallmgr_pid, source_pid)
+    assert warm["received"] == warm["events"], f"pipeline not flowing: {warm}"
+    steps, failures = [], 0
+    for rate in [int(r) for r in args.rates.split(",")]:
+        step = run_step(esl, tap, burst, rate, args.seconds, ecallmgr_pid, source_pid)
+        steps.append(step)
+        print(json.dumps({k: v for k, v in step.items() if k != "sample"}), flush=True)
+        failures = 0 if step["sustained"] else failures + 1
+        if failures >= 2:
+            break
+        time.sleep(0.5)
+    return steps
 
 
 def main(argv=None):
@@ -170,68 +251,59 @@ def main(argv=None):
         "KZ_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
     parser.add_argument("--rates", default="1000,2000,3000,4000,5000,6000,7000,8000,10000")
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--generators", default="fssim,replay")
     parser.add_argument("--append-results", action="store_true")
     args = parser.parse_args(argv)
-    port = free_port()
-    sim, ecallmgr = start_pipeline(args.amqp_url, port)
-    try:
-        return run(args, port, ecallmgr.pid)
-    finally:
-        for process in (ecallmgr, sim):
-            process.terminate()
-            process.wait(timeout=10)
-
-
-def run(args, port, ecallmgr_pid):
-    esl = Esl(port)
-    conference_id = uuid.uuid4().hex
-    room = f"{ACCOUNT}_{conference_id}"
-    call_id = join_member(esl, None, room)
-    key = f"conference.event.{conference_id}.{call_id}"
-    tap = Tap(args.amqp_url, key)
-    warm = run_step(esl, tap, call_id, 500, 1.0, ecallmgr_pid)   # ecallmgr connected and warm
-    assert warm["received"] == warm["events"], f"pipeline not flowing: {warm}"
-    steps, failures = [], 0
-    for rate in [int(r) for r in args.rates.split(",")]:
-        step = run_step(esl, tap, call_id, rate, args.seconds, ecallmgr_pid)
-        steps.append(step)
-        print(json.dumps({k: v for k, v in step.items() if k != "sample"}), flush=True)
-        failures = 0 if step["sustained"] else failures + 1
-        if failures >= 2:
-            break
-        time.sleep(0.5)
-    sample = next(s["sample"] for s in steps if s["sample"])
-    raw = run_raw(args.amqp_url, tap, key, sample, 30000)
-    print(json.dumps({"raw_pika_loop": raw}), flush=True)
-    report = summarise(steps, raw, args)
+    results, raw = {}, None
+    for generator in args.generators.split(","):
+        print(f"# generator: {generator}", flush=True)
+        steps, tap, key = run_generator(args, generator)
+        results[generator] = steps
+        if raw is None:
+            sample = next(s["sample"] for s in steps if s["sample"])
+            raw = run_raw(args.amqp_url, tap, key, sample, 30000)
+            print(json.dumps({"raw_pika_loop": raw}), flush=True)
+    report = summarise(results, raw, args)
     print(report)
     if args.append_results:
-        with open(REPO / "bench" / "RESULTS.md", "a") as results:
-            results.write(report)
+        with open(REPO / "bench" / "RESULTS.md", "a") as handle:
+            handle.write(report)
     return 0
 
 
-def summarise(steps, raw, args):
+GENERATOR_TITLES = {
+    "fssim": "fssim emits the events (the simulator's own cost included)",
+    "replay": "fssim's captured frames replayed by bench/events_replay.py (ecallmgr's ceiling)",
+}
+
+
+def best_step(steps):
     sustained = [s for s in steps if s["sustained"]]
-    best = max(sustained, key=lambda s: s["rate"]) if sustained else None
-    best_rate = best["throughput"] if best else 0.0
-    command = "python bench/events.py " + " ".join(
-        a for a in (f"--rates {args.rates}", f"--seconds {args.seconds:g}") if a)
+    return max(sustained, key=lambda s: s["rate"]) if sustained else None
+
+
+def summarise(results, raw, args):
+    command = (f"python bench/events.py --rates {args.rates} --seconds {args.seconds:g} "
+               f"--generators {args.generators}")
     lines = ["", "## Events: fssim -> ecallmgr -> RabbitMQ (bench/events.py)", "",
              f"Command: `{command}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
-             "| offered/s | delivered/s | in order | p50 ms | p99 ms | max ms | ecallmgr CPU s/1000 | sustained |",
-             "|---|---|---|---|---|---|---|---|"]
-    for s in steps:
-        lines.append(f"| {s['rate']} | {s['throughput']} | {s['in_order']} | {s['p50_ms']} | "
-                     f"{s['p99_ms']} | {s['max_ms']} | {s['cpu_s_per_1000']} | {s['sustained']} |")
-    ratio = best_rate / raw["rate"] if raw["rate"] else 0
-    lines += ["",
-              f"- Highest sustained rate (all delivered, in order, p99 < {P99_LIMIT_MS:g} ms): "
-              f"**{best_rate:.0f} events/s** (offered {best['rate'] if best else 0}/s)",
-              f"- Raw pika publish loop, same payload/exchange/binding: **{raw['rate']:.0f} msg/s**",
-              f"- Ratio ecallmgr / raw: **{ratio:.2f}**",
-              f"- ecallmgr CPU at that rate: {best['cpu_s_per_1000'] if best else '-'} s per 1,000 events",
-              ""]
+             f"Raw pika publish loop (plain `basic_publish`, no confirms, same payload, exchange "
+             f"and binding): **{raw['rate']:.0f} msg/s**.", ""]
+    for generator, steps in results.items():
+        best = best_step(steps)
+        rate = best["throughput"] if best else 0.0
+        lines += [f"### {GENERATOR_TITLES.get(generator, generator)}", "",
+                  "| offered/s | delivered/s | in order | p50 ms | p99 ms | max ms "
+                  "| ecallmgr CPU s/1000 | generator CPU s/1000 | sustained |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {s['rate']} | {s['throughput']} | {s['in_order']} | {s['p50_ms']} | "
+                  f"{s['p99_ms']} | {s['max_ms']} | {s['cpu_s_per_1000']} | "
+                  f"{s['generator_cpu_s_per_1000']} | {s['sustained']} |" for s in steps]
+        lines += ["",
+                  f"- Highest sustained rate (all delivered, in order, p99 < {P99_LIMIT_MS:g} ms): "
+                  f"**{rate:.0f} events/s** (offered {best['rate'] if best else 0}/s); "
+                  f"ratio to the raw loop **{rate / raw['rate']:.2f}**; ecallmgr CPU "
+                  f"{best['cpu_s_per_1000'] if best else '-'} s per 1,000 events.", ""]
     return "\n".join(lines)
 
 

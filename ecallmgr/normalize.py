@@ -7,6 +7,8 @@ routing key and the payload of seed 002 (participant events) or the
 conference-level payload. Rooms whose FreeSWITCH name this system did not build
 (``{account_id}_{conference_id}``) give None.
 """
+import functools
+
 import kzcore
 from kzcore.naming import parse_fs_conference_name
 
@@ -26,6 +28,7 @@ def number(event, header, default=0):
         return default
 
 
+@functools.lru_cache(maxsize=65536)
 def routing_word(text):
     """One word of a topic routing key: dots and wildcards escaped as Kazoo does."""
     return str(text).replace("%", "%25").replace(".", "%2E").replace("*", "%2A").replace("#", "%23")
@@ -41,7 +44,13 @@ def conference_routing_key(conference_id):
 
 def room_identity(event):
     """(account_id, conference_id) of the event's room, or None for foreign rooms."""
-    return parse_fs_conference_name(event.get("Conference-Name"))
+    return _room_identity(event.get("Conference-Name"))
+
+
+@functools.lru_cache(maxsize=65536)
+def _room_identity(name):
+    # hot path: every event of a room carries the same name
+    return parse_fs_conference_name(name)
 
 
 def is_member_event(event):
@@ -61,6 +70,9 @@ def caller_id(event, member=None):
     return name, num
 
 
+_CCV_HEADERS = tuple("variable_" + prefix for prefix in events.CCV_PREFIXES)
+
+
 def ccv_name(variable):
     """``kz_owner_id`` -> ``owner_id``; ``ecallmgr_Account-ID`` -> ``account_id``; else None."""
     for prefix in events.CCV_PREFIXES:
@@ -71,13 +83,8 @@ def ccv_name(variable):
 
 def channel_vars(headers):
     """Custom channel variables found in ``variable_*`` headers."""
-    found = {}
-    for header, value in headers.items():
-        if header.startswith("variable_"):
-            name = ccv_name(header[len("variable_"):])
-            if name:
-                found[name] = value
-    return found
+    return {ccv_name(header[len("variable_"):]): value for header, value in headers.items()
+            if header.startswith(_CCV_HEADERS) and ccv_name(header[len("variable_"):])}
 
 
 def presence_id(headers):
@@ -85,8 +92,8 @@ def presence_id(headers):
 
 
 def custom_channel_vars(event, member, account_id):
-    ccvs = dict(member.variables) if member is not None else {}
-    ccvs.update(channel_vars(event))
+    # a member record already holds this event's variables (the state applied it first)
+    ccvs = dict(member.variables) if member is not None else channel_vars(event)
     ccvs["account_id"] = account_id  # the room decides, whatever a variable says
     return ccvs
 
