@@ -4,6 +4,7 @@ import logging
 
 from fssim import directory
 from fssim.conference_api import conference_api
+from fssim.originate import originate
 from fssim.show import show
 from fssim.sim_commands import SIM_COMMANDS
 from fssim.uuid_record import uuid_record
@@ -44,7 +45,6 @@ def cmd_module_exists(core, args):
 
 
 def cmd_originate(core, args):
-    from fssim.originate import originate
     return originate(core, args)
 
 

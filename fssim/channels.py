@@ -14,6 +14,7 @@ from gevent.event import Event as Flag
 from gevent.queue import Queue
 
 from fssim.channel_headers import STATE_NUMBERS, cdr_variables, channel_block
+from fssim.media import file_seconds
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,6 @@ class Channel:
 
     def playback(self, path, seconds=None):
         """Play a file to the caller; returns after its simulated duration."""
-        from fssim.media import file_seconds
         duration = file_seconds(path) if seconds is None else seconds
         started = self.core.clock.now()
         self.playing = (path, started)

@@ -2,6 +2,7 @@
 from fssim import listing
 from fssim.conference_members_api import MEMBER_COMMANDS
 from fssim.conference_room_api import ROOM_COMMANDS
+from fssim.originate import conference_dial
 
 NO_SUBCOMMAND = "Conference command, not specified.\nTry 'help'\n"
 
@@ -24,7 +25,6 @@ def conference_api(core, args):
     rest = args.split(None, 2)[2] if len(words) > 2 else ""
     conf = core.conferences.get(name)
     if command in ("dial", "bgdial"):
-        from fssim.originate import conference_dial
         return conference_dial(core, name, conf, command, rest)
     if conf is None:
         return f"-ERR Conference {name} not found\n"

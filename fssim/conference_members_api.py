@@ -2,6 +2,8 @@
 handlers with mod_conference's reply texts (some +OK, some bare, some usage text)."""
 import gevent
 
+from fssim.relate import cmd_relate
+
 
 
 def non_existant(word):
@@ -148,7 +150,7 @@ def cmd_transfer(core, conf, rest):
 MEMBER_COMMANDS = {
     "mute": per_member(_mute), "unmute": per_member(_unmute),
     "deaf": per_member(_deaf), "undeaf": per_member(_undeaf),
-    "kick": per_member(_kick), "hup": per_member(_hup),
+    "kick": per_member(_kick), "hup": per_member(_hup), "relate": cmd_relate,
     "hold": per_member(_hold), "unhold": per_member(_unhold),
     "saymember": cmd_saymember, "get-uuid": cmd_get_uuid, "transfer": cmd_transfer,
     "energy": _level("energy", "energy_level", "energy-level-member", "Energy %u = %d\n",
@@ -159,6 +161,3 @@ MEMBER_COMMANDS = {
                          "+OK Volume OUT %u = %d\n",
                          "volume_out <member_id|all|last|non_moderator> [<newval>]"),
 }
-from fssim.relate import cmd_relate  # noqa: E402  (relate has its own module)
-
-MEMBER_COMMANDS["relate"] = cmd_relate

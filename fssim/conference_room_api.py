@@ -1,6 +1,7 @@
 """Room-level `conference <name> <command>` handlers: list, lock, play, say, recording,
 variables, relate. Each returns the exact reply body FreeSWITCH gives."""
 from fssim import listing
+from fssim.conference_members_api import non_existant
 
 NO_REPLY = "-ERR no reply\n"
 
@@ -132,7 +133,6 @@ def _stop_recordings(core, conf, path):
 
 
 def cmd_floor(core, conf, rest):
-    from fssim.conference_members_api import non_existant
     word = rest.strip()
     member = conf.find(int(word)) if word.isdigit() else None
     if member is None:

@@ -5,7 +5,9 @@ import time
 import gevent
 
 from fssim import loopback
+from fssim import conference_events as ce
 from fssim.dialplan import announce_application
+from fssim.events import CONFERENCE_SUBCLASS
 from fssim.voice import VoiceDriver, set_voice
 
 
@@ -111,8 +113,6 @@ def _burst(core, member, count, rate):
     """The member's headers are built once per variant; only the common block
     (date, sequence) is new per event. Yields to the hub when ahead of schedule,
     and at least every 64 events so the writers can flush."""
-    from fssim import conference_events as ce
-    from fssim.events import CONFERENCE_SUBCLASS
     conference = member.conference
     variants = {}
     for talking in (True, False):

@@ -4,6 +4,7 @@ import itertools
 import logging
 import uuid as uuidlib
 
+from fssim.applications import Applications
 from fssim.clock import Clock
 from fssim.dialplan import Dialplan
 from fssim.events import EventFactory, Identity
@@ -32,7 +33,6 @@ class Core:
         self._member_ids = itertools.count(first_member_id)
         self._session_ids = itertools.count(1)
         self._listeners = []
-        from fssim.applications import Applications
         self.applications = Applications(self)
 
     # -- events ------------------------------------------------------------------------

@@ -12,8 +12,11 @@ endpoints, with the dial outcomes round 3 recorded:
 """
 import dataclasses
 
+import gevent
+
 from fssim import sofia_events
 from fssim.channels import CallerProfile, Channel
+from fssim.loopback import flip_in_place
 
 BEHAVIOURS = ("answer", "no_answer", "busy", "reject", "unreachable")
 TIMER_B = 32.0
@@ -140,8 +143,6 @@ def originate_device(core, variables, target, destination):
     if channel is None:
         return f"-ERR {cause}\n"
     if destination.startswith("&conference(") and destination.endswith(")"):
-        import gevent
-        from fssim.loopback import flip_in_place
         room = destination[len("&conference("):-1].split("@")[0]
         flip_in_place(channel)
         channel.set_variable("current_application_data", room)

@@ -7,9 +7,11 @@ far-leg extensions.
 """
 import logging
 import re
+import uuid as uuidlib
 
 import gevent
 
+from fssim.channels import COMPLETE_CALL, EXECUTE_CALL
 from fssim.voice import EXTENSION_TONES, VoiceDriver
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,6 @@ def conference_extension(profile, flags):
 def announce_application(channel, app, data):
     """CHANNEL_EXECUTE now, CHANNEL_EXECUTE_COMPLETE when the call ends (for the
     applications the dialplan runs without Channel.execute, e.g. `conference`)."""
-    import uuid as uuidlib
-    from fssim.channels import COMPLETE_CALL, EXECUTE_CALL
     app_uuid = str(uuidlib.uuid4())
     head = [("Application", app), ("Application-Data", data)]
     channel.fire("CHANNEL_EXECUTE", EXECUTE_CALL, extra_after=head + [

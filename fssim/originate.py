@@ -7,6 +7,7 @@ import uuid as uuidlib
 import gevent
 
 from fssim import loopback
+from fssim.devices import dial_device, originate_device
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,6 @@ def originate(core, args):
     cid_name = values.get("origination_caller_id_name", "")
     cid_number = values.get("origination_caller_id_number", "0000000000")
     if not target.startswith("loopback/"):
-        from fssim.devices import originate_device
         return originate_device(core, variables, target, words[1])
     extension, context = _loopback_target(target)
     if core.dialplan.lookup(extension)[0] is None:
@@ -106,7 +106,6 @@ def dial_out(core, name, endpoint, number, display, job_uuid):
     if target.startswith("loopback/"):
         result, member_leg = _dial_loopback(core, target, variables, display, number, existed)
     else:
-        from fssim.devices import dial_device
         result, member_leg = dial_device(core, target, variables, display, number)
     conf = core.conferences.get(name)
     if job_uuid and existed and conf is not None:

@@ -1,7 +1,9 @@
 """All conferences of one switch, and the conference application (joining a room)."""
 import logging
 
+from fssim import conference_events as ce
 from fssim.conference import Conference
+from fssim.loopback import inline_transfer
 from fssim.members import Member
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,6 @@ class Conferences:
         headers = []
         if creator is not None and profile.verbose_events:
             headers = creator.headers(with_variables=True)
-        from fssim import conference_events as ce
         conference.emit("conference-create",
                         ce.conference_block(conference) + headers
                         + [("Action", "conference-create")])
@@ -116,8 +117,6 @@ class Conferences:
     def transfer(self, member, source, target_name):
         """`conference <room> transfer <room2> <id>`: the member keeps its id and flags;
         transfer + del-member in the old room, then (create and) add-member."""
-        from fssim import conference_events as ce
-        from fssim.loopback import inline_transfer
         channel = member.channel
         destination = channel.profile.destination_number
         app_data = f"{target_name}@{source.profile.name}"

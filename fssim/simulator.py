@@ -11,6 +11,7 @@ import logging
 
 from fssim import control, devices
 from fssim.api import execute_api
+from fssim.calls import place_call
 from fssim.core import Core
 from fssim.server import EslServer
 
@@ -120,7 +121,6 @@ class Simulator:
 
     def place_call(self, destination_number, caller_id_number, caller_id_name,
                    variables=None, dtmf_script=None):
-        from fssim.calls import place_call
         return place_call(self.core, destination_number, caller_id_number, caller_id_name,
                           variables, dtmf_script)
 
