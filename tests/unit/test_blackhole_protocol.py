@@ -252,3 +252,53 @@ def test_fanout_encodes_once_per_binding_and_respects_accounts():
     fan.unsubscribe(parent, "conference.event.*.*")
     assert fan.dispatch("conference.event.room2.call1", payload) == 2  # child + narrow
     assert len(parent.frames) == 1 and len(narrow.frames) == 1
+
+
+# --- command handler (no sockets) ---------------------------------------------------
+
+def handler_and_session(max_subscriptions=3):
+    from blackhole.commands import CommandHandler
+    from kzcore.tokens import TokenSigner
+    signer = TokenSigner("unit-secret")
+    scope = AccountScope(FakeStore({CHILD: [PARENT], OTHER: []}))
+    fan = FanOut(consumer=None, scope=scope)
+    handler = CommandHandler(signer, scope, fan, max_subscriptions=max_subscriptions)
+    session = FakeSession()
+    session.id = 1
+    return handler, session, fan, signer.issue({"account_id": PARENT})
+
+
+def command(action, token, account_id=None, *bindings):
+    data = {"bindings": list(bindings)} if bindings else {}
+    if account_id:
+        data["account_id"] = account_id
+    return json.dumps({"action": action, "auth_token": token, "request_id": "q", "data": data})
+
+
+def test_subscriptions_are_idempotent_and_limited_per_connection():
+    handler, session, fan, token = handler_and_session(max_subscriptions=3)
+    handler.handle(session, command("subscribe", token, PARENT, "conference.event.a.*"))
+    reply = json.loads(handler.handle(session, command("subscribe", token, PARENT,
+                                                       "conference.event.a.*",
+                                                       "conference.event.b.*")))
+    assert reply["data"]["subscribed"] == ["conference.event.a.*", "conference.event.b.*"]
+    reply = json.loads(handler.handle(session, command("subscribe", token, CHILD,
+                                                       "conference.event.c.*",
+                                                       "conference.event.d.*")))
+    assert reply["status"] == "error" and reply["data"]["error_id"] == "limit_exceeded"
+    assert fan.stats()["subscriptions"] == 2
+
+
+def test_unsubscribe_by_binding_by_account_or_everything():
+    handler, session, fan, token = handler_and_session(max_subscriptions=10)
+    handler.handle(session, command("subscribe", token, PARENT, "conference.event.a.*"))
+    handler.handle(session, command("subscribe", token, CHILD, "conference.event.b.*",
+                                    "conference.event.c.*"))
+    reply = json.loads(handler.handle(session, command("unsubscribe", token, CHILD)))
+    assert reply["data"] == {"subscribed": ["conference.event.a.*"],
+                             "unsubscribed": ["conference.event.b.*", "conference.event.c.*"]}
+    reply = json.loads(handler.handle(session, command("unsubscribe", "bad-token")))
+    assert reply["data"]["error_id"] == "invalid_credentials"
+    reply = json.loads(handler.handle(session, command("unsubscribe", token)))
+    assert reply["data"] == {"subscribed": [], "unsubscribed": ["conference.event.a.*"]}
+    assert fan.stats()["subscriptions"] == 0
