@@ -37,11 +37,11 @@ function table(conferences, ctx, remove) {
   if (!conferences.length) {
     return h("p", { class: "empty", "data-testid": "conference-empty" }, "No conferences yet.");
   }
-  return h("table", { class: "grid", "data-testid": "conference-table" },
+  return h("div", { class: "table-scroll" }, h("table", { class: "grid", "data-testid": "conference-table" },
     h("caption", { class: "visually-hidden" }, "Conferences of this account"),
     h("thead", {}, h("tr", {}, ["Name", "Numbers", "Members", "Moderators", "State", "Actions"]
       .map((label) => h("th", { scope: "col", class: /Members|Moderators/.test(label) ? "num" : null }, label)))),
-    h("tbody", {}, conferences.map((conference) => row(conference, ctx, remove))));
+    h("tbody", {}, conferences.map((conference) => row(conference, ctx, remove)))));
 }
 
 export function conferencesView(ctx) {

@@ -7,12 +7,12 @@ const ACCEPT = "audio/wav,audio/x-wav,audio/mpeg,audio/mp3,audio/ogg,.wav,.mp3,.
 
 function mediaTable(items) {
   if (!items.length) return h("p", { class: "empty" }, "No media uploaded yet.");
-  return h("table", { class: "grid", "data-testid": "media-table" },
+  return h("div", { class: "table-scroll" }, h("table", { class: "grid", "data-testid": "media-table" },
     h("caption", { class: "visually-hidden" }, "Media of this account"),
     h("thead", {}, h("tr", {}, ["Name", "Type", "Id"].map((label) => h("th", { scope: "col" }, label)))),
     h("tbody", {}, items.map((item) => h("tr", { "data-testid": "media-row", "data-media-id": item.id },
       h("th", { scope: "row" }, item.name || item.id), h("td", {}, item.content_type || "—"),
-      h("td", {}, h("code", {}, item.id))))));
+      h("td", {}, h("code", {}, item.id)))))));
 }
 
 export function mediaView(ctx) {

@@ -19,11 +19,11 @@ export class ParticipantTable {
     this.empty = h("p", { class: "empty", "data-testid": "participants-empty" }, "Nobody is in the conference.");
     this.element = h("section", { class: "card", "aria-labelledby": "participants-title" },
       h("h2", { id: "participants-title" }, "Participants"),
-      h("table", { class: "grid participants" },
+      h("div", { class: "table-scroll" }, h("table", { class: "grid participants" },
         h("caption", { class: "visually-hidden" }, "Live participants"),
         h("thead", {}, h("tr", {}, COLUMNS.map((label) =>
           h("th", { scope: "col", class: label === "Time" ? "num" : null }, label)))),
-        this.body),
+        this.body)),
       this.empty);
   }
 
