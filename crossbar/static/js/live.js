@@ -28,6 +28,7 @@ export class LiveSocket {
 
   stop() {
     this.closed = true;
+    this.connected = false;
     window.clearTimeout(this.retryTimer);
     window.clearInterval(this.pingTimer);
     if (this.socket) this.socket.close(1000, "page left");
