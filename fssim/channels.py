@@ -179,6 +179,8 @@ class Channel:
 
     def playback(self, path, seconds=None):
         """Play a file to the caller; returns after its simulated duration."""
+        if not path:
+            return "FILE NOT FOUND"
         duration = file_seconds(path) if seconds is None else seconds
         started = self.core.clock.now()
         self.playing = (path, started)

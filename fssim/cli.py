@@ -28,6 +28,8 @@ def parse_args(argv=None):
                         help="multiplies simulated delays (0.1 = ten times faster)")
     parser.add_argument("--recordings-dir", default=None,
                         help="write conference recordings under this directory")
+    parser.add_argument("--xml-curl-url", default=None,
+                        help="fetch conference profiles from this mod_xml_curl gateway")
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
 
@@ -37,7 +39,7 @@ def main(argv=None):
     setup_logging(args.log_level)
     sim = Simulator(host=args.host, port=args.port, password=args.password,
                     hostname=args.hostname, recordings_dir=args.recordings_dir,
-                    time_scale=args.time_scale)
+                    time_scale=args.time_scale, xml_curl_url=args.xml_curl_url)
     host, port = sim.start()
     log.info("fssim ready", extra={"host": host, "port": port, "node": sim.node_name})
     stop = Event()

@@ -28,6 +28,7 @@ class Core:
         self.dialplan = Dialplan(self)
         self.channels = {}
         self.devices = {}
+        self.xml_curl = None  # fssim.xmlcurl.XmlCurlClient when a gateway URL is set
         self.command_log = []  # every api/bgapi received: {connection, command}
         self.sessions_since_start = 0
         self._member_ids = itertools.count(first_member_id)

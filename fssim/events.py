@@ -59,6 +59,10 @@ class EventFactory:
         self.clock = clock
         self._sequence = itertools.count(first_sequence)
 
+    def next_sequence(self):
+        """A sequence number for something that is not an event (xml_curl params)."""
+        return next(self._sequence)
+
     def make(self, name, calling, headers=(), body=None, subclass=None):
         """calling = (file, function, line) as in Event-Calling-* headers."""
         ident = self.identity

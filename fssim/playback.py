@@ -38,6 +38,9 @@ class Playback:
 
     # -- room files --------------------------------------------------------------------
     def play_room(self, path, announce=True, is_async=False):
+        """Play to the whole room (a profile without that sound: nothing)."""
+        if not path:
+            return None
         conf = self.conference
         if announce:
             conf.emit_conference("play-file", [("File", path), ("Async", "true" if is_async
@@ -124,6 +127,8 @@ class Playback:
 
     # -- member files ------------------------------------------------------------------
     def play_member(self, member, path, announce=True):
+        if not path:
+            return None
         conf = self.conference
         if announce:
             conf.emit_member(member, "play-file-member", [("File", path)])

@@ -12,6 +12,7 @@ class Profile:
     verbose_events: bool = False
     max_members: int = 0
     tts_voice: str = "kal"
+    caller_controls: str = "default"
     enter_sound: str = "tone_stream://%(200,0,500,600,700)"
     exit_sound: str = "tone_stream://%(300,0,700,500,300)"
     alone_sound: str = "tone_stream://%(250,0,450)"

@@ -49,8 +49,10 @@ class Conferences:
         if self.by_name.get(conference.name) is conference:
             del self.by_name[conference.name]
 
-    def create(self, name, profile_name, creator=None):
-        profile = self.core.profile(profile_name)
+    def create(self, name, profile, creator=None):
+        """profile: a Profile (e.g. fetched over xml_curl) or a static profile's name."""
+        if isinstance(profile, str):
+            profile = self.core.profile(profile)
         conference = Conference(self.core, name, profile)
         self.by_name[name] = conference
         headers = []
@@ -63,6 +65,9 @@ class Conferences:
 
     def join(self, channel, name, profile_name="default", flags=(), dial_out=False):
         """The conference application; None when a lock refuses a dialplan caller."""
+        fetched = None
+        if self.core.xml_curl is not None:  # FreeSWITCH fetches the profile on every join
+            fetched = self.core.xml_curl.conference_profile(name, profile_name, channel.uuid)
         conference = self.get(name)
         if conference is not None and conference.locked and not dial_out:
             log.info("locked conference refused caller",
@@ -74,7 +79,7 @@ class Conferences:
             channel.playback(conference.profile.locked_sound)
             return None
         if conference is None:
-            conference = self.create(name, profile_name, creator=channel)
+            conference = self.create(name, fetched or profile_name, creator=channel)
         flag_names = list(flags) + parse_member_flags(member_flags_variable(channel))
         member = Member(self.core.next_member_id(), channel,
                         energy_level=conference.profile.energy_level)
@@ -133,7 +138,7 @@ class Conferences:
         channel.set_variable("current_application", "conference")
         target = self.get(target_name)
         if target is None:
-            target = self.create(target_name, source.profile.name, creator=channel)
+            target = self.create(target_name, source.profile, creator=channel)
         member.talking = False
         self._stamp_channel(channel, target, member)
         channel.member = member

@@ -14,6 +14,7 @@ from fssim.api import execute_api
 from fssim.calls import place_call
 from fssim.core import Core
 from fssim.server import EslServer
+from fssim.xmlcurl import XmlCurlClient
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +22,15 @@ log = logging.getLogger(__name__)
 class Simulator:
     def __init__(self, host="127.0.0.1", port=0, password="ClueCon", hostname="vm",
                  recordings_dir=None, time_scale=1.0, dialplan=None, ipv4="127.0.0.1",
-                 ipv6="::1", first_member_id=1):
+                 ipv6="::1", first_member_id=1, xml_curl_url=None):
         self.host = host
         self.port = port
         self.password = password
         self.core = Core(hostname=hostname, time_scale=time_scale,
                          recordings_dir=recordings_dir, ipv4=ipv4, ipv6=ipv6,
                          first_member_id=first_member_id)
+        if xml_curl_url:
+            self.core.xml_curl = XmlCurlClient(self.core, xml_curl_url)
         for pattern, handler in dialplan or ():
             self.add_extension(pattern, handler)
         self.server = None
