@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 BGAPI_CALL = ("mod_event_socket.c", "api_exec", 1580)
 READ_SIZE = 65536
+MAX_BACKLOG = 200_000  # frames queued for a client that does not read: drop it
 _connection_ids = itertools.count(1)
 
 
@@ -83,6 +84,15 @@ class EslSession:
                 return
 
     def send(self, data):
+        if self.out.qsize() > MAX_BACKLOG and not self.closing:
+            log.warning("esl client not reading, closing",
+                        extra={"connection": self.id, "backlog": self.out.qsize()})
+            self.closing = True
+            try:
+                self.sock.shutdown(2)
+            except OSError:
+                pass
+            return
         self.out.put(data)
 
     def close_after_notice(self):
