@@ -120,7 +120,8 @@ class CommandReader:
         self._buffer = bytearray()
 
     def feed(self, data):
-        self._buffer.extend(data)
+        """Bytes in -> complete blocks out; CRLF line ends are accepted too."""
+        self._buffer.extend(data.replace(b"\r\n", b"\n"))
         blocks = []
         while True:
             block = self._next()

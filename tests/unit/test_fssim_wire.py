@@ -62,3 +62,7 @@ def test_command_reader_splits_blocks_and_bodies():
 def test_disconnect_notice_bytes():
     data = fs_fixture("auth_wrong_password.rx.esl")
     assert data.endswith(wire.disconnect_notice())
+
+
+def test_command_reader_accepts_crlf():
+    assert wire.CommandReader().feed(b"api version\r\n\r\n") == [("api version", [], b"")]
