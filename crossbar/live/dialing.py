@@ -123,7 +123,9 @@ class Dialer:
         legs = [self._send(node, name, conference_id, *leg) for leg in plan]
         responses = self._collect(node, legs, located is not None, self._wait_for(params))
         if all(item["status"] == "error" for item in responses):
-            raise SwitchRefused("dial failed: " + "; ".join(item["message"] for item in responses),
+            raise SwitchRefused("no endpoint could be dialled: "
+                                + "; ".join(f"{item['endpoint_id']}: {item['message']}"
+                                            for item in responses),
                                 {"endpoint_responses": responses})
         return {"endpoint_responses": responses}, 200
 
