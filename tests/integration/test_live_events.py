@@ -76,6 +76,11 @@ def test_actions_produce_their_events_on_rabbitmq(rig, ecallmgr, rabbit_tap):
 
     put(action="play", data={"media_id": "https://media.example.com/a.wav"})
     assert events.expect("play-file")[1]["account_id"] == rig.alpha.account_id
+    put(action="play", data={"media_id": "tts://Welcome everyone"})
+    events.expect("speak-text")
+    put(f"/participants/{alice.id}", data={"action": "play",
+                                           "data": {"media_id": "https://media.example.com/b.wav"}})
+    events.expect("play-file-member", call_id=alice.uuid)
 
     put(action="record", data={"action": "start"})
     events.expect("start-recording")
@@ -91,6 +96,7 @@ def test_actions_produce_their_events_on_rabbitmq(rig, ecallmgr, rabbit_tap):
     assert added["custom_channel_vars"].get("campaign") == "spring"
 
     put(f"/participants/{bob.id}", data={"action": "kick"})
+    events.expect("kick-member", call_id=bob.uuid)
     events.expect("del-member", call_id=bob.uuid)
     put("/participants", data={"action": "kick"})
     events.expect("del-member", call_id=alice.uuid)
