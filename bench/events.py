@@ -13,9 +13,11 @@ of the same payloads to the same exchange and binding. CPU is ecallmgr's own
     python bench/events.py [--rates 1000,2000,...] [--seconds 3] [--append-results]
 """
 import argparse
+import ctypes
 import json
 import os
 import pathlib
+import signal
 import socket
 import subprocess
 import sys
@@ -32,6 +34,16 @@ ACCOUNT = "9d351ad7ffd6f846313af9eed3bb7b85"
 EXCHANGE = "conference"
 P99_LIMIT_MS = 10.0
 TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _die_with_parent():
+    """Children get SIGTERM when the bench dies, however it dies (Linux prctl)."""
+    ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def spawn(args, env):
+    return subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                            preexec_fn=_die_with_parent)
 
 
 def free_port():
@@ -125,28 +137,38 @@ def run_step(esl, tap, burst, rate, seconds, ecallmgr_pid, sim_pid):
             "sample": got[0][1] if got else None}
 
 
-def raw_publish(url, routing_key, body, count):
-    """Child process: the plain pika publish loop; prints its rate."""
+def raw_publish(url, routing_key, body, count, rate):
+    """Child process: the plain pika publish loop (paced at ``rate``/s unless 0);
+    prints its start time and rate."""
     connection = pika.BlockingConnection(pika.URLParameters(url))
     channel = connection.channel()
     properties = pika.BasicProperties(content_type="application/json")
-    start = time.perf_counter()
-    for _ in range(count):
+    t0, start = time.time(), time.perf_counter()
+    for index in range(count):
         channel.basic_publish(EXCHANGE, routing_key, body, properties)
+        if rate:
+            time.sleep(max(0.0, start + (index + 1) / rate - time.perf_counter()))
     elapsed = time.perf_counter() - start
     connection.close()
-    print(json.dumps({"count": count, "elapsed": elapsed, "rate": count / elapsed}))
+    print(json.dumps({"t0": t0, "count": count, "elapsed": elapsed, "rate": count / elapsed}))
 
 
-def run_raw(url, tap, routing_key, body, count):
-    child = subprocess.Popen([sys.executable, __file__, "--raw-child", str(count), url,
-                              routing_key], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+def run_raw(url, tap, routing_key, body, count, rate=0):
+    """The raw loop in a child process; this process consumes what it publishes."""
+    child = subprocess.Popen([sys.executable, __file__, "--raw-child", str(count), str(rate),
+                              url, routing_key], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             preexec_fn=_die_with_parent)
     child.stdin.write(body)
     child.stdin.close()
     got = tap.collect(count, timeout=60)
     result = json.loads(child.stdout.read())
     child.wait()
     result["received"] = len(got)
+    if rate:
+        latencies = [(arrived - (result["t0"] + index / rate)) * 1000
+                     for index, (arrived, _) in enumerate(got)]
+        result.update(p50_ms=round(percentile(latencies, 0.5), 2),
+                      p99_ms=round(percentile(latencies, 0.99), 2))
     return result
 
 
@@ -157,12 +179,12 @@ def pipeline_env(url, port):
 
 
 def start_fssim(port, env):
-    return subprocess.Popen([sys.executable, "-m", "fssim.cli", "--port", str(port),
-                             "--hostname", "bench", "--log-level", "WARNING"], cwd=REPO, env=env)
+    return spawn([sys.executable, "-m", "fssim.cli", "--port", str(port),
+                  "--hostname", "bench", "--log-level", "WARNING"], env)
 
 
 def start_ecallmgr(env):
-    return subprocess.Popen([sys.executable, "-m", "ecallmgr.cli"], cwd=REPO, env=env)
+    return spawn([sys.executable, "-m", "ecallmgr.cli"], env)
 
 
 def join_member(esl, room):
@@ -208,8 +230,8 @@ def run_generator(args, generator):
         room, call_id, frames = capture_frames(args.amqp_url)
         path = pathlib.Path(f"/tmp/kz-bench-capture-{port}.json")
         path.write_text(json.dumps(frames))
-        source = subprocess.Popen([sys.executable, str(REPO / "bench" / "events_replay.py"),
-                                   str(port), str(path)], cwd=REPO, env=env)
+        source = spawn([sys.executable, str(REPO / "bench" / "events_replay.py"),
+                        str(port), str(path)], env)
         burst = "replay_burst {count} {rate}"
     else:
         source = start_fssim(port, env)
@@ -254,6 +276,7 @@ def main(argv=None):
     parser.add_argument("--generators", default="fssim,replay")
     parser.add_argument("--append-results", action="store_true")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))    # run the finally clauses
     results, raw = {}, None
     for generator in args.generators.split(","):
         print(f"# generator: {generator}", flush=True)
@@ -263,6 +286,9 @@ def main(argv=None):
             sample = next(s["sample"] for s in steps if s["sample"])
             raw = run_raw(args.amqp_url, tap, key, sample, 30000)
             print(json.dumps({"raw_pika_loop": raw}), flush=True)
+            raw["paced"] = [run_raw(args.amqp_url, tap, key, sample, int(rate * args.seconds), rate)
+                            for rate in (500, 1000, 2000)]
+            print(json.dumps({"raw_paced": raw["paced"]}), flush=True)
     report = summarise(results, raw, args)
     print(report)
     if args.append_results:
@@ -288,7 +314,11 @@ def summarise(results, raw, args):
     lines = ["", "## Events: fssim -> ecallmgr -> RabbitMQ (bench/events.py)", "",
              f"Command: `{command}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
              f"Raw pika publish loop (plain `basic_publish`, no confirms, same payload, exchange "
-             f"and binding): **{raw['rate']:.0f} msg/s**.", ""]
+             f"and binding): **{raw['rate']:.0f} msg/s**. The same loop paced, consumed here, "
+             "shows what this machine's scheduling alone does to latency:", ""]
+    lines += [f"- raw paced {p['count'] / args.seconds:.0f}/s: p50 {p.get('p50_ms')} ms, "
+              f"p99 {p.get('p99_ms')} ms" for p in raw.get("paced", [])]
+    lines += [f"- load average while measuring: {os.getloadavg()[0]:.1f} (2 cores)", ""]
     for generator, steps in results.items():
         best = best_step(steps)
         rate = best["throughput"] if best else 0.0
@@ -309,6 +339,7 @@ def summarise(results, raw, args):
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--raw-child":
-        raw_publish(sys.argv[3], sys.argv[4], sys.stdin.buffer.read(), int(sys.argv[2]))
+        raw_publish(sys.argv[4], sys.argv[5], sys.stdin.buffer.read(), int(sys.argv[2]),
+                    float(sys.argv[3]))
     else:
         raise SystemExit(main())

@@ -23,6 +23,9 @@ from kzcore.esl.frames import parse_headers
 log = logging.getLogger(__name__)
 
 EVENT, CONNECTED, DISCONNECTED, GRACE_OVER = "event", "connected", "disconnected", "grace-over"
+RESYNC = "resync"
+RESYNC_RETRY = 1.0   # seconds before a failed resync is tried again (while connected)
+RESYNC_ATTEMPTS = 5
 
 
 def new_msg_id():
@@ -106,6 +109,9 @@ class EventStream:
         elif kind == CONNECTED:
             self._lost.pop(node, None)
             self.resync(node)
+        elif kind == RESYNC:
+            if node not in self._lost:          # retries stop while the node is away
+                self.resync(node, attempt=event)
         elif kind == DISCONNECTED:
             self._node_lost(node)
         elif kind == GRACE_OVER:
@@ -148,14 +154,17 @@ class EventStream:
             self._publish(node, event, self.state.apply(node, event))
 
     # -- connection changes ----------------------------------------------------
-    def resync(self, node):
+    def resync(self, node, attempt=1):
         """Reconcile the state with the node's json_list; publishes the differences."""
         try:
             listing = fs_replies.parse_json_list(
                 self.api(node, "conference json_list", timeout=self.api_timeout))
-        except Exception as error:  # the node went away again: the next connect retries
+        except Exception as error:  # a lost node resyncs on its next connect anyway
             self.counts["resync_failed"] += 1
-            log.warning("resync failed", extra={"node": node, "error": str(error)})
+            log.warning("resync failed", extra={"node": node, "error": str(error),
+                                                "attempt": attempt})
+            if attempt < RESYNC_ATTEMPTS:
+                gevent.spawn_later(RESYNC_RETRY, self._enqueue, (RESYNC, node, attempt + 1))
             return
         channels = self._channel_dumps(node, resync.unknown_call_ids(self.state, node, listing))
         synthetic = resync.reconcile(self.state, node, listing, channels)

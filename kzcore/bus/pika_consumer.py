@@ -95,6 +95,9 @@ class PikaConsumer(Consumer):
             except (pika.exceptions.AMQPError, OSError) as exc:
                 failures += 1
                 log.warning("amqp consumer connection lost", extra={"error": repr(exc)})
+            except Exception:  # never let the owner greenlet die: nothing would arrive again
+                failures += 1
+                log.exception("amqp consumer failed; reconnecting")
             finally:
                 self._ready.clear()
                 close_quietly(connection)

@@ -119,6 +119,9 @@ class PikaPublisher(Publisher):
                 failures += 1
                 log.warning("amqp publisher connection lost",
                             extra={"error": repr(exc), "buffered": self.stats()["buffered"]})
+            except Exception:  # never let the owner greenlet die: nothing would be sent again
+                failures += 1
+                log.exception("amqp publisher failed; reconnecting")
             finally:
                 self._connected = False
                 self._connected_event.clear()

@@ -92,6 +92,7 @@ def test_join_talk_mute_leave(harness, fssim):
     got = []
     alice = fssim.join(room, "1001", "Alice", variables={"kz_owner_id": "owner-1"})
     read_until(tap, got, lambda p: p["event"] == "floor-change")
+    read_until(tap, got, lambda p: p["event"] == "play-file-done")    # the alone sound ended
     fssim.talk(alice.uuid)
     read_until(tap, got, lambda p: p["event"] == "start-talking")
     assert sim_api(fssim, f"conference {room} mute {alice.id}").startswith("+OK mute")
