@@ -83,6 +83,7 @@ def test_caller_talks_is_muted_locked_and_kicked(page, stack, artifacts_dir):
     page.get_by_test_id("room-lock").click()
     expect(page.get_by_test_id("room-locked")).to_have_text("Locked")
     expect(page.get_by_test_id("room-lock")).to_have_text("Unlock")
+    assert stack.wire_room(conference_id)["locked"] is True
     page.screenshot(path=str(artifacts_dir / "conference-page.png"), full_page=True)
 
     bob_row.get_by_test_id("participant-kick").click()
@@ -92,7 +93,7 @@ def test_caller_talks_is_muted_locked_and_kicked(page, stack, artifacts_dir):
 
 
 def test_validation_errors_appear_at_their_fields(page, stack, artifacts_dir):
-    sign_in(page, stack)
+    sign_in(page, stack, through_form=False)
     page.get_by_test_id("conference-new").click()
     page.get_by_test_id("field-name").fill("x" * 129)
     page.get_by_test_id("field-member.pins").fill("1234, 12ab")
@@ -110,7 +111,7 @@ def test_validation_errors_appear_at_their_fields(page, stack, artifacts_dir):
 
 
 def test_page_survives_a_gateway_restart(page, stack, artifacts_dir):
-    sign_in(page, stack)
+    sign_in(page, stack, through_form=False)
     conference_id = create_conference(page, "Restart room")
     room = stack.fs_name(conference_id)
     carol = stack.sim.join(room, "1003", "Carol")
@@ -131,7 +132,7 @@ def test_page_survives_a_gateway_restart(page, stack, artifacts_dir):
 
 
 def test_keyboard_operates_controls_and_focus_survives_live_updates(page, stack):
-    sign_in(page, stack)
+    sign_in(page, stack, through_form=False)
     conference_id = create_conference(page, "Keyboard room")
     ivan = stack.sim.join(stack.fs_name(conference_id), "1005", "Ivan")
     mute = row_of(page, ivan).get_by_test_id("participant-mute")

@@ -34,7 +34,7 @@ def list_row(page, conference_id):
 
 def test_list_shows_live_members_lock_and_recording(page, stack, artifacts_dir):
     conference_id = api_conference(stack, "Listed room")
-    sign_in(page, stack)
+    sign_in(page, stack, through_form=False)
     row = list_row(page, conference_id)
     expect(row.get_by_test_id("conference-members")).to_have_text("0")
     stack.sim.join(stack.fs_name(conference_id), "2001", "Erin")
@@ -53,7 +53,7 @@ def test_list_shows_live_members_lock_and_recording(page, stack, artifacts_dir):
 
 
 def test_edit_then_delete_a_conference(page, stack):
-    sign_in(page, stack)
+    sign_in(page, stack, through_form=False)
     conference_id = create_conference(page, "Draft name")
     page.get_by_test_id("conference-edit").click()
     expect(page.get_by_test_id("field-name")).to_have_value("Draft name")
@@ -73,7 +73,7 @@ def test_edit_then_delete_a_conference(page, stack):
 
 
 def test_bulk_mute_leaves_moderators_and_unmute_restores(page, stack):
-    sign_in(page, stack)
+    sign_in(page, stack, through_form=False)
     conference_id = create_conference(page, "Bulk room")
     room = stack.fs_name(conference_id)
     boss = stack.sim.join(room, "3001", "Boss", moderator=True)
@@ -92,7 +92,7 @@ def test_bulk_mute_leaves_moderators_and_unmute_restores(page, stack):
 
 
 def test_record_then_download_the_recording(page, stack):
-    sign_in(page, stack)
+    sign_in(page, stack, through_form=False)
     conference_id = create_conference(page, "Recorded room")
     stack.sim.join(stack.fs_name(conference_id), "4001", "Frank")
     page.get_by_test_id("room-record").click()
@@ -109,7 +109,7 @@ def test_record_then_download_the_recording(page, stack):
 
 
 def test_upload_media_and_play_it_to_the_room(page, stack, tmp_path, artifacts_dir):
-    sign_in(page, stack)
+    sign_in(page, stack, through_form=False)
     page.get_by_test_id("nav-media").click()
     sound = tmp_path / "chime.wav"
     sound.write_bytes(wav_bytes())
@@ -141,7 +141,7 @@ def test_upload_media_and_play_it_to_the_room(page, stack, tmp_path, artifacts_d
 
 
 def test_dial_out_adds_a_participant(page, stack):
-    sign_in(page, stack)
+    sign_in(page, stack, through_form=False)
     conference_id = create_conference(page, "Dial room")
     stack.sim.join(stack.fs_name(conference_id), "6001", "Heidi")
     page.get_by_label("Endpoints").fill("sip:nobody@127.0.0.1:5999")
@@ -166,6 +166,6 @@ def test_the_list_follows_every_page(page, stack):
     status, body = stack.api("GET", f"/accounts/{stack.account_id}/conferences?page_size=1000")
     existing = len(body["data"])
     made = [api_conference(stack, f"Paged {index:02d}") for index in range(max(0, 55 - existing))]
-    sign_in(page, stack)
+    sign_in(page, stack, through_form=False)
     expect(page.get_by_test_id("conference-row")).to_have_count(existing + len(made))
     expect(list_row(page, made[-1])).to_have_count(1)

@@ -77,14 +77,16 @@ class Stack:
                                  json=None if data is None else {"data": data})
         return reply.status_code, reply.json()
 
-    def wire_members(self, conference_id):
-        """``{member_id: json_list member}`` asked over a real ESL connection."""
+    def wire_room(self, conference_id):
+        """The room as the simulator lists it over a real ESL connection (json_list), or None."""
         reply = sim_api(self.sim, f"conference {self.fs_name(conference_id)} json_list")
-        if reply.startswith("-ERR"):
-            return {}
-        rooms = json.loads(reply)
-        return {m["id"]: m for m in rooms[0]["members"] if m.get("type") == "caller"} \
-            if rooms else {}
+        rooms = [] if reply.startswith("-ERR") else json.loads(reply)
+        return rooms[0] if rooms else None
+
+    def wire_members(self, conference_id):
+        """``{member_id: json_list member}`` of the room's callers, over ESL."""
+        room = self.wire_room(conference_id) or {"members": []}
+        return {m["id"]: m for m in room["members"] if m.get("type") == "caller"}
 
     def stop_gateway(self):
         self.parts.pop("gateway").stop()
