@@ -196,3 +196,98 @@ def test_repeats_of_what_a_resync_announced_are_recognised():
     destroy = {**create, "Action": "conference-destroy"}
     assert not state.apply(NODE, destroy).is_repeat
     assert state.apply(NODE, destroy).is_repeat
+
+
+# -- the stream worker, driven without sockets (MemoryBus, scripted api) ------------
+import json  # noqa: E402
+
+import gevent  # noqa: E402
+
+from ecallmgr import stream as stream_module  # noqa: E402
+from ecallmgr.stream import EventStream  # noqa: E402
+from kzcore.bus.memory import MemoryBus  # noqa: E402
+
+
+class FakeClient:
+    name = NODE
+
+
+def make_stream(replies, **options):
+    """A stream whose api answers json_list with ``replies`` in turn (exceptions raised)."""
+    bus, published = MemoryBus(), []
+    bus.start(["#"], lambda key, payload: published.append(payload))
+    answers = iter(replies)
+
+    def api(node, command, timeout=None):
+        if command.startswith("uuid_dump"):
+            return "-ERR No such channel!\n"
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    stream = EventStream(publisher=bus, node="ecallmgr@unit", api=api, **options).start()
+    return stream, bus, published
+
+
+def settle(stream, bus):
+    assert stream.drain(2) and bus.flush(2)
+
+
+def test_stream_events_racing_a_resync_are_not_published_twice():
+    rooms = listing("api_conference_room1_json_list.esl")
+    room = rooms[0]
+    stream, bus, published = make_stream([json.dumps(rooms)])
+    carol, _bob, alice = room["members"]
+    stream.on_connect(FakeClient())
+    # queued behind the resync, but already part of the json_list it reads
+    stream.on_event(FakeClient(), member_event(room, alice["id"], alice["uuid"], name="Alice"))
+    stream.on_event(FakeClient(), member_event(room, carol["id"], carol["uuid"],
+                                               action="mute-member", name="Carol"))
+    settle(stream, bus)
+    assert [p["event"] for p in published] == ["conference-create", "add-member", "add-member",
+                                               "add-member", "mute-member"]
+    assert stream.counts["repeats_suppressed"] == 1
+
+
+def test_stream_retries_a_failed_resync(monkeypatch):
+    monkeypatch.setattr(stream_module, "RESYNC_RETRY", 0.05)
+    rooms = listing("api_conference_room1_json_list.esl")
+    stream, bus, published = make_stream([OSError("no reply"), json.dumps(rooms)])
+    stream.on_connect(FakeClient())
+    wait = gevent.Timeout(2, AssertionError("no second attempt"))
+    with wait:
+        while stream.counts["resyncs"] < 1:
+            gevent.sleep(0.02)
+    settle(stream, bus)
+    assert stream.counts["resync_failed"] == 1
+    assert [p["event"] for p in published].count("add-member") == 3
+
+
+def test_stream_grace_period_and_quick_return():
+    rooms = listing("api_conference_room1_json_list.esl")
+    stream, bus, published = make_stream([json.dumps(rooms)] * 3, grace=0.1)
+    stream.on_connect(FakeClient())
+    settle(stream, bus)
+    stream.on_disconnect(FakeClient())
+    gevent.sleep(0.02)
+    stream.on_connect(FakeClient())           # back within the grace period
+    gevent.sleep(0.2)
+    settle(stream, bus)
+    assert [p["event"] for p in published].count("del-member") == 0
+    stream.on_disconnect(FakeClient())        # away for good this time
+    gevent.sleep(0.25)
+    settle(stream, bus)
+    events = [p["event"] for p in published]
+    assert events[-4:] == ["del-member"] * 3 + ["conference-destroy"]
+    assert stream.counts["nodes_expired"] == 1 and stream.state.member_count() == 0
+
+
+def test_stream_filter_applies_to_participant_events_only():
+    rooms = listing("api_conference_room1_json_list.esl")
+    stream, bus, published = make_stream([json.dumps(rooms)],
+                                         participant_events=frozenset({"del-member"}))
+    stream.on_connect(FakeClient())
+    settle(stream, bus)
+    assert [p["event"] for p in published] == ["conference-create"]
+    assert stream.counts["filtered"] == 3
