@@ -1,5 +1,5 @@
 """Live-control benchmark: participant mute/unmute through the API (gunicorn,
-gevent workers, ``crossbar.live.wsgi``) next to the same mod_conference commands
+gevent workers, ``crossbar.wsgi``) next to the same mod_conference commands
 sent as raw ESL round trips to the same simulator; then GET of a conference with
 200 participants and the list of 100 live conferences spread over 2 nodes.
 
@@ -329,7 +329,7 @@ def main(argv=None):
         store.close()
         command = [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", str(args.workers),
                    "-b", f"127.0.0.1:{args.port}", "--worker-connections", "1000",
-                   "--keep-alive", "30", "--log-level", "warning", "crossbar.live.wsgi:application"]
+                   "--keep-alive", "30", "--log-level", "warning", "crossbar.wsgi:application"]
         server = subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL)
         token = wait_and_login(args.port, creds["api_key"], server)
         room = fs_conference_name(account_id, mute_room)

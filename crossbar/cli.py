@@ -56,30 +56,19 @@ def build_core(config):
     return store, schemas, TokenSigner(token_secret(config), config.token_lifetime)
 
 
-def _optional(module, name):
-    """A factory of a part built elsewhere in the project, or None if it is absent."""
-    import importlib
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        log.warning("part not available, serving without it", extra={"part": f"{module}.{name}"})
-        return None
-
-
 def compose_parts(config, store, signer):
     """``(live, blueprints)``: live control when FreeSWITCH nodes are configured
     (``KZ_ESL_NODES`` empty serves documents only), mod_xml_curl and the admin UI."""
+    from crossbar.live import create_live
+    from crossbar.ui import create_ui_blueprint
+    from crossbar.xmlcurl import create_blueprint as create_xmlcurl_blueprint
+
     live, blueprints = None, []
-    create_live = _optional("crossbar.live", "create_live") if config.nodes else None
-    if create_live is not None:
+    if config.nodes:
         live = create_live(config, store=store, signer=signer)
-        blueprints += list(live.blueprints())
-    xmlcurl = _optional("crossbar.xmlcurl", "create_blueprint")
-    if xmlcurl is not None:
-        blueprints.append(xmlcurl(store, config))
-    ui = _optional("crossbar.ui", "create_ui_blueprint")
-    if ui is not None:
-        blueprints.append(ui(config))
+        blueprints += live.blueprints()
+    blueprints.append(create_xmlcurl_blueprint(store, config))
+    blueprints.append(create_ui_blueprint(config))
     return live, blueprints
 
 

@@ -1,5 +1,5 @@
-"""Composition of the live part: the command pool, ``LiveConferences`` and the
-app with the live routes (used by ``crossbar.live.wsgi`` and the benchmark)."""
+"""Composition of the live part: the command pool and ``LiveConferences``
+(``crossbar.cli.compose_parts`` wires it into every entry point)."""
 from kzcore.esl.pool import EslPool
 
 # Commands only: conference events go to ecallmgr (and to the dial watcher's own
@@ -16,14 +16,8 @@ def command_pool(config):
     return pool
 
 
-def live_app(config):
-    """The crossbar app of ``crossbar.cli.make_app`` with live control wired in, on
-    the app's own store (one store, even an in-memory one)."""
-    from crossbar.cli import make_app, token_secret
-    from crossbar.context import EXTENSION
-    from crossbar.live import LiveConferences, create_blueprint
-    app = make_app(config, extra_blueprints=[create_blueprint()])
-    services = app.extensions[EXTENSION]
-    services.live = LiveConferences(command_pool(config), services.store, config,
-                                    services.signer, media_secret=token_secret(config))
-    return app
+def create_live(config, *, store, signer):
+    """``LiveConferences`` on the app's own store and a commands-only pool; the
+    composition roots (``crossbar.cli.compose_parts``) call this."""
+    from crossbar.live.service import LiveConferences
+    return LiveConferences(command_pool(config), store, config, signer)

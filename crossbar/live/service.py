@@ -57,8 +57,15 @@ class LiveConferences:
         from kzcore.esl.pool import EslPool
         return EslPool(self.config.nodes, timeout=self.timeout, **subscription)
 
+    def blueprints(self):
+        """The routes this part adds to crossbar (media links, recording downloads)."""
+        from crossbar.live.routes import create_blueprint
+        return [create_blueprint()]
+
     def close(self):
+        """Stop the dial watcher's connections and the command pool."""
         self.watcher.close()
+        self.pool.close()
 
     # --- finding rooms -------------------------------------------------------
     def locate(self, account_id, conference_id):

@@ -1,10 +1,10 @@
-"""``crossbar.live.compose.live_app`` (what ``crossbar.live.wsgi`` serves) wires the
+"""``crossbar.cli.make_app`` (what kz-crossbar and ``crossbar.wsgi`` serve) wires the
 live part on the app's own store: a bootstrapped account locks its running room."""
 import pytest
 
 from crossbar.bootstrap import bootstrap
 from crossbar.context import EXTENSION
-from crossbar.live.compose import live_app
+from crossbar.cli import make_app
 from kzcore.config import load_config
 from kzcore.naming import fs_conference_name
 
@@ -14,11 +14,10 @@ def app(fssim, tmp_path):
     config = load_config(env={}, store_path=":memory:", token_secret="compose-secret",
                          esl_nodes=f"{fssim.node_name}=127.0.0.1:{fssim.port}:ClueCon",
                          recordings_dir=str(tmp_path))
-    made = live_app(config)
+    made = make_app(config)
     yield made
     services = made.extensions[EXTENSION]
     services.live.close()
-    services.live.pool.close()
     services.store.close()
 
 
