@@ -1,0 +1,1 @@
+"""The one-command run: every service in one process on embedded defaults."""

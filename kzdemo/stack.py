@@ -1,0 +1,122 @@
+"""Every service of the product in one process, wired from the real factories.
+
+This is a composition root like each service's CLI: the embedded one-command
+run and the browser tests both build it. Nothing here is demo-only except the
+simulator, which stands in for FreeSWITCH (never in production).
+"""
+import logging
+import os
+
+from kzcore.bus.factory import make_consumer, make_publisher
+from kzcore.bus.memory import MemoryBus
+
+log = logging.getLogger(__name__)
+
+
+class Stack:
+    """Start order follows the data flow: store, switch, event path, API, gateway."""
+
+    def __init__(self, config, *, time_scale=1.0, with_callin=True):
+        self.config = config
+        self.time_scale = time_scale
+        self.with_callin = with_callin
+        self.memory_bus = MemoryBus() if config.amqp_url.startswith("memory") else None
+        self._stoppers = []
+
+    # -- lifecycle -----------------------------------------------------------------
+    def start(self):
+        self._start_store()
+        self._start_switch()
+        if self.with_callin:
+            self._start_callin()
+        self._start_ecallmgr()
+        self._start_gateway()  # before crossbar: the UI is told the gateway's port
+        self._start_crossbar()
+        return self
+
+    def stop(self):
+        for stop in reversed(self._stoppers):
+            try:
+                stop()
+            except Exception:  # noqa: BLE001 - keep stopping the rest
+                log.exception("stopping a component failed")
+        self._stoppers.clear()
+
+    # -- components ----------------------------------------------------------------
+    def _start_store(self):
+        from crossbar.cli import build_core
+
+        if self.config.store_path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(self.config.store_path)), exist_ok=True)
+        self.store, self.schemas, self.signer = build_core(self.config)
+        self._stoppers.append(self.store.close)
+
+    def _start_switch(self):
+        from fssim import Simulator
+
+        node = self.config.nodes[0]
+        os.makedirs(self.config.recordings_dir, exist_ok=True)
+        self.sim = Simulator(host=node.host, port=node.port, password=node.password,
+                             hostname=node.name.partition("@")[2] or "sim",
+                             recordings_dir=os.path.abspath(self.config.recordings_dir),
+                             time_scale=self.time_scale)
+        host, port = self.sim.start()
+        if port != node.port:  # port 0 in tests: point the clients at the real one
+            self.config = self.config.replace(esl_nodes=f"{node.name}={host}:{port}:{node.password}")
+        self._stoppers.append(self.sim.stop)
+
+    def _start_callin(self):
+        from callin.cli import build_server
+        from fssim import outbound
+
+        self.callin = build_server(self.config, self.store).start()
+        self.sim.core.dialplan.add(r"^(\d{1,16})$",
+                                   outbound.socket_extension("127.0.0.1", self.callin.port))
+        self._stoppers.append(lambda: self.callin.stop(timeout=1))
+
+    def _start_ecallmgr(self):
+        from ecallmgr.daemon import create_daemon
+
+        self.publisher = make_publisher(self.config, memory_bus=self.memory_bus)
+        self.ecallmgr = create_daemon(self.config, publisher=self.publisher)
+        self.ecallmgr.start()
+        self._stoppers.append(self.ecallmgr.stop)
+
+    def _start_crossbar(self):
+        import gevent.pywsgi
+        from crossbar.app import create_app
+        from crossbar.cli import compose_parts
+
+        # Bind first: with port 0 the parts must learn the real port (media URLs).
+        self.http = gevent.pywsgi.WSGIServer(
+            (self.config.listen_host, self.config.listen_port), None, log=None,
+            error_log=logging.getLogger("crossbar.http"))
+        self.http.init_socket()
+        self.config = self.config.replace(listen_port=self.http.server_port)
+        self.live, blueprints = compose_parts(self.config, self.store, self.signer)
+        self.app = create_app(self.config, store=self.store, schemas=self.schemas,
+                              signer=self.signer, live=self.live, extra_blueprints=blueprints)
+        self.http.application = self.app
+        self.http.start()
+        self._stoppers.append(self.http.stop)
+        if self.live is not None and hasattr(self.live, "close"):
+            self._stoppers.append(self.live.close)
+
+    def _start_gateway(self):
+        from blackhole.server import create_gateway
+
+        self.consumer = make_consumer(self.config, memory_bus=self.memory_bus)
+        self.gateway = create_gateway(self.config, consumer=self.consumer,
+                                      signer=self.signer, store=self.store)
+        host, port = self.gateway.start()
+        self.config = self.config.replace(blackhole_port=port)
+        self._stoppers.append(self.gateway.stop)
+
+    # -- facts for people and tests -------------------------------------------------
+    @property
+    def api_url(self):
+        return f"http://{self.config.listen_host}:{self.config.listen_port}/v2"
+
+    @property
+    def websocket_url(self):
+        return f"ws://{self.config.blackhole_host}:{self.config.blackhole_port}/"
