@@ -70,6 +70,7 @@ class Stack:
         from fssim import outbound
 
         self.callin = build_server(self.config, self.store).start()
+        self.config = self.config.replace(callin_port=self.callin.port)
         self.sim.core.dialplan.add(r"^(\d{1,16})$",
                                    outbound.socket_extension("127.0.0.1", self.callin.port))
         self._stoppers.append(lambda: self.callin.stop(timeout=1))
