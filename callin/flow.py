@@ -9,7 +9,8 @@ ends the call politely instead of crashing the service.
 import dataclasses
 import logging
 
-from callin import apps, prompts
+from callin import prompts
+from kzcore.fs_commands import apps
 from callin.documents import EITHER, empty_pin_allowed, pin_needed, role_for_pin
 from callin.joining import Joiner, Refused
 from callin.session import CallerGone, CommandFailed, SessionTimeout

@@ -6,7 +6,8 @@ import os
 from kzcore import fs_commands, fs_replies
 from kzcore.errors import InvalidCommandArgument, SwitchRefused
 
-from callin import apps, plan
+from callin import plan
+from kzcore.fs_commands import apps
 from callin.session import CallerGone, CommandFailed, SessionTimeout
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@
 import dataclasses
 import logging
 
-from callin import apps
+from kzcore.fs_commands import apps
 from callin.documents import MEMBER, MODERATOR
 
 log = logging.getLogger(__name__)

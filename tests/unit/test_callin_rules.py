@@ -1,7 +1,8 @@
 """Pure call-in rules: documents, roles, PINs, flags, tones, refusals, app strings."""
 import pytest
 
-from callin import apps, plan, prompts
+from callin import plan, prompts
+from kzcore.fs_commands import apps
 from callin.documents import (EITHER, MEMBER, MODERATOR, empty_pin_allowed, load_conference,
                               normalize_number, pin_needed, role_for_number, role_for_pin)
 

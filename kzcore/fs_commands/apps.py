@@ -1,7 +1,8 @@
 """Dialplan applications sent over the outbound socket (PURE).
 
-Every string that reaches FreeSWITCH through ``sendmsg`` is built here and only
-here. Each builder returns ``(app_name, app_arg)`` and raises ``UnsafeArgument``
+The ``sendmsg`` half of ``kzcore.fs_commands`` (the package builds every string
+that reaches FreeSWITCH; its ``__init__`` builds the ``api`` commands). Every
+string that reaches FreeSWITCH through ``sendmsg`` is built here and only here. Each builder returns ``(app_name, app_arg)`` and raises ``UnsafeArgument``
 for anything that could smuggle a second header or command (line breaks), expand
 a variable (``$``), break the space-separated argument lists, or carry unknown
 conference flags.

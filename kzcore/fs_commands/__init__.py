@@ -1,4 +1,6 @@
-"""The one place that turns an action + data into a ``mod_conference`` api command.
+"""The one place that builds what reaches FreeSWITCH: this module turns an action
++ data into a ``mod_conference`` api command; ``kzcore.fs_commands.apps`` builds
+the dialplan applications the call-in service sends over the outbound socket.
 
 ``build(conference_name, action, **args)`` returns the command without the
 leading ``api `` (e.g. ``"conference <name> mute 3"``). Every value that reaches
