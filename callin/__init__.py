@@ -4,7 +4,7 @@ call to a conference number (fs_conf/dialplan/default.xml).
 - ``server``: the TCP listener (``CallinServer``), one greenlet per call.
 - ``session``: one outbound ESL session with timeouts and call-state tracking.
 - ``wire``: ESL frames in and commands out (pure).
-- ``apps``: the dialplan applications sent with ``sendmsg`` (pure, rejects unsafe input).
+- ``kzcore.fs_commands.apps`` (shared): the dialplan applications sent with ``sendmsg``.
 - ``flow`` / ``joining``: the call itself: answer, welcome, number, PIN, checks, join,
   name announcements.
 - ``documents`` / ``plan`` / ``prompts``: conference documents, roles, PINs, member
