@@ -331,6 +331,7 @@ def run_socket(core, channel, host, port, mode="async", control="full"):
         log.warning("socket application could not connect", extra={"error": str(exc)})
         return None
     sock.settimeout(None)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as mod_event_socket does
     channel.set_state("CS_EXECUTE", None if channel.answered else "RINGING")
     channel.set_variable("current_application_data", f"{host}:{port} {mode} {control}")
     channel.set_variable("current_application", "socket")

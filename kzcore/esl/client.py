@@ -68,6 +68,8 @@ class _Transport(InboundESL):
     def connect(self, timeout=None):
         timeout = timeout or self.timeout
         self.sock = socket.create_connection((self.host, self.port), timeout=timeout)
+        # Commands are small writes: without TCP_NODELAY one can wait for a delayed ACK.
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock.settimeout(None)
         self.connected = True
         self.start_event_handlers()
