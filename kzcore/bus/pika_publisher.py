@@ -26,7 +26,7 @@ JSON_PROPERTIES = pika.BasicProperties(content_type="application/json", delivery
 BATCH_SIZE = 500
 MAX_IN_FLIGHT = 5000
 IDLE_POLL = 0.5          # seconds between heartbeat/close checks when idle
-ACK_POLL = 0.002         # seconds to wait for confirms while messages are in flight
+ACK_POLL = 0.002         # seconds between confirm collections while messages are in flight
 
 
 class ConfirmTimeout(Exception):
@@ -93,6 +93,10 @@ class PikaPublisher(Publisher):
         self._greenlet.join(timeout=max(timeout, 1.0))
         if not self._greenlet.dead:
             self._greenlet.kill(block=True, timeout=1.0)
+        undelivered = len(self._outbox) + len(self._in_flight)
+        if undelivered:
+            log.warning("publisher closed with undelivered events",
+                        extra={"undelivered": undelivered, "exchange": self._exchange})
 
     def _trim_buffer(self):
         while len(self._outbox) + len(self._in_flight) > self._buffer_size and self._outbox:
@@ -162,7 +166,11 @@ class PikaPublisher(Publisher):
                 self._send_batch(channel)
                 connection.process_data_events(time_limit=0)
             elif self._in_flight:
-                connection.process_data_events(time_limit=ACK_POLL)
+                # pika's own timed wait would not return for new publishes: wait on
+                # ours, then collect whatever confirms arrived meanwhile
+                self._wakeup.wait(ACK_POLL)
+                self._wakeup.clear()
+                connection.process_data_events(time_limit=0)
             elif self._closing:
                 return
             else:
