@@ -56,9 +56,10 @@ class Stack:
 
         node = self.config.nodes[0]
         os.makedirs(self.config.recordings_dir, exist_ok=True)
+        # No recordings_dir for the simulator: like a FreeSWITCH sharing crossbar's
+        # recordings volume, it writes exactly where crossbar asks.
         self.sim = Simulator(host=node.host, port=node.port, password=node.password,
                              hostname=node.name.partition("@")[2] or "sim",
-                             recordings_dir=os.path.abspath(self.config.recordings_dir),
                              time_scale=self.time_scale)
         host, port = self.sim.start()
         if port != node.port:  # port 0 in tests: point the clients at the real one

@@ -1,10 +1,8 @@
 """The whole stack in-process, on free ports, for browser tests: simulator ->
 ecallmgr -> MemoryBus -> blackhole gateway, and crossbar (API + live control +
-admin UI) served by gevent's WSGI server on a real TCP port.
-
-Every piece is built by its own factory, as the composition roots do. A piece
-that is missing makes the fixture fail with the name of what is missing (never
-a silent skip).
+admin UI) served by gevent's WSGI server on a real TCP port. It is the product's
+own composition (``kzdemo.stack.Stack``, what ``./run.sh`` runs) plus helpers
+that read the simulator over ESL.
 """
 import dataclasses
 import json
@@ -12,7 +10,6 @@ import logging
 
 import pytest
 import requests
-from gevent import socket
 
 from tests.support.sim import sim_api
 
@@ -22,22 +19,6 @@ ADMIN = {"account_name": "Browser Admin", "realm": "browser.test.local",
          "username": "operator", "password": "op3rator-pass"}
 TOKEN_SECRET = "browser-stack-secret"
 HTTP_TIMEOUT = 5.0
-
-
-def _require(what, importer):
-    try:
-        return importer()
-    except ImportError as missing:  # a piece not landed yet: say which
-        pytest.fail(f"the browser stack needs {what}, which cannot be imported: {missing}")
-
-
-def _listening_socket():
-    """A bound, listening socket on a free port (the port is known before the app)."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(128)
-    return listener
 
 
 @dataclasses.dataclass
@@ -89,7 +70,8 @@ class Stack:
         return {m["id"]: m for m in room["members"] if m.get("type") == "caller"}
 
     def stop_gateway(self):
-        self.parts.pop("gateway").stop()
+        gateway = self.parts.pop("gateway", None) or self.parts["product"].gateway
+        gateway.stop()
 
     def start_gateway(self):
         """A new gateway on the same port (as after a gateway restart)."""
@@ -101,81 +83,35 @@ class Stack:
         return gateway
 
     def teardown(self):
-        for name in ("http", "gateway", "live", "pool", "ecallmgr"):
-            part = self.parts.pop(name, None)
-            if part is None:
-                continue
-            try:
-                part.close() if name in ("live", "pool") else part.stop()
-            except Exception:
-                log.exception("stopping %s failed", name)
-        self.sim.stop()
-        self.bus.close()
-        self.store.close()
-
-
-def _store_with_admin():
-    from crossbar.bootstrap import bootstrap
-    from kzcore.schemas.loader import load_schemas
-    from kzcore.schemas.registry import SchemaRegistry
-    from kzcore.store.embedded import EmbeddedStore
-    store = EmbeddedStore(":memory:")
-    load_schemas(store)
-    return store, SchemaRegistry(store), bootstrap(store, **ADMIN)
-
-
-def _crossbar(stack, schemas, listener):
-    from gevent.pywsgi import WSGIServer
-    from crossbar.app import create_app
-    from crossbar.ui import create_ui_blueprint
-    from kzcore.esl.pool import EslPool
-    live_pkg = _require("crossbar.live (LiveConferences, create_blueprint)",
-                        lambda: __import__("crossbar.live", fromlist=["LiveConferences"]))
-    pool = EslPool(stack.config.nodes, timeout=stack.config.esl_timeout).start()
-    stack.parts["pool"] = pool
-    assert pool.wait_connected(5.0), "crossbar's ESL pool did not connect to the simulator"
-    live = live_pkg.LiveConferences(pool, stack.store, stack.config, stack.signer)
-    stack.parts["live"] = live
-    app = create_app(stack.config, store=stack.store, schemas=schemas, signer=stack.signer,
-                     live=live, extra_blueprints=[live_pkg.create_blueprint(),
-                                                  create_ui_blueprint(stack.config)])
-    server = WSGIServer(listener, app, log=None, error_log=logging.getLogger("stack.http"))
-    server.start()
-    stack.parts["http"] = server
+        gateway = self.parts.pop("gateway", None)
+        if gateway is not None:  # one restarted by start_gateway()
+            gateway.stop()
+        self.parts.pop("product").stop()
 
 
 def build_stack(tmp_dir):
-    from fssim import Simulator
-    from kzcore.bus.memory import MemoryBus
+    """The product's own one-process composition (``kzdemo.stack.Stack``: the same
+    factories as ``./run.sh``), on free ports, with a bootstrapped admin."""
+    from crossbar.bootstrap import bootstrap
     from kzcore.config import load_config
-    from kzcore.tokens import TokenSigner
-    create_daemon = _require("ecallmgr.daemon.create_daemon",
-                             lambda: __import__("ecallmgr.daemon", fromlist=["x"]).create_daemon)
-    sim = Simulator(port=0)  # writes recordings where crossbar asks (a shared directory)
-    sim.start()
-    store, schemas, admin = _store_with_admin()
-    listener = _listening_socket()
-    http_port = listener.getsockname()[1]
-    config = load_config(env={}, esl_nodes=f"{sim.node_name}=127.0.0.1:{sim.port}:ClueCon",
-                         esl_timeout=2.0, listen_port=http_port, blackhole_port=0,
-                         public_url=f"http://127.0.0.1:{http_port}", token_secret=TOKEN_SECRET,
+    from kzdemo.stack import Stack as ProductStack
+
+    config = load_config(env={}, store_path=":memory:", esl_timeout=2.0,
+                         esl_nodes="freeswitch@stack=127.0.0.1:0:ClueCon", listen_port=0,
+                         blackhole_port=0, callin_port=0, token_secret=TOKEN_SECRET,
                          recordings_dir=str(tmp_dir / "recordings"), node_name="stack@test",
                          log_format="text")
-    signer = TokenSigner(TOKEN_SECRET, config.token_lifetime)
-    stack = Stack(f"http://127.0.0.1:{http_port}", "", config, store, MemoryBus(), sim, admin,
-                  signer)
+    product = ProductStack(config).start()
     try:
-        gateway = stack.start_gateway()
-        stack.config = config.replace(blackhole_port=gateway.port)
-        stack.ws_url = f"ws://127.0.0.1:{gateway.port}/"
-        daemon = create_daemon(stack.config, publisher=stack.bus).start()
-        stack.parts["ecallmgr"] = daemon
-        assert daemon.pool.wait_connected(5.0), "ecallmgr did not connect to the simulator"
-        _crossbar(stack, schemas, listener)
+        assert product.ecallmgr.pool.wait_connected(5.0), "ecallmgr did not connect"
+        assert product.live.pool.wait_connected(5.0), "crossbar did not connect"
+        admin = bootstrap(product.store, **ADMIN)
     except BaseException:
-        stack.teardown()
+        product.stop()
         raise
-    return stack
+    return Stack(f"http://127.0.0.1:{product.config.listen_port}", product.websocket_url,
+                 product.config, product.store, product.memory_bus, product.sim, admin,
+                 product.signer, parts={"product": product})
 
 
 @pytest.fixture(scope="session")
