@@ -26,6 +26,7 @@ EVENT, CONNECTED, DISCONNECTED, GRACE_OVER = "event", "connected", "disconnected
 RESYNC = "resync"
 RESYNC_RETRY = 1.0   # seconds before a failed resync is tried again (while connected)
 RESYNC_ATTEMPTS = 5
+YIELD_EVERY = 64     # events handled before the worker lets other greenlets run
 
 
 def new_msg_id():
@@ -91,6 +92,7 @@ class EventStream:
                 "members": self.state.member_count(), "lost_nodes": sorted(self._lost)}
 
     def _work(self):
+        handled = 0
         while True:
             while self._queue:
                 kind, node, event = self._queue.popleft()
@@ -99,6 +101,9 @@ class EventStream:
                 except Exception:  # one bad event must not stop the stream
                     self.counts["errors"] += 1
                     log.exception("event handling failed", extra={"node": node, "kind": kind})
+                handled += 1
+                if handled % YIELD_EVERY == 0:
+                    gevent.sleep(0)      # let the publisher send what a burst produced
             self._idle.set()
             self._wakeup.wait()
             self._wakeup.clear()
