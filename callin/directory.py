@@ -1,47 +1,32 @@
 """Find the conference behind a dialled number, across all accounts.
 
-Conference documents live in each account's database, so a number cannot be
-found with one query. We keep a small index in the global database
-``callin_numbers``: one document per number (``_id`` = the digits) holding
-``account_id`` and ``conference_id``. A lookup is one ``get`` by id, whatever
-the number of accounts. Every hit is checked against the current conference
-document (a number removed from a conference stops working at once). A miss
-triggers a rescan of all accounts, at most once per ``rescan_interval``, so
-numbers added by any writer show up without cooperation; crossbar (or anything
-saving conferences) may also call ``index_conference`` for immediate effect.
+The index is ``kzcore.conference_numbers`` (one document per number), which
+crossbar updates on every conference save. Every hit is checked against the
+current conference document (a number removed from a conference stops working
+at once). A miss triggers a rescan of all accounts, at most once per
+``rescan_interval``, so numbers written by any other writer show up as well.
 """
 import logging
 import time
 
-from kzcore import naming
-from kzcore.errors import Conflict, DatabaseMissing, NotFound, StoreUnavailable
+from kzcore import conference_numbers, naming
+from kzcore.errors import DatabaseMissing, NotFound, StoreUnavailable
 
 from callin.documents import load_conference, normalize_number, role_for_number
 
 log = logging.getLogger(__name__)
 
-INDEX_DB = "callin_numbers"
+INDEX_DB = conference_numbers.INDEX_DB
 
 
 def index_conference(store, account_id, doc):
-    """Point every number of one conference document at it."""
+    """Point every number of one conference document at it (the rescan path;
+    crossbar indexes on every save through ``kzcore.conference_numbers``)."""
     conference = load_conference(account_id, doc)
     if conference is None:
         return 0
-    for number in conference.all_numbers:
-        entry = {"account_id": account_id, "conference_id": conference.conference_id}
-        current = store.get_or_none(INDEX_DB, number)
-        if current and {k: current.get(k) for k in entry} == entry:
-            continue
-        if current and current.get("conference_id") != conference.conference_id:
-            log.warning("number moves to another conference", extra={
-                "number": number, "from": current.get("conference_id"),
-                "to": conference.conference_id})
-        try:
-            store.save(INDEX_DB, dict(entry, _id=number, **({"_rev": current["_rev"]} if current else {})))
-        except Conflict:
-            log.info("index entry changed concurrently", extra={"number": number})
-    return len(conference.all_numbers)
+    return conference_numbers.index(store, account_id, conference.conference_id,
+                                    conference.all_numbers)
 
 
 class ConferenceDirectory:
@@ -67,7 +52,7 @@ class ConferenceDirectory:
             return None
 
     def _from_index(self, number):
-        entry = self.store.get_or_none(INDEX_DB, number)
+        entry = conference_numbers.lookup(self.store, number)
         if not entry:
             return None
         account_id, conference_id = entry.get("account_id"), entry.get("conference_id")
@@ -86,10 +71,7 @@ class ConferenceDirectory:
         return load_conference(account_id, doc)
 
     def _drop(self, entry):
-        try:
-            self.store.delete(INDEX_DB, entry["_id"], entry["_rev"])
-        except (NotFound, Conflict):
-            pass
+        conference_numbers.drop_entry(self.store, entry)
 
     def _may_rescan(self):
         now = self._clock()

@@ -26,6 +26,12 @@ class AccountDocuments:
         """Checks needing the store; returns extra private fields to store."""
         return {}
 
+    def after_save(self, account_id, saved):
+        """Called with each saved document (create, update, patch)."""
+
+    def after_delete(self, account_id, deleted):
+        """Called with each deleted document."""
+
     def db_name(self, account_id):
         return account_db(account_id)
 
@@ -91,6 +97,7 @@ class AccountDocuments:
         doc = self._validated(account_id, doc_id, clean, None)
         doc.update(documents.new_private(account_id, self.pvt_type), _id=doc_id)
         saved = self.store.save(self.db_name(account_id), doc)
+        self.after_save(account_id, saved)
         log.info("document created", extra={"account_id": account_id, "doc_id": doc_id,
                                             "pvt_type": self.pvt_type})
         return saved
@@ -114,6 +121,7 @@ class AccountDocuments:
         existing = self.load(account_id, doc_id)
         _check_revision(existing, if_match)
         self.store.delete(self.db_name(account_id), doc_id, existing["_rev"])
+        self.after_delete(account_id, existing)
         log.info("document deleted", extra={"account_id": account_id, "doc_id": doc_id,
                                             "pvt_type": self.pvt_type})
         return existing
@@ -131,7 +139,9 @@ class AccountDocuments:
         private = documents.touched(documents.private_fields(existing))
         private.update({k: v for k, v in doc.items() if documents.is_private(k)})
         public = {k: v for k, v in doc.items() if not documents.is_private(k)}
-        return self.store.save(self.db_name(account_id), {**public, **private})
+        saved = self.store.save(self.db_name(account_id), {**public, **private})
+        self.after_save(account_id, saved)
+        return saved
 
 
 def _check_revision(existing, claimed_rev):

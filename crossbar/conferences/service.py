@@ -3,6 +3,7 @@ lists and documents enriched with live counts."""
 from crossbar import documents
 from crossbar.conferences import numbers, realtime
 from crossbar.resource import AccountDocuments
+from kzcore import conference_numbers
 from kzcore.errors import NotFound, ValidationFailed
 
 LIST_FIELDS = ("name", "owner_id", "member", "moderator", "conference_numbers")
@@ -26,6 +27,14 @@ class ConferencesService(AccountDocuments):
             if clashes:
                 raise ValidationFailed(data=numbers.numbers_in_use_error(clashes))
         return {}
+
+    def after_save(self, account_id, saved):
+        """Keep the dialled-number index (read by the call-in service) in step."""
+        conference_numbers.index(self.store, account_id, saved["_id"],
+                                 numbers.all_numbers(saved))
+
+    def after_delete(self, account_id, deleted):
+        conference_numbers.unindex(self.store, account_id, deleted["_id"])
 
     def summarize_all(self, account_id, docs):
         states = realtime.list_counts(self.live, account_id)
