@@ -9,6 +9,6 @@ call to a conference number (fs_conf/dialplan/default.xml).
   name announcements.
 - ``documents`` / ``plan`` / ``prompts``: conference documents, roles, PINs, member
   flags, tones and prompt files (pure).
-- ``directory``: the ``callin_numbers`` index from dialled number to conference.
+- ``directory``: finds the conference behind a dialled number (``kzcore.conference_numbers`` index).
 - ``cli``: ``kz-callin``.
 """
