@@ -2,6 +2,7 @@
 handlers with mod_conference's reply texts (some +OK, some bare, some usage text)."""
 import gevent
 
+from fssim.argsplit import separate_string
 from fssim.relate import cmd_relate
 
 
@@ -27,7 +28,7 @@ def select(conf, word):
 def per_member(action):
     """Wrap `action(core, conf, member) -> str` as a handler over a member selector."""
     def handler(core, conf, rest):
-        words = rest.split()
+        words = separate_string(rest)
         if not words:
             return "-ERR no reply\n"
         members = select(conf, words[0])
@@ -95,9 +96,11 @@ def _unhold(core, conf, member, args):
     return f"+OK unhold {member.id}\n"
 
 
-def _saymember(core, conf, member, args):
-    conf.emit_member(member, "speak-text-member", [("Text", " ".join(args))])
-    return "+OK (saymember) OK\n"
+def _saymember(text):
+    def action(core, conf, member, args):
+        conf.emit_member(member, "speak-text-member", [("Text", text)])
+        return "+OK (saymember) OK\n"
+    return action
 
 
 def _level(kind, attr, event, label, usage):
@@ -114,17 +117,18 @@ def _level(kind, attr, event, label, usage):
         return label % (member.id, getattr(member, attr))
 
     def handler(core, conf, rest):
-        if not rest.split():
+        if not separate_string(rest):
             return usage
         return per_member(action)(core, conf, rest)
     return handler
 
 
 def cmd_saymember(core, conf, rest):
-    words = rest.split()
-    if len(words) < 2:
+    """The text is the raw rest of the line, quotes and all (CONF_API_SUB_ARGS_AS_ONE)."""
+    target, _, text = rest.strip().partition(" ")
+    if not target or not text.strip():
         return "-ERR (saymember) Syntax Error!\n"
-    return per_member(_saymember)(core, conf, rest)
+    return per_member(_saymember(text.strip()))(core, conf, target)
 
 
 def cmd_get_uuid(core, conf, rest):
@@ -133,7 +137,7 @@ def cmd_get_uuid(core, conf, rest):
 
 
 def cmd_transfer(core, conf, rest):
-    words = rest.split()
+    words = separate_string(rest)
     if len(words) < 2:
         return "-ERR Usage: transfer <conference_name> <member id> [...<member id>]\n"
     target, text = words[0], ""

@@ -1,13 +1,14 @@
 """Room-level `conference <name> <command>` handlers: list, lock, play, say, recording,
 variables, relate. Each returns the exact reply body FreeSWITCH gives."""
 from fssim import listing
+from fssim.argsplit import separate_string
 from fssim.conference_members_api import non_existant
 
 NO_REPLY = "-ERR no reply\n"
 
 
 def cmd_list(core, conf, rest):
-    words = rest.split()
+    words = separate_string(rest)
     if words[:1] == ["count"]:
         return str(len(conf.members))
     delim = words[1] if words[:1] == ["delim"] and len(words) > 1 else ";"
@@ -19,7 +20,7 @@ def cmd_count(core, conf, rest):
 
 
 def cmd_get(core, conf, rest):
-    words = rest.split()
+    words = separate_string(rest)
     values = {"count": str(len(conf.members)), "locked": "true" if conf.locked else "false",
               "uuid": conf.uuid, "profile_name": conf.profile.name,
               "run_time": str(int(core.clock.now() - conf.created)),
@@ -31,7 +32,7 @@ def cmd_get(core, conf, rest):
 
 
 def cmd_json_list(core, conf, rest):
-    return listing.json_list([conf], core.clock.now(), "compact" in rest.split())
+    return listing.json_list([conf], core.clock.now(), "compact" in separate_string(rest))
 
 
 def cmd_xml_list(core, conf, rest):
@@ -49,7 +50,7 @@ def cmd_unlock(core, conf, rest):
 
 
 def cmd_play(core, conf, rest):
-    words = rest.split()
+    words = separate_string(rest)
     if not words:
         return "(play) <file_path> [async|<member_id> [nomux]]\n"
     path = words[0]
@@ -72,7 +73,7 @@ def cmd_say(core, conf, rest):
 
 
 def cmd_stop(core, conf, rest):
-    words = rest.split()
+    words = separate_string(rest)
     if len(words) > 1 and words[1].isdigit():
         member = conf.find(int(words[1]))
         count = conf.playback.stop_member_current(member) if member else 0
@@ -97,7 +98,7 @@ def cmd_getvar(core, conf, rest):
 
 
 def cmd_recording(core, conf, rest):
-    words = rest.split()
+    words = separate_string(rest)
     action = words[0] if words else ""
     path = words[1] if len(words) > 1 else ""
     recorder = core.recorder

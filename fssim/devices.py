@@ -16,7 +16,7 @@ import gevent
 
 from fssim import sofia_events
 from fssim.channels import CallerProfile, Channel
-from fssim.loopback import flip_in_place
+from fssim.loopback import flip_in_place, originated_uuid
 
 BEHAVIOURS = ("answer", "no_answer", "busy", "reject", "unreachable")
 TIMER_B = 32.0
@@ -88,7 +88,8 @@ def _sip_channel(core, name, variables, display, number, callee_user):
     profile = CallerProfile(display, number, callee_user, callee_name="Outbound Call",
                             callee_number=callee_user, ani=number, dialplan=None,
                             source="src/switch_ivr_originate.c")
-    channel = Channel(core, name, "outbound", profile, variables=list(variables))
+    channel = Channel(core, name, "outbound", profile, variables=list(variables),
+                      uuid=originated_uuid(variables))
     channel.write_codec = ("PCMU", 8000, 64000)
     core.add_channel(channel)
     return channel

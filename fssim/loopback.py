@@ -24,9 +24,16 @@ def _leg_variables(leg, uuid, session_id, name, origination, other_uuid, early_m
     return out
 
 
+def originated_uuid(variables):
+    """The Unique-ID an originated channel gets: `{origination_uuid=...}` or a new one."""
+    return dict(variables).get("origination_uuid") or str(uuidlib.uuid4())
+
+
 def make_pair(core, extension, context, variables, cid_name, cid_number, early_media="true"):
-    """Create both legs (no events yet). variables: the originate {...} pairs."""
-    a_uuid, b_uuid = str(uuidlib.uuid4()), str(uuidlib.uuid4())
+    """Create both legs (no events yet). variables: the originate {...} pairs; an
+    `origination_uuid` among them is the Unique-ID of the originated ("-a") leg."""
+    a_uuid = originated_uuid(variables)
+    b_uuid = str(uuidlib.uuid4())
     legs = []
     for leg, uuid, other, direction in (("A", a_uuid, b_uuid, "outbound"),
                                         ("B", b_uuid, a_uuid, "inbound")):

@@ -69,14 +69,15 @@ def _run_destination(core, channel, destination, caller):
     core.dialplan.route(channel, destination)
 
 
-def conference_dial(core, name, conf, command, rest):
-    """`conference <room> dial|bgdial <endpoint> [<num> [<name>]]`."""
-    words = rest.split()
+def conference_dial(core, name, conf, command, words):
+    """`conference <room> dial|bgdial <endpoint> [<num> [<name>]]`; `words` are the
+    arguments after the subcommand, split (and unquoted) by switch_separate_string.
+    As conference_api_sub_dial: argv[3] is the number, argv[4] the name, the rest unused."""
     if not words:
         return f"-ERR Usage: {command} <endpoint_module_name>/<destination> " \
                "<callerid number> <callerid name>\n"
     number = words[1] if len(words) > 1 else "0000000000"
-    display = " ".join(words[2:]) if len(words) > 2 else "conference"
+    display = words[2] if len(words) > 2 else "conference"
     if command == "dial":
         result = dial_out(core, name, words[0], number, display, job_uuid=None)
         return f"+OK Call Requested: result: [{result}]\n"

@@ -1,5 +1,6 @@
 """`conference <room> relate`: relationships between members. They fire no events, and
 setting one replaces the previous flags of that pair (nohear after nospeak = nohear)."""
+from fssim.argsplit import separate_string
 
 USAGE_NO_ARGS = "-ERR no reply\n"
 
@@ -20,7 +21,7 @@ def list_relations(conf, member_id):
 
 
 def cmd_relate(core, conf, rest):
-    words = rest.split()
+    words = separate_string(rest)
     if not words:
         return USAGE_NO_ARGS
     if not words[0].isdigit():
