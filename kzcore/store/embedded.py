@@ -12,7 +12,7 @@ import threading
 
 from kzcore.errors import BadRequest, Conflict, DatabaseMissing, NotFound
 from kzcore.store import docs as docrules
-from kzcore.store import mango, sql_prefilter
+from kzcore.store import array_index, mango, sql_prefilter
 from kzcore.store import sqlite_file
 from kzcore.store.base import Store
 
@@ -59,7 +59,8 @@ class EmbeddedStore(Store):
 
     def delete_db(self, db):
         def work(conn):
-            for table, column in (("dbs", "name"), ("docs", "db"), ("attachments", "db")):
+            for table, column in (("dbs", "name"), ("docs", "db"), ("attachments", "db"),
+                                  ("array_values", "db")):
                 conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (db,))
         self._write(work)
 
@@ -83,16 +84,18 @@ class EmbeddedStore(Store):
             return {**doc, "_id": doc_id, "_rev": self.delete(db, doc_id, doc.get("_rev"))}
         text = sqlite_file.encode(body, doc_id)  # outside the write transaction
         saved = self._write(lambda conn: self._save_in(conn, db, doc_id, doc.get("_rev"),
-                                                       text, attachments))
+                                                       (body, text), attachments))
         return {**doc, "_id": doc_id, "_rev": saved}
 
-    def _save_in(self, conn, db, doc_id, rev, text, attachments):
+    def _save_in(self, conn, db, doc_id, rev, encoded, attachments):
+        body, text = encoded
         conn.execute("INSERT OR IGNORE INTO dbs VALUES (?)", (db,))
         current = sqlite_file.current(conn, db, doc_id)
         new_rev = docrules.next_rev(current, rev, doc_id)
         stubs = sqlite_file.merge_attachments(conn, db, doc_id, current, attachments, new_rev)
         conn.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, 0, ?, ?)",
                      (db, doc_id, new_rev, text, sqlite_file.dump_stubs(stubs)))
+        array_index.replace(conn, db, doc_id, body)
         return new_rev
 
     def delete(self, db, doc_id, rev):
@@ -102,6 +105,7 @@ class EmbeddedStore(Store):
             conn.execute("UPDATE docs SET rev = ?, deleted = 1, body = '{}', stubs = NULL "
                          "WHERE db = ? AND id = ?", (new_rev, db, doc_id))
             conn.execute("DELETE FROM attachments WHERE db = ? AND id = ?", (db, doc_id))
+            array_index.replace(conn, db, doc_id, {})
             return new_rev
         return self._write(work)
 
@@ -142,7 +146,7 @@ class EmbeddedStore(Store):
         """SQLite narrows the rows (sql_prefilter: a superset of the matches, by
         index where it can); the exact Mango match runs on those, and without a
         sort reading stops once ``limit`` documents matched."""
-        where, args, by_type = sql_prefilter.prefilter(selector)
+        where, args, by_type = sql_prefilter.prefilter(selector, db)
         index = " INDEXED BY docs_by_type" if by_type else ""
         sql = (f"SELECT id, rev, deleted, body, stubs FROM docs{index} WHERE db = ?"
                " AND deleted = 0"

@@ -6,7 +6,7 @@ import sqlite3
 
 from kzcore.errors import BadRequest
 from kzcore.store import docs as docrules
-from kzcore.store import mango
+from kzcore.store import array_index, mango
 
 try:  # optional: decodes stored bodies about twice as fast as json.loads
     import orjson
@@ -52,11 +52,11 @@ def connect(path):
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
     conn.executescript(SCHEMA)
-    add_type_index(conn)
+    migrate(conn)
     return conn
 
 
-# Files made before the index get the column on open (ALTER TABLE may only add
+# Files made before the indexes get them on open (ALTER TABLE may only add
 # a VIRTUAL generated column); BEGIN IMMEDIATE makes the check-and-add atomic
 # between processes opening the same file.
 TYPE_COLUMN = ("ALTER TABLE docs ADD COLUMN pvt_type TEXT "
@@ -64,13 +64,15 @@ TYPE_COLUMN = ("ALTER TABLE docs ADD COLUMN pvt_type TEXT "
 TYPE_INDEX = "CREATE INDEX IF NOT EXISTS docs_by_type ON docs (db, pvt_type, id) WHERE deleted = 0"
 
 
-def add_type_index(conn):
-    """The indexed ``pvt_type`` column (find() pushes ``pvt_type`` equality to it)."""
+def migrate(conn):
+    """The indexed ``pvt_type`` column and the array index (find() pushes
+    selectors to them), added to files made before them."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         if "pvt_type" not in {row[1] for row in conn.execute("PRAGMA table_xinfo(docs)")}:
             conn.execute(TYPE_COLUMN)
         conn.execute(TYPE_INDEX)
+        array_index.create(conn, decode)
     except BaseException:
         conn.execute("ROLLBACK")
         raise

@@ -63,13 +63,13 @@ def test_find_equals_pure_mango(store, selector):
 
 
 def test_pushdown_uses_the_type_index(store):
-    where, args, by_type = prefilter({"pvt_type": "conference", "name": {"$regex": "x"}})
+    where, args, by_type = prefilter({"pvt_type": "conference", "name": {"$regex": "x"}}, DB)
     assert (where, args, by_type) == ("pvt_type = ?", ["conference"], True)
     plan = store._conn.execute(
         f"EXPLAIN QUERY PLAN SELECT id FROM docs INDEXED BY docs_by_type WHERE db = ? AND "
         f"deleted = 0 AND {where} ORDER BY id", [DB, *args]).fetchall()
     assert any("docs_by_type (db=? AND pvt_type=?)" in row[-1] for row in plan), plan
-    assert prefilter({"$or": [{"pvt_type": "a", "x": "b"}, {"pvt_type": "c"}]})[2] is False
+    assert prefilter({"$or": [{"pvt_type": "a", "x": "b"}, {"pvt_type": "c"}]}, DB)[2] is False
 
 
 def test_old_file_gets_the_index_on_open(tmp_path):
@@ -80,11 +80,37 @@ def test_old_file_gets_the_index_on_open(tmp_path):
         "CREATE TABLE docs (db TEXT NOT NULL, id TEXT NOT NULL, rev TEXT NOT NULL, deleted"
         " INTEGER NOT NULL, body TEXT NOT NULL, stubs TEXT, PRIMARY KEY (db, id)) WITHOUT ROWID;"
         f"INSERT INTO dbs VALUES ('{DB}');"
-        f"INSERT INTO docs VALUES ('{DB}', 'old', '1-x', 0, '{{\"pvt_type\": \"user\"}}', NULL);")
+        f"INSERT INTO docs VALUES ('{DB}', 'old', '1-x', 0, "
+        "'{\"pvt_type\": \"user\", \"member\": {\"numbers\": [\"42\"]}}', NULL);")
     conn.commit()
     conn.close()
     store = EmbeddedStore(path)
     try:
         assert [d["_id"] for d in store.find(DB, {"pvt_type": "user"})] == ["old"]
+        numbers = {"member.numbers": {"$elemMatch": {"$in": ["42"]}}}
+        assert [d["_id"] for d in store.find(DB, numbers)] == ["old"]
     finally:
         store.close()
+
+
+def test_numbers_in_use_seeks_documents_by_key(store):
+    selector = {"pvt_type": "conference", "$or": [
+        {field: {"$elemMatch": {"$in": ["100"]}}} for field in NUMBER_FIELDS]}
+    where, args, by_type = prefilter(selector, DB)
+    assert by_type is False and where.count("UNION") == 1
+    plan = store._conn.execute(
+        f"EXPLAIN QUERY PLAN SELECT id FROM docs WHERE db = ? AND deleted = 0 AND {where} "
+        "ORDER BY id", [DB, *args]).fetchall()
+    assert any("PRIMARY KEY (db=? AND id=?)" in row[-1] for row in plan), plan
+
+
+def test_array_index_follows_updates_and_deletes(store):
+    db = "account/aa/bb/arrays"
+    saved = store.save(db, {"_id": "r1", "pvt_type": "conference", "conference_numbers": ["7"]})
+    in_use = {"conference_numbers": {"$elemMatch": {"$in": ["7"]}}}
+    assert [d["_id"] for d in store.find(db, in_use)] == ["r1"]
+    saved = store.save(db, {**saved, "conference_numbers": ["8"]})
+    assert store.find(db, in_use) == []
+    store.save(db, {**saved, "conference_numbers": ["7"]})
+    store.delete(db, "r1", store.get(db, "r1")["_rev"])
+    assert store.find(db, in_use) == []
