@@ -141,8 +141,10 @@ def run_steps(args, esl, tap, burst, ecallmgr_pid, source_pid):
         step = run_step(esl, tap, burst, rate, args.seconds, ecallmgr_pid, source_pid)
         steps.append(step)
         print(json.dumps({k: v for k, v in step.items() if k != "sample"}), flush=True)
-        failures = 0 if step["sustained"] else failures + 1
-        if failures >= 2:
+        keeping_up = (step["received"] == step["events"] and step["in_order"]
+                      and step["throughput"] >= 0.9 * step["rate"])
+        failures = 0 if keeping_up else failures + 1
+        if failures >= 2:       # two steps in a row that it could not keep up with
             break
         time.sleep(0.5)
     return steps
