@@ -61,6 +61,9 @@ def parse_args(argv):
                         help="processes for the direct run (default: --workers)")
     parser.add_argument("--port", type=int, default=18731)
     parser.add_argument("--couch-url", default="", help="bench on CouchDB instead")
+    parser.add_argument("--numbers", action="store_true",
+                        help="each conference gets a unique call-in number (so every create "
+                             "runs the numbers-in-use check)")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     parser.add_argument("--direct-worker", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -196,7 +199,18 @@ class RawClient:
 
 # --- through the API -----------------------------------------------------------
 
-def api_client(port, token, account_id, stats, deadline):
+def unique_number():
+    return str(int(new_id()[:12], 16) % 10 ** 12).zfill(12)
+
+
+def conference_fields(prefix, with_number):
+    fields = {"name": f"{prefix} {new_id()[:8]}"}
+    if with_number:
+        fields["conference_numbers"] = [unique_number()]
+    return fields
+
+
+def api_client(port, token, account_id, stats, deadline, with_number=False):
     client = RawClient(port, token)
     base = f"/v2/accounts/{account_id}/conferences"
 
@@ -213,7 +227,7 @@ def api_client(port, token, account_id, stats, deadline):
         return payload if ok else None
 
     while time.monotonic() < deadline:
-        body = json.dumps({"data": {"name": f"bench {new_id()[:8]}"}}).encode()
+        body = json.dumps({"data": conference_fields("bench", with_number)}).encode()
         created = call("create", "PUT", base, body)
         if created:
             call("get", "GET", f"{base}/{json.loads(created)['data']['id']}")
@@ -237,7 +251,7 @@ def run_api(args, env, creds):
         deadline = time.monotonic() + args.duration
         started, before = time.monotonic(), cpu_snapshot(pids)
         gevent.joinall([gevent.spawn(api_client, args.port, token, creds["account_id"], stats,
-                                     deadline) for _ in range(args.concurrency)])
+                                     deadline, args.numbers) for _ in range(args.concurrency)])
         elapsed = time.monotonic() - started
         return stats, elapsed, command, cpu_used(before, cpu_snapshot(pids), elapsed)
     finally:
@@ -277,15 +291,19 @@ def conference_template(store):
     return SchemaRegistry(store).validate("conferences", {"name": "template"})
 
 
-def direct_client(store, service, account_id, template, stats, deadline):
-    """The store calls the API makes for create, get and list (page_size 20)."""
+def direct_client(store, service, account_id, template, stats, deadline, with_number):
+    """The store calls the API makes for create (with the numbers-in-use query
+    when the conference has numbers), get and list (page_size 20)."""
     from crossbar import documents
+    from crossbar.conferences import numbers
     db = account_db(account_id)
     while time.monotonic() < deadline:
         started, op = time.perf_counter(), "create"
         try:
-            doc = {**template, "name": f"direct {new_id()[:8]}", "_id": new_id(),
+            doc = {**template, **conference_fields("direct", with_number), "_id": new_id(),
                    **documents.new_private(account_id, "conference")}
+            if with_number:
+                store.find(db, numbers.selector_using(numbers.all_numbers(doc)))
             saved = store.save(db, doc)
             stats.record(op, started, True)
             started, op = time.perf_counter(), "get"
@@ -310,7 +328,8 @@ def direct_worker(spec):
     gevent.sleep(max(0.0, spec["start_at"] - time.time()))
     stats = Stats()
     gevent.joinall([gevent.spawn(direct_client, store, service, spec["account_id"], template,
-                                 stats, deadline) for _ in range(spec["concurrency"])])
+                                 stats, deadline, spec["numbers"])
+                    for _ in range(spec["concurrency"])])
     store.close()
     json.dump(stats.to_json(), sys.stdout)
 
@@ -321,7 +340,7 @@ def run_direct(args, env, account_id):
     workers = []
     for index in range(procs):
         share = args.concurrency // procs + (1 if index < args.concurrency % procs else 0)
-        spec = json.dumps({"concurrency": share, "start_at": start_at,
+        spec = json.dumps({"concurrency": share, "start_at": start_at, "numbers": args.numbers,
                            "duration": args.duration, "account_id": account_id})
         workers.append(subprocess.Popen([sys.executable, os.path.abspath(__file__),
                                          "--direct-worker", spec], env=env, cwd=ROOT,
@@ -383,7 +402,8 @@ def report(args, api, direct, api_command):
     return "\n".join([
         f"## api_crud ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
         f"Command: `{command}`", "",
-        f"Conferences create -> get -> list(page_size={PAGE_SIZE}) in a loop per client, "
+        f"Conferences create{' (each with a unique conference number)' if args.numbers else ''}"
+        f" -> get -> list(page_size={PAGE_SIZE}) in a loop per client, "
         f"concurrency {args.concurrency}, {args.duration:.0f} s each; store: {backend}; server: "
         f"`{' '.join(api_command[2:])}`; client: raw-socket keep-alive HTTP/1.1.", "",
         *table("through the API (gunicorn, gevent workers)", api_stats, api_elapsed), "",
