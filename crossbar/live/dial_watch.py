@@ -85,8 +85,7 @@ class DialWatcher:
 
     def _filter(self, client):
         for header, value in FILTERS:
-            # EslClient has no public raw-command call; filters are plain ESL commands.
-            client._exchange(f"filter {header} {value}", None)
+            client.command(f"filter {header} {value}")
         self._filtered[client.name].set()
 
     def _lost(self, client):

@@ -17,7 +17,8 @@ be used as it is (DESIGN.md section 4 rule 4):
   to their Job-UUID, and fails every pending call when the connection ends.
 - ``send``: greenswitch has no timeout, uses ``socket.send`` (partial writes) and
   no lock. The replacement writes with ``sendall`` under a timeout; ``EslClient``
-  holds a lock so that one command/reply exchange runs at a time.
+  holds a FIFO-fair lock (``FairLock``) so that one command/reply exchange runs at
+  a time and a greenlet looping commands cannot starve the others.
 
 Replies are matched FIFO as in greenswitch, which is only safe while the stream
 is aligned: after a timeout the connection is *poisoned* (a late reply would be
@@ -31,11 +32,11 @@ import uuid
 
 import gevent
 import gevent.event
-import gevent.lock
 from greenswitch.esl import InboundESL, NotConnectedError
 
 from kzcore.errors import SwitchUnavailable
 from kzcore.esl import frames
+from kzcore.esl.fairlock import FairLock
 
 log = logging.getLogger(__name__)
 
@@ -157,23 +158,27 @@ class _Transport(InboundESL):
 
 
 class EslClient:
-    """One node: ``start()`` keeps it connected and subscribed; ``api``/``bgapi`` never hang.
+    """One node: ``start()`` keeps it connected and subscribed; ``api``/``bgapi``/``command``
+    never hang.
 
-    ``on_event(client, event)`` runs for every event in greenswitch's dispatcher
+    ``filters``: ``[(header, value), ...]`` sent as ``filter <header> <value>`` right
+    after the ``event`` subscription on every (re)connection, before the client counts
+    as connected. ``on_event(client, event)`` runs for every event in greenswitch's dispatcher
     greenlet and must only enqueue. ``on_connect(client)`` runs after every
     (re)connection and subscription, ``on_disconnect(client)`` after every loss.
     """
 
     def __init__(self, host, port, password, *, name=None, timeout=5.0, events=DEFAULT_EVENTS,
-                 on_event=None, on_connect=None, on_disconnect=None, backoff=(0.1, 2.0)):
+                 filters=(), on_event=None, on_connect=None, on_disconnect=None, backoff=(0.1, 2.0)):
         self.host, self.port, self.password = host, port, password
         self.name = name or f"freeswitch@{host}"
         self.timeout = timeout
         self.events = tuple(events) if "BACKGROUND_JOB" in events else ("BACKGROUND_JOB",) + tuple(events)
+        self.filters = tuple((str(header), str(value)) for header, value in filters)
         self.on_event, self.on_connect, self.on_disconnect = on_event, on_connect, on_disconnect
         self.backoff = backoff
         self._transport = None
-        self._lock = gevent.lock.Semaphore()
+        self._lock = FairLock()
         self._ready = gevent.event.Event()
         self._supervisor = None
         self._closing = False
@@ -202,10 +207,7 @@ class EslClient:
         transport.register_handle("*", self._dispatch)
         try:
             transport.connect(timeout)
-            reply = transport.send(f"event plain {' '.join(self.events)}", timeout=timeout)
-            if not reply.headers.get("Reply-Text", "").startswith("+OK"):
-                raise SwitchUnavailable(f"{self.name} refused the event subscription: "
-                                        f"{reply.headers.get('Reply-Text')}")
+            self._subscribe(transport, timeout)
         except SwitchUnavailable:
             transport.close()
             raise
@@ -219,6 +221,16 @@ class EslClient:
         self._ready.set()
         log.info("ESL connected", extra={"node": self.name, "events": self.events})
         return self
+
+    def _subscribe(self, transport, timeout):
+        """``event plain ...`` then every filter; any refusal fails the connection."""
+        lines = [f"event plain {' '.join(self.events)}"]
+        lines += [f"filter {header} {value}" for header, value in self.filters]
+        for line in lines:
+            reply = transport.send(line, timeout=timeout)
+            if not reply.headers.get("Reply-Text", "").startswith("+OK"):
+                raise SwitchUnavailable(f"{self.name} refused {line!r}: "
+                                        f"{reply.headers.get('Reply-Text')}")
 
     def start(self):
         if self._supervisor is None:
@@ -283,6 +295,15 @@ class EslClient:
     def api(self, command, timeout=None):
         """The api/response body as text; judging +OK/-ERR is ``fs_replies``' job."""
         return self._exchange(f"api {command}", timeout).text()
+
+    def command(self, line, timeout=None):
+        """A plain ESL command (``filter ...``, ``event ...``, ``nixevent ...``): its
+        Reply-Text, e.g. ``+OK filter added. [Action]=[bgdial-result]`` or ``-ERR ...``.
+        Same lock and timeout as ``api``; not remembered across reconnections (use
+        ``filters=`` / ``events=`` for what must survive them)."""
+        if "\n" in line or "\r" in line:
+            raise ValueError("an ESL command is one line")
+        return self._exchange(line, timeout).headers.get("Reply-Text", "")
 
     def bgapi(self, command, timeout=None):
         """Runs ``command`` as a background job and returns its BACKGROUND_JOB body."""

@@ -10,15 +10,16 @@ log = logging.getLogger(__name__)
 
 
 class EslPool:
-    def __init__(self, nodes, *, timeout=5.0, events=DEFAULT_EVENTS, on_event=None, on_connect=None,
-                 on_disconnect=None, client_factory=EslClient):
+    def __init__(self, nodes, *, timeout=5.0, events=DEFAULT_EVENTS, filters=(), on_event=None,
+                 on_connect=None, on_disconnect=None, client_factory=EslClient):
         self._clients = {}
+        extra = {"filters": filters} if filters else {}  # factories without filters still work
         for node in nodes:
             if node.name in self._clients:
                 raise ValueError(f"two FreeSWITCH nodes are named {node.name}")
             self._clients[node.name] = client_factory(
                 node.host, node.port, node.password, name=node.name, timeout=timeout, events=events,
-                on_event=on_event, on_connect=on_connect, on_disconnect=on_disconnect)
+                on_event=on_event, on_connect=on_connect, on_disconnect=on_disconnect, **extra)
 
     def start(self):
         for client in self._clients.values():
@@ -48,6 +49,9 @@ class EslPool:
 
     def bgapi(self, name, command, timeout=None):
         return self.client(name).bgapi(command, timeout=timeout)
+
+    def command(self, name, line, timeout=None):
+        return self.client(name).command(line, timeout=timeout)
 
     def api_all(self, command, timeout=None):
         """``{name: reply text | Exception}`` from every node, asked concurrently."""

@@ -1,4 +1,6 @@
 """EslClient / EslPool over real TCP against a server that plays back recorded frames."""
+import time
+
 import gevent
 import gevent.queue
 import pytest
@@ -214,3 +216,95 @@ def next_event(events, action, timeout=3):
             event = events.get()
             if event.get("Action") == action:
                 return event
+
+
+# --- raw commands, filters across reconnections, fairness --------------------------------------
+
+def test_command_returns_the_reply_text(server, make_client):
+    client = started(make_client())
+    assert client.command("filter Action bgdial-result") == "+OK filter added. [Action]=[bgdial-result]"
+    assert client.command("nosuchcommand") == "-ERR command not found"
+    with pytest.raises(ValueError):
+        client.command("filter Action x\n\napi status")
+
+
+def test_filters_follow_the_subscription_on_every_connection(server, make_client):
+    filters = [("Action", "bgdial-result"), ("Event-Name", "CHANNEL_ANSWER")]
+    client = started(make_client(filters=filters))
+    expected = ["filter Action bgdial-result", "filter Event-Name CHANNEL_ANSWER"]
+    assert server.filters == expected
+    first = server.commands.index(server.subscriptions[0])
+    assert server.commands[first + 1:first + 3] == expected  # before anything else
+    server.drop_all()
+    deadline = gevent.Timeout(3)
+    with deadline:
+        while server.accepted < 2 or not client.connected:
+            gevent.sleep(0.02)
+    assert server.filters == expected * 2
+
+
+def test_pool_passes_filters_through(server):
+    nodes = [EslNode("fs-a", "127.0.0.1", server.port, "ClueCon")]
+    pool = EslPool(nodes, timeout=1, filters=[("Action", "add-member")]).start()
+    try:
+        assert pool.wait_connected(3)
+        assert server.filters == ["filter Action add-member"]
+        assert pool.command("fs-a", "filter Action del-member").startswith("+OK filter added")
+    finally:
+        pool.close()
+
+
+def test_a_greenlet_looping_commands_does_not_starve_another(server, make_client):
+    """gevent's Semaphore lets a greenlet that releases and re-acquires at once win every
+    time; the client's lock hands the turn to whoever waited first."""
+    server.delays["echo loop"] = 0.005
+    client = started(make_client(timeout=2.0))
+    stop, loops = [], []
+
+    def hog():
+        while not stop:
+            client.api("echo loop")
+            loops.append(1)
+
+    looping = gevent.spawn(hog)
+    try:
+        gevent.sleep(0.05)
+        waits = []
+        for _ in range(5):
+            began = time.monotonic()
+            assert client.api("echo mine") == "mine\n"
+            waits.append(time.monotonic() - began)
+            gevent.sleep(0.01)
+        assert max(waits) < 0.5, waits  # one loop turn (~5 ms) ahead of us, not a timeout
+        assert len(loops) > 10  # and the loop kept going meanwhile
+    finally:
+        stop.append(True)
+        looping.join(3)
+
+
+def test_fair_lock_order_and_timeouts():
+    from kzcore.esl.fairlock import FairLock
+    lock, order = FairLock(), []
+    assert lock.acquire()
+
+    def waiter(name, timeout=None):
+        if lock.acquire(timeout=timeout):
+            order.append(name)
+            gevent.sleep(0.001)
+            lock.release()
+        else:
+            order.append(f"{name}-timeout")
+
+    greenlets = [gevent.spawn(waiter, "a"), gevent.spawn(waiter, "late", 0.01), gevent.spawn(waiter, "b")]
+    gevent.sleep(0.05)
+    lock.release()
+    assert lock.acquire()  # the releaser comes straight back: it must queue behind a and b
+    order.append("releaser")
+    lock.release()
+    gevent.joinall(greenlets, timeout=2)
+    assert order == ["late-timeout", "a", "b", "releaser"]
+    assert not lock.locked()
+    with pytest.raises(gevent.Timeout):  # an outer timeout leaves no stale turn behind
+        with lock, gevent.Timeout(0.01):
+            lock.acquire()
+    assert not lock.locked()

@@ -60,6 +60,7 @@ class EslScriptServer:
         self.delays = {}                    # command (api or bgapi) -> seconds before answering
         self.commands = []                  # every command line received, in order
         self.subscriptions = []             # every "event ..." line received
+        self.filters = []                   # every "filter ..." line received
         self.accepted = 0
         self._connections = set()
         self._server = StreamServer(("127.0.0.1", 0), self._handle)
@@ -164,6 +165,11 @@ class _Connection:
             self.write(api_response(self.server.answer(line[4:])))
         elif line.startswith("bgapi "):
             self._bgapi(line[6:], headers.get("Job-UUID"))
+        elif line.startswith("filter "):
+            self.server.filters.append(line)
+            header, _, value = line[7:].partition(" ")
+            reply = f"+OK filter added. [{header}]=[{value}]" if header and value else "-ERR invalid syntax"
+            self.write(f"Content-Type: command/reply\nReply-Text: {reply}\n\n".encode())
         elif line == "exit":
             self.write(BYE)
             return False
