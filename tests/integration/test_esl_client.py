@@ -308,3 +308,9 @@ def test_fair_lock_order_and_timeouts():
         with lock, gevent.Timeout(0.01):
             lock.acquire()
     assert not lock.locked()
+
+
+def test_client_socket_has_tcp_nodelay(server, make_client):
+    import socket
+    client = started(make_client())
+    assert client._transport.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0

@@ -83,3 +83,33 @@ def test_accepted_esl_sockets_have_tcp_nodelay(fast, esl_client_factory):
     assert sessions
     for session in sessions:
         assert session.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+
+
+def test_outbound_socket_connection_has_tcp_nodelay(fssim, monkeypatch):
+    """The `socket` application's connection to the service, as mod_event_socket makes it."""
+    import gevent
+    import gevent.queue
+    from gevent.server import StreamServer
+
+    from fssim import outbound
+    made, seen = [], gevent.queue.Queue()
+    real_connect = outbound.socket.create_connection
+    monkeypatch.setattr(outbound.socket, "create_connection",
+                        lambda *args, **kwargs: made.append(real_connect(*args, **kwargs)) or made[-1])
+
+    def service(sock, address):
+        sock.sendall(b"connect\n\n")
+        sock.recv(65536)  # the channel data: the simulator's socket is set up by now
+        seen.put(made[0].getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        sock.sendall(b"exit\n\n")
+        gevent.sleep(0.1)
+        sock.close()
+
+    server = StreamServer(("127.0.0.1", 0), service)
+    server.start()
+    try:
+        fssim.add_extension(r"^svc$", outbound.socket_extension("127.0.0.1", server.server_port))
+        fssim.place_call("svc", "1001", "Alice")
+        assert seen.get(timeout=5) != 0
+    finally:
+        server.stop(timeout=1)
