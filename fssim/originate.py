@@ -7,6 +7,7 @@ import uuid as uuidlib
 import gevent
 
 from fssim import loopback
+from fssim.argsplit import separate_string
 from fssim.devices import dial_device, originate_device
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,9 @@ def _loopback_target(target):
 
 
 def originate(core, args):
-    """`originate <endpoint> <exten|&app(arg)> [dialplan] [context]` -> reply text."""
-    words = args.split()
+    """`originate <endpoint> <exten|&app(arg)> [dialplan] [context]` -> reply text.
+    Split as originate_function does: switch_separate_string into at most 10 arguments."""
+    words = separate_string(args, " ", 10)
     if len(words) < 2:
         return "-USAGE: <call url> <exten>|&<application_name>(<app_args>) " \
                "[<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]\n"
