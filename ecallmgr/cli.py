@@ -17,6 +17,7 @@ from kzcore.logs import setup_logging  # noqa: E402
 
 log = logging.getLogger("ecallmgr")
 STATS_EVERY = 60.0
+PUBLISH_BUFFER = 100000
 
 
 def parse_args(argv):
@@ -38,7 +39,9 @@ def main(argv=None):
         log.error("kz-ecallmgr publishes to RabbitMQ: set amqp_url (KZ_AMQP_URL) to amqp://...; "
                   "the in-process bus only exists inside kz-all")
         return 2
-    publisher = make_publisher(config, connection_name="kz-ecallmgr")
+    # room for bursts and broker outages: ~1 KiB per event, so at most ~100 MiB
+    publisher = make_publisher(config, connection_name="kz-ecallmgr",
+                               buffer_size=PUBLISH_BUFFER)
     daemon = create_daemon(config, publisher=publisher).start()
     stopping = gevent.event.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
