@@ -29,25 +29,35 @@ ACCOUNT = "9d351ad7ffd6f846313af9eed3bb7b85"
 P99_LIMIT_MS = 10.0
 
 
-def run_step(esl, tap, burst, rate, seconds, ecallmgr_pid, sim_pid):
-    """``burst`` is the api command, formatted with count and rate."""
-    count = max(2, int(rate * seconds) // 2 * 2)       # even: the member ends silent
+def run_step(esl, tap, bursts, rate, seconds, ecallmgr_pid, sim_pid):
+    """``bursts``: (call_id, api command template formatted with count and rate) per
+    member; the offered ``rate`` is shared between them."""
+    per_member = rate / len(bursts)
+    each = max(2, int(per_member * seconds) // 2 * 2)       # even: members end silent
+    count = each * len(bursts)
     cpu0, sim_cpu0 = cpu_seconds(ecallmgr_pid), cpu_seconds(sim_pid)
-    t0 = time.time()
-    reply = esl.api(burst.format(count=count, rate=rate))
-    assert not reply.startswith("-ERR"), reply
+    starts = {}
+    for call_id, template in bursts:
+        starts[call_id] = time.time()
+        reply = esl.api(template.format(count=each, rate=per_member))
+        assert not reply.startswith("-ERR"), reply
     got = tap.collect(count, timeout=seconds + 15)
     cpu = cpu_seconds(ecallmgr_pid) - cpu0
     sim_cpu = cpu_seconds(sim_pid) - sim_cpu0
-    events = [json.loads(body)["event"] for _, body in got]
-    in_order = events == ["start-talking", "stop-talking"] * (len(events) // 2)
-    latencies = [(arrived - (t0 + index / rate)) * 1000 for index, (arrived, _) in enumerate(got)]
-    elapsed = got[-1][0] - t0 if got else float("inf")
+    sequences, latencies = {}, []
+    for arrived, body in got:
+        payload = json.loads(body)
+        sequence = sequences.setdefault(payload["call_id"], [])
+        latencies.append((arrived - (starts[payload["call_id"]] + len(sequence) / per_member)) * 1000)
+        sequence.append(payload["event"])
+    in_order = all(seq == ["start-talking", "stop-talking"] * (len(seq) // 2)
+                   for seq in sequences.values())
+    elapsed = got[-1][0] - min(starts.values()) if got else float("inf")
     p99 = percentile(latencies, 0.99)
-    return {"rate": rate, "events": count, "received": len(got), "in_order": in_order,
-            "throughput": round(len(got) / elapsed, 1), "p50_ms": round(percentile(latencies, 0.5), 2),
-            "p99_ms": round(p99, 2), "max_ms": round(max(latencies), 2),
-            "cpu_s_per_1000": round(cpu / count * 1000, 4),
+    return {"rate": rate, "members": len(bursts), "events": count, "received": len(got),
+            "in_order": in_order, "throughput": round(len(got) / elapsed, 1),
+            "p50_ms": round(percentile(latencies, 0.5), 2), "p99_ms": round(p99, 2),
+            "max_ms": round(max(latencies), 2), "cpu_s_per_1000": round(cpu / count * 1000, 4),
             "generator_cpu_s_per_1000": round(sim_cpu / count * 1000, 4),
             "sustained": len(got) == count and in_order and p99 < P99_LIMIT_MS,
             "sample": got[0][1] if got else None}
@@ -113,32 +123,33 @@ def run_generator(args, generator):
         path.write_text(json.dumps(frames))
         source = spawn([sys.executable, str(REPO / "bench" / "events_replay.py"),
                         str(port), str(path)], env)
-        burst = "replay_burst {count} {rate}"
+        bursts = [(call_id, "replay_burst {count} {rate}")]
     else:
         source = start_fssim(port, env)
     ecallmgr = start_ecallmgr(env)
     try:
         esl = Esl(port)
         if generator == "fssim":
+            # several talking members: the simulator paces each burst by sleeping
             room = f"{ACCOUNT}_{uuid.uuid4().hex}"
-            call_id = join_member(esl, room)
-            burst = f"sim_talk_burst {call_id} {{count}} {{rate}}"
-        key = f"conference.event.{room.split('_', 1)[1]}.{call_id}"
-        tap = Tap(args.amqp_url, key)
-        tap.collect(10 ** 6, timeout=1.5)    # what the join / resync published
-        return run_steps(args, esl, tap, burst, ecallmgr.pid, source.pid), tap, key
+            call_ids = [join_member(esl, room) for _ in range(args.members)]
+            bursts = [(cid, f"sim_talk_burst {cid} {{count}} {{rate:.3f}}") for cid in call_ids]
+        keys = [f"conference.event.{room.split('_', 1)[1]}.{cid}" for cid, _ in bursts]
+        tap = Tap(args.amqp_url, keys)
+        tap.collect(10 ** 6, timeout=1.5)    # what the joins / resync published
+        return run_steps(args, esl, tap, bursts, ecallmgr.pid, source.pid), tap, keys[0]
     finally:
         for process in (ecallmgr, source):
             process.terminate()
             process.wait(timeout=10)
 
 
-def run_steps(args, esl, tap, burst, ecallmgr_pid, source_pid):
-    warm = run_step(esl, tap, burst, 500, 1.0, ecallmgr_pid, source_pid)
+def run_steps(args, esl, tap, bursts, ecallmgr_pid, source_pid):
+    warm = run_step(esl, tap, bursts, 500, 1.0, ecallmgr_pid, source_pid)
     assert warm["received"] == warm["events"], f"pipeline not flowing: {warm}"
     steps, failures = [], 0
     for rate in [int(r) for r in args.rates.split(",")]:
-        step = run_step(esl, tap, burst, rate, args.seconds, ecallmgr_pid, source_pid)
+        step = run_step(esl, tap, bursts, rate, args.seconds, ecallmgr_pid, source_pid)
         steps.append(step)
         print(json.dumps({k: v for k, v in step.items() if k != "sample"}), flush=True)
         keeping_up = (step["received"] == step["events"] and step["in_order"]
@@ -157,6 +168,8 @@ def main(argv=None):
     parser.add_argument("--rates", default="1000,2000,3000,4000,5000,6000,7000,8000,10000")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--generators", default="fssim,replay")
+    parser.add_argument("--members", type=int, default=4,
+                        help="talking members sharing the offered rate (fssim generator)")
     parser.add_argument("--append-results", action="store_true")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))    # run the finally clauses
@@ -181,7 +194,7 @@ def main(argv=None):
 
 
 GENERATOR_TITLES = {
-    "fssim": "fssim emits the events (the simulator's own cost included)",
+    "fssim": "fssim emits the events (several talking members; the simulator's cost included)",
     "replay": "fssim's captured frames replayed by bench/events_replay.py (ecallmgr's ceiling)",
 }
 
@@ -193,7 +206,7 @@ def best_step(steps):
 
 def summarise(results, raw, args):
     command = (f"python bench/events.py --rates {args.rates} --seconds {args.seconds:g} "
-               f"--generators {args.generators}")
+               f"--generators {args.generators} --members {args.members}")
     lines = ["", "## Events: fssim -> ecallmgr -> RabbitMQ (bench/events.py)", "",
              f"Command: `{command}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
              f"Raw pika publish loop (plain `basic_publish`, no confirms, same payload, exchange "

@@ -70,14 +70,15 @@ def cpu_seconds(pid):
 
 
 class Tap:
-    """A fresh exclusive queue bound to one routing key; receive times recorded."""
+    """A fresh exclusive queue bound to routing keys; receive times recorded."""
 
-    def __init__(self, url, routing_key):
+    def __init__(self, url, routing_keys):
         self.connection = pika.BlockingConnection(pika.URLParameters(url))
         self.channel = self.connection.channel()
         self.channel.exchange_declare(EXCHANGE, exchange_type="topic", durable=True)
         self.queue = self.channel.queue_declare("", exclusive=True).method.queue
-        self.channel.queue_bind(self.queue, EXCHANGE, routing_key=routing_key)
+        for routing_key in routing_keys:
+            self.channel.queue_bind(self.queue, EXCHANGE, routing_key=routing_key)
         self.received = []
         self.channel.basic_consume(self.queue, self._on_message, auto_ack=True)
 
