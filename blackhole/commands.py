@@ -60,7 +60,9 @@ class CommandHandler:
                 protocol.LIMIT_EXCEEDED)
         for binding in command.bindings:
             session.subscriptions[binding] = account_id
-            self._fanout.subscribe(session, binding, account_id)
+            if not self._fanout.subscribe(session, binding, account_id):
+                log.warning("bus binding not confirmed in time; it applies when the bus is back",
+                            extra={"session": session.id, "binding": binding})
         log.info("subscribed", extra={"session": session.id, "account_id": account_id,
                                       "bindings": list(command.bindings)})
         return protocol.encode_reply(command.request_id,

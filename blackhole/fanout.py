@@ -1,14 +1,13 @@
 """ONE bus consumer for the whole gateway, fanned out to sessions in-process.
 
-Design choice: the consumer binds ``conference.event.#`` once and every client
-binding is matched here, instead of adding/removing bus bindings as
-subscriptions come and go. Why:
-- only conference events are offered, so that one binding is exactly the union
-  of everything a client may ask for; nothing else crosses the wire;
-- subscriptions churn with browsers (every reconnect re-subscribes); with one
-  fixed binding no subscribe ever waits on a broker round-trip nor races a
-  ``queue_bind``/``queue_unbind`` pair shared by two sessions;
-- the cost, events for conferences nobody watches, is one dict walk per event.
+The consumer is bound to the union of the sessions' bindings (``BusBindings``
+adds a binding when its first subscriber arrives and removes it when the last
+one leaves), never a queue per socket. Why not bind ``conference.event.#`` once
+and filter here? One exchange carries every account's conference events for the
+whole cluster; measured on the shared RabbitMQ, a gateway bound to everything
+spent its CPU on events nobody watched. With the union, the broker drops those,
+200 sockets on one conference cost one binding, and a subscribe is answered
+only once its binding is live (no event published after the reply is missed).
 
 The consumer callback only enqueues (it runs in the bus's greenlet); a worker
 greenlet matches each event against the distinct bindings once, encodes the
@@ -26,10 +25,9 @@ from gevent.queue import Full, Queue
 from kzcore.bus.topics import matches
 
 from blackhole import frames, protocol
+from blackhole.bindings import BusBindings
 
 log = logging.getLogger(__name__)
-
-FANOUT_BINDING = "conference.event.#"
 
 
 class FanOut:
@@ -39,6 +37,7 @@ class FanOut:
         self._wake = wake           # told which sessions got new frames (the pump)
         self._queue = Queue(maxsize=queue_size)
         self._by_binding = {}       # binding -> {session: account_id}
+        self._bus_bindings = BusBindings()
         self._handle = None
         self._worker = None
         self.received = 0
@@ -49,8 +48,9 @@ class FanOut:
     # --- lifecycle -----------------------------------------------------------
     def start(self):
         self._worker = gevent.spawn(self._work)
-        self._handle = self._consumer.start([FANOUT_BINDING], self._on_bus_event)
-        log.info("fan-out consuming", extra={"binding": FANOUT_BINDING})
+        self._handle = self._consumer.start(sorted(self._by_binding), self._on_bus_event)
+        self._bus_bindings.attach(self._handle)
+        log.info("fan-out consuming")
 
     def stop(self):
         closable = self._handle if hasattr(self._handle, "close") else self._consumer
@@ -58,12 +58,17 @@ class FanOut:
             closable.close()
         except Exception:
             log.exception("closing the bus consumer failed")
+        self._bus_bindings.stop()
         if self._worker is not None:
             self._worker.kill(block=False)
 
     # --- subscriptions (called by the command handler) ------------------------
-    def subscribe(self, session, binding, account_id):
+    def subscribe(self, session, binding, account_id, timeout=5.0):
+        """Add the subscription; returns once the bus delivers ``binding`` (True)
+        or after ``timeout`` (False: it will be bound when the bus is back)."""
         self._by_binding.setdefault(binding, {})[session] = account_id
+        self._bus_bindings.want(binding)
+        return self._bus_bindings.wait_bound(binding, timeout)
 
     def unsubscribe(self, session, binding):
         members = self._by_binding.get(binding)
@@ -71,6 +76,7 @@ class FanOut:
             members.pop(session, None)
             if not members:
                 del self._by_binding[binding]
+                self._bus_bindings.unwant(binding)
 
     def drop_session(self, session):
         for binding in list(session.subscriptions):
@@ -121,7 +127,7 @@ class FanOut:
         return delivered
 
     def stats(self):
-        return {"bindings": len(self._by_binding),
+        return {**self._bus_bindings.stats(), "bindings": len(self._by_binding),
                 "subscriptions": sum(len(m) for m in self._by_binding.values()),
                 "events_received": self.received, "events_overflowed": self.overflow,
                 "frames_queued": self.frames_queued, "deliveries_denied": self.denied,

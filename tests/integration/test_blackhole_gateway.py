@@ -298,3 +298,27 @@ def test_a_client_that_never_reads_again_is_closed_after_the_write_timeout(bus, 
 def _readable(sock):
     import select
     return bool(select.select([sock], [], [], 0)[0])
+
+
+def test_the_bus_is_bound_to_the_union_of_the_subscriptions_only(bus, make_gateway):
+    gateway = make_gateway()
+    first, second = make_gateway.client(gateway), make_gateway.client(gateway)
+    assert gateway.stats()["bus_bindings"] == 0
+    first.subscribe(token(PARENT), PARENT, "conference.event.room1.*")
+    second.subscribe(token(PARENT), PARENT, "conference.event.room1.*", "conference.event.room2.*")
+    assert gateway.stats()["bus_bindings"] == 2          # one per distinct binding, not per socket
+    publish(bus, PARENT, "unwatched", "call1")            # the bus keeps it away from the gateway
+    publish(bus, PARENT, "room1", "call1")
+    assert first.recv()["routing_key"] == key("room1", "call1")
+    assert gateway.stats()["events_received"] == 1
+    second.request({"action": "unsubscribe", "auth_token": token(PARENT),
+                    "data": {"binding": "conference.event.room2.*"}})
+    first.close()
+    deadline = time.monotonic() + 3
+    while gateway.stats()["bus_bindings"] != 1 and time.monotonic() < deadline:
+        gevent.sleep(0.05)
+    assert gateway.stats()["bus_bindings"] == 1          # room1 still wanted by the second socket
+    second.close()
+    while gateway.stats()["bus_bindings"] and time.monotonic() < deadline:
+        gevent.sleep(0.05)
+    assert gateway.stats()["bus_bindings"] == 0
