@@ -29,6 +29,8 @@ from blackhole.bindings import BusBindings
 
 log = logging.getLogger(__name__)
 
+OFFERED_PREFIX = "conference.event."
+
 
 class FanOut:
     def __init__(self, consumer, scope, queue_size=20000, wake=lambda sessions: None):
@@ -103,8 +105,8 @@ class FanOut:
     def dispatch(self, routing_key, payload):
         """Deliver one event to every entitled subscription; returns how many."""
         self.received += 1
-        if not isinstance(payload, dict):
-            return 0
+        if not routing_key.startswith(OFFERED_PREFIX) or not isinstance(payload, dict):
+            return 0        # e.g. conference.command.* reaching a client's conference.# binding
         account_id = payload.get("account_id")
         data_json, delivered = None, 0
         for binding, members in list(self._by_binding.items()):

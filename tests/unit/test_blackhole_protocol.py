@@ -249,6 +249,10 @@ def test_fanout_encodes_once_per_binding_and_respects_accounts():
     assert other.frames == [] and narrow.frames == []
     assert woken == [[parent, child]]
     assert fan.dispatch("conference.event.room1.call1", {"event_name": "no account"}) == 0
+    broad = FakeSession()
+    fan.subscribe(broad, "conference.#", PARENT)
+    assert fan.dispatch("conference.command.room1", payload) == 0     # only events are offered
+    fan.unsubscribe(broad, "conference.#")
     fan.unsubscribe(parent, "conference.event.*.*")
     assert fan.dispatch("conference.event.room2.call1", payload) == 2  # child + narrow
     assert len(parent.frames) == 1 and len(narrow.frames) == 1
