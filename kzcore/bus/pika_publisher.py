@@ -63,7 +63,7 @@ class PikaPublisher(Publisher):
     def publish(self, routing_key, payload, exchange=None):
         if self._closing:
             raise RuntimeError("publisher is closed")
-        body = json.dumps(payload).encode()
+        body = json.dumps(payload, separators=(",", ":")).encode()
         self._outbox.append((exchange or self._exchange, routing_key, body))
         self._counts["published"] += 1
         self._idle.clear()
@@ -167,10 +167,10 @@ class PikaPublisher(Publisher):
                 connection.process_data_events(time_limit=0)
             elif self._in_flight:
                 # pika's own timed wait would not return for new publishes: wait on
-                # ours, then collect whatever confirms arrived meanwhile
-                self._wakeup.wait(ACK_POLL)
+                # ours; confirms are collected after the next send, or now if none comes
+                if not self._wakeup.wait(ACK_POLL):
+                    connection.process_data_events(time_limit=0)
                 self._wakeup.clear()
-                connection.process_data_events(time_limit=0)
             elif self._closing:
                 return
             else:
