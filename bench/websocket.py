@@ -295,6 +295,15 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_wait_seconds(pid):
+    """Time the process was runnable but waiting for a CPU (/proc/PID/schedstat)."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as handle:
+            return int(handle.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def token_for(account_id):
     sys.path.insert(0, ROOT)
     from kzcore.tokens import TokenSigner
@@ -325,12 +334,13 @@ def run(args):
         for _ in children:
             if not ready.get(timeout=60):
                 raise SystemExit("a client process failed to subscribe")
-        cpu_before = cpu_seconds(gateway.pid)
+        cpu_before, wait_before = cpu_seconds(gateway.pid), cpu_wait_seconds(gateway.pid)
         published, publish_seconds = run_publisher(args.amqp_url, account_id, conference_id,
                                                    args.rate, args.duration)
         time.sleep(3.0)                              # let the tail arrive
         gateway_stats = health(port)
         gateway_stats.update(cpu_seconds=cpu_seconds(gateway.pid) - cpu_before,
+                             cpu_wait_seconds=cpu_wait_seconds(gateway.pid) - wait_before,
                              publish_seconds=publish_seconds, load=os.getloadavg()[0])
         stop.set()
         reports = [results.get(timeout=30) for _ in children]
@@ -366,6 +376,7 @@ def summarize(args, published, reports, gateway_stats):
         "gateway_fanout_overflow": gateway_stats.get("events_overflowed"),
         "gateway_frames_queued": gateway_stats.get("frames_queued"),
         "gateway_cpu_seconds": gateway_stats["cpu_seconds"],
+        "gateway_cpu_wait_seconds": gateway_stats["cpu_wait_seconds"],
         "publish_rate": published / gateway_stats["publish_seconds"],
         "load_average": gateway_stats["load"],
     }
@@ -398,7 +409,9 @@ def report(args, figures):
         f"end), {f['gateway_fanout_overflow']} fan-out overflows, "
         f"{f['ws_sockets_closed']} sockets closed.",
         f"- Gateway CPU: {f['gateway_cpu_seconds']:.1f} CPU-s, "
-        f"{f['gateway_us_per_frame']:.1f} us per queued frame (intake, fan-out and writes).",
+        f"{f['gateway_us_per_frame']:.1f} us per queued frame (intake, fan-out and writes); "
+        f"it also waited {f['gateway_cpu_wait_seconds']:.1f} s for a CPU (runnable, not "
+        "running: the machine's other load).",
         f"- Conditions: publisher achieved {f['publish_rate']:.0f} events/s (target "
         f"{args.rate}); load average {f['load_average']:.1f} on the 2 cores (other work "
         "running), clients and gateway on the same machine.",
