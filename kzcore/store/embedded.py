@@ -12,7 +12,7 @@ import threading
 
 from kzcore.errors import BadRequest, Conflict, DatabaseMissing, NotFound
 from kzcore.store import docs as docrules
-from kzcore.store import array_index, mango, sql_prefilter
+from kzcore.store import field_index, mango, sql_prefilter
 from kzcore.store import sqlite_file
 from kzcore.store.base import Store
 
@@ -60,7 +60,7 @@ class EmbeddedStore(Store):
     def delete_db(self, db):
         def work(conn):
             for table, column in (("dbs", "name"), ("docs", "db"), ("attachments", "db"),
-                                  ("array_values", "db")):
+                                  ("field_values", "db")):
                 conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (db,))
         self._write(work)
 
@@ -95,7 +95,7 @@ class EmbeddedStore(Store):
         stubs = sqlite_file.merge_attachments(conn, db, doc_id, current, attachments, new_rev)
         conn.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, 0, ?, ?)",
                      (db, doc_id, new_rev, text, sqlite_file.dump_stubs(stubs)))
-        array_index.replace(conn, db, doc_id, body)
+        field_index.replace(conn, db, doc_id, body)
         return new_rev
 
     def delete(self, db, doc_id, rev):
@@ -105,7 +105,7 @@ class EmbeddedStore(Store):
             conn.execute("UPDATE docs SET rev = ?, deleted = 1, body = '{}', stubs = NULL "
                          "WHERE db = ? AND id = ?", (new_rev, db, doc_id))
             conn.execute("DELETE FROM attachments WHERE db = ? AND id = ?", (db, doc_id))
-            array_index.replace(conn, db, doc_id, {})
+            field_index.replace(conn, db, doc_id, {})
             return new_rev
         return self._write(work)
 

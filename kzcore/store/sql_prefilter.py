@@ -5,23 +5,21 @@ selector become SQL conditions that every matching document satisfies (a
 superset), so SQLite skips most rows before Python decodes them; the exact
 Mango match (kzcore.store.mango) still runs on the rows that are left, so the
 semantics do not depend on what is pushed down. Pushed: ``_id`` equality and
-ranges, string equality on a top-level field (``pvt_type`` is an indexed
-column), ``$elemMatch: {$in: [strings]}`` on a path of one or two names (the
-numbers-in-use check: looked up in kzcore.store.array_index), ``$and``, and
-an ``$or`` whose every branch is pushed.
+ranges, ``pvt_type`` equality (an indexed column), string equality and
+``$elemMatch: {$in: [strings]}`` on a path of one or two names (looked up in
+kzcore.store.field_index), ``$and``, and an ``$or`` whose every branch is
+pushed.
 """
 import re
 
-from kzcore.store import array_index
+from kzcore.store import field_index
 from kzcore.store.mango import split_field
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _ID_OPERATORS = {"$eq": "=", "$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
-INDEXED_COLUMNS = ("pvt_type",)
-
 
 TYPE_CONDITION = "pvt_type = ?"
-_IN_ARRAYS = "id IN ("  # + an array_index subquery + ")"
+_IN_INDEX = "id IN ("  # + a field_index subquery + ")"
 
 
 def prefilter(selector, db):
@@ -29,11 +27,11 @@ def prefilter(selector, db):
     ("" if none); ``by_type`` when a top-level ``pvt_type`` equality lets the
     ``(db, pvt_type, id)`` index serve the query in ``_id`` order (without table
     statistics SQLite prefers the primary key for ORDER BY id and reads the
-    whole database, so the store names that index) and no array lookup gives
-    the ids to seek instead."""
-    parts = _conjuncts(selector, db)
+    whole database, so the store names that index) and no field-index lookup
+    gives the ids to seek instead."""
+    parts = _intersected(_conjuncts(selector, db))
     by_type = any(sql == TYPE_CONDITION for sql, _ in parts) \
-        and not any(sql.startswith(_IN_ARRAYS) for sql, _ in parts)
+        and not any(sql.startswith(_IN_INDEX) for sql, _ in parts)
     return " AND ".join(sql for sql, _ in parts), [arg for _, args in parts for arg in args], \
         by_type
 
@@ -56,13 +54,24 @@ def _conjuncts(selector, db):
     return found
 
 
+def _intersected(parts):
+    """Top-level field-index lookups as one id set (an INTERSECT), so SQLite
+    seeks only the documents every lookup names."""
+    lookups = [part for part in parts if part[0].startswith(_IN_INDEX)]
+    if len(lookups) < 2:
+        return parts
+    inner = " INTERSECT ".join(f"SELECT * FROM ({sql[len(_IN_INDEX):-1]})" for sql, _ in lookups)
+    merged = (f"{_IN_INDEX}{inner})", [arg for _, args in lookups for arg in args])
+    return [part for part in parts if part not in lookups] + [merged]
+
+
 def _any_of(branches):
     args = [a for branch in branches for _, args in branch for a in args]
-    if all(len(branch) == 1 and branch[0][0].startswith(_IN_ARRAYS) for branch in branches):
+    if all(len(branch) == 1 and branch[0][0].startswith(_IN_INDEX) for branch in branches):
         # one id set (a UNION) lets SQLite seek documents by key; an OR of
         # IN-subqueries would make it walk the database
-        union = " UNION ".join(branch[0][0][len(_IN_ARRAYS):-1] for branch in branches)
-        return f"{_IN_ARRAYS}{union})", args
+        union = " UNION ".join(branch[0][0][len(_IN_INDEX):-1] for branch in branches)
+        return f"{_IN_INDEX}{union})", args
     sql = " OR ".join("(" + " AND ".join(s for s, _ in branch) + ")" for branch in branches)
     return f"({sql})", args
 
@@ -87,14 +96,20 @@ def _field_conditions(path, arg, db):
         return []
     found = []
     for op, value in operators.items():
-        if op == "$eq" and len(path) == 1 and _text(value):
-            found.append((f"{_column(path[0])} = ?", [value]))
-        elif op == "$elemMatch" and _strings_in(value) and array_index.indexed_path(path):
-            marks = ", ".join("?" * len(value["$in"]))
-            found.append((f"{_IN_ARRAYS}SELECT id FROM array_values WHERE db = ? AND path = ? "
-                          f"AND value IN ({marks}))",
-                          [db, array_index.path_key(path), *value["$in"]]))
+        if op == "$eq" and path == ["pvt_type"] and _text(value):
+            found.append((TYPE_CONDITION, [value]))
+        elif op == "$eq" and field_index.indexed(path, value):
+            found.append(_lookup(db, path, [value]))
+        elif op == "$elemMatch" and _strings_in(value) \
+                and all(field_index.indexed(path, item) for item in value["$in"]):
+            found.append(_lookup(db, path, value["$in"]))
     return found
+
+
+def _lookup(db, path, values):
+    marks = ", ".join("?" * len(values))
+    return (f"{_IN_INDEX}SELECT id FROM field_values WHERE db = ? AND path = ? "
+            f"AND value IN ({marks}))", [db, field_index.path_key(path), *values])
 
 
 def _strings_in(condition):
@@ -102,7 +117,3 @@ def _strings_in(condition):
     return isinstance(condition, dict) and list(condition) == ["$in"] \
         and isinstance(condition["$in"], list) and condition["$in"] \
         and all(_text(value) for value in condition["$in"])
-
-
-def _column(name):
-    return name if name in INDEXED_COLUMNS else f"json_extract(docs.body, '$.{name}')"

@@ -6,7 +6,7 @@ import sqlite3
 
 from kzcore.errors import BadRequest
 from kzcore.store import docs as docrules
-from kzcore.store import array_index, mango
+from kzcore.store import field_index, mango
 
 try:  # optional: decodes stored bodies about twice as fast as json.loads
     import orjson
@@ -72,7 +72,7 @@ def migrate(conn):
         if "pvt_type" not in {row[1] for row in conn.execute("PRAGMA table_xinfo(docs)")}:
             conn.execute(TYPE_COLUMN)
         conn.execute(TYPE_INDEX)
-        array_index.create(conn, decode)
+        field_index.create(conn, decode)
     except BaseException:
         conn.execute("ROLLBACK")
         raise

@@ -104,7 +104,7 @@ def test_numbers_in_use_seeks_documents_by_key(store):
     assert any("PRIMARY KEY (db=? AND id=?)" in row[-1] for row in plan), plan
 
 
-def test_array_index_follows_updates_and_deletes(store):
+def test_field_index_follows_updates_and_deletes(store):
     db = "account/aa/bb/arrays"
     saved = store.save(db, {"_id": "r1", "pvt_type": "conference", "conference_numbers": ["7"]})
     in_use = {"conference_numbers": {"$elemMatch": {"$in": ["7"]}}}

@@ -1,0 +1,86 @@
+"""The embedded store's index of the strings held in documents' fields.
+
+``find`` turns string equality (``{"account_id": "..."}``) and
+``{"field": {"$elemMatch": {"$in": [strings]}}}`` (the numbers-in-use check of
+conferences, ``pvt_tree`` lookups) into lookups in this table instead of
+reading every document. Indexed: string values and the strings in arrays at
+the top level and one object level down (``member.numbers``), including the
+strings of lists inside those arrays, because Mango's ``$in`` also matches an
+item that is a list holding the value. Scalars and array items share a path,
+so a lookup may return a few documents too many: the exact Mango match runs on
+the documents found, so the index only has to hold a superset. Strings longer
+than ``MAX_VALUE`` are not indexed (and not looked up here).
+"""
+import json
+
+MAX_VALUE = 256
+TABLE = ("CREATE TABLE IF NOT EXISTS field_values (db TEXT NOT NULL, path TEXT NOT NULL, "
+         "value TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (db, path, value, id)) WITHOUT ROWID")
+BY_DOC = "CREATE INDEX IF NOT EXISTS field_values_by_doc ON field_values (db, id)"
+
+
+def path_key(names):
+    """The stored form of a field path (a JSON list: names may hold dots)."""
+    return json.dumps(list(names))
+
+
+def indexed(names, value):
+    """True when documents holding ``value`` at this path are all in the index."""
+    return 1 <= len(names) <= 2 and indexable(value)
+
+
+def indexable(value):
+    if not isinstance(value, str) or len(value) > MAX_VALUE:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def field_strings(body):
+    """``{(path_key, value)}`` for the indexed strings of ``body``."""
+    found = set()
+    for name, value in body.items():
+        if name == "pvt_type":  # a column of its own (kzcore.store.sqlite_file)
+            continue
+        if isinstance(value, dict):
+            for sub, inner in value.items():
+                _collect(found, [name, sub], inner)
+        else:
+            _collect(found, [name], value)
+    return found
+
+
+def _collect(found, path, value):
+    if isinstance(value, list):
+        values = [v for item in value for v in (item if isinstance(item, list) else (item,))]
+    else:
+        values = (value,)
+    strings = [v for v in values if indexable(v)]
+    if strings:
+        key = path_key(path)
+        found.update((key, v) for v in strings)
+
+
+def replace(conn, db, doc_id, body):
+    """Index ``body`` as the document's current content (``{}`` for none)."""
+    conn.execute("DELETE FROM field_values WHERE db = ? AND id = ?", (db, doc_id))
+    rows = [(db, key, value, doc_id) for key, value in field_strings(body)]
+    if rows:
+        conn.executemany("INSERT OR IGNORE INTO field_values VALUES (?, ?, ?, ?)", rows)
+
+
+def create(conn, decode):
+    """Create the table; a file made before it gets every live document indexed.
+    Runs inside the caller's write transaction."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                    "name = 'field_values'").fetchone():
+        return
+    conn.execute("DROP TABLE IF EXISTS array_values")  # this index's first form
+    conn.execute(TABLE)
+    conn.execute(BY_DOC)
+    for db, doc_id, body in conn.execute(
+            "SELECT db, id, body FROM docs WHERE deleted = 0").fetchall():
+        replace(conn, db, doc_id, decode(body))
