@@ -95,7 +95,9 @@ class EmbeddedStore(Store):
         stubs = sqlite_file.merge_attachments(conn, db, doc_id, current, attachments, new_rev)
         conn.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, 0, ?, ?)",
                      (db, doc_id, new_rev, text, sqlite_file.dump_stubs(stubs)))
-        field_index.replace(conn, db, doc_id, body)
+        # a tombstone's entries were dropped by delete(); a live doc's are its body's
+        previous = sqlite_file.decode(current[2]) if current and not current[1] else {}
+        field_index.replace(conn, db, doc_id, body, previous)
         return new_rev
 
     def delete(self, db, doc_id, rev):
@@ -105,7 +107,7 @@ class EmbeddedStore(Store):
             conn.execute("UPDATE docs SET rev = ?, deleted = 1, body = '{}', stubs = NULL "
                          "WHERE db = ? AND id = ?", (new_rev, db, doc_id))
             conn.execute("DELETE FROM attachments WHERE db = ? AND id = ?", (db, doc_id))
-            field_index.replace(conn, db, doc_id, {})
+            field_index.replace(conn, db, doc_id, {}, sqlite_file.decode(current[2]))
             return new_rev
         return self._write(work)
 

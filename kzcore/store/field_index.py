@@ -11,16 +11,21 @@ so a lookup may return a few documents too many: the exact Mango match runs on
 the documents found, so the index only has to hold a superset. Strings longer
 than ``MAX_VALUE`` are not indexed (and not looked up here).
 """
+import functools
 import json
 
 MAX_VALUE = 256
 TABLE = ("CREATE TABLE IF NOT EXISTS field_values (db TEXT NOT NULL, path TEXT NOT NULL, "
          "value TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (db, path, value, id)) WITHOUT ROWID")
-BY_DOC = "CREATE INDEX IF NOT EXISTS field_values_by_doc ON field_values (db, id)"
 
 
 def path_key(names):
     """The stored form of a field path (a JSON list: names may hold dots)."""
+    return _path_key(tuple(names))
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_key(names):
     return json.dumps(list(names))
 
 
@@ -30,8 +35,10 @@ def indexed(names, value):
 
 
 def indexable(value):
-    if not isinstance(value, str) or len(value) > MAX_VALUE:
+    if type(value) is not str or len(value) > MAX_VALUE:
         return False
+    if value.isascii():
+        return True
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -40,36 +47,43 @@ def indexable(value):
 
 
 def field_strings(body):
-    """``{(path_key, value)}`` for the indexed strings of ``body``."""
+    """``{(path_key, value)}`` for the indexed strings of ``body`` (runs on every
+    save, hence the type tests by hand)."""
     found = set()
     for name, value in body.items():
         if name == "pvt_type":  # a column of its own (kzcore.store.sqlite_file)
             continue
-        if isinstance(value, dict):
+        if type(value) is dict:
             for sub, inner in value.items():
-                _collect(found, [name, sub], inner)
-        else:
-            _collect(found, [name], value)
+                if type(inner) is str or (type(inner) is list and inner):
+                    _collect(found, (name, sub), inner)
+        elif type(value) is str or (type(value) is list and value):
+            _collect(found, (name,), value)
     return found
 
 
 def _collect(found, path, value):
-    if isinstance(value, list):
-        values = [v for item in value for v in (item if isinstance(item, list) else (item,))]
-    else:
+    if type(value) is str:
         values = (value,)
-    strings = [v for v in values if indexable(v)]
-    if strings:
-        key = path_key(path)
-        found.update((key, v) for v in strings)
+    else:
+        values = [v for item in value for v in (item if type(item) is list else (item,))]
+    key = None
+    for text in values:
+        if indexable(text):
+            key = key or _path_key(path)
+            found.add((key, text))
 
 
-def replace(conn, db, doc_id, body):
-    """Index ``body`` as the document's current content (``{}`` for none)."""
-    conn.execute("DELETE FROM field_values WHERE db = ? AND id = ?", (db, doc_id))
-    rows = [(db, key, value, doc_id) for key, value in field_strings(body)]
-    if rows:
-        conn.executemany("INSERT OR IGNORE INTO field_values VALUES (?, ?, ?, ?)", rows)
+def replace(conn, db, doc_id, body, old_body):
+    """Index ``body`` in place of ``old_body`` (``{}`` for none): only the
+    differences are written, by primary key (no second index to maintain)."""
+    new, old = field_strings(body), field_strings(old_body)
+    if old - new:
+        conn.executemany("DELETE FROM field_values WHERE db = ? AND path = ? AND value = ? "
+                         "AND id = ?", [(db, k, v, doc_id) for k, v in old - new])
+    if new - old:
+        conn.executemany("INSERT OR IGNORE INTO field_values VALUES (?, ?, ?, ?)",
+                         [(db, k, v, doc_id) for k, v in new - old])
 
 
 def create(conn, decode):
@@ -80,7 +94,6 @@ def create(conn, decode):
         return
     conn.execute("DROP TABLE IF EXISTS array_values")  # this index's first form
     conn.execute(TABLE)
-    conn.execute(BY_DOC)
     for db, doc_id, body in conn.execute(
             "SELECT db, id, body FROM docs WHERE deleted = 0").fetchall():
-        replace(conn, db, doc_id, decode(body))
+        replace(conn, db, doc_id, decode(body), {})
