@@ -168,7 +168,7 @@ def main(argv=None):
     parser.add_argument("--rates", default="1000,2000,3000,4000,5000,6000,7000,8000,10000")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--generators", default="fssim,replay")
-    parser.add_argument("--members", type=int, default=4,
+    parser.add_argument("--members", type=int, default=8,
                         help="talking members sharing the offered rate (fssim generator)")
     parser.add_argument("--append-results", action="store_true")
     args = parser.parse_args(argv)
@@ -214,7 +214,8 @@ def summarise(results, raw, args):
              "shows what this machine's scheduling alone does to latency:", ""]
     lines += [f"- raw paced {p['count'] / args.seconds:.0f}/s: p50 {p.get('p50_ms')} ms, "
               f"p99 {p.get('p99_ms')} ms" for p in raw.get("paced", [])]
-    lines += [f"- load average while measuring: {os.getloadavg()[0]:.1f} (2 cores)", ""]
+    lines += [f"- load average (1 min) at the end of the run: {os.getloadavg()[0]:.1f} "
+              "(2 cores, shared with the other work on this machine)", ""]
     for generator, steps in results.items():
         best = best_step(steps)
         rate = best["throughput"] if best else 0.0
