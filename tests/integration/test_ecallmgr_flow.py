@@ -26,19 +26,19 @@ SEED_FIELDS = {
 class Harness:
     """One simulator node, one ecallmgr publishing to RabbitMQ, taps on the broker."""
 
-    def __init__(self, sim, amqp_url, rabbit_tap, **settings):
-        self.sim, self.rabbit_tap = sim, rabbit_tap
+    def __init__(self, sims, amqp_url, rabbit_tap, **settings):
+        self.sims, self.rabbit_tap = sims, rabbit_tap
         self.publisher_name = unique_name("kz-test-ecallmgr")
         self.publisher = PikaPublisher(amqp_url, connection_name=self.publisher_name)
-        self.config = load_config(
-            env={}, amqp_url=amqp_url, node_name=NODE,
-            esl_nodes=f"{sim.node_name}={sim.host}:{sim.port}:{sim.password}", **settings)
+        nodes = ",".join(f"{sim.node_name}={sim.host}:{sim.port}:{sim.password}" for sim in sims)
+        self.config = load_config(env={}, amqp_url=amqp_url, node_name=NODE, esl_nodes=nodes,
+                                  **settings)
         self.daemon = create_daemon(self.config, publisher=self.publisher)
 
     def start(self):
         assert self.publisher.wait_connected(5)
         self.daemon.start()
-        wait_for(lambda: self.daemon.stream.counts["resyncs"] >= 1)
+        wait_for(lambda: self.daemon.stream.counts["resyncs"] >= len(self.sims))
         return self
 
     def stop(self):
@@ -77,8 +77,8 @@ def of_member(messages, call_id):
 def harness(fssim, amqp_url, rabbit_tap):
     made = []
 
-    def make(**settings):
-        made.append(Harness(fssim, amqp_url, rabbit_tap, **settings).start())
+    def make(sims=None, **settings):
+        made.append(Harness(sims or [fssim], amqp_url, rabbit_tap, **settings).start())
         return made[-1]
 
     yield make

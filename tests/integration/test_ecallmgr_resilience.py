@@ -100,3 +100,24 @@ def test_short_outage_within_grace_publishes_nothing(harness, fssim):
     gevent.sleep(3.2)                 # past the grace period of the first outage
     assert tap.read_quiet(0.3) == [] and len(got) == seen
     assert h.daemon.stream.counts["nodes_expired"] == 0
+
+
+def test_two_nodes_one_lost(harness, fssim_factory):
+    node1, node2 = fssim_factory(hostname="fs-one"), fssim_factory(hostname="fs-two")
+    h = harness(sims=[node1, node2], node_grace=0.5)
+    room1, _id1, tap1 = h.new_room()
+    room2, _id2, tap2 = h.new_room()
+    got1, got2 = [], []
+    alice = node1.join(room1, "1001", "Alice")
+    bob = node2.join(room2, "1002", "Bob")
+    read_until(tap1, got1, lambda p: p["event"] == "add-member")
+    read_until(tap2, got2, lambda p: p["event"] == "add-member")
+    assert of_member(got1, alice.uuid)[0]["focus"] == "freeswitch@fs-one"
+    assert of_member(got2, bob.uuid)[0]["focus"] == "freeswitch@fs-two"
+    node1.stop()
+    read_until(tap1, got1, lambda p: p["event"] == "conference-destroy", timeout=5)
+    assert names(got1)[-2:] == ["del-member", "conference-destroy"]
+    node2.talk(bob.uuid)          # the other node is untouched and still live
+    read_until(tap2, got2, lambda p: p["event"] == "start-talking")
+    assert "del-member" not in names(got2)
+    assert h.daemon.pool.connected_names() == ["freeswitch@fs-two"]
