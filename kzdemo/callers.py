@@ -1,5 +1,9 @@
 """Simulated callers that keep the demo conference alive: they join, talk in
-turns, and now and then one leaves and another takes its place."""
+turns, and now and then one leaves and another takes its place.
+
+They survive whatever an operator does in the UI: a locked room refuses them
+(they retry later), a kicked caller is noticed and replaced.
+"""
 import logging
 import random
 
@@ -35,30 +39,44 @@ class DemoCallers:
         for uuid in list(self._present):
             self._leave(uuid)
 
+    @property
+    def present(self):
+        return dict(self._present)
+
     def _run(self):
-        for index in range(self.size):
-            self._join(moderator=(index == 0))
-            gevent.sleep(0.5 * self.pace)
         while True:
+            try:
+                self._one_turn()
+            except Exception:  # noqa: BLE001 - a demo must never stop by itself
+                log.exception("demo caller turn failed")
             gevent.sleep(self._rng.uniform(1.0, 3.0) * self.pace)
-            self._one_turn()
 
     def _one_turn(self):
-        if not self._present:
-            self._join(moderator=True)
+        self._forget_the_departed()
+        if len(self._present) < self.size:
+            self._join(moderator=not self._present)
             return
-        if self._rng.random() < 0.1 and len(self._present) > 1:
+        if self._rng.random() < 0.1:
             self._leave(self._rng.choice(list(self._present)))
             self._join()
             return
         uuid = self._rng.choice(list(self._present))
-        try:
-            self.sim.talk(uuid)
-            gevent.sleep(self._rng.uniform(0.8, 2.5) * self.pace)
+        self.sim.talk(uuid)
+        gevent.sleep(self._rng.uniform(0.8, 2.5) * self.pace)
+        if uuid in self._in_room():
             self.sim.stop_talking(uuid)
-        except Exception:  # the caller may have been kicked from the UI
-            log.info("demo caller gone", extra={"uuid": uuid})
-            self._present.pop(uuid, None)
+
+    def _in_room(self):
+        rooms = self.sim.json_list(self.conference_name)
+        members = rooms[0]["members"] if rooms else []
+        return {m.get("uuid") for m in members if m.get("type") == "caller"}
+
+    def _forget_the_departed(self):
+        """Callers kicked or hung up from the UI or the API are replaced."""
+        here = self._in_room()
+        for uuid in [u for u in self._present if u not in here]:
+            log.info("demo caller left the room", extra={"uuid": uuid})
+            del self._present[uuid]
 
     def _join(self, moderator=False):
         taken = {number for number, _ in self._present.values()}
@@ -67,6 +85,9 @@ class DemoCallers:
             return
         number, name = self._rng.choice(free)
         member = self.sim.join(self.conference_name, number, name, moderator=moderator)
+        if member is None:  # the room is locked: try again on a later turn
+            log.info("demo caller refused by a locked room", extra={"caller": name})
+            return
         self._present[member.uuid] = (number, name)
         log.info("demo caller joined", extra={"caller": name, "member_id": member.id})
 
@@ -74,5 +95,5 @@ class DemoCallers:
         self._present.pop(uuid, None)
         try:
             self.sim.hangup(uuid)
-        except Exception:
+        except Exception:  # noqa: BLE001 - already gone
             pass
