@@ -34,7 +34,7 @@ import gevent
 import gevent.event
 from greenswitch.esl import InboundESL, NotConnectedError
 
-from kzcore.errors import SwitchUnavailable
+from kzcore.errors import InvalidCommandArgument, SwitchUnavailable
 from kzcore.esl import frames
 from kzcore.esl.fairlock import FairLock
 
@@ -47,6 +47,17 @@ REPLY_TYPES = ("command/reply", "api/response")
 class EslAuthError(SwitchUnavailable):
     """FreeSWITCH refused the ESL password."""
 
+
+class EslCommandRejected(InvalidCommandArgument, ValueError):
+    """A command that would break ESL framing (CR, LF or NUL): nothing was sent.
+    An ``InvalidCommandArgument`` (400 in crossbar) and a ``ValueError`` (as before)."""
+
+
+def _one_line(text):
+    if "\n" in text or "\r" in text or "\0" in text:
+        raise EslCommandRejected("an ESL command is one line without CR, LF or NUL",
+                                 {"command": {"invalid": {"message": "contains CR, LF or NUL"}}})
+    return text
 
 
 class _Event:
@@ -126,10 +137,11 @@ class _Transport(InboundESL):
     def send(self, data, timeout=None, headers=None):
         if not self.connected:
             raise NotConnectedError(f"not connected to {self.name}")
+        payload = frames.encode_command(data, headers)  # may raise: before any waiter is queued
         waiter = gevent.event.AsyncResult()
         self._commands_sent.append(waiter)
         with gevent.Timeout(timeout or self.timeout):
-            self.sock.sendall(frames.encode_command(data, headers))
+            self.sock.sendall(payload)
             return waiter.get()
 
     def _finish(self):
@@ -294,19 +306,18 @@ class EslClient:
 
     def api(self, command, timeout=None):
         """The api/response body as text; judging +OK/-ERR is ``fs_replies``' job."""
-        return self._exchange(f"api {command}", timeout).text()
+        return self._exchange(f"api {_one_line(command)}", timeout).text()
 
     def command(self, line, timeout=None):
         """A plain ESL command (``filter ...``, ``event ...``, ``nixevent ...``): its
         Reply-Text, e.g. ``+OK filter added. [Action]=[bgdial-result]`` or ``-ERR ...``.
         Same lock and timeout as ``api``; not remembered across reconnections (use
         ``filters=`` / ``events=`` for what must survive them)."""
-        if "\n" in line or "\r" in line:
-            raise ValueError("an ESL command is one line")
-        return self._exchange(line, timeout).headers.get("Reply-Text", "")
+        return self._exchange(_one_line(line), timeout).headers.get("Reply-Text", "")
 
     def bgapi(self, command, timeout=None):
         """Runs ``command`` as a background job and returns its BACKGROUND_JOB body."""
+        _one_line(command)
         timeout = timeout or self.timeout
         job_uuid = str(uuid.uuid4())
         waiter = gevent.event.AsyncResult()

@@ -228,6 +228,26 @@ def test_command_returns_the_reply_text(server, make_client):
         client.command("filter Action x\n\napi status")
 
 
+def test_a_rejected_command_sends_nothing_and_the_next_caller_is_answered_at_once(server, make_client):
+    from kzcore.errors import InvalidCommandArgument
+    client = started(make_client(timeout=1.0))
+    before = list(server.commands)
+    for call in (lambda: client.api("status\nbgapi status"), lambda: client.api("status\r"),
+                 lambda: client.api("status\0"), lambda: client.bgapi("status\nexit"),
+                 lambda: client.command("filter Action x\r\napi status")):
+        with pytest.raises(InvalidCommandArgument) as raised:
+            call()
+        assert isinstance(raised.value, ValueError)
+    # below the up-front check: a header that cannot be framed must not leave a reply waiter queued
+    with pytest.raises(ValueError):
+        client._exchange("api status", 1.0, headers={"X-Bad": "a\nb"})
+    started_at = time.monotonic()
+    assert client.api("conference room1 mute 9999") == "-ERR Non-Existant ID 9999\n"
+    assert time.monotonic() - started_at < 0.5
+    assert client.connected and server.accepted == 1
+    assert server.commands[len(before):] == ["api conference room1 mute 9999"]
+
+
 def test_filters_follow_the_subscription_on_every_connection(server, make_client):
     filters = [("Action", "bgdial-result"), ("Event-Name", "CHANNEL_ANSWER")]
     client = started(make_client(filters=filters))
