@@ -51,6 +51,8 @@ CCV_PREFIXES = ("kz_", "ecallmgr_")
 # FreeSWITCH names a dialled leg's caller "Outbound Call"; the dialled party is in
 # Caller-Callee-ID-* (or Caller-Orig-Caller-ID-*). DESIGN.md section 5.
 OUTBOUND_CALLER_NAME = "Outbound Call"
+# What a bgdial given no caller id shows as the callee (round3 fixtures).
+NO_CALLER_NAME, NO_CALLER_NUMBER = "conference", "0000000000"
 
 
 def is_participant_action(action):

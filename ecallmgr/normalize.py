@@ -62,8 +62,7 @@ def caller_id(event, member=None):
     name = event.get("Caller-Caller-ID-Name")
     num = event.get("Caller-Caller-ID-Number")
     if name == events.OUTBOUND_CALLER_NAME:
-        name = event.get("Caller-Callee-ID-Name") or event.get("Caller-Orig-Caller-ID-Name") or name
-        num = event.get("Caller-Callee-ID-Number") or event.get("Caller-Orig-Caller-ID-Number") or num
+        name, num = dialled_party(event, num)
     if member is not None:
         name = name if name is not None else member.caller_id_name
         num = num if num is not None else member.caller_id_number
@@ -71,6 +70,21 @@ def caller_id(event, member=None):
 
 
 _CCV_HEADERS = tuple("variable_" + prefix for prefix in events.CCV_PREFIXES)
+
+
+def dialled_party(event, number):
+    """Name and number of a dial-out's far end: the callee id bgdial was given, or
+    when it was given none (FreeSWITCH fills in "conference" / "0000000000"), the
+    destination that was dialled."""
+    callee_name = event.get("Caller-Callee-ID-Name") or event.get("Caller-Orig-Caller-ID-Name")
+    callee_number = (event.get("Caller-Callee-ID-Number")
+                     or event.get("Caller-Orig-Caller-ID-Number"))
+    if callee_number and callee_number != events.NO_CALLER_NUMBER:
+        return callee_name or callee_number, callee_number
+    destination = event.get("Caller-Destination-Number") or number
+    if callee_name and callee_name != events.NO_CALLER_NAME:
+        return callee_name, destination
+    return destination, destination
 
 
 def ccv_name(variable):

@@ -198,3 +198,25 @@ def test_routing_words_escape_dots_and_wildcards():
     key, payload = normalize(event, node=NODE, focus=FOCUS, msg_id="x")
     assert key == f"conference.event.conf%2Ev2.{event['Unique-ID']}"
     assert payload["conference_id"] == "conf.v2"
+
+
+@pytest.mark.parametrize("name, expected", [
+    # bgdial user/1000 with "1000 Alice": the callee id it was given
+    ("round3/add_member.user_1000_creates_room10.plain.esl", ("Alice", "1000", "1000@rig.test")),
+    # bgdial sofia/.../1001 with no caller id: FreeSWITCH's "conference"/"0000000000"
+    # placeholders are not a person; the dialled destination is
+    ("round3/add_member.sip_uri_1001.plain.esl", ("1001", "1001", None)),
+])
+def test_round3_dialled_devices(name, expected):
+    event = fixture_events(name)[0]
+    assert event["Caller-Caller-ID-Name"] == "Outbound Call"
+    _, payload = normalize(event, node=NODE, focus=FOCUS, msg_id="x")
+    assert (payload["caller_id_name"], payload["caller_id_number"],
+            payload["channel_presence_id"]) == expected
+
+
+def test_round3_failed_bgdial_result_has_no_call():
+    event = fixture_events("round3/bgdial_result.user_1999_not_registered.plain.esl")[0]
+    key, payload = normalize(event, node=NODE, focus=FOCUS, msg_id="x")
+    assert key == "conference.event.room10.conference"
+    assert (payload["result"], payload.get("call_id")) == ("USER_NOT_REGISTERED", None)
