@@ -71,7 +71,7 @@ class ConferenceDirectory:
         return load_conference(account_id, doc)
 
     def _drop(self, entry):
-        conference_numbers.drop_entry(self.store, entry)
+        conference_numbers.drop_if_stale(self.store, entry)
 
     def _may_rescan(self):
         now = self._clock()
@@ -81,14 +81,23 @@ class ConferenceDirectory:
         return True
 
     def rebuild(self):
-        """Index every conference of every account (a miss or start-up)."""
-        count = 0
+        """Index every conference of every account (a miss or start-up). A number
+        already indexed for a conference that still holds it stays there (the
+        first owner keeps it; ``conference_numbers.index`` logs the conflict)."""
+        found = []
         for account in self.store.all_docs(naming.ACCOUNTS_DB):
             account_id = account.get("_id")
             if not naming.is_account_id(account_id):
                 continue
             docs = self.store.find(naming.account_db(account_id), {"pvt_type": "conference"})
-            for doc in docs:
-                count += index_conference(self.store, account_id, doc)
+            found.extend((account_id, doc) for doc in docs if not doc.get("pvt_deleted"))
+        # oldest conference first: with no entry yet, the earliest creator owns a number
+        found.sort(key=lambda item: (_created(item[1]), item[0], item[1].get("_id", "")))
+        count = sum(index_conference(self.store, account_id, doc) for account_id, doc in found)
         log.info("call-in number index rebuilt", extra={"numbers": count})
         return count
+
+
+def _created(doc):
+    created = doc.get("pvt_created")
+    return created if isinstance(created, (int, float)) else float("inf")

@@ -1,10 +1,15 @@
-"""Conference documents: Kazoo schema, numbers unique within the account,
+"""Conference documents: Kazoo schema, dialled numbers unique system-wide
+(one (account, conference) per number, through the global number index),
 lists and documents enriched with live counts."""
+import logging
+
 from crossbar import documents
 from crossbar.conferences import numbers, realtime
 from crossbar.resource import AccountDocuments
 from kzcore import conference_numbers
 from kzcore.errors import NotFound, ValidationFailed
+
+log = logging.getLogger(__name__)
 
 LIST_FIELDS = ("name", "owner_id", "member", "moderator", "conference_numbers")
 
@@ -16,6 +21,7 @@ class ConferencesService(AccountDocuments):
     def __init__(self, store, schemas, live=None):
         super().__init__(store, schemas)
         self.live = live
+        self._claimed = []  # index entries this save created or took over
 
     def after_validate(self, account_id, doc_id, doc, existing):
         wanted = numbers.all_numbers(doc)
@@ -26,10 +32,65 @@ class ConferencesService(AccountDocuments):
             clashes = numbers.collisions(doc, others)
             if clashes:
                 raise ValidationFailed(data=numbers.numbers_in_use_error(clashes))
+            self._claim_numbers(account_id, doc_id, doc, wanted)
         return {}
+
+    def _claim_numbers(self, account_id, doc_id, doc, wanted):
+        """Create-only index entries, before the document is saved: of two
+        racing writers the store's Conflict lets only one hold a number."""
+        refused = set()
+        for number in sorted(n for n in wanted if n.isdigit()):
+            outcome, _ = conference_numbers.claim(self.store, number, account_id, doc_id,
+                                                    pending=True)
+            if outcome == conference_numbers.REFUSED:
+                refused.add(number)
+            elif outcome != conference_numbers.OURS:
+                self._claimed.append((number, account_id, doc_id))
+        if refused:
+            log.info("numbers held by another conference", extra={
+                "account_id": account_id, "conference_id": doc_id, "numbers": sorted(refused)})
+            self._release_claims()
+            clashes = numbers.collisions(doc, [{"conference_numbers": sorted(refused)}])
+            raise ValidationFailed(data=numbers.numbers_in_use_error(clashes))
+
+    def _release_claims(self):
+        claimed, self._claimed = self._claimed, []
+        for number, account_id, doc_id in claimed:
+            conference_numbers.release(self.store, number, account_id, doc_id)
+
+    def create(self, account_id, data):
+        return self._rolling_back_claims(super().create, account_id, data)
+
+    def _replace(self, account_id, existing, clean, claimed_rev):
+        return self._rolling_back_claims(super()._replace, account_id, existing, clean,
+                                         claimed_rev)
+
+    def create_with_id(self, account_id, doc_id, data, private=None):
+        """A conference document under a chosen id (a dynamic conference started
+        by ``dial``): validated, numbers checked and indexed like any other."""
+        def save():
+            doc = self._validated(account_id, doc_id, data, None)
+            doc.update(documents.new_private(account_id, self.pvt_type), **(private or {}))
+            doc["_id"] = doc_id
+            saved = self.store.save(self.db_name(account_id), doc)
+            self.after_save(account_id, saved)
+            return saved
+        return self._rolling_back_claims(save)
+
+    def _rolling_back_claims(self, save, *args):
+        """Run a save; if it fails after numbers were claimed, give them back."""
+        self._claimed = []
+        try:
+            return save(*args)
+        except BaseException:
+            self._release_claims()
+            raise
+        finally:
+            self._claimed = []
 
     def after_save(self, account_id, saved):
         """Keep the dialled-number index (read by the call-in service) in step."""
+        self._claimed = []
         conference_numbers.index(self.store, account_id, saved["_id"],
                                  numbers.all_numbers(saved))
 

@@ -74,11 +74,14 @@ def test_numbers_in_use_by_another_conference_of_the_account(api, confs):
     same = api.call("POST", f"{confs}/{first['id']}",
                     {"name": "A", "conference_numbers": ["7000"]}, token=api.root.token)
     assert same.status_code == 200
-    # another account may use the same numbers
+    # a dialled number is unique system-wide: another account cannot take it
+    # (tests/integration/test_conference_numbers_index.py covers the cross-account cases)
     sibling = api.create_account(api.root, "Numbers Co")
     other = api.call("PUT", f"/v2/accounts/{sibling.account_id}/conferences",
                      {"name": "C", "conference_numbers": ["7000"]}, token=sibling.token)
-    assert other.status_code == 201
+    assert other.status_code == 400
+    assert other.get_json()["data"]["conference_numbers"]["unique"]["message"] \
+        == "Numbers already in use"
 
 
 def test_stale_revision_is_409(api, confs):

@@ -75,13 +75,42 @@ def test_stale_entries_are_dropped(store):
     assert directory.find("401") is None
 
 
-def test_a_number_moving_to_another_conference_follows_it(store):
+def test_a_number_stays_with_its_first_owner_until_it_lets_go(store, caplog):
     add(store, A, "one", conference_numbers=["500"])
     directory = ConferenceDirectory(store, rescan_interval=0.0)
     assert directory.find("500")[0].conference_id == "one"
     add(store, B, "two", conference_numbers=["500"])
     index_conference(store, B, store.get(naming.account_db(B), "two"))
+    assert directory.rebuild() == 1  # "two"'s 500 is a conflict, not indexed
+    assert directory.find("500")[0].conference_id == "one"
+    assert any("conflict" in r.getMessage() for r in caplog.records)
+    # "one" lets the number go: its entry is stale and "two" may take it
+    one = store.get(naming.account_db(A), "one")
+    store.save(naming.account_db(A), dict(one, conference_numbers=[]))
+    index_conference(store, B, store.get(naming.account_db(B), "two"))
     assert directory.find("500")[0].conference_id == "two"
+
+
+def test_rebuild_gives_a_disputed_number_to_the_oldest_conference(store):
+    add(store, B, "newer", conference_numbers=["600"], pvt_created=200)
+    add(store, A, "older", conference_numbers=["600"], pvt_created=100)
+    directory = ConferenceDirectory(store, rescan_interval=0.0)
+    directory.rebuild()
+    entry = store.get(INDEX_DB, "600")
+    assert (entry["account_id"], entry["conference_id"]) == (A, "older")
+    directory.rebuild()
+    assert store.get(INDEX_DB, "600")["conference_id"] == "older"
+
+
+def test_a_fresh_claim_is_held_until_its_grace_ends(store):
+    from kzcore import conference_numbers as cn
+    assert cn.claim(store, "700", A, "pending-one", pending=True)[0] == cn.CREATED
+    # the document is not saved yet: another conference cannot take the number
+    assert cn.claim(store, "700", B, "other")[0] == cn.REFUSED
+    entry = store.get(INDEX_DB, "700")
+    assert cn.still_holds(store, entry, now=entry["claimed_at"] + cn.CLAIM_GRACE + 1) is False
+    store.save(INDEX_DB, dict(entry, claimed_at=entry["claimed_at"] - cn.CLAIM_GRACE - 1))
+    assert cn.claim(store, "700", B, "other")[0] == cn.TAKEN
 
 
 def test_store_outage_is_a_miss_not_a_crash():
