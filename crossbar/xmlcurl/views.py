@@ -1,32 +1,40 @@
-"""Routing only: form fields in, XML out."""
-import hmac
+"""Routing only: form fields in, XML out, behind crossbar.xmlcurl.access."""
+import logging
 
 from flask import Blueprint, Response, request
 
+from crossbar.xmlcurl.access import refusal
 from crossbar.xmlcurl.service import XmlCurlService
 
 XML_TYPE = "text/xml"
+log = logging.getLogger(__name__)
 
 
-def _authorized(credentials):
-    """Optional HTTP basic auth (``user:password``), as mod_xml_curl's
-    ``gateway-credentials`` sends it."""
-    if not credentials:
-        return True
+def _given_credentials():
     auth = request.authorization
-    given = f"{auth.username}:{auth.password}" if auth and auth.username is not None else ""
-    return hmac.compare_digest(given.encode(), credentials.encode())
+    if auth is None or auth.type != "basic" or auth.username is None:
+        return ""
+    return f"{auth.username}:{auth.password or ''}"
 
 
 def create_blueprint(store, config):
     service = XmlCurlService(store)
     credentials = getattr(config, "xmlcurl_credentials", "") or ""
+    if not credentials and config is not None:
+        log.warning("/fsxml has no credentials (KZ_XMLCURL_CREDENTIALS): answering loopback peers only")
     blueprint = Blueprint("xmlcurl", __name__)
 
     @blueprint.route("/fsxml", methods=["POST", "GET"])
     def fsxml_fetch():
-        if not _authorized(credentials):
-            return Response("unauthorized", 401, {"WWW-Authenticate": 'Basic realm="fsxml"'})
+        refused = refusal(credentials, request.remote_addr, request.headers.keys(),
+                          _given_credentials())
+        if refused is not None:
+            status, reason = refused
+            log.warning("fsxml request refused", extra={
+                "remote_addr": request.remote_addr, "status": status, "reason": reason,
+                "section": (request.form if request.method == "POST" else request.args).get("section")})
+            headers = {"WWW-Authenticate": 'Basic realm="fsxml"'} if status == 401 else {}
+            return Response(reason, status, headers, content_type="text/plain")
         params = request.form if request.method == "POST" else request.args
         body = service.answer(params.to_dict(flat=True))
         return Response(body, 200, content_type=XML_TYPE)

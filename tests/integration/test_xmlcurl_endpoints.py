@@ -1,9 +1,14 @@
 """The xml_curl blueprint inside crossbar, fed the requests real FreeSWITCH sent."""
+import base64
 import hashlib
+import logging
+import socket
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qsl, quote, urlencode
 
 import pytest
+import requests
+from gevent.pywsgi import WSGIServer
 
 from crossbar.xmlcurl import create_blueprint
 from kzcore import fsxml, naming
@@ -83,6 +88,7 @@ def test_unknown_rooms_and_other_sections_get_not_found(harness):
 
 
 def test_directory_answers_for_a_device_with_its_credentials(harness):
+    # no credentials configured: the test client is a loopback peer (127.0.0.1)
     account = harness.create_account(harness.root, "Phones Co")
     realm = harness.call("GET", f"/v2/accounts/{account.account_id}",
                          token=account.token).get_json()["data"]["realm"]
@@ -114,16 +120,104 @@ def test_directory_answers_for_a_device_with_its_credentials(harness):
         "round3/xmlcurl_003_directory_user_exists_1000.request.http"))) == not_found  # rig.test: not ours
 
 
-def test_basic_credentials_are_enforced_when_configured():
-    store = EmbeddedStore(":memory:")
+class Credentials:
+    def __init__(self, value):
+        self.xmlcurl_credentials = value
 
-    class Config:
-        xmlcurl_credentials = "fs:secret"
-    api = build_app(store=store, extra_blueprints=[create_blueprint(store, Config())])
-    body = replaced(recorded_form("round2/xmlcurl_002_configuration_event_socket.conf.request.http"))
-    denied = api.client.post("/fsxml", data=body, content_type="application/x-www-form-urlencoded")
-    assert denied.status_code == 401
-    allowed = api.client.post("/fsxml", data=body, content_type="application/x-www-form-urlencoded",
-                              headers={"Authorization": "Basic ZnM6c2VjcmV0"})
-    assert allowed.status_code == 200
-    store.close()
+
+@pytest.fixture
+def phones():
+    """An app with one device (1000 / pw-1000); ``phones(credentials)`` builds it."""
+    stores = []
+
+    def build(credentials=""):
+        store = EmbeddedStore(":memory:")
+        stores.append(store)
+        api = build_app(store=store, extra_blueprints=[create_blueprint(store, Credentials(credentials))])
+        account = api.create_account(api.root, "Phones Co")
+        realm = api.call("GET", f"/v2/accounts/{account.account_id}",
+                         token=account.token).get_json()["data"]["realm"]
+        reply = api.call("PUT", f"/v2/accounts/{account.account_id}/devices",
+                         {"name": "Desk", "sip": {"username": "1000", "password": "pw-1000"}},
+                         token=account.token)
+        assert reply.status_code == 201, reply.get_json()
+        body = replaced(recorded_form("round3/xmlcurl_001_directory_sip_auth_register_1000.request.http"),
+                        key_value=realm, domain=realm, sip_auth_realm=realm)
+        return api, body, fsxml.a1_hash("1000", realm, "pw-1000")
+    yield build
+    for store in stores:
+        store.close()
+
+
+def fetch(api, body, remote="127.0.0.1", **headers):
+    return api.client.post("/fsxml", data=body, content_type="application/x-www-form-urlencoded",
+                           headers=headers, environ_base={"REMOTE_ADDR": remote})
+
+
+def basic(user_password):
+    return "Basic " + base64.b64encode(user_password.encode()).decode()
+
+
+def test_without_credentials_only_direct_loopback_peers_get_the_directory(phones, caplog):
+    api, body, a1 = phones("")
+    assert a1.encode() in fetch(api, body, "127.0.0.1").data        # the one-host development run
+    assert a1.encode() in fetch(api, body, "::1").data
+    for remote in ("203.0.113.9", "10.0.0.7", "2001:db8::5"):
+        with caplog.at_level(logging.WARNING, logger="crossbar.xmlcurl.views"):
+            refused = fetch(api, body, remote)
+        assert refused.status_code == 403
+        assert a1.encode() not in refused.data
+        record = caplog.records[-1]
+        assert record.getMessage() == "fsxml request refused" and record.remote_addr == remote
+    # a load balancer on the same host connects from loopback, but says whom it forwards
+    proxied = fetch(api, body, "127.0.0.1", **{"X-Forwarded-For": "203.0.113.9"})
+    assert proxied.status_code == 403 and a1.encode() not in proxied.data
+
+
+def test_configured_credentials_are_required_from_everywhere(phones):
+    api, body, a1 = phones("fs:secret")
+    for remote in ("127.0.0.1", "10.0.0.7"):
+        missing = fetch(api, body, remote)
+        assert missing.status_code == 401 and missing.headers["WWW-Authenticate"].startswith("Basic")
+        wrong = fetch(api, body, remote, Authorization=basic("fs:guess"))
+        assert wrong.status_code == 401 and a1.encode() not in wrong.data
+        served = fetch(api, body, remote, Authorization=basic("fs:secret"))
+        assert served.status_code == 200
+        secret = ET.fromstring(served.data).find("section/domain/groups/group/users/user/params/param")
+        assert (secret.get("name"), secret.get("value")) == ("a1-hash", a1)
+
+
+def test_a_user_without_password_is_what_curl_sends_for_it(phones):
+    api, body, a1 = phones("fsonly")
+    assert fetch(api, body, "10.0.0.7", Authorization=basic("fsonly:")).status_code == 200
+    assert fetch(api, body, "10.0.0.7", Authorization=basic("fsonly:x")).status_code == 401
+
+
+def non_loopback_ipv4():
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("198.51.100.1", 9))  # no packet is sent: only picks the outgoing address
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def test_real_socket_from_a_non_loopback_address_is_refused(phones):
+    address = non_loopback_ipv4()
+    if address is None:
+        pytest.skip("this host has no non-loopback IPv4 address")
+    api, body, a1 = phones("")
+    server = WSGIServer(("0.0.0.0", 0), api.app, log=None)
+    server.start()
+    try:
+        url = f"http://{{}}:{server.server_port}/fsxml"
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        remote = requests.post(url.format(address), data=body, headers=headers, timeout=5)
+        assert remote.status_code == 403 and a1 not in remote.text
+        local = requests.post(url.format("127.0.0.1"), data=body, headers=headers, timeout=5)
+        assert local.status_code == 200 and a1 in local.text
+    finally:
+        server.stop()
