@@ -16,6 +16,8 @@ the machine).
 
     python bench/api_crud.py                          # 50 clients, 30 s, 2 workers
     python bench/api_crud.py --duration 5 --concurrency 10 --no-record
+    python bench/api_crud.py --numbers                 # every create runs the numbers check
+    python bench/api_crud.py --worker-class gevent_pywsgi
 
 Stops by itself; appends the figures (with the exact command) to
 bench/RESULTS.md unless --no-record. Exit status 1 if any request failed.
@@ -27,9 +29,7 @@ monkey.patch_all()
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import resource  # noqa: E402
 import shlex  # noqa: E402
-import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -40,13 +40,15 @@ import gevent  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from load_kit import (OPS, RawClient, Stats, child_pids, cpu_snapshot,  # noqa: E402
+                      cpu_used, percentile)
 from crossbar.bootstrap import bootstrap  # noqa: E402
 from kzcore.config import load_config  # noqa: E402
 from kzcore.naming import account_db, new_id  # noqa: E402
 from kzcore.store.factory import make_store  # noqa: E402
 
 SECRET = "bench-api-crud-secret"
-OPS = ("create", "get", "list")
 PAGE_SIZE = 20
 
 
@@ -67,134 +69,6 @@ def parse_args(argv):
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     parser.add_argument("--direct-worker", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
-
-
-class Stats:
-    def __init__(self):
-        self.latencies = {op: [] for op in OPS}
-        self.errors = {op: 0 for op in OPS}
-        self.first_error = None
-
-    def record(self, op, started, ok, detail=None):
-        if ok:
-            self.latencies[op].append(time.perf_counter() - started)
-        else:
-            self.errors[op] += 1
-            self.first_error = self.first_error or f"{op}: {detail}"
-
-    def to_json(self):
-        return {"latencies": self.latencies, "errors": self.errors,
-                "first_error": self.first_error}
-
-    def merge(self, data):
-        for op in OPS:
-            self.latencies[op].extend(data["latencies"][op])
-            self.errors[op] += data["errors"][op]
-        self.first_error = self.first_error or data["first_error"]
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
-
-
-# --- CPU accounting ------------------------------------------------------------
-
-def process_cpu(pid):
-    """utime + stime (seconds) of one process and its threads, or 0 if gone."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def child_pids(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
-            return [int(p) for p in handle.read().split()]
-    except OSError:
-        return []
-
-
-def machine_busy():
-    """Busy CPU seconds of the whole machine since boot."""
-    with open("/proc/stat", encoding="ascii") as handle:
-        values = [int(v) for v in handle.readline().split()[1:]]
-    idle = values[3] + values[4]
-    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def own_cpu():
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def cpu_snapshot(server_pids):
-    return {"generator": own_cpu(), "server": sum(process_cpu(p) for p in server_pids),
-            "machine": machine_busy()}
-
-
-def cpu_used(before, after, elapsed):
-    """Cores used on average by generator, server and everything else."""
-    used = {key: (after[key] - before[key]) / elapsed for key in before}
-    used["other"] = max(0.0, used.pop("machine") - used["generator"] - used["server"])
-    return used
-
-
-# --- a light keep-alive HTTP client --------------------------------------------
-
-class RawClient:
-    """HTTP/1.1 keep-alive on a raw socket: sends prebuilt requests and reads the
-    status line and Content-Length only (much less client CPU than http.client)."""
-
-    def __init__(self, port, token):
-        self.port = port
-        self.headers = (f"Host: 127.0.0.1:{port}\r\nX-Auth-Token: {token}\r\n"
-                        "Content-Type: application/json\r\n")
-        self.sock, self.buffer = None, b""
-
-    def request(self, method, path, body=b""):
-        if self.sock is None:
-            self.sock, self.buffer = socket.create_connection(("127.0.0.1", self.port), 30), b""
-        self.sock.sendall(f"{method} {path} HTTP/1.1\r\n{self.headers}"
-                          f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
-        status, length, close = self._read_head()
-        while len(self.buffer) < length:
-            self._fill()
-        payload, self.buffer = self.buffer[:length], self.buffer[length:]
-        if close:
-            self.close()
-        return status, payload
-
-    def _read_head(self):
-        while (end := self.buffer.find(b"\r\n\r\n")) < 0:
-            self._fill()
-        lines = self.buffer[:end].decode("latin-1").split("\r\n")
-        self.buffer = self.buffer[end + 4:]
-        status, length, close = int(lines[0].split(" ", 2)[1]), None, False
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            name = name.strip().lower()
-            if name == "content-length":
-                length = int(value)
-            elif name == "connection":
-                close = value.strip().lower() == "close"
-        if length is None:
-            raise ConnectionError("response without Content-Length")
-        return status, length, close
-
-    def _fill(self):
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("server closed the connection")
-        self.buffer += chunk
-
-    def close(self):
-        if self.sock is not None:
-            self.sock.close()
-        self.sock, self.buffer = None, b""
 
 
 # --- through the API -----------------------------------------------------------
@@ -318,14 +192,15 @@ def direct_client(store, service, account_id, template, stats, deadline, with_nu
 
 
 def direct_worker(spec):
-    """One direct process: ``spec`` = concurrency, start_at (wall clock), duration,
-    account_id; prints its Stats as JSON."""
+    """One direct process: ``spec`` = concurrency, duration, account_id, numbers.
+    Says "ready" once set up, starts on the "go" line, prints its Stats as JSON."""
     from crossbar.conferences.service import ConferencesService
     store = make_store(load_config())
     service = ConferencesService(store, None)
     template = conference_template(store)
-    deadline = time.monotonic() + spec["start_at"] + spec["duration"] - time.time()
-    gevent.sleep(max(0.0, spec["start_at"] - time.time()))
+    print("ready", flush=True)
+    sys.stdin.readline()  # "go": every process is set up
+    deadline = time.monotonic() + spec["duration"]
     stats = Stats()
     gevent.joinall([gevent.spawn(direct_client, store, service, spec["account_id"], template,
                                  stats, deadline, spec["numbers"])
@@ -334,20 +209,29 @@ def direct_worker(spec):
     json.dump(stats.to_json(), sys.stdout)
 
 
-def run_direct(args, env, account_id):
+def start_direct_workers(args, env, account_id):
     procs = args.direct_procs or args.workers
-    start_at = time.time() + 2.0  # every process imported and connected by then
     workers = []
     for index in range(procs):
         share = args.concurrency // procs + (1 if index < args.concurrency % procs else 0)
-        spec = json.dumps({"concurrency": share, "start_at": start_at, "numbers": args.numbers,
+        spec = json.dumps({"concurrency": share, "numbers": args.numbers,
                            "duration": args.duration, "account_id": account_id})
         workers.append(subprocess.Popen([sys.executable, os.path.abspath(__file__),
                                          "--direct-worker", spec], env=env, cwd=ROOT,
-                                        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL))
-    gevent.sleep(max(0.0, start_at - time.time()))
+                                        stdout=subprocess.PIPE, stdin=subprocess.PIPE))
+    for worker in workers:
+        if worker.stdout.readline().strip() != b"ready":
+            raise SystemExit("a direct worker failed to start")
+    return workers
+
+
+def run_direct(args, env, account_id):
+    workers = start_direct_workers(args, env, account_id)
     pids = [w.pid for w in workers]
     started, before = time.monotonic(), cpu_snapshot(pids)
+    for worker in workers:
+        worker.stdin.write(b"go\n")
+        worker.stdin.flush()
     after, elapsed, stats, outputs = None, None, Stats(), []
     for worker in workers:
         outputs.append(worker.stdout.read())

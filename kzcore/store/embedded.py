@@ -5,7 +5,9 @@ attachment bytes. Deleted documents stay as tombstones so a re-created document
 continues the revision sequence, as in CouchDB. Like CouchDB, an update that
 omits ``_attachments`` drops the document's attachments; listing the stubs
 keeps them. The file may be shared by several processes (WAL, busy timeout,
-``BEGIN IMMEDIATE`` writes); one lock serialises greenlets/threads.
+``BEGIN IMMEDIATE`` writes); one lock serialises greenlets/threads. ``find``
+narrows rows in SQL (kzcore.store.sql_prefilter: the ``pvt_type`` column index
+and kzcore.store.field_index) before the exact Mango match.
 """
 import logging
 import threading
