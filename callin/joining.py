@@ -105,9 +105,13 @@ class Joiner:
         for media in (self.name_path, self.flow.prompt(what)):
             try:
                 command = fs_commands.build(self.conference.fs_name, "play", path=media)
-                self.session.api(command)
-            except (InvalidCommandArgument, CallerGone, SessionTimeout, CommandFailed) as exc:
-                log.warning("announcement failed", extra={"error": str(exc)})
+                fs_replies.check(self.session.api(command), command)
+            except (InvalidCommandArgument, SwitchRefused, CallerGone, SessionTimeout,
+                    CommandFailed) as exc:
+                # Never ends the call, but never passes for a success either.
+                log.warning("announcement failed", extra={
+                    "call_id": self.session.uuid, "conference_id": self.conference.conference_id,
+                    "announcement": what, "media": media, "error": str(exc)})
                 return
 
     def cleanup(self):

@@ -4,8 +4,13 @@ crossbar keeps one extra ESL connection per node, subscribed to the events that
 decide a ``bgdial``: ``bgdial-result`` (Result, Job-UUID, Peer-UUID), and, for a
 room that did not exist yet (no bgdial-result then, DESIGN.md section 5), the
 leg's CHANNEL_ANSWER / CHANNEL_HANGUP_COMPLETE (``variable_conference_bgdial_jobid``)
-and ``add-member``. Filters keep the rest of the traffic off this connection.
-The ESL handler only enqueues; one greenlet records facts and wakes waiters.
+and ``add-member``; and ``stop-recording`` (Milliseconds-Elapsed, Record-File-Size,
+Samples-Out, Samplerate: the recording's facts as FreeSWITCH measured them).
+Filters keep the rest of the traffic off this connection: they are passed to the
+pool, whose clients apply them and check every ``+OK`` on each (re)connection
+before counting as connected, so a refused filter leaves the node not ready and
+the client retries. The ESL handler only enqueues; one greenlet records facts
+and wakes waiters.
 """
 import collections
 import logging
@@ -19,14 +24,34 @@ log = logging.getLogger(__name__)
 
 EVENTS = ("CHANNEL_ANSWER", "CHANNEL_HANGUP_COMPLETE", "CUSTOM", "conference::maintenance")
 FILTERS = (("Action", "bgdial-result"), ("Action", "add-member"),
-           ("Event-Name", "CHANNEL_ANSWER"), ("Event-Name", "CHANNEL_HANGUP_COMPLETE"))
+           ("Event-Name", "CHANNEL_ANSWER"), ("Event-Name", "CHANNEL_HANGUP_COMPLETE"),
+           ("Action", "stop-recording"))
 KEEP_SECONDS = 300.0
 MAX_KEYS = 20000
 
 
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def recording_facts(headers):
+    """A stop-recording event's numbers (pure): what FreeSWITCH measured, or None each."""
+    return {"milliseconds": _int_or_none(headers.get("Milliseconds-Elapsed")),
+            "size": _int_or_none(headers.get("Record-File-Size")),
+            "samples": _int_or_none(headers.get("Samples-Out")),
+            "samplerate": _int_or_none(headers.get("Samplerate"))}
+
+
 def facts_from(headers):
-    """``[(key, update)]`` one event teaches (pure). Keys: ("job", id) / ("call", uuid)."""
+    """``[(key, update)]`` one event teaches (pure). Keys: ("job", id) / ("call", uuid) /
+    ("recording", (conference name, path))."""
     name, action = headers.get("Event-Name"), headers.get("Action")
+    if action == "stop-recording" and headers.get("Path"):
+        key = ("recording", (headers.get("Conference-Name"), headers["Path"]))
+        return [(key, {"stopped": recording_facts(headers)})]
     job = headers.get("variable_conference_bgdial_jobid")
     uuid = headers.get("Unique-ID")
     if action == "bgdial-result" and headers.get("Job-UUID"):
@@ -71,8 +96,9 @@ class DialWatcher:
 
     def start(self):
         if self._pool is None:
-            self._pool = self._pool_factory(events=EVENTS, on_event=self._enqueue,
-                                            on_connect=self._filter, on_disconnect=self._lost)
+            self._pool = self._pool_factory(events=EVENTS, filters=FILTERS, on_event=self._enqueue,
+                                            on_connect=self._connected,
+                                            on_disconnect=self._lost)
             self._worker = gevent.spawn(self._consume)
             self._pool.start()
         return self
@@ -83,9 +109,8 @@ class DialWatcher:
         self.start()
         return self._filtered[node].wait(timeout)
 
-    def _filter(self, client):
-        for header, value in FILTERS:
-            client.command(f"filter {header} {value}")
+    def _connected(self, client):
+        """Runs only after the client's subscription and every filter got ``+OK``."""
         self._filtered[client.name].set()
 
     def _lost(self, client):
@@ -121,6 +146,21 @@ class DialWatcher:
             if ident:
                 merged = merge(merged, self._facts.get((node, kind, ident), (0, {}))[1])
         return merged
+
+    def stopped_recording(self, node, conference_name, path):
+        """The stop-recording facts of one file on one node, or None (not seen yet)."""
+        entry = self._facts.get((node, "recording", (conference_name, path)))
+        return entry[1].get("stopped") if entry else None
+
+    def wait_stopped_recording(self, node, conference_name, path, timeout):
+        """Bounded wait for a file's stop-recording event; None if it did not come."""
+        deadline = self.clock() + timeout
+        while True:
+            facts = self.stopped_recording(node, conference_name, path)
+            remaining = deadline - self.clock()
+            if facts is not None or remaining <= 0:
+                return facts
+            self.wait(min(remaining, 0.2))
 
     def wait(self, timeout):
         """Block until some new fact arrives or ``timeout`` passes."""

@@ -1,8 +1,19 @@
 """Conference recordings: one active recording per conference, WAV files under
-``recordings_dir/{account_id}/{conference_id}/{recording_id}.wav`` (a directory
-FreeSWITCH and crossbar share), and a ``recording`` document per file holding
-``conference_id``, ``path``, ``started`` and, once stopped, ``duration`` and
-``size`` read from the WAV file itself.
+``recordings_dir/{account_id}/{conference_id}/{recording_id}.wav``, and a
+``recording`` document per file holding ``conference_id``, ``path``, ``started``
+and, once stopped, ``duration``/``size`` (plus ``samples``/``samplerate``).
+
+Facts come from FreeSWITCH's own ``stop-recording`` event (``Milliseconds-Elapsed``,
+``Record-File-Size``, ``Samples-Out``, ``Samplerate``), caught by the dial watcher's
+event connection; only when it does not arrive in time are they read from the WAV
+file (which needs a directory FreeSWITCH and crossbar share). ``facts_source`` says
+which ("event", "file" or "none" with ``facts_missing`` saying why).
+
+"One active recording" holds across processes and hosts: starting creates the
+document ``active_recording-{conference_id}`` without ``_rev`` (a second creator
+gets Conflict -> 409); stopping deletes it. A guard whose conference FreeSWITCH
+lists as not recording, and that is older than ``STALE_AFTER``, is left over by a
+crash and is replaced.
 """
 import logging
 import os
@@ -10,7 +21,6 @@ import time
 import wave
 
 import gevent
-from gevent.lock import Semaphore
 
 from crossbar import documents
 from crossbar.live import state
@@ -19,8 +29,12 @@ from kzcore.naming import account_db, new_id
 
 log = logging.getLogger(__name__)
 PVT_TYPE = "recording"
+GUARD_TYPE = "active_recording"
 CONTENT_TYPE = "audio/wav"
-FILE_WAIT = 3.0  # seconds to wait for FreeSWITCH to finish writing the file on stop
+EVENT_WAIT = 2.0   # seconds to wait for FreeSWITCH's stop-recording event
+FILE_WAIT = 3.0    # then seconds to wait for the WAV file to be readable
+READY_WAIT = 1.0   # on start: seconds to wait for the event connection to the node
+STALE_AFTER = 30.0  # a guard younger than this is never taken for a crash's leftover
 
 
 def recordings_root(config):
@@ -29,6 +43,10 @@ def recordings_root(config):
 
 def recording_path(root, account_id, conference_id, recording_id):
     return os.path.join(root, account_id, conference_id, f"{recording_id}.wav")
+
+
+def guard_id(conference_id):
+    return f"{GUARD_TYPE}-{conference_id}"
 
 
 def wav_facts(path):
@@ -53,6 +71,16 @@ def _wait_for_file(path, timeout=FILE_WAIT):
     return wav_facts(path) if os.path.exists(path) else (None, None)
 
 
+def event_facts(stopped):
+    """The document fields from a stop-recording event's numbers (pure), or None
+    when the event carried no elapsed time."""
+    if not stopped or stopped.get("milliseconds") is None:
+        return None
+    return {"duration": round(stopped["milliseconds"] / 1000.0, 3), "size": stopped.get("size"),
+            "samples": stopped.get("samples"), "samplerate": stopped.get("samplerate"),
+            "facts_source": "event"}
+
+
 def public(doc):
     view = documents.public_view(doc)
     view.pop("path", None)
@@ -61,32 +89,87 @@ def public(doc):
 
 
 class Recordings:
-    def __init__(self, store, config, clock=time.time):
+    def __init__(self, store, config, clock=time.time, *, watcher=None, event_wait=EVENT_WAIT,
+                 file_wait=FILE_WAIT):
         self.store, self.root, self.clock = store, recordings_root(config), clock
-        self._starting = Semaphore()  # starts are rare: one at a time per process
+        self.watcher = watcher  # DialWatcher: stop-recording events; None -> files only
+        self.event_wait, self.file_wait = event_wait, file_wait
 
     def start(self, live, located):
-        """Check-then-start under a lock, re-reading the room, so that two requests
-        cannot both start a recording (per process; FreeSWITCH's list is the truth)."""
-        with self._starting:
-            fresh = live.locate(located.account_id, located.conference_id) or located
-            if state.recording_paths(fresh.conference) or fresh.conference.get("recording"):
-                raise Conflict("conference is already recording",
-                               {"conference_id": located.conference_id})
-            recording_id = new_id()
-            path = recording_path(self.root, located.account_id, located.conference_id,
-                                  recording_id)
+        """Refuse when FreeSWITCH lists a recording, then claim the store guard
+        (the cross-process lock), then start; a failed start releases the guard."""
+        fresh = live.locate(located.account_id, located.conference_id) or located
+        if _is_recording(fresh):
+            raise Conflict("conference is already recording", {"conference_id": located.conference_id})
+        recording_id = new_id()
+        self._claim(live, fresh, recording_id)
+        try:
+            self._watch(fresh.node)
+            path = recording_path(self.root, located.account_id, located.conference_id, recording_id)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             text = live.send(fresh, "recording", subcommand="start", path=path)
-            doc = {"_id": recording_id, "conference_id": located.conference_id, "path": path,
-                   "started": int(self.clock()), "node": fresh.node, "status": "recording",
-                   **documents.new_private(located.account_id, PVT_TYPE)}
-            saved = self.store.save(account_db(located.account_id), doc)
+        except BaseException:
+            self._release(located.account_id, located.conference_id)
+            raise
+        doc = {"_id": recording_id, "conference_id": located.conference_id, "path": path,
+               "started": int(self.clock()), "node": fresh.node, "status": "recording",
+               **documents.new_private(located.account_id, PVT_TYPE)}
+        saved = self.store.save(account_db(located.account_id), doc)
         log.info("recording started", extra={"account_id": located.account_id,
                                             "conference_id": located.conference_id,
                                             "recording_id": recording_id, "node": fresh.node})
         return {"message": text, "recording": public(saved)}
 
+    def _watch(self, node):
+        """Make sure the stop-recording event will be seen (bounded: files are the fallback)."""
+        if self.watcher is not None and not self.watcher.ready(node, READY_WAIT):
+            log.warning("event connection not ready; recording facts may come from the file",
+                        extra={"node": node})
+
+    # --- the cross-process guard ---------------------------------------------------
+    def _claim(self, live, located, recording_id):
+        db, guard = account_db(located.account_id), guard_id(located.conference_id)
+        doc = {"_id": guard, "pvt_type": GUARD_TYPE, "conference_id": located.conference_id,
+               "recording_id": recording_id, "node": located.node, "claimed": self.clock()}
+        if self._create(db, doc):
+            return
+        held = self.store.get_or_none(db, guard)
+        if held is None or self._stale(live, located, held):
+            if held is not None:
+                log.warning("replacing a stale recording guard", extra={
+                    "account_id": located.account_id, "conference_id": located.conference_id,
+                    "held_by": held.get("recording_id")})
+                self._delete(db, held)
+            if self._create(db, doc):
+                return
+        raise Conflict("conference is already recording", {"conference_id": located.conference_id})
+
+    def _create(self, db, doc):
+        try:
+            self.store.save(db, doc)  # no _rev: only the first creator succeeds
+            return True
+        except Conflict:
+            return False
+
+    def _stale(self, live, located, held):
+        if self.clock() - float(held.get("claimed") or 0) < STALE_AFTER:
+            return False
+        fresh = live.locate(located.account_id, located.conference_id)
+        return fresh is None or not _is_recording(fresh)
+
+    def _delete(self, db, doc):
+        try:
+            self.store.delete(db, doc["_id"], doc["_rev"])
+        except (Conflict, NotFound):
+            pass  # somebody else removed or replaced it first
+
+    def _release(self, account_id, conference_id):
+        db = account_db(account_id)
+        held = self.store.get_or_none(db, guard_id(conference_id))
+        if held is not None:
+            self._delete(db, held)
+
+    # --- stopping ----------------------------------------------------------------
     def stop(self, live, located):
         paths = state.recording_paths(located.conference)
         if not paths:
@@ -94,22 +177,43 @@ class Recordings:
         texts, stopped = [], []
         for path in paths:
             texts.append(live.send(located, "recording", subcommand="stop", path=path))
-            doc = self._finish(located.account_id, path)
+            doc = self._finish(located, path)
             if doc is not None:
                 stopped.append(public(doc))
+        self._release(located.account_id, located.conference_id)
         return {"message": "\n".join(texts), "recordings": stopped}
 
-    def _finish(self, account_id, path):
-        db = account_db(account_id)
+    def _finish(self, located, path):
+        db = account_db(located.account_id)
         doc = self.store.find_one(db, {"pvt_type": PVT_TYPE, "path": path})
         if doc is None:
             return None  # somebody else's recording: stopped, nothing of ours to update
-        duration, size = _wait_for_file(path)
-        doc.update(status="stopped", stopped=int(self.clock()), duration=duration, size=size)
+        doc.update(status="stopped", stopped=int(self.clock()), **self._facts(located, path))
         saved = self.store.save(db, documents.touched(doc))
-        log.info("recording stopped", extra={"account_id": account_id, "recording_id": doc["_id"],
-                                            "duration": duration, "size": size})
+        log.info("recording stopped", extra={
+            "account_id": located.account_id, "recording_id": doc["_id"],
+            "duration": saved.get("duration"), "size": saved.get("size"),
+            "facts_source": saved.get("facts_source")})
         return saved
+
+    def _facts(self, located, path):
+        """Duration and size: FreeSWITCH's event first, then the WAV file, else say why not."""
+        stopped = None
+        if self.watcher is not None:
+            stopped = self.watcher.wait_stopped_recording(located.node, located.name, path,
+                                                          self.event_wait)
+        facts = event_facts(stopped)
+        if facts is not None:
+            return facts
+        duration, size = _wait_for_file(path, self.file_wait)
+        no_event = f"no stop-recording event from {located.node} within {self.event_wait}s"
+        if duration is not None:
+            return {"duration": duration, "size": size, "facts_source": "file",
+                    "facts_note": no_event}
+        why = f"{no_event}, and no readable WAV file at the recording path within {self.file_wait}s"
+        log.warning("recording facts unknown", extra={"node": located.node, "path": path,
+                                                      "reason": why})
+        return {"duration": None, "size": size, "facts_source": "none", "facts_missing": why}
 
     # --- reading -----------------------------------------------------------------
     def list(self, account_id, conference_id):
@@ -130,6 +234,11 @@ class Recordings:
         if not path.startswith(os.path.realpath(self.root) + os.sep) or not os.path.isfile(path):
             raise NotFound("recording file is not available", {"cause": doc["_id"]})
         return path
+
+
+def _is_recording(located):
+    conference = located.conference or {}
+    return bool(state.recording_paths(conference) or conference.get("recording"))
 
 
 def list_recordings(ctx, account_id, conference):

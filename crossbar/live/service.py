@@ -46,14 +46,15 @@ class LiveConferences:
         self.pool, self.store, self.config = pool, store, config
         self.timeout = getattr(config, "esl_timeout", 5.0)
         self.clock = clock
-        self.recordings = Recordings(store, config, clock)
         self.media = MediaSource(store, MediaLinks(media_secret or _media_secret(config, signer)),
                                  config.base_url)
         self.watcher = watcher or DialWatcher(self._event_pool)
+        self.recordings = Recordings(store, config, clock, watcher=self.watcher)
         self.dialer = Dialer(self, self.watcher)
 
     def _event_pool(self, **subscription):
-        """A second set of ESL connections, for the events dial-outs are judged by."""
+        """A second set of ESL connections, for the events dial-outs and recordings
+        are judged by (``subscription``: events, filters and callbacks of the watcher)."""
         from kzcore.esl.pool import EslPool
         return EslPool(self.config.nodes, timeout=self.timeout, **subscription)
 

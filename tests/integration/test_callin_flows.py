@@ -256,6 +256,27 @@ def test_play_name_records_and_announces_joins_and_leaves(rig):
     outbound.hangup_with_event(first)
 
 
+def test_a_refused_announcement_is_logged_as_a_failure_and_the_caller_stays(rig, monkeypatch, caplog):
+    from fssim import conference_room_api
+
+    def refuse_play(core, conf, rest):
+        return f"-ERR (play) File: {rest.split()[0]} not found.\n"
+    monkeypatch.setitem(conference_room_api.ROOM_COMMANDS, "play", refuse_play)
+    caplog.set_level("WARNING", logger="callin.joining")
+    room = rig.conference("names", member={"numbers": ["6700"]}, play_name=True)
+    caller = rig.call("6700", cid="101")
+    rig.wait_member(room, "101")
+    failed = lambda: [r for r in caplog.records if r.getMessage() == "announcement failed"]  # noqa: E731
+    rig.wait_for(failed)
+    record = failed()[0]
+    assert record.announcement == "has_joined" and "-ERR (play) File:" in record.error
+    assert record.call_id == caller.uuid
+    gevent.sleep(0.2)
+    assert "101" in rig.members(room) and caller.is_up    # the refusal did not end the call
+    outbound.hangup_with_event(caller)
+    rig.wait_gone(caller)
+
+
 def test_caller_hanging_up_during_the_pin_prompt_leaves_nothing(rig):
     room = rig.conference("gone", member={"numbers": ["6800"], "pins": ["4242"]})
     caller = rig.call("6800", script=[(0, "42"), (2.5, "hangup")])
