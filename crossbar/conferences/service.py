@@ -26,14 +26,30 @@ class ConferencesService(AccountDocuments):
     def after_validate(self, account_id, doc_id, doc, existing):
         wanted = numbers.all_numbers(doc)
         if wanted:
-            others = [other for other in self.store.find(self.db_name(account_id),
-                                                         numbers.selector_using(wanted))
-                      if other["_id"] != doc_id]
-            clashes = numbers.collisions(doc, others)
-            if clashes:
-                raise ValidationFailed(data=numbers.numbers_in_use_error(clashes))
+            self._check_account_numbers(account_id, doc_id, doc, wanted)
             self._claim_numbers(account_id, doc_id, doc, wanted)
         return {}
+
+    def _check_account_numbers(self, account_id, doc_id, doc, wanted):
+        others = [other for other in self.store.find(self.db_name(account_id),
+                                                     numbers.selector_using(wanted))
+                  if other["_id"] != doc_id]
+        clashes = numbers.collisions(doc, others)
+        if clashes:
+            raise ValidationFailed(data=numbers.numbers_in_use_error(clashes))
+
+    def checked_new(self, account_id, doc_id, data):
+        """The document ``create_with_id`` would save, validated and its numbers
+        checked (in the account and system-wide), without saving or claiming."""
+        doc = self.schemas.validate(self.schema_id, self.before_validate(account_id, data, None))
+        wanted = numbers.all_numbers(doc)
+        if wanted:
+            self._check_account_numbers(account_id, doc_id, doc, wanted)
+            held = [n for n in wanted if _held_elsewhere(self.store, n, account_id, doc_id)]
+            if held:
+                clashes = numbers.collisions(doc, [{"conference_numbers": held}])
+                raise ValidationFailed(data=numbers.numbers_in_use_error(clashes))
+        return doc
 
     def _claim_numbers(self, account_id, doc_id, doc, wanted):
         """Create-only index entries, before the document is saved: of two
@@ -119,3 +135,9 @@ class ConferencesService(AccountDocuments):
             return self.load(account_id, conference_id)
         except NotFound:
             return conference_id
+
+
+def _held_elsewhere(store, number, account_id, conference_id):
+    entry = conference_numbers.lookup(store, number)
+    return bool(entry) and not conference_numbers.owned_by(entry, account_id, conference_id) \
+        and conference_numbers.still_holds(store, entry)

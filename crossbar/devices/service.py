@@ -1,7 +1,10 @@
-"""Devices (SIP phones and the like); ``owner_id`` names a user of the account."""
+"""Devices (SIP phones and the like); ``owner_id`` names a user of the account;
+``sip.realm``, when given, must be the account's realm (a device registers and
+is dialled as ``user@<account realm>``: naming another realm would reach another
+account's phones)."""
 from crossbar.resource import AccountDocuments
 from kzcore.errors import ValidationFailed
-from kzcore.naming import account_db
+from kzcore.naming import ACCOUNTS_DB, account_db
 
 
 class DevicesService(AccountDocuments):
@@ -15,7 +18,18 @@ class DevicesService(AccountDocuments):
             if owner is None or owner.get("pvt_type") != "user":
                 raise ValidationFailed(data={"owner_id": {"not_found": {
                     "message": "owner_id is not a user of this account", "value": owner_id}}})
+        self._check_realm(account_id, (doc.get("sip") or {}).get("realm"))
         return {}
+
+    def _check_realm(self, account_id, realm):
+        if not realm:
+            return
+        account_realm = (self.store.get_or_none(ACCOUNTS_DB, account_id) or {}).get("realm")
+        if not isinstance(realm, str) or not isinstance(account_realm, str) \
+                or realm.strip().lower() != account_realm.strip().lower():
+            raise ValidationFailed(data={"sip.realm": {"invalid": {
+                "message": "sip.realm must be the account's realm", "value": realm,
+                "target": account_realm}}})
 
     def summarize(self, doc):
         sip = doc.get("sip") or {}

@@ -54,8 +54,20 @@ def sip_endpoint(user_at_host, profile=DEFAULT_SOFIA_PROFILE):
     return f"sofia/{profile}/{user_at_host}"
 
 
-def device_endpoint(device, account_realm, profile=DEFAULT_SOFIA_PROFILE):
-    """A device's dial string, or raise ValueError saying why it has none."""
+def same_realm(one, other):
+    return isinstance(one, str) and isinstance(other, str) \
+        and one.strip().lower() == other.strip().lower() != ""
+
+
+def sip_parts(user_at_host):
+    """``(user, host)`` of ``user@host[:port]``, the host lower-cased, without port."""
+    user, _, host = user_at_host.rpartition("@")
+    return user, host.split(":", 1)[0].lower()
+
+
+def device_route(device):
+    """``user@host[:port]`` of a device dialled by its ``sip.route`` (invite_format
+    route), None for a registered device; ValueError if disabled or malformed."""
     if device.get("enabled") is False:
         raise ValueError("device is disabled")
     sip = device.get("sip") or {}
@@ -64,13 +76,28 @@ def device_endpoint(device, account_realm, profile=DEFAULT_SOFIA_PROFILE):
         match = SIP_URI.fullmatch(route) or SIP_URI.fullmatch("sip:" + route)
         if not match:
             raise ValueError("device sip.route is not a sip:user@host[:port] URI")
-        return sip_endpoint(match.group(1), profile)
-    username, realm = sip.get("username"), sip.get("realm") or account_realm
+        return match.group(1)
+    return None
+
+
+def device_endpoint(device, account_realm, profile=DEFAULT_SOFIA_PROFILE, field="device"):
+    """A device's dial string, or raise ValueError saying why it has none.
+
+    A registered device is always ``user/<username>@<the account's realm>``: a
+    device naming another realm (another account's phones) is refused (400)."""
+    route = device_route(device)
+    if route:
+        return sip_endpoint(route, profile)
+    sip = device.get("sip") or {}
+    username, realm = sip.get("username"), sip.get("realm")
+    if realm and not same_realm(realm, account_realm):
+        raise fs_commands.invalid(f"{field}.sip.realm", "must be the account's realm "
+                                  "(devices of other accounts cannot be dialled)", realm)
     if not username:
         raise ValueError("device has no sip.username")
-    if not realm:
-        raise ValueError("device has no realm (neither sip.realm nor the account's)")
-    return f"user/{username}@{realm}"
+    if not account_realm:
+        raise ValueError("the account has no realm")
+    return f"user/{username}@{account_realm}"
 
 
 def member_flags(participant_flags):

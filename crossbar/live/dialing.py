@@ -1,58 +1,98 @@
 """The ``dial`` action (seed 002): resolve endpoints, validate every command before
-sending any, create the dynamic conference document when there is none, send one
-``bgdial`` per leg to the node hosting the room and report each leg's fate."""
+sending any, send one ``bgdial`` per leg to the node hosting the room and report
+each leg's fate. A dial into a conference with no document creates its document
+(through crossbar's ConferencesService, so numbers are checked and indexed) once
+FreeSWITCH accepted a leg, and removes it again if every leg failed."""
 import logging
 import time
 import uuid
 
-from crossbar import documents
+from crossbar.conferences.service import ConferencesService
 from crossbar.live import dial_plan, state
 from kzcore import fs_commands
-from kzcore.errors import Conflict, SwitchRefused
+from kzcore.errors import Conflict, KzError, NotFound, SwitchRefused
 from kzcore.naming import ACCOUNTS_DB, account_db
 
 log = logging.getLogger(__name__)
 DIAL_WAIT = 10.0      # seconds a dial request waits for the legs' results
 MAX_DIAL_WAIT = 35.0  # with an explicit timeout: timeout + 2 s, at most this
+UNSUPPORTED = {"profile_name": "is not supported: a dynamic conference takes its profile from "
+                               "the request's conference parameters",
+               "target_call_id": "is not supported: the room goes to the node hosting it, "
+                                 "or the first connected node"}
 
 
-def _device_target(endpoint_id, device, realm, profile):
-    try:
-        return dial_plan.Target(endpoint_id, dial_plan.device_endpoint(device, realm, profile))
-    except ValueError as why:
-        return dial_plan.Target(endpoint_id, error=str(why))
+class TargetResolver:
+    """Seed 002 endpoints -> [Target] for one account: registered devices are
+    only ever dialled in the account's own realm."""
 
+    def __init__(self, store, account_id, profile=dial_plan.DEFAULT_SOFIA_PROFILE):
+        self.store, self.account_id, self.profile = store, account_id, profile
+        self.realm = (store.get_or_none(ACCOUNTS_DB, account_id) or {}).get("realm")
 
-def _doc_targets(store, account_id, doc_id, index, realm, profile):
-    db = account_db(account_id)
-    doc = store.get_or_none(db, doc_id)
-    kind = (doc or {}).get("pvt_type") if not (doc or {}).get("pvt_deleted") else None
-    if kind == "device":
-        return [_device_target(doc_id, doc, realm, profile)]
-    if kind == "user":
-        devices = store.find(db, {"pvt_type": "device", "owner_id": doc_id})
-        targets = [_device_target(doc_id, device, realm, profile)
-                   for device in devices if not device.get("pvt_deleted")]
-        return targets or [dial_plan.Target(doc_id, error="user has no devices")]
-    raise fs_commands.invalid(f"endpoints.{index}", "no device or user with this id in the account",
-                              doc_id)
+    def resolve(self, endpoints):
+        targets = []
+        for index, endpoint in enumerate(endpoints):
+            field = f"endpoints.{index}"
+            kind, value = dial_plan.classify(endpoint, index)
+            if kind == "number":
+                targets.append(dial_plan.Target(endpoint, dial_plan.number_endpoint(value)))
+            elif kind == "sip":
+                targets.append(self._sip(endpoint, value, field))
+            elif kind == "device":
+                targets.append(self._device(value.get("id") or f"device.{index}", value, field))
+            else:
+                targets.extend(self._doc(value, field))
+        return targets
+
+    def _sip(self, endpoint_id, user_at_host, field):
+        """An external SIP destination, unless its host is an account's realm: then
+        it means a registered device, dialled only in the caller's own realm."""
+        user, host = dial_plan.sip_parts(user_at_host)
+        if dial_plan.same_realm(host, self.realm):
+            return dial_plan.Target(endpoint_id, f"user/{user}@{self.realm}")
+        if self.store.find(ACCOUNTS_DB, {"realm": host}, limit=1):
+            raise fs_commands.invalid(field, "names another account's realm "
+                                      "(devices of other accounts cannot be dialled)", host)
+        return dial_plan.Target(endpoint_id, dial_plan.sip_endpoint(user_at_host, self.profile))
+
+    def _device(self, endpoint_id, device, field):
+        try:
+            route = dial_plan.device_route(device)
+            if route:
+                return self._sip(endpoint_id, route, f"{field}.sip.route")
+            return dial_plan.Target(endpoint_id, dial_plan.device_endpoint(
+                device, self.realm, self.profile, field))
+        except ValueError as why:
+            return dial_plan.Target(endpoint_id, error=str(why))
+
+    def _doc(self, doc_id, field):
+        db = account_db(self.account_id)
+        doc = self.store.get_or_none(db, doc_id) or {}
+        kind = doc.get("pvt_type") if not doc.get("pvt_deleted") else None
+        if kind == "device":
+            return [self._device(doc_id, doc, field)]
+        if kind == "user":
+            devices = self.store.find(db, {"pvt_type": "device", "owner_id": doc_id})
+            targets = [self._device(doc_id, device, field)
+                       for device in devices if not device.get("pvt_deleted")]
+            return targets or [dial_plan.Target(doc_id, error="user has no devices")]
+        raise NotFound(f"{field}: no device or user with this id in the account",
+                       {field: {"not_found": {"message": "no device or user with this id "
+                                                         "in the account", "value": doc_id}}})
 
 
 def resolve_targets(store, account_id, endpoints, profile=dial_plan.DEFAULT_SOFIA_PROFILE):
     """Seed 002 endpoints -> [Target]; a user id becomes one target per device."""
-    account = store.get_or_none(ACCOUNTS_DB, account_id) or {}
-    realm, targets = account.get("realm"), []
-    for index, endpoint in enumerate(endpoints):
-        kind, value = dial_plan.classify(endpoint, index)
-        if kind == "number":
-            targets.append(dial_plan.Target(endpoint, dial_plan.number_endpoint(value)))
-        elif kind == "sip":
-            targets.append(dial_plan.Target(endpoint, dial_plan.sip_endpoint(value, profile)))
-        elif kind == "device":
-            targets.append(_device_target(value.get("id") or f"device.{index}", value, realm, profile))
-        else:
-            targets.extend(_doc_targets(store, account_id, value, index, realm, profile))
-    return targets
+    return TargetResolver(store, account_id, profile).resolve(endpoints)
+
+
+def refuse_unsupported(params):
+    """Parameters the dial schema names but this system does not implement: a
+    clear 400 rather than silently ignoring them."""
+    for key, why in UNSUPPORTED.items():
+        if key in params:
+            raise fs_commands.invalid(key, why, params[key])
 
 
 def leg_plan(name, targets, params):
@@ -60,7 +100,7 @@ def leg_plan(name, targets, params):
     flags = dial_plan.member_flags(params.get("participant_flags"))
     outbound = params.get("outbound_call_id")
     if outbound is not None:
-        fs_commands.valid_variable_value(outbound, "outbound_call_id")
+        fs_commands.valid_call_id(outbound, "outbound_call_id")
     plan = []
     for target in targets:
         if target.error:
@@ -87,47 +127,94 @@ def conference_fields(schemas, params):
     return {key: params[key] for key in keys if key in params}
 
 
-def create_dynamic(store, schemas, account_id, conference_id, params):
+def check_dynamic(service, schemas, account_id, conference_id, params):
+    """The dynamic conference's fields, validated (schema, numbers) without saving."""
+    fields = conference_fields(schemas, params)
+    service.checked_new(account_id, conference_id, fields)
+    return fields
+
+
+def create_dynamic(service, account_id, conference_id, fields):
     """Kazoo documents that a dial into an unknown conference uses the request's
     conference parameters (and then ignores them); here they become its document,
-    which the conference profile (mod_xml_curl) is served from."""
-    doc = schemas.validate("conferences", conference_fields(schemas, params), ("data",))
-    doc.update(documents.new_private(account_id, "conference"), _id=conference_id, pvt_dynamic=True)
+    which the conference profile (mod_xml_curl) is served from. True if created."""
     try:
-        store.save(account_db(account_id), doc)
-        log.info("dynamic conference created", extra={"account_id": account_id,
-                                                      "conference_id": conference_id})
+        service.create_with_id(account_id, conference_id, fields, {"pvt_dynamic": True})
     except Conflict:
-        pass  # created meanwhile by a concurrent dial
+        return False  # created meanwhile by a concurrent dial
+    except KzError as exc:
+        log.warning("dynamic conference document not created", extra={
+            "account_id": account_id, "conference_id": conference_id, "error": exc.message})
+        return False
+    log.info("dynamic conference created", extra={"account_id": account_id,
+                                                  "conference_id": conference_id})
+    return True
+
+
+def remove_dynamic(service, account_id, conference_id):
+    """Every leg failed: the document this dial created goes (and its numbers)."""
+    try:
+        service.delete(account_id, conference_id)
+    except KzError as exc:
+        log.warning("dynamic conference document not removed", extra={
+            "account_id": account_id, "conference_id": conference_id, "error": exc.message})
+
+
+def _accepted(leg):
+    target, call_id, _job, refusal = leg
+    return target.endpoint is not None and call_id is not None and refusal is None
 
 
 class Dialer:
-    def __init__(self, live, watcher, wait=DIAL_WAIT, sofia_profile=dial_plan.DEFAULT_SOFIA_PROFILE):
+    def __init__(self, live, watcher, wait=DIAL_WAIT, sofia_profile=dial_plan.DEFAULT_SOFIA_PROFILE,
+                 conferences=ConferencesService):
+        """``conferences(store, schemas, live)``: crossbar's conference documents
+        service (dynamic conferences are saved through it)."""
         self.live, self.watcher, self.wait = live, watcher, wait
         self.sofia_profile = sofia_profile
+        self.conferences = conferences
 
     def dial(self, account_id, conference, params, schemas):
-        """``(data, 200)`` with ``endpoint_responses``; SwitchRefused if no leg got anywhere."""
+        """``(data, 200)`` with ``endpoint_responses``; SwitchRefused if no leg got
+        anywhere. Nothing is saved before FreeSWITCH accepted a leg."""
         params = schemas.validate("conferences.dial", params, ("data",))
+        refuse_unsupported(params)
         conference_id = conference if isinstance(conference, str) else conference["_id"]
         name = state.fs_name(account_id, conference_id)
         targets = resolve_targets(self.live.store, account_id, params["endpoints"],
                                   self.sofia_profile)
         plan = leg_plan(name, targets, params)
+        service = self.conferences(self.live.store, schemas, self.live)
+        dynamic = check_dynamic(service, schemas, account_id, conference_id, params) \
+            if isinstance(conference, str) else None
         located = self.live.locate(account_id, conference_id)
-        if located is None and isinstance(conference, str):
-            create_dynamic(self.live.store, schemas, account_id, conference_id, params)
         node = located.node if located else self.live.pick_node()
+        self._refuse_live_call_id(params.get("outbound_call_id"))
         if not self.watcher.ready(node, self.live.timeout):
             log.warning("dial watcher not connected; results may be missed", extra={"node": node})
         legs = [self._send(node, name, conference_id, *leg) for leg in plan]
+        created = dynamic is not None and located is None and any(map(_accepted, legs)) \
+            and create_dynamic(service, account_id, conference_id, dynamic)
         responses = self._collect(node, legs, located is not None, self._wait_for(params))
         if all(item["status"] == "error" for item in responses):
+            if created:
+                remove_dynamic(service, account_id, conference_id)
             raise SwitchRefused("no endpoint could be dialled: "
                                 + "; ".join(f"{item['endpoint_id']}: {item['message']}"
                                             for item in responses),
                                 {"endpoint_responses": responses})
         return {"endpoint_responses": responses}, 200
+
+    def _refuse_live_call_id(self, call_id):
+        """A client-chosen call id must not name a live channel on any node
+        (dial outcomes are read by call id: it must be this dial's own)."""
+        if call_id is None:
+            return
+        replies = self.live.pool.api_all(fs_commands.api_uuid_exists(call_id),
+                                         timeout=self.live.timeout)
+        if any(isinstance(reply, str) and reply.strip() == "true" for reply in replies.values()):
+            raise fs_commands.invalid("outbound_call_id", "is already the id of a live call",
+                                      call_id)
 
     def _wait_for(self, params):
         timeout = params.get("timeout")

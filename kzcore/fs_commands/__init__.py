@@ -317,5 +317,21 @@ def api_json_list_all():
     return "conference json_list"
 
 
+CALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}")
+
+
+def valid_call_id(value, field="call_id"):
+    """A channel UUID chosen by a client (letters, digits, '_', '.', '-'; 1-128)."""
+    if not isinstance(value, str) or not CALL_ID.fullmatch(value):
+        raise invalid(field, "must be 1-128 letters, digits, '_', '.' or '-' "
+                             "(starting with a letter or digit)", value)
+    return value
+
+
+def api_uuid_exists(call_id):
+    """``uuid_exists <uuid>``: FreeSWITCH answers ``true`` or ``false``."""
+    return f"uuid_exists {valid_call_id(call_id)}"
+
+
 def api_list_all():
     return "conference list"

@@ -160,11 +160,11 @@ def test_dial_into_a_stored_conference_not_running_starts_it(rig):
     assert len(listed) == 1
 
 
-def test_unknown_device_id_and_bad_flags_are_400_before_dialing(rig):
+def test_unknown_device_id_is_404_and_bad_flags_400_before_dialing(rig):
     conference_id, room = running_room(rig)
     mark = len(rig.sims[0].command_log)
     unknown = dial(rig, conference_id, {"endpoints": ["0" * 32]})
-    assert unknown.status_code == 400 and "endpoints.0" in unknown.get_json()["data"]
+    assert unknown.status_code == 404 and "endpoints.0" in unknown.get_json()["data"]
     flags = dial(rig, conference_id, {"endpoints": ["1000"], "participant_flags": ["sing"]})
     assert flags.status_code == 400
     assert not [c for c in rig.sims[0].command_log[mark:] if "dial" in c]
@@ -194,3 +194,14 @@ def test_device_object_endpoint(rig):
     (leg,) = reply.get_json()["data"]["endpoint_responses"]
     assert leg["endpoint_id"] == "inline-phone" and leg["status"] == "success"
     assert any(f"}}user/9101@{realm}" in c for c in rig.sims[0].command_log if " bgdial " in c)
+
+
+def test_a_sip_uri_at_the_accounts_own_realm_is_its_registered_device(rig):
+    conference_id, room = running_room(rig)
+    realm = account_realm(rig, rig.alpha)
+    rig.sims[0].register_device("9201", realm)
+    reply = dial(rig, conference_id, {"endpoints": [f"sip:9201@{realm.upper()}:5060"]})
+    assert reply.status_code == 200, reply.get_json()
+    assert reply.get_json()["data"]["endpoint_responses"][0]["status"] == "success"
+    (sent,) = [c for c in rig.sims[0].command_log if " bgdial " in c]
+    assert f"}}user/9201@{realm} " in sent + " "

@@ -85,3 +85,53 @@ def test_dial_with_the_same_id_makes_the_other_accounts_own_room(rig, alpha_room
     alpha_view = rig.call("GET", rig.alpha, conference_id).get_json()["data"]["_read_only"]
     assert {p["call_id"] for p in beta_view["participants"]}.isdisjoint(
         {p["call_id"] for p in alpha_view["participants"]})
+
+
+def test_alpha_cannot_ring_betas_devices(rig):
+    from tests.integration.test_live_dial import account_realm, make_device
+    beta_realm = account_realm(rig, rig.beta)
+    user = rig.api.call("PUT", f"/v2/accounts/{rig.beta.account_id}/users",
+                        {"first_name": "Bea", "last_name": "Beta", "username": "bea",
+                         "password": "bea-pass-1"}, token=rig.beta.token)
+    assert user.status_code == 201, user.get_json()
+    beta_user = user.get_json()["data"]["id"]
+    beta_device = make_device(rig, rig.beta, "7777", owner_id=beta_user)  # registered on both sims
+    conference_id = rig.create_conference(rig.alpha)
+    room = rig.room(rig.alpha, conference_id)
+    rig.sims[0].join(room, "1001", "Alice")
+    marks = [len(sim.command_log) for sim in rig.sims]
+
+    def dial(endpoint):
+        return rig.call("PUT", rig.alpha, conference_id, body={
+            "action": "dial", "data": {"data": {"endpoints": [endpoint]}}})
+
+    by_object = dial({"name": "B phone", "sip": {"username": "7777", "realm": beta_realm}})
+    assert by_object.status_code == 400, by_object.get_json()
+    assert "endpoints.0.sip.realm" in by_object.get_json()["data"]
+    routed = dial({"name": "B route", "sip": {"invite_format": "route",
+                                           "route": f"sip:7777@{beta_realm}"}})
+    assert routed.status_code == 400, routed.get_json()
+    for uri in (f"sip:7777@{beta_realm}", f"sip:7777@{beta_realm.upper()}:5060"):
+        by_uri = dial(uri)
+        assert by_uri.status_code == 400, (uri, by_uri.get_json())
+        assert "endpoints.0" in by_uri.get_json()["data"]
+    for doc_id in (beta_device, beta_user):
+        by_id = dial(doc_id)
+        assert by_id.status_code == 404, (doc_id, by_id.get_json())
+    for sim, mark in zip(rig.sims, marks):
+        assert not [c for c in sim.command_log[mark:] if "dial" in c or beta_realm in c]
+
+
+def test_a_device_cannot_name_another_accounts_realm(rig):
+    from tests.integration.test_live_dial import account_realm
+    beta_realm = account_realm(rig, rig.beta)
+    base = f"/v2/accounts/{rig.alpha.account_id}/devices"
+    reply = rig.api.call("PUT", base, {"name": "Sneaky", "sip": {
+        "username": "7777", "password": "pw12345", "realm": beta_realm}}, token=rig.alpha.token)
+    assert reply.status_code == 400, reply.get_json()
+    assert reply.get_json()["data"]["sip.realm"]["invalid"]["message"] \
+        == "sip.realm must be the account's realm"
+    own = rig.api.call("PUT", base, {"name": "Fine", "sip": {
+        "username": "7778", "password": "pw12345",
+        "realm": account_realm(rig, rig.alpha).upper()}}, token=rig.alpha.token)
+    assert own.status_code == 201, own.get_json()

@@ -36,8 +36,12 @@ def test_classify_rejects_everything_else(endpoint):
 def test_device_dial_strings():
     device = {"sip": {"username": "1000", "invite_format": "contact"}}
     assert dial_plan.device_endpoint(device, "acme.test") == "user/1000@acme.test"
-    device["sip"]["realm"] = "other.test"
-    assert dial_plan.device_endpoint(device, "acme.test") == "user/1000@other.test"
+    device["sip"]["realm"] = "ACME.test"
+    assert dial_plan.device_endpoint(device, "acme.test") == "user/1000@acme.test"
+    device["sip"]["realm"] = "other.test"  # another account's phones: refused
+    with pytest.raises(InvalidCommandArgument) as caught:
+        dial_plan.device_endpoint(device, "acme.test", field="endpoints.0")
+    assert "endpoints.0.sip.realm" in caught.value.data
     routed = {"sip": {"invite_format": "route", "route": "sip:1001@127.0.0.1:5073"}}
     assert dial_plan.device_endpoint(routed, "x", "rig") == "sofia/rig/1001@127.0.0.1:5073"
     with pytest.raises(ValueError, match="disabled"):
