@@ -1,5 +1,6 @@
 # The Python services: crossbar (gunicorn + gevent), ecallmgr, blackhole, call-in.
-# One image; docker-compose.yml picks the command per service.
+# One image (the last stage, built by default); docker-compose.yml picks the command per
+# service. The "freeswitch" stage is only built for the FreeSWITCH service.
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY setup.cfg pyproject.toml README.md ./
@@ -12,6 +13,47 @@ COPY fssim ./fssim
 COPY kzdemo ./kzdemo
 COPY schemas ./schemas
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+
+# FreeSWITCH 1.10 (target "freeswitch", image kazoo-freeswitch:1.10 in docker-compose.yml),
+# from SignalWire's own Debian packages, the maintained 1.10 build (the same repository
+# and token scheme as signalwire/freeswitch scripts/packaging/fsget.sh). The repository
+# needs a free SignalWire personal access token, given as a build secret:
+#   SIGNALWIRE_TOKEN=pat_... docker compose build freeswitch
+# FS_MODULES must cover every <load module="mod_x"/> of fs_conf/autoload_configs/modules.conf.xml
+# (tests/unit/test_compose.py checks it); fs_conf is mounted over /etc/freeswitch.
+FROM debian:bookworm-slim AS freeswitch
+ARG FS_SERIES=1.10
+ARG FS_MODULES="commands conference console db dialplan-xml dptools event-socket expr flite \
+    g723-1 g729 hash http-cache local-stream logfile loopback native-file opus say-en sndfile \
+    sofia tone-stream xml-curl"
+ARG FS_SOUNDS="freeswitch-music-default freeswitch-sounds-en-us-callie"
+RUN --mount=type=secret,id=signalwire_token \
+    set -eu; \
+    token="$(cat /run/secrets/signalwire_token 2>/dev/null || true)"; \
+    if [ -z "$token" ]; then echo "set SIGNALWIRE_TOKEN (SignalWire personal access token)" >&2; exit 1; fi; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends ca-certificates wget; \
+    wget -q --http-user=signalwire --http-password="$token" \
+        -O /usr/share/keyrings/signalwire-freeswitch-repo.gpg \
+        https://freeswitch.signalwire.com/repo/deb/debian-release/signalwire-freeswitch-repo.gpg; \
+    printf 'machine freeswitch.signalwire.com login signalwire password %s\n' "$token" \
+        > /etc/apt/auth.conf.d/signalwire.conf; \
+    chmod 600 /etc/apt/auth.conf.d/signalwire.conf; \
+    echo "deb [signed-by=/usr/share/keyrings/signalwire-freeswitch-repo.gpg] https://freeswitch.signalwire.com/repo/deb/debian-release/ bookworm main" \
+        > /etc/apt/sources.list.d/freeswitch.list; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends freeswitch \
+        $(for module in $FS_MODULES; do printf 'freeswitch-mod-%s ' "$module"; done) $FS_SOUNDS; \
+    rm -f /etc/apt/auth.conf.d/signalwire.conf /etc/apt/sources.list.d/freeswitch.list; \
+    apt-get purge -y wget; apt-get autoremove -y; apt-get clean; rm -rf /var/lib/apt/lists/*; \
+    freeswitch -version | grep -q "version: ${FS_SERIES}\." \
+        || { echo "SignalWire's release repository no longer serves FreeSWITCH ${FS_SERIES}" >&2; exit 1; }; \
+    command -v fs_cli >/dev/null; \
+    rm -rf /etc/freeswitch/*; \
+    mkdir -p /var/lib/kazoo/recordings
+# SIP, RTP (fs_conf/vars.xml), event socket (private network only)
+EXPOSE 5060/udp 5060/tcp 16384-16484/udp 8021/tcp
+CMD ["freeswitch", "-nonat", "-c"]
 
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1

@@ -8,6 +8,8 @@ indentation, ``<x/>`` empty elements, attribute values XML-escaped.
 - ``not_found()``: the standard answer; FreeSWITCH then uses its static files.
 - ``conference_configuration()``: ``conference.conf`` with caller-control groups
   and one profile, served for both the profile fetch and ``request-controls``.
+- ``conference_profile_params()``: defaults (with ``tts-engine`` flite and a voice
+  matching the rate, so ``tts://`` plays work) < document fields < ``profile``.
 - ``directory_user()``: one domain, the vanilla ``dial-string``, one user with
   ``password`` or ``a1-hash`` and its variables.
 """
@@ -117,6 +119,11 @@ PROFILE_KEYS = frozenset({
     "is-locked-sound", "is-unlocked-sound", "conference-flags", "member-flags", "verbose-events",
     "tts-engine", "tts-voice", "sound-prefix", "domain", "deaf-sound", "undeaf-sound"})
 _CONTROL_DIGITS = frozenset("0123456789*#")
+# ``tts://`` plays are the conference ``say`` API, which speaks with the profile's
+# tts-engine/tts-voice: mod_flite (fs_conf loads it), voice kal, kal16 at 16 kHz+.
+TTS_ENGINE = "flite"
+FLITE_VOICE = "kal"
+FLITE_WIDEBAND_VOICE = "kal16"
 
 
 def _text(value):
@@ -138,7 +145,16 @@ def profile_defaults(language=None, sounds_dir=DEFAULT_SOUNDS_DIR):
             ("unmuted-sound", "conference/conf-unmuted.wav"),
             ("alone-sound", "conference/conf-alone.wav"),
             ("locked-sound", "conference/conf-locked.wav"),
-            ("kicked-sound", "conference/conf-kicked.wav")]
+            ("kicked-sound", "conference/conf-kicked.wav"),
+            ("tts-engine", TTS_ENGINE), ("tts-voice", FLITE_VOICE)]
+
+
+def flite_voice(rate):
+    """kal is an 8 kHz voice; kal16 suits wideband profiles."""
+    try:
+        return FLITE_WIDEBAND_VOICE if int(rate) >= 16000 else FLITE_VOICE
+    except (TypeError, ValueError):
+        return FLITE_VOICE
 
 
 def _document_overrides(doc):
@@ -163,6 +179,10 @@ def conference_profile_params(doc, sounds_dir=DEFAULT_SOUNDS_DIR):
         text = _text(value)
         if key in PROFILE_KEYS and text is not None:
             params[key] = text
+    if _text(profile.get("tts-voice")) is None:  # the voice follows the engine and the rate
+        params.pop("tts-voice", None)
+        if params.get("tts-engine") == TTS_ENGINE:
+            params["tts-voice"] = flite_voice(params.get("rate"))
     if doc.get("wait_for_moderator") is True or doc.get("require_moderator") is True:
         flags = [f for f in params.get("conference-flags", "").split("|") if f]
         params["conference-flags"] = "|".join(dict.fromkeys(flags + ["wait-mod"]))

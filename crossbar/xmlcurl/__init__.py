@@ -2,7 +2,9 @@
 
 ``create_blueprint(store, config)`` returns a Flask blueprint serving
 ``POST /fsxml`` (form-encoded, as mod_xml_curl sends it; GET query strings
-are accepted too). Wire it with ``create_app(..., extra_blueprints=[...])``.
+are accepted too), behind ``crossbar.xmlcurl.access``: basic auth with
+``config.xmlcurl_credentials``, or loopback peers only when none is set.
+Wire it with ``create_app(..., extra_blueprints=[...])``.
 """
 from crossbar.xmlcurl.views import create_blueprint
 

@@ -4,6 +4,9 @@ Python services, the env-set variables of fs_conf/vars.xml for FreeSWITCH)."""
 import configparser
 import pathlib
 import re
+import socket
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from urllib.parse import urlparse
 
@@ -16,12 +19,12 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 FS_CONF = REPO / "fs_conf"
 PYTHON_SERVICES = {"crossbar", "ecallmgr", "blackhole", "callin", "couchdb-init"}
 ALL_SERVICES = PYTHON_SERVICES | {"freeswitch", "couchdb", "rabbitmq"}
-# Variables the FreeSWITCH image itself reads (sound packages to fetch at start).
-FREESWITCH_IMAGE_VARIABLES = {"SOUND_RATES", "SOUND_TYPES"}
 SETTING_VARS = {spec[0] for spec in SETTINGS.values()}
 SUBST = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::?[-?][^}]*)?\}")
 SAMPLE_ENV = {"ESL_PASSWORD": "esl-secret", "COUCHDB_PASSWORD": "couch-secret",
-              "RABBITMQ_PASSWORD": "rabbit-secret", "KZ_TOKEN_SECRET": "token-secret"}
+              "RABBITMQ_PASSWORD": "rabbit-secret", "KZ_TOKEN_SECRET": "token-secret",
+              "XMLCURL_CREDENTIALS": "freeswitch:xml-secret"}
+REQUIRED_SECRETS = set(SAMPLE_ENV)
 
 
 def substitute(value):
@@ -149,7 +152,7 @@ def test_esl_nodes_point_at_the_event_socket_fs_conf_opens(services):
 def test_freeswitch_environment_is_exactly_what_fs_conf_reads(services):
     freeswitch = services["freeswitch"]
     env_set, _ = fs_vars()
-    assert set(env(freeswitch)) == set(env_set.values()) | FREESWITCH_IMAGE_VARIABLES
+    assert set(env(freeswitch)) == set(env_set.values())
     assert "./fs_conf:/etc/freeswitch:ro" in freeswitch["volumes"]
     xmlcurl = ET.parse(FS_CONF / "autoload_configs/xml_curl.conf.xml").getroot()
     gateway = xmlcurl.find(".//param[@name='gateway-url']")
@@ -191,18 +194,96 @@ def test_recordings_are_one_volume_at_one_path(compose, services):
     assert used == set(compose["volumes"])
 
 
+def loaded_modules():
+    return {m.get("module") for m in
+            ET.parse(FS_CONF / "autoload_configs/modules.conf.xml").getroot().iter("load")}
+
+
+def dockerfile_arg(name):
+    text = (REPO / "Dockerfile").read_text().replace("\\\n", " ")
+    match = re.search(rf'^ARG {name}=(?:"([^"]*)"|(\S+))', text, re.M)
+    return (match.group(1) or match.group(2)).split()
+
+
 def test_modules_needed_by_this_system_are_loaded():
-    modules = {m.get("module") for m in
-               ET.parse(FS_CONF / "autoload_configs/modules.conf.xml").getroot().iter("load")}
     assert {"mod_xml_curl", "mod_event_socket", "mod_sofia", "mod_conference", "mod_dptools",
             "mod_commands", "mod_dialplan_xml", "mod_local_stream", "mod_tone_stream",
-            "mod_sndfile"} <= modules
+            "mod_sndfile", "mod_loopback", "mod_flite"} <= loaded_modules()
+
+
+def test_the_freeswitch_image_installs_every_loaded_module(services):
+    freeswitch = services["freeswitch"]
+    assert freeswitch["image"] == "${FREESWITCH_IMAGE:-kazoo-freeswitch:1.10}"   # pinned, overridable
+    assert freeswitch["build"]["target"] == "freeswitch"
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert re.search(r"^FROM \S+ AS freeswitch$", dockerfile, re.M)
+    assert dockerfile_arg("FS_SERIES") == ["1.10"]
+    packaged = {"mod_" + name.replace("-", "_") for name in dockerfile_arg("FS_MODULES")}
+    missing = loaded_modules() - packaged
+    assert not missing, f"the Dockerfile's freeswitch stage does not install {sorted(missing)}"
+    assert re.findall(r"^FROM .*$", dockerfile, re.M)[-1].startswith("FROM python:")  # default target
+
+
+def test_build_secret_comes_from_the_environment(compose, services):
+    for secret in services["freeswitch"]["build"]["secrets"]:
+        assert secret in compose["secrets"]
+        assert "/run/secrets/" + secret in (REPO / "Dockerfile").read_text()
 
 
 def test_every_fs_conf_file_parses_and_secrets_are_documented(compose):
     for path in FS_CONF.rglob("*.xml"):
         ET.parse(path)
     referenced = set(SUBST.findall((REPO / "docker-compose.yml").read_text()))
+    referenced |= {spec["environment"] for spec in compose["secrets"].values()}
     deploy = (REPO / "docs" / "DEPLOY.md").read_text()
     missing = {name for name in referenced if name not in deploy}
     assert not missing, f"docs/DEPLOY.md does not explain {sorted(missing)}"
+
+
+def test_secrets_are_required_never_defaulted():
+    text = (REPO / "docker-compose.yml").read_text()
+    uses = re.findall(r"\$\{([A-Z_][A-Z0-9_]*)(:?[-?])?[^}]*\}", text)
+    for name in REQUIRED_SECRETS:
+        forms = {form for used, form in uses if used == name}
+        assert forms == {":?"}, (name, forms)      # compose refuses to start without it
+
+
+def test_xml_curl_credentials_are_the_same_on_both_ends(services):
+    freeswitch, crossbar = env(services["freeswitch"]), env(services["crossbar"])
+    assert freeswitch["XMLCURL_CREDENTIALS"] == SAMPLE_ENV["XMLCURL_CREDENTIALS"]
+    assert load_config(env=crossbar).xmlcurl_credentials == SAMPLE_ENV["XMLCURL_CREDENTIALS"]
+    env_set, _ = fs_vars()
+    assert env_set["xmlcurl_credentials"] == "XMLCURL_CREDENTIALS"
+    binding = params("autoload_configs/xml_curl.conf.xml")
+    assert binding["gateway-credentials"] == "$${xmlcurl_credentials}"
+    assert binding["auth-scheme"] == "basic"           # what crossbar.xmlcurl checks
+
+
+def ecallmgr_check(services, amqp_port, esl_port):
+    test = services["ecallmgr"]["healthcheck"]["test"]
+    assert test[:3] == ["CMD", "python", "-c"]
+    variables = dict(env(services["ecallmgr"]), PATH="/usr/bin:/bin", PYTHONPATH=str(REPO),
+                     KZ_AMQP_URL=f"amqp://kazoo:x@127.0.0.1:{amqp_port}/",
+                     KZ_ESL_NODES=f"freeswitch@fs=127.0.0.1:{esl_port}:pw")
+    return subprocess.run([sys.executable, "-c", test[3]], env=variables, capture_output=True,
+                          text=True, timeout=30)
+
+
+def test_ecallmgr_is_healthy_only_while_connected_to_rabbitmq_and_freeswitch(services):
+    listeners = [socket.create_server(("127.0.0.1", 0)) for _ in range(2)]
+    amqp_port, esl_port = (listener.getsockname()[1] for listener in listeners)
+    clients = []
+    try:
+        alone = ecallmgr_check(services, amqp_port, esl_port)
+        assert alone.returncode != 0
+        assert "RabbitMQ" in alone.stderr and "FreeSWITCH ESL" in alone.stderr
+        clients.append(socket.create_connection(("127.0.0.1", amqp_port), timeout=5))
+        half = ecallmgr_check(services, amqp_port, esl_port)
+        assert half.returncode != 0
+        assert "FreeSWITCH ESL" in half.stderr and "RabbitMQ" not in half.stderr
+        clients.append(socket.create_connection(("127.0.0.1", esl_port), timeout=5))
+        both = ecallmgr_check(services, amqp_port, esl_port)
+        assert both.returncode == 0, both.stderr
+    finally:
+        for sock in clients + listeners:
+            sock.close()

@@ -1,8 +1,11 @@
 """kzcore.fsxml against the mod_xml_curl answers real FreeSWITCH accepted."""
+import pathlib
 import xml.etree.ElementTree as ET
 
 from kzcore import fsxml
 from tests.support.paths import fs_fixture
+
+FS_CONF = pathlib.Path(__file__).resolve().parents[2] / "fs_conf"
 
 
 def paths(xml_text):
@@ -91,3 +94,28 @@ def test_values_are_escaped_and_languages_fall_back():
     assert fsxml.voice_dir("xx-yy") == fsxml.DEFAULT_VOICE
     assert fsxml.voice_dir("fr") == "fr/ca/june"
     assert not fsxml.valid_profile_name("a b") and fsxml.valid_profile_name("default")
+
+
+def test_profiles_speak_tts_with_flite_at_the_profile_rate():
+    narrow = dict(fsxml.conference_profile_params({}))
+    assert (narrow["tts-engine"], narrow["tts-voice"]) == ("flite", "kal")
+    wide = dict(fsxml.conference_profile_params({"profile": {"rate": 16000}}))
+    assert (wide["tts-engine"], wide["tts-voice"]) == ("flite", "kal16")
+    chosen = dict(fsxml.conference_profile_params({"profile": {"rate": 16000, "tts-voice": "slt"}}))
+    assert chosen["tts-voice"] == "slt"
+    other = dict(fsxml.conference_profile_params({"profile": {"tts-engine": "unimrcp"}}))
+    assert other["tts-engine"] == "unimrcp" and "tts-voice" not in other
+    served = ET.fromstring(fsxml.conference_configuration("p", list(wide.items()), {}))
+    params = {p.get("name"): p.get("value") for p in served.iter("param")}
+    assert (params["tts-engine"], params["tts-voice"]) == ("flite", "kal16")
+
+
+def test_static_fallback_profiles_match_the_served_tts_settings():
+    conf = ET.parse(FS_CONF / "autoload_configs/conference.conf.xml").getroot()
+    for profile in conf.iter("profile"):
+        params = {p.get("name"): p.get("value") for p in profile.iter("param")}
+        assert params["tts-engine"] == fsxml.TTS_ENGINE, profile.get("name")
+        assert params["tts-voice"] == fsxml.flite_voice(params["rate"]), profile.get("name")
+    modules = {m.get("module") for m in
+               ET.parse(FS_CONF / "autoload_configs/modules.conf.xml").getroot().iter("load")}
+    assert "mod_flite" in modules
