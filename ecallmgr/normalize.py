@@ -81,7 +81,9 @@ def dialled_party(event, number):
                      or event.get("Caller-Orig-Caller-ID-Number"))
     if callee_number and callee_number != events.NO_CALLER_NUMBER:
         return callee_name or callee_number, callee_number
-    destination = event.get("Caller-Destination-Number") or number
+    destination = event.get("Caller-Destination-Number")
+    if not destination:      # nothing better known (a json_list record): keep what it says
+        return events.OUTBOUND_CALLER_NAME, number
     if callee_name and callee_name != events.NO_CALLER_NAME:
         return callee_name, destination
     return destination, destination
