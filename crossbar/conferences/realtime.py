@@ -4,7 +4,10 @@
 ``live.conference_state(account_id, conference_id) -> dict | None`` (members,
 moderators, duration, is_locked, participants) and
 ``live.account_states(account_id) -> {conference_id: dict}`` (for lists: one
-question per account, not one per conference)."""
+question per account, not one per conference; its ``unreachable_nodes``, when
+some node did not answer, make the rooms it does not list unknown rather than
+idle). A read never fails because a node is down: the state says so instead
+(``"live": "unknown"``, ``"unreachable_nodes"``)."""
 
 COUNT_KEYS = ("members", "moderators", "duration", "is_locked")
 
@@ -30,11 +33,24 @@ def list_counts(live, account_id):
     """``{conference_id: state}`` for the account's running conferences."""
     if live is None:
         return {}
-    return {cid: _normalized(state) for cid, state in live.account_states(account_id).items()}
+    states = live.account_states(account_id)
+    normalized = StatesByConference({cid: _normalized(state) for cid, state in states.items()})
+    normalized.unreachable_nodes = list(getattr(states, "unreachable_nodes", None) or [])
+    return normalized
+
+
+class StatesByConference(dict):
+    unreachable_nodes = ()
 
 
 def counts_for(states, conference_id):
-    state = states.get(conference_id) or empty_state()
+    state = states.get(conference_id)
+    unreachable = getattr(states, "unreachable_nodes", None)
+    if state is None and unreachable:
+        return {"members": None, "moderators": None, "admins": None, "duration": None,
+                "is_locked": None, "is_recording": None, "live": "unknown",
+                "unreachable_nodes": list(unreachable)}
+    state = state or empty_state()
     return {"members": state["members"], "moderators": state["moderators"],
             "admins": state["admins"], "duration": state["duration"],
             "is_locked": state["is_locked"], "is_recording": bool(state.get("is_recording"))}

@@ -117,23 +117,35 @@ class LiveConferences:
 
     # --- the realtime seam -----------------------------------------------------
     def conference_state(self, account_id, conference_id):
-        located = self.locate(account_id, conference_id)
+        """The room's live state; when it is on no node that answered and some node
+        did not, an explicit unknown state (a read degrades, an action is a 503)."""
+        try:
+            located = self.locate(account_id, conference_id)
+        except SwitchUnavailable as down:
+            nodes = down.data.get("nodes") or self.pool.names()
+            log.warning("live state unknown", extra={"account_id": account_id,
+                                                     "conference_id": conference_id,
+                                                     "unreachable_nodes": nodes})
+            return state.unknown_state(nodes)
         if located is None:
             return None
         return state.conference_state(located.conference, located.node, self.clock())
 
     def account_states(self, account_id):
-        """``{conference_id: state}``: one ``conference json_list`` per node."""
+        """``AccountStates``: one ``conference json_list`` per node; the rooms of
+        nodes that did not answer are left out and those nodes named."""
         replies = self.pool.api_all(fs_commands.api_json_list_all(), timeout=self.timeout)
         failed = _failed_nodes(replies)
         if failed:
-            raise SwitchUnavailable(f"FreeSWITCH node(s) {', '.join(failed)} did not answer",
-                                    {"nodes": failed})
-        listing = {node: fs_replies.parse_json_list(reply) for node, reply in replies.items()}
+            log.warning("live list incomplete", extra={"account_id": account_id,
+                                                       "unreachable_nodes": failed})
+        listing = {node: fs_replies.parse_json_list(reply) for node, reply in replies.items()
+                   if not isinstance(reply, Exception)}
         now = self.clock()
-        return {conference_id: state.conference_state(conference, node, now)
-                for conference_id, (node, conference)
-                in state.account_conferences(listing, account_id).items()}
+        return state.AccountStates(
+            {conference_id: state.conference_state(conference, node, now)
+             for conference_id, (node, conference)
+             in state.account_conferences(listing, account_id).items()}, failed)
 
     # --- commands ----------------------------------------------------------------
     def send(self, located, action, **args):

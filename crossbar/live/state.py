@@ -84,6 +84,23 @@ def conference_state(conference, node, now):
     }
 
 
+def unknown_state(unreachable_nodes):
+    """``_read_only`` for a conference no reachable node hosts while some node did not
+    answer: it may be running there, so nothing is counted as zero."""
+    return {"members": None, "moderators": None, "admins": None, "duration": None,
+            "is_locked": None, "is_recording": None, "participants": [],
+            "live": "unknown", "unreachable_nodes": sorted(unreachable_nodes)}
+
+
+class AccountStates(dict):
+    """``{conference_id: state}`` from the nodes that answered; ``unreachable_nodes``
+    are the ones that did not (their rooms' state is unknown)."""
+
+    def __init__(self, states=(), unreachable_nodes=()):
+        super().__init__(states)
+        self.unreachable_nodes = sorted(unreachable_nodes)
+
+
 def find_participant(conference, participant_id):
     """The json_list member with this id, or None (ids arrive as text from URLs)."""
     wanted = str(participant_id)
