@@ -40,7 +40,7 @@ SETTINGS = {
                    "seconds a lost FreeSWITCH node may stay away before its members are dropped"),
     "xmlcurl_credentials": ("KZ_XMLCURL_CREDENTIALS", "", str,
                             "user:password FreeSWITCH's mod_xml_curl must send to /fsxml "
-                            "(basic auth); empty = no check"),
+                            "(basic auth); empty = loopback peers only"),
     "log_level": ("KZ_LOG_LEVEL", "INFO", str, "log level"),
     "log_format": ("KZ_LOG_FORMAT", "json", str, "'json' or 'text'"),
 }
