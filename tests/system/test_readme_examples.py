@@ -63,3 +63,10 @@ def test_readme_curl_examples_work_as_written(demo_stack):
     assert members["Bob"]["flags"]["can_speak"] is False
     assert members["Alice"]["flags"]["can_speak"] is True
     assert stack.sim.json_list(room)[0]["locked"] is False
+
+
+def test_readme_documents_every_setting():
+    from kzcore.config import SETTINGS
+    text = (REPO / "README.md").read_text()
+    missing = [var for var, *_ in SETTINGS.values() if f"`{var}`" not in text]
+    assert not missing, f"settings missing from the README's configuration table: {missing}"
