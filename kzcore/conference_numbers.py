@@ -91,8 +91,10 @@ def claim(store, number, account_id, conference_id, pending=False):
             return OURS, current
         if current and still_holds(store, current):
             return REFUSED, current
+        if current:
+            mine["_rev"] = current["_rev"]
         try:
-            saved = store.save(INDEX_DB, dict(mine, **({"_rev": current["_rev"]} if current else {})))
+            saved = store.save(INDEX_DB, mine)
         except Conflict:
             continue  # another writer got there first: look again
         if current:
