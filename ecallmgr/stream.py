@@ -17,7 +17,7 @@ import gevent.event
 from ecallmgr import events, resync
 from ecallmgr.normalize import normalize, room_identity
 from ecallmgr.state import LiveState
-from kzcore import fs_replies
+from kzcore import fs_commands, fs_replies
 from kzcore.esl.frames import parse_headers
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ class EventStream:
         """Reconcile the state with the node's json_list; publishes the differences."""
         try:
             listing = fs_replies.parse_json_list(
-                self.api(node, "conference json_list", timeout=self.api_timeout))
+                self.api(node, fs_commands.api_json_list_all(), timeout=self.api_timeout))
         except Exception as error:  # a lost node resyncs on its next connect anyway
             self.counts["resync_failed"] += 1
             log.warning("resync failed", extra={"node": node, "error": str(error),
@@ -184,7 +184,7 @@ class EventStream:
         dumps = {}
         for call_id in call_ids:
             try:
-                text = self.api(node, f"uuid_dump {call_id}", timeout=self.api_timeout)
+                text = self.api(node, fs_commands.api_uuid_dump(call_id), timeout=self.api_timeout)
             except Exception:  # a record from json_list alone is still worth publishing
                 continue
             if text.startswith(("-ERR", "-USAGE")) or ": " not in text:

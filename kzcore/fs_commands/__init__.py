@@ -333,5 +333,10 @@ def api_uuid_exists(call_id):
     return f"uuid_exists {valid_call_id(call_id)}"
 
 
+def api_uuid_dump(call_id):
+    """``uuid_dump <uuid>``: the channel's variables as ``Name: value`` lines."""
+    return f"uuid_dump {valid_call_id(call_id)}"
+
+
 def api_list_all():
     return "conference list"
