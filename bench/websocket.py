@@ -46,7 +46,7 @@ from bench.ws_report import Histogram, record, report, summarize  # noqa: E402
 
 SECRET = "bench-websocket-secret"
 # Every receiver finds the send time with a regex instead of parsing the event.
-STAMP = re.compile(rb'"bench_sent_at":([0-9.]+)')
+STAMP = re.compile(rb'"bench_sent_us":(\d+)')
 
 
 # --- plain AMQP consumer (pika, its own process) ------------------------------------
@@ -63,7 +63,7 @@ def amqp_consumer(url, binding, ready, stop, results):
     def on_message(_channel, _method, _properties, body):
         match = STAMP.search(body)
         if match:
-            histogram.add(time.time() - float(match.group(1)))
+            histogram.add(time.time() - int(match.group(1)) / 1e6)
             received[0] += 1
     channel.basic_consume(queue, on_message, auto_ack=True)
     ready.put(True)

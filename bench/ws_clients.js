@@ -6,14 +6,14 @@
 // Opens <count> sockets, sends the subscribe message on each and prints
 // {"ready": true} once every socket got a success reply ({"ready": false,
 // "error": ...} on failure). Then it counts events: the latency of each is its
-// receive time minus the publisher's `bench_sent_at` (seconds since the epoch)
+// receive time minus the publisher's `bench_sent_us` (microseconds since the epoch)
 // inside the payload, kept in 0.1 ms buckets. When a line arrives on stdin (or
 // stdin closes) it prints one JSON line of totals and exits.
 'use strict';
 
 const [url, countText, subscribe] = process.argv.slice(2);
 const count = Number(countText);
-const STAMP = /"bench_sent_at":([0-9.]+)/;
+const STAMP = /"bench_sent_us":(\d+)/;
 const DROPPED = /"name":"events_dropped".*?"dropped":(\d+)/;
 const buckets = new Map();
 const totals = { received: 0, dropped: 0, closed: 0, replies: 0, errors: 0 };
@@ -24,7 +24,7 @@ function onMessage(event) {
   const text = event.data;
   const stamp = STAMP.exec(text);
   if (stamp !== null) {
-    const latency = (clockOffsetMs + performance.now()) / 1000 - Number(stamp[1]);
+    const latency = (clockOffsetMs + performance.now()) / 1000 - Number(stamp[1]) / 1e6;
     const bucket = latency > 0 ? Math.floor(latency * 10000) : 0;
     buckets.set(bucket, (buckets.get(bucket) || 0) + 1);
     totals.received += 1;

@@ -5,8 +5,9 @@ time is its own.
 
     python bench/ws_publish.py URL ACCOUNT_ID CONFERENCE_ID RATE DURATION
 
-Each event starts with ``bench_seq`` and ``bench_sent_at`` (wall-clock seconds,
-taken just before ``publish``): receivers read the send time from the payload.
+Each event starts with ``bench_seq`` and ``bench_sent_us`` (wall-clock
+microseconds, 16 digits, taken just before ``publish``): receivers read the
+send time from the payload.
 Prints one JSON line when done: published, seconds, the CPU seconds spent
 publishing (start-up excluded), publisher stats.
 """
@@ -32,7 +33,7 @@ TICK = 0.005    # seconds between publishing rounds
 
 def seed_event(account_id, conference_id, call_id, seq):
     """A participant event as ecallmgr publishes it (seed 002), plus the bench stamp."""
-    return {"bench_seq": seq, "bench_sent_at": time.time(),
+    return {"bench_seq": seq, "bench_sent_us": time.time_ns() // 1000,
             "custom_channel_vars": {"account_id": account_id, "authorizing_type": "device",
                                     "presence_id": "1000@bench.example", "username": "sip1"},
             "channel_presence_id": "1000@bench.example", "caller_id_number": "sip1",
