@@ -5,11 +5,12 @@ separate processes so that each one's CPU time is its own:
 
 - the gateway, ``python -m blackhole.cli`` (one AMQP consumer for all sockets);
 - the N subscribers in ONE client process: raw sockets on a selectors loop
-  (bench/ws_pyclients.py, the default: measured ~2x less CPU per received frame)
-  or Node's built-in WebSocket (bench/ws_clients.js, ``--clients node``); each
-  subscribes with the Kazoo
-  protocol to ``conference.event.{conference_id}.*`` with a TokenSigner token of
-  the conference's account;
+  (bench/ws_pyclients.py, the default) or Node's built-in WebSocket
+  (bench/ws_clients.js, ``--clients node``). Measured: about the same CPU per
+  frame at 250 events/s, but at 1,000 events/s Node's one thread saturates
+  (5.4 vs 3.3 us per frame; p50 0.76 s and drops). Each client subscribes with the
+  Kazoo protocol to ``conference.event.{conference_id}.*`` with a TokenSigner
+  token of the conference's account;
 - a plain pika consumer bound to the same key (the baseline);
 - the publisher, bench/ws_publish.py: seed-002-shaped participant events through
   ``kzcore.bus.pika_publisher.PikaPublisher`` (what ecallmgr uses) at a fixed rate.
