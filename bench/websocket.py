@@ -32,6 +32,7 @@ import os
 import re
 import select
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -236,6 +237,7 @@ def run_rate(args, rate):
         amqp = results.get(timeout=30)
     finally:
         cleanup(gateway, consumer, clients, stop)
+        shutil.rmtree(workdir, ignore_errors=True)
     cpu = {role: after[role] - before[role] for role in after}  # incl. "wall" seconds
     cpu["publisher"] = published["cpu_seconds"]
     return summarize(args, rate, published, websocket, amqp, gateway_stats, cpu)
