@@ -79,11 +79,7 @@ class LiveConferences:
             for conference in fs_replies.parse_json_list(reply):
                 if conference.get("conference_name") == name:
                     return Located(account_id, conference_id, name, node, conference)
-        failed = _failed_nodes(replies)
-        if failed:
-            raise SwitchUnavailable(f"FreeSWITCH node(s) {', '.join(failed)} did not answer; "
-                                    f"cannot tell whether conference {conference_id} is running",
-                                    {"nodes": failed})
+        _raise_if_unanswered(replies, conference_id)
         return None
 
     def where(self, account_id, conference_id):
@@ -94,11 +90,7 @@ class LiveConferences:
         for node, reply in replies.items():
             if not isinstance(reply, Exception) and reply.strip().isdigit():
                 return Located(account_id, conference_id, name, node)
-        failed = _failed_nodes(replies)
-        if failed:
-            raise SwitchUnavailable(f"FreeSWITCH node(s) {', '.join(failed)} did not answer; "
-                                    f"cannot tell whether conference {conference_id} is running",
-                                    {"nodes": failed})
+        _raise_if_unanswered(replies, conference_id)
         return None
 
     def running(self, account_id, conference, members=True):
@@ -174,6 +166,15 @@ class LiveConferences:
             raise SwitchUnavailable("no FreeSWITCH node is connected")
         return connected[0]
 
+
+
+def _raise_if_unanswered(replies, conference_id):
+    """A room found nowhere is only 'not running' if every node answered."""
+    failed = _failed_nodes(replies)
+    if failed:
+        raise SwitchUnavailable(f"FreeSWITCH node(s) {', '.join(failed)} did not answer; "
+                                f"cannot tell whether conference {conference_id} is running",
+                                {"nodes": failed})
 
 
 def _media_secret(config, signer):
