@@ -4,8 +4,12 @@ The simulator (its own process) emits member events (start/stop-talking bursts,
 ``sim_talk_burst``) at increasing rates; ecallmgr (its own process, as deployed)
 normalises and publishes them; this process consumes them from RabbitMQ. A rate
 is *sustained* when every event arrives, in order, with p99 end-to-end latency
-under 10 ms. Latency = arrival here - the time the simulator was scheduled to
-emit the event (so simulator lag counts against us). The baseline is a raw pika
+under 10 ms. Two latencies are reported. "Scheduled": arrival here - the time
+the generator was scheduled to emit the event (generator lag counts against us).
+"Emitted" (replay generator only): arrival here - the time the replayer actually
+wrote the event to ecallmgr's ESL socket (``api replay_times``), i.e. what a
+consumer would see relative to FreeSWITCH's own Event-Date-Timestamp; it is the
+figure the 10 ms criterion is judged on when available (scheduled otherwise). The baseline is a raw pika
 publish loop (plain ``BlockingChannel.basic_publish``, no gevent, no confirms)
 of the same payloads to the same exchange and binding. CPU is ecallmgr's own
 (user+system, from /proc), per 1,000 events.
@@ -29,9 +33,21 @@ ACCOUNT = "9d351ad7ffd6f846313af9eed3bb7b85"
 P99_LIMIT_MS = 10.0
 
 
-def run_step(esl, tap, bursts, rate, seconds, ecallmgr_pid, sim_pid):
+def emission_times(esl):
+    """Per event index, when the replayer wrote it (None if the generator cannot say)."""
+    reply = esl.api("replay_times")
+    if not reply.startswith("["):
+        return None
+    times = []
+    for written, first, end in json.loads(reply):
+        times.extend([written] * (end - first))
+    return times
+
+
+def run_step(esl, tap, bursts, rate, seconds, ecallmgr_pid, sim_pid, emitted=False):
     """``bursts``: (call_id, api command template formatted with count and rate) per
-    member; the offered ``rate`` is shared between them."""
+    member; the offered ``rate`` is shared between them. ``emitted``: also measure
+    from the actual emission times (replay generator, one member)."""
     per_member = rate / len(bursts)
     each = max(2, int(per_member * seconds) // 2 * 2)       # even: members end silent
     count = each * len(bursts)
@@ -44,23 +60,35 @@ def run_step(esl, tap, bursts, rate, seconds, ecallmgr_pid, sim_pid):
     got = tap.collect(count, timeout=seconds + 15)
     cpu = cpu_seconds(ecallmgr_pid) - cpu0
     sim_cpu = cpu_seconds(sim_pid) - sim_cpu0
-    sequences, latencies = {}, []
+    times = emission_times(esl) if emitted else None
+    sequences, latencies, from_emission = {}, [], []
     for arrived, body in got:
         payload = json.loads(body)
         sequence = sequences.setdefault(payload["call_id"], [])
         latencies.append((arrived - (starts[payload["call_id"]] + len(sequence) / per_member)) * 1000)
+        if times is not None and len(sequence) < len(times):
+            from_emission.append((arrived - times[len(sequence)]) * 1000)
         sequence.append(payload["event"])
     in_order = all(seq == ["start-talking", "stop-talking"] * (len(seq) // 2)
                    for seq in sequences.values())
     elapsed = got[-1][0] - min(starts.values()) if got else float("inf")
     p99 = percentile(latencies, 0.99)
+    emitted_p99 = percentile(from_emission, 0.99)
+    judged_p99 = p99 if emitted_p99 is None else emitted_p99
     return {"rate": rate, "members": len(bursts), "events": count, "received": len(got),
             "in_order": in_order, "throughput": round(len(got) / elapsed, 1),
             "p50_ms": round(percentile(latencies, 0.5), 2), "p99_ms": round(p99, 2),
-            "max_ms": round(max(latencies), 2), "cpu_s_per_1000": round(cpu / count * 1000, 4),
+            "max_ms": round(max(latencies), 2),
+            "emitted_p50_ms": _rounded(percentile(from_emission, 0.5)),
+            "emitted_p99_ms": _rounded(emitted_p99),
+            "cpu_s_per_1000": round(cpu / count * 1000, 4),
             "generator_cpu_s_per_1000": round(sim_cpu / count * 1000, 4),
-            "sustained": len(got) == count and in_order and p99 < P99_LIMIT_MS,
+            "sustained": len(got) == count and in_order and judged_p99 < P99_LIMIT_MS,
             "sample": got[0][1] if got else None}
+
+
+def _rounded(value):
+    return None if value is None else round(value, 2)
 
 
 def pipeline_env(url, port):
@@ -137,19 +165,20 @@ def run_generator(args, generator):
         keys = [f"conference.event.{room.split('_', 1)[1]}.{cid}" for cid, _ in bursts]
         tap = Tap(args.amqp_url, keys)
         tap.collect(10 ** 6, timeout=1.5)    # what the joins / resync published
-        return run_steps(args, esl, tap, bursts, ecallmgr.pid, source.pid), tap, keys[0]
+        steps = run_steps(args, esl, tap, bursts, ecallmgr.pid, source.pid, generator == "replay")
+        return steps, tap, keys[0]
     finally:
         for process in (ecallmgr, source):
             process.terminate()
             process.wait(timeout=10)
 
 
-def run_steps(args, esl, tap, bursts, ecallmgr_pid, source_pid):
+def run_steps(args, esl, tap, bursts, ecallmgr_pid, source_pid, emitted):
     warm = run_step(esl, tap, bursts, 500, 1.0, ecallmgr_pid, source_pid)
     assert warm["received"] == warm["events"], f"pipeline not flowing: {warm}"
     steps, failures = [], 0
     for rate in [int(r) for r in args.rates.split(",")]:
-        step = run_step(esl, tap, bursts, rate, args.seconds, ecallmgr_pid, source_pid)
+        step = run_step(esl, tap, bursts, rate, args.seconds, ecallmgr_pid, source_pid, emitted)
         steps.append(step)
         print(json.dumps({k: v for k, v in step.items() if k != "sample"}), flush=True)
         keeping_up = (step["received"] == step["events"] and step["in_order"]
@@ -212,8 +241,9 @@ def summarise(results, raw, args):
              f"Raw pika publish loop (plain `basic_publish`, no confirms, same payload, exchange "
              f"and binding): **{raw['rate']:.0f} msg/s**. The same loop paced, consumed here, "
              "shows what this machine's scheduling alone does to latency:", ""]
-    lines += [f"- raw paced {p['count'] / args.seconds:.0f}/s: p50 {p.get('p50_ms')} ms, "
-              f"p99 {p.get('p99_ms')} ms" for p in raw.get("paced", [])]
+    lines += [f"- raw paced {p['count'] / args.seconds:.0f}/s: from schedule p50 {p.get('p50_ms')} ms, "
+              f"p99 {p.get('p99_ms')} ms; from the actual send p50 {p.get('sent_p50_ms')} ms, "
+              f"p99 {p.get('sent_p99_ms')} ms" for p in raw.get("paced", [])]
     lines += [f"- load average (1 min) at the end of the run: {os.getloadavg()[0]:.1f} "
               "(2 cores, shared with the other work on this machine)", ""]
     for generator, steps in results.items():
@@ -222,11 +252,13 @@ def summarise(results, raw, args):
         complete = [s for s in steps if s["received"] == s["events"] and s["in_order"]]
         peak = max(complete, key=lambda s: s["throughput"]) if complete else None
         lines += [f"### {GENERATOR_TITLES.get(generator, generator)}", "",
-                  "| offered/s | delivered/s | in order | p50 ms | p99 ms | max ms "
+                  "| offered/s | delivered/s | in order | p50 ms sched | p99 ms sched | max ms sched "
+                  "| p50 ms emitted | p99 ms emitted "
                   "| ecallmgr CPU s/1000 | generator CPU s/1000 | sustained |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
         lines += [f"| {s['rate']} | {s['throughput']} | {s['in_order']} | {s['p50_ms']} | "
-                  f"{s['p99_ms']} | {s['max_ms']} | {s['cpu_s_per_1000']} | "
+                  f"{s['p99_ms']} | {s['max_ms']} | {s.get('emitted_p50_ms') or '-'} | "
+                  f"{s.get('emitted_p99_ms') or '-'} | {s['cpu_s_per_1000']} | "
                   f"{s['generator_cpu_s_per_1000']} | {s['sustained']} |" for s in steps]
         lines += ["",
                   f"- Highest sustained rate (all delivered, in order, p99 < {P99_LIMIT_MS:g} ms): "

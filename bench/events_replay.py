@@ -4,7 +4,11 @@ bench/events.py: it measures ecallmgr without the simulator's own per-event cost
 It answers ``auth``, ``event``, ``api conference json_list`` (the captured reply)
 and ``api replay_burst <count> <rate>``, which writes the captured
 start-talking/stop-talking frames, alternating, to every subscribed connection at
-``rate`` per second (events due in the same millisecond share one write).
+``rate`` per second (events due in the same millisecond share one write), and
+``api replay_times``, which returns the last burst's actual write times as JSON
+``[[epoch_seconds, first_index, end_index], ...]`` so that the bench can measure
+latency from the moment each event left the "switch" (as with FreeSWITCH's own
+Event-Date-Timestamp), not from a schedule the replayer may lag behind.
 
     python bench/events_replay.py <port> <capture.json>
 """
@@ -13,6 +17,7 @@ from gevent import monkey
 monkey.patch_all()
 
 import json  # noqa: E402
+import socket  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
@@ -36,8 +41,12 @@ class ReplayServer:
         self.frames = [capture["start"].encode("latin-1"), capture["stop"].encode("latin-1")]
         self.json_list = capture["json_list"]
         self.subscribers = set()
+        self.writes = []        # (time.time() just before the write, first, end) of the last burst
 
     def handle(self, sock, _address):
+        # as mod_event_socket (and fssim) do: without it, Nagle holds each small
+        # event write for the reader's delayed ACK (~40 ms stalls in the bench)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.sendall(AUTH_REQUEST)
         buffer = b""
         try:
@@ -66,6 +75,8 @@ class ReplayServer:
             _, _, count, rate = line.split()
             gevent.spawn(self.burst, int(count), float(rate))
             sock.sendall(api_response(f"+OK {count} events at {rate}/s\n"))
+        elif line == "api replay_times":
+            sock.sendall(api_response(json.dumps(self.writes)))
         elif line.startswith("api "):
             sock.sendall(api_response("-ERR no such command in the replay server\n"))
         else:
@@ -73,10 +84,12 @@ class ReplayServer:
 
     def burst(self, count, rate):
         start, sent = time.monotonic(), 0
+        self.writes = writes = []
         while sent < count:
             due = min(count, int((time.monotonic() - start) * rate) + 1)
             if due > sent:
                 data = b"".join(self.frames[n % 2] for n in range(sent, due))
+                writes.append((time.time(), sent, due))
                 for sock in list(self.subscribers):
                     try:
                         sock.sendall(data)

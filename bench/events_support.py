@@ -104,14 +104,17 @@ def raw_publish(url, routing_key, body, count, rate):
     connection = pika.BlockingConnection(pika.URLParameters(url))
     channel = connection.channel()
     properties = pika.BasicProperties(content_type="application/json")
-    t0, start = time.time(), time.perf_counter()
+    t0, start, sent = time.time(), time.perf_counter(), []
     for index in range(count):
+        if rate:
+            sent.append(time.time())
         channel.basic_publish(EXCHANGE, routing_key, body, properties)
         if rate:
             time.sleep(max(0.0, start + (index + 1) / rate - time.perf_counter()))
     elapsed = time.perf_counter() - start
     connection.close()
-    print(json.dumps({"t0": t0, "count": count, "elapsed": elapsed, "rate": count / elapsed}))
+    print(json.dumps({"t0": t0, "count": count, "elapsed": elapsed, "rate": count / elapsed,
+                      "sent": sent}))
 
 
 def run_raw(url, tap, routing_key, body, count, rate=0):
@@ -125,11 +128,15 @@ def run_raw(url, tap, routing_key, body, count, rate=0):
     result = json.loads(child.stdout.read())
     child.wait()
     result["received"] = len(got)
+    sent = result.pop("sent")
     if rate:
         latencies = [(arrived - (result["t0"] + index / rate)) * 1000
                      for index, (arrived, _) in enumerate(got)]
+        from_send = [(arrived - sent[index]) * 1000 for index, (arrived, _) in enumerate(got)]
         result.update(p50_ms=round(percentile(latencies, 0.5), 2),
-                      p99_ms=round(percentile(latencies, 0.99), 2))
+                      p99_ms=round(percentile(latencies, 0.99), 2),
+                      sent_p50_ms=round(percentile(from_send, 0.5), 2),
+                      sent_p99_ms=round(percentile(from_send, 0.99), 2))
     return result
 
 
