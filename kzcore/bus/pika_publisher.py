@@ -18,15 +18,17 @@ import pika
 import pika.exceptions
 
 from kzcore.bus.base import CONFERENCE_EXCHANGE, Publisher
-from kzcore.bus.pika_tuning import close_quietly, connection_parameters, install_write_coalescing
+from kzcore.bus.pika_tuning import (close_quietly, connection_parameters,
+                                    install_write_coalescing, publish_frames, write_now,
+                                    write_raw)
 
 log = logging.getLogger(__name__)
 
-JSON_PROPERTIES = pika.BasicProperties(content_type="application/json", delivery_mode=1)
+CONTENT_TYPE, DELIVERY_MODE = "application/json", 1      # transient, as Kazoo's events
 BATCH_SIZE = 500
 MAX_IN_FLIGHT = 5000
 IDLE_POLL = 0.5          # seconds between heartbeat/close checks when idle
-ACK_POLL = 0.002         # seconds between confirm collections while messages are in flight
+ACK_POLL = 0.005         # seconds between confirm collections while messages are in flight
 
 
 class ConfirmTimeout(Exception):
@@ -158,18 +160,26 @@ class PikaPublisher(Publisher):
             self._declared.add(exchange)
 
     def _pump(self, connection, channel):
-        """Send, collect confirms and wait, until closing with nothing left."""
+        """Send, collect confirms and wait, until closing with nothing left.
+
+        Publishes are written at once (``write_now``); pika's ioloop turn, which
+        reads confirms and runs heartbeats, runs at most every ACK_POLL while
+        sending, and when a wait for new publishes times out."""
+        collected = time.monotonic()
         while True:
             if self._in_flight:
                 self._check_confirms()
             if self._outbox and len(self._in_flight) < MAX_IN_FLIGHT:
-                self._send_batch(channel)
-                connection.process_data_events(time_limit=0)
+                self._send_batch(connection, channel)
+                write_now(connection)
+                if time.monotonic() - collected >= ACK_POLL:
+                    connection.process_data_events(time_limit=0)
+                    collected = time.monotonic()
             elif self._in_flight:
-                # pika's own timed wait would not return for new publishes: wait on
-                # ours; confirms are collected after the next send, or now if none comes
+                # pika's own timed wait would not return for new publishes: wait on ours
                 if not self._wakeup.wait(ACK_POLL):
                     connection.process_data_events(time_limit=0)
+                    collected = time.monotonic()
                 self._wakeup.clear()
             elif self._closing:
                 return
@@ -179,16 +189,25 @@ class PikaPublisher(Publisher):
                 self._wakeup.clear()
                 connection.process_data_events(time_limit=0)
 
-    def _send_batch(self, channel):
-        now = time.monotonic()
+    def _send_batch(self, connection, channel):
+        """Up to BATCH_SIZE publishes marshalled here and queued in one write."""
+        now, frames = time.monotonic(), []
+        number, frame_max = channel.channel_number, connection._impl.params.frame_max
         for _ in range(min(BATCH_SIZE, len(self._outbox))):
             message = self._outbox[0]
             exchange, routing_key, body = message
-            self._declare(channel, exchange)
-            channel._impl.basic_publish(exchange, routing_key, body, JSON_PROPERTIES)
+            if exchange not in self._declared:
+                if frames:                                   # keep the order around it
+                    write_raw(connection, b"".join(frames))
+                    frames = []
+                self._declare(channel, exchange)
+            frames.append(publish_frames(number, exchange, routing_key, body, CONTENT_TYPE,
+                                         DELIVERY_MODE, frame_max))
             self._outbox.popleft()
             self._next_tag += 1
             self._in_flight[self._next_tag] = (message, now)
+        if frames:
+            write_raw(connection, b"".join(frames))
 
     def _check_confirms(self):
         if self._nacked:
