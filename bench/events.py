@@ -239,8 +239,9 @@ def summarise(results, raw, args):
     lines = ["", "## Events: fssim -> ecallmgr -> RabbitMQ (bench/events.py)", "",
              f"Command: `{command}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
              f"Raw pika publish loop (plain `basic_publish`, no confirms, same payload, exchange "
-             f"and binding): **{raw['rate']:.0f} msg/s**. The same loop paced, consumed here, "
-             "shows what this machine's scheduling alone does to latency:", ""]
+             f"and binding): **{raw['rate']:.0f} msg/s**. The same loop paced, consumed here "
+             "(latency from the scheduled send, and from the actual send: the broker + consumer "
+             "floor):", ""]
     lines += [f"- raw paced {p['count'] / args.seconds:.0f}/s: from schedule p50 {p.get('p50_ms')} ms, "
               f"p99 {p.get('p99_ms')} ms; from the actual send p50 {p.get('sent_p50_ms')} ms, "
               f"p99 {p.get('sent_p99_ms')} ms" for p in raw.get("paced", [])]
@@ -261,7 +262,8 @@ def summarise(results, raw, args):
                   f"{s.get('emitted_p99_ms') or '-'} | {s['cpu_s_per_1000']} | "
                   f"{s['generator_cpu_s_per_1000']} | {s['sustained']} |" for s in steps]
         lines += ["",
-                  f"- Highest sustained rate (all delivered, in order, p99 < {P99_LIMIT_MS:g} ms): "
+                  f"- Highest sustained rate (all delivered, in order, p99 < {P99_LIMIT_MS:g} ms; "
+                  "from emission where measured, else from schedule): "
                   f"**{rate:.0f} events/s** (offered {best['rate'] if best else 0}/s); "
                   f"ratio to the raw loop **{rate / raw['rate']:.2f}**; ecallmgr CPU "
                   f"{best['cpu_s_per_1000'] if best else '-'} s per 1,000 events."]
