@@ -83,8 +83,8 @@ def write_raw(connection, data):
     impl = connection._impl
     transport = impl._transport
     impl.bytes_sent += len(data)
-    if not transport._tx_buffers:
-        try:
+    if not transport._tx_buffers and type(transport) is io_services_utils._AsyncPlaintextTransport:
+        try:                # (TLS transports keep pika's own write path)
             sent = transport._sock.send(data)
         except BlockingIOError:
             sent = 0
