@@ -9,8 +9,8 @@ the generator was scheduled to emit the event (generator lag counts against us).
 "Emitted" (replay generator only): arrival here - the time the replayer actually
 wrote the event to ecallmgr's ESL socket (``api replay_times``), i.e. what a
 consumer would see relative to FreeSWITCH's own Event-Date-Timestamp; it is the
-figure the 10 ms criterion is judged on when available (scheduled otherwise). The baseline is a raw pika
-publish loop (plain ``BlockingChannel.basic_publish``, no gevent, no confirms)
+figure the 10 ms criterion is judged on when available (scheduled otherwise).
+The baseline is a raw pika publish loop (plain ``BlockingChannel.basic_publish``, no gevent, no confirms)
 of the same payloads to the same exchange and binding. CPU is ecallmgr's own
 (user+system, from /proc), per 1,000 events.
 
@@ -242,7 +242,8 @@ def summarise(results, raw, args):
              f"and binding): **{raw['rate']:.0f} msg/s**. The same loop paced, consumed here "
              "(latency from the scheduled send, and from the actual send: the broker + consumer "
              "floor):", ""]
-    lines += [f"- raw paced {p['count'] / args.seconds:.0f}/s: from schedule p50 {p.get('p50_ms')} ms, "
+    lines += [f"- raw paced {p['count'] / args.seconds:.0f}/s: from schedule "
+              f"p50 {p.get('p50_ms')} ms, "
               f"p99 {p.get('p99_ms')} ms; from the actual send p50 {p.get('sent_p50_ms')} ms, "
               f"p99 {p.get('sent_p99_ms')} ms" for p in raw.get("paced", [])]
     lines += [f"- load average (1 min) at the end of the run: {os.getloadavg()[0]:.1f} "
@@ -253,7 +254,8 @@ def summarise(results, raw, args):
         complete = [s for s in steps if s["received"] == s["events"] and s["in_order"]]
         peak = max(complete, key=lambda s: s["throughput"]) if complete else None
         lines += [f"### {GENERATOR_TITLES.get(generator, generator)}", "",
-                  "| offered/s | delivered/s | in order | p50 ms sched | p99 ms sched | max ms sched "
+                  "| offered/s | delivered/s | in order "
+                  "| p50 ms sched | p99 ms sched | max ms sched "
                   "| p50 ms emitted | p99 ms emitted "
                   "| ecallmgr CPU s/1000 | generator CPU s/1000 | sustained |",
                   "|---|---|---|---|---|---|---|---|---|---|---|"]
