@@ -11,8 +11,8 @@ wrote the event to ecallmgr's ESL socket (``api replay_times``), i.e. what a
 consumer would see relative to FreeSWITCH's own Event-Date-Timestamp; it is the
 figure the 10 ms criterion is judged on when available (scheduled otherwise).
 The baseline is a raw pika publish loop (plain ``BlockingChannel.basic_publish``,
-no gevent, no confirms) of the same payloads to the same exchange and binding. CPU is ecallmgr's own
-(user+system, from /proc), per 1,000 events.
+no gevent, no confirms) of the same payloads to the same exchange and binding.
+CPU is ecallmgr's own (user+system, from /proc), per 1,000 events.
 
     python bench/events.py [--rates 1000,2000,...] [--seconds 3] [--append-results]
 """
