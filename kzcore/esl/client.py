@@ -1,172 +1,30 @@
-"""Inbound ESL client for one FreeSWITCH node, on greenswitch, made safe for production.
-
-greenswitch's ``InboundESL`` is the transport (socket, ``_commands_sent`` reply
-queue, event queue and its ``process_events`` dispatcher greenlet,
-``register_handle``). ``_Transport`` subclasses it and replaces only what cannot
-be used as it is (DESIGN.md section 4 rule 4):
-
-- ``connect``: greenswitch waits for the auth banner forever and raises
-  ``ValueError`` on a wrong password; here every step has a timeout and a wrong
-  password is an ``EslAuthError`` carrying FreeSWITCH's reply.
-- ``receive_events``: greenswitch reads lines as UTF-8 and URL-decodes a whole
-  event block before splitting it (an encoded ``%0A`` breaks headers, an event's
-  own body is merged into the headers), ignores a disconnect notice's body, spins
-  forever without yielding when the socket hits EOF inside a body (``_read_socket``),
-  and leaves callers blocked when the connection drops. The replacement reads
-  bytes through ``kzcore.esl.frames.FrameParser``, matches BACKGROUND_JOB events
-  to their Job-UUID, and fails every pending call when the connection ends.
-- ``send``: greenswitch has no timeout, uses ``socket.send`` (partial writes) and
-  no lock. The replacement writes with ``sendall`` under a timeout; ``EslClient``
-  holds a FIFO-fair lock (``FairLock``) so that one command/reply exchange runs at
-  a time and a greenlet looping commands cannot starve the others.
+"""Inbound ESL client for one FreeSWITCH node: keeps a ``transport.Transport``
+connected and subscribed, and runs one command/reply exchange at a time.
 
 Replies are matched FIFO as in greenswitch, which is only safe while the stream
 is aligned: after a timeout the connection is *poisoned* (a late reply would be
 handed to the next caller), so ``EslClient`` closes it, raises
-``SwitchUnavailable`` and its supervisor reconnects and resubscribes.
+``SwitchUnavailable`` and its supervisor reconnects and resubscribes. A
+FIFO-fair lock (``FairLock``) keeps a greenlet looping commands from starving
+the others.
 """
 import logging
-import socket
 import time
 import uuid
 
 import gevent
 import gevent.event
-from greenswitch.esl import InboundESL, NotConnectedError
+from greenswitch.esl import NotConnectedError
 
-from kzcore.errors import InvalidCommandArgument, SwitchUnavailable
-from kzcore.esl import frames
+from kzcore.errors import SwitchUnavailable
 from kzcore.esl.fairlock import FairLock
+from kzcore.esl.transport import EslAuthError, EslCommandRejected, Transport, one_line
+
+__all__ = ["DEFAULT_EVENTS", "EslAuthError", "EslClient", "EslCommandRejected"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_EVENTS = ("BACKGROUND_JOB", "CUSTOM conference::maintenance")
-REPLY_TYPES = ("command/reply", "api/response")
-
-
-class EslAuthError(SwitchUnavailable):
-    """FreeSWITCH refused the ESL password."""
-
-
-class EslCommandRejected(InvalidCommandArgument, ValueError):
-    """A command that would break ESL framing (CR, LF or NUL): nothing was sent.
-    An ``InvalidCommandArgument`` (400 in crossbar) and a ``ValueError`` (as before)."""
-
-
-def _one_line(text):
-    if "\n" in text or "\r" in text or "\0" in text:
-        raise EslCommandRejected("an ESL command is one line without CR, LF or NUL",
-                                 {"command": {"invalid": {"message": "contains CR, LF or NUL"}}})
-    return text
-
-
-class _Event:
-    """What greenswitch's ``process_events`` dispatches on: an object with ``headers``."""
-
-    def __init__(self, headers):
-        self.headers = headers
-
-
-class _Transport(InboundESL):
-    """One TCP connection. Dies for good when closed: the client makes a new one."""
-
-    def __init__(self, host, port, password, timeout, name):
-        super().__init__(host, port, password, timeout=timeout)
-        self.name = name
-        self.jobs = {}  # Job-UUID -> AsyncResult(body)
-        self.closed = gevent.event.Event()
-        self.sock = None
-
-    def connect(self, timeout=None):
-        timeout = timeout or self.timeout
-        self.sock = socket.create_connection((self.host, self.port), timeout=timeout)
-        # Commands are small writes: without TCP_NODELAY one can wait for a delayed ACK.
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.sock.settimeout(None)
-        self.connected = True
-        self.start_event_handlers()
-        if not self._auth_request_event.wait(timeout):
-            raise SwitchUnavailable(f"no auth/request from {self.name} within {timeout}s")
-        if not self.connected:
-            raise SwitchUnavailable(f"{self.name} closed the connection before authentication")
-        reply = self.send(f"auth {self.password}", timeout=timeout)
-        if not reply.headers.get("Reply-Text", "").startswith("+OK"):
-            text = reply.headers.get("Reply-Text", "no reply")
-            raise EslAuthError(f"authentication failed for node {self.name}: {text}")
-
-    def receive_events(self):
-        parser = frames.FrameParser()
-        try:
-            while self._run:
-                data = self.sock.recv(65536)
-                if not data:
-                    break
-                for frame in parser.feed(data):
-                    self.handle_frame(frame)
-        except (OSError, ValueError) as error:
-            if self._run:
-                log.warning("ESL read failed", extra={"node": self.name, "error": str(error)})
-        finally:
-            self._finish()
-
-    def handle_frame(self, frame):
-        kind = frame.content_type
-        if kind == "auth/request":
-            self._auth_request_event.set()
-        elif kind in REPLY_TYPES:
-            if self._commands_sent:
-                self._commands_sent.pop(0).set(frame)
-            else:
-                log.warning("ESL reply nobody waits for", extra={"node": self.name})
-        elif kind in ("text/disconnect-notice", "text/rude-rejection"):
-            if frame.headers.get("Content-Disposition") != "linger":
-                self.connected = False
-                self._auth_request_event.set()
-        else:
-            event = frames.parse_event(frame)
-            if event is not None:
-                self._deliver(event)
-
-    def _deliver(self, event):
-        if event.get("Event-Name") == "BACKGROUND_JOB":
-            waiter = self.jobs.pop(event.get("Job-UUID"), None)
-            if waiter is not None:
-                waiter.set(event.get("_body", ""))
-        self._esl_event_queue.put(_Event(event))
-
-    def send(self, data, timeout=None, headers=None):
-        if not self.connected:
-            raise NotConnectedError(f"not connected to {self.name}")
-        payload = frames.encode_command(data, headers)  # may raise: before any waiter is queued
-        waiter = gevent.event.AsyncResult()
-        self._commands_sent.append(waiter)
-        with gevent.Timeout(timeout or self.timeout):
-            self.sock.sendall(payload)
-            return waiter.get()
-
-    def _finish(self):
-        self._run = False
-        self.connected = False
-        gone = NotConnectedError(f"connection to {self.name} closed")
-        for waiter in self._commands_sent + list(self.jobs.values()):
-            waiter.set_exception(gone)
-        self._commands_sent, self.jobs = [], {}
-        if self.sock is not None:
-            self.sock.close()
-        self.closed.set()
-
-    def close(self):
-        """Drop the connection now; the reader greenlet fails whatever was pending."""
-        self._run = False
-        self.connected = False
-        if self.sock is not None:
-            try:
-                self.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            self.sock.close()
-        if self._receive_events_greenlet is None:
-            self._finish()
 
 
 class EslClient:
@@ -175,18 +33,23 @@ class EslClient:
 
     ``filters``: ``[(header, value), ...]`` sent as ``filter <header> <value>`` right
     after the ``event`` subscription on every (re)connection, before the client counts
-    as connected. ``on_event(client, event)`` runs for every event in greenswitch's dispatcher
-    greenlet and must only enqueue. ``on_connect(client)`` runs after every
+    as connected. ``on_event(client, event)`` runs for every event in the connection's reader
+    greenlet and must only enqueue (an ESL call from it would wait for its own reader).
+    ``event_format``: ``plain`` (greenswitch's) or ``json`` (cheaper to parse; same dicts). ``on_connect(client)`` runs after every
     (re)connection and subscription, ``on_disconnect(client)`` after every loss.
     """
 
     def __init__(self, host, port, password, *, name=None, timeout=5.0, events=DEFAULT_EVENTS,
-                 filters=(), on_event=None, on_connect=None, on_disconnect=None, backoff=(0.1, 2.0)):
+                 filters=(), on_event=None, on_connect=None, on_disconnect=None, backoff=(0.1, 2.0),
+                 event_format="plain"):
         self.host, self.port, self.password = host, port, password
         self.name = name or f"freeswitch@{host}"
         self.timeout = timeout
         self.events = tuple(events) if "BACKGROUND_JOB" in events else ("BACKGROUND_JOB",) + tuple(events)
         self.filters = tuple((str(header), str(value)) for header, value in filters)
+        if event_format not in ("plain", "json"):
+            raise ValueError(f"event_format must be plain or json, not {event_format!r}")
+        self.event_format = event_format
         self.on_event, self.on_connect, self.on_disconnect = on_event, on_connect, on_disconnect
         self.backoff = backoff
         self._transport = None
@@ -215,8 +78,8 @@ class EslClient:
     def connect(self, timeout=None):
         """Connect, authenticate and subscribe once (``start()`` does it for good)."""
         timeout = timeout or self.timeout
-        transport = _Transport(self.host, self.port, self.password, timeout, self.name)
-        transport.register_handle("*", self._dispatch)
+        transport = Transport(self.host, self.port, self.password, timeout, self.name,
+                               on_event=self._dispatch)
         try:
             transport.connect(timeout)
             self._subscribe(transport, timeout)
@@ -235,8 +98,8 @@ class EslClient:
         return self
 
     def _subscribe(self, transport, timeout):
-        """``event plain ...`` then every filter; any refusal fails the connection."""
-        lines = [f"event plain {' '.join(self.events)}"]
+        """``event <format> ...`` then every filter; any refusal fails the connection."""
+        lines = [f"event {self.event_format} {' '.join(self.events)}"]
         lines += [f"filter {header} {value}" for header, value in self.filters]
         for line in lines:
             reply = transport.send(line, timeout=timeout)
@@ -279,7 +142,7 @@ class EslClient:
             log.exception("ESL callback failed", extra={"node": self.name})
 
     def _dispatch(self, event):
-        self._callback(self.on_event, event.headers)
+        self._callback(self.on_event, event)
 
     def _exchange(self, line, timeout, headers=None):
         """One command/reply exchange under the lock; a timeout poisons the connection."""
@@ -306,18 +169,18 @@ class EslClient:
 
     def api(self, command, timeout=None):
         """The api/response body as text; judging +OK/-ERR is ``fs_replies``' job."""
-        return self._exchange(f"api {_one_line(command)}", timeout).text()
+        return self._exchange(f"api {one_line(command)}", timeout).text()
 
     def command(self, line, timeout=None):
         """A plain ESL command (``filter ...``, ``event ...``, ``nixevent ...``): its
         Reply-Text, e.g. ``+OK filter added. [Action]=[bgdial-result]`` or ``-ERR ...``.
         Same lock and timeout as ``api``; not remembered across reconnections (use
         ``filters=`` / ``events=`` for what must survive them)."""
-        return self._exchange(_one_line(line), timeout).headers.get("Reply-Text", "")
+        return self._exchange(one_line(line), timeout).headers.get("Reply-Text", "")
 
     def bgapi(self, command, timeout=None):
         """Runs ``command`` as a background job and returns its BACKGROUND_JOB body."""
-        _one_line(command)
+        one_line(command)
         timeout = timeout or self.timeout
         job_uuid = str(uuid.uuid4())
         waiter = gevent.event.AsyncResult()

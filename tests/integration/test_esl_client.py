@@ -155,6 +155,30 @@ def test_events_reach_on_event_url_decoded(server, make_client):
     assert " " in add_member["Event-Date-Local"] and "%" not in add_member["Event-Date-Local"]
 
 
+def test_json_subscription_gives_the_same_events_as_plain(server, make_client):
+    """``event_format="json"`` (ecallmgr's): FreeSWITCH's recorded json frames reach
+    on_event as the very dicts the recorded plain frames of the same events give."""
+    received = gevent.queue.Queue()
+    started(make_client(on_event=lambda client, event: received.put(event), event_format="json"))
+    assert server.subscriptions == ["event json BACKGROUND_JOB CUSTOM conference::maintenance"]
+    recorded = {name: [f for f in FrameParser().feed(fs_fixture(f"room1_scenario.{name}.esl"))
+                       if f.content_type.startswith("text/event-")]
+                for name in ("json", "plain")}
+    plain = {e["Event-Sequence"]: e for e in map(parse_event, recorded["plain"])}
+    for frame in recorded["json"][:30]:
+        server.push(b"Content-Length: %d\nContent-Type: text/event-json\n\n" % len(frame.body) + frame.body)
+    got = [received.get(timeout=2) for _ in range(30)]
+    assert [e["Event-Sequence"] for e in got] == [parse_event(f)["Event-Sequence"]
+                                                 for f in recorded["json"][:30]]
+    compared = [e for e in got if e["Event-Sequence"] in plain]
+    assert len(compared) > 10 and all(e == plain[e["Event-Sequence"]] for e in compared)
+
+
+def test_unknown_event_format_is_refused():
+    with pytest.raises(ValueError, match="plain or json"):
+        EslClient("127.0.0.1", 1, "ClueCon", event_format="xml")
+
+
 def test_pool_keyed_by_node_name(server):
     nodes = [EslNode("fs-a", "127.0.0.1", server.port, "ClueCon"),
              EslNode("fs-b", "127.0.0.1", server.port, "ClueCon"),
