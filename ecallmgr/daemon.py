@@ -24,6 +24,7 @@ class EcallmgrDaemon:
                                   grace=config.node_grace, api_timeout=config.esl_timeout)
         self.pool = pool_factory(config.nodes, timeout=config.esl_timeout,
                                  events=events.SUBSCRIPTION, on_event=self.stream.on_event,
+                                 event_format=events.EVENT_FORMAT,
                                  on_connect=self.stream.on_connect,
                                  on_disconnect=self.stream.on_disconnect)
         self.stream.api = self.pool.api

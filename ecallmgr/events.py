@@ -38,6 +38,9 @@ KNOWN_EVENTS = PARTICIPANT_EVENTS | CONFERENCE_EVENTS
 CHANNEL_EVENTS = ("CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_HANGUP_COMPLETE")
 
 SUBSCRIPTION = (*CHANNEL_EVENTS, "CUSTOM", MAINTENANCE_SUBCLASS)
+# ``event json``: the same event dicts as ``event plain`` (fixtures room1_scenario.*),
+# parsed by orjson about five times faster than URL-decoding the plain form.
+EVENT_FORMAT = "json"
 
 PARTICIPANT_EVENT_NAME = "participant_event"
 CONFERENCE_EVENT_NAME = "conference_event"

@@ -8,12 +8,12 @@ connection dies are re-sent first, in order); while the broker is unreachable
 events wait in a bounded buffer whose overflow drops the oldest and counts it.
 """
 import collections
-import json
 import logging
 import time
 
 import gevent
 import gevent.event
+import orjson
 import pika
 import pika.exceptions
 
@@ -65,7 +65,7 @@ class PikaPublisher(Publisher):
     def publish(self, routing_key, payload, exchange=None):
         if self._closing:
             raise RuntimeError("publisher is closed")
-        body = json.dumps(payload, separators=(",", ":")).encode()
+        body = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)   # ~5x json.dumps
         self._outbox.append((exchange or self._exchange, routing_key, body))
         self._counts["published"] += 1
         self._idle.clear()
