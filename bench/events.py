@@ -28,6 +28,8 @@ import uuid
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from events_support import (REPO, Esl, Tap, cpu_seconds, encode_command, free_port,  # noqa: E402
                             percentile, run_raw, spawn)
+from ecallmgr import events as ecallmgr_events  # noqa: E402
+from kzcore.esl.frames import parse_event  # noqa: E402
 
 ACCOUNT = "9d351ad7ffd6f846313af9eed3bb7b85"
 P99_LIMIT_MS = 10.0
@@ -114,13 +116,15 @@ def join_member(esl, room):
 
 
 def capture_frames(url):
-    """Run fssim alone, subscribe, make a member talk twice; keep the two event
-    frames exactly as sent and the json_list reply, for the replay generator."""
+    """Run fssim alone, subscribe in ecallmgr's event format, make a member talk
+    twice; keep the two event frames exactly as sent and the json_list reply, for
+    the replay generator."""
     port = free_port()
     sim = start_fssim(port, pipeline_env(url, port))
     try:
         control, listener = Esl(port), Esl(port)
-        listener.sock.sendall(encode_command("event plain CUSTOM conference::maintenance"))
+        listener.sock.sendall(encode_command(
+            f"event {ecallmgr_events.EVENT_FORMAT} CUSTOM conference::maintenance"))
         listener._next()
         room = f"{ACCOUNT}_{uuid.uuid4().hex}"
         call_id = join_member(control, room)
@@ -130,9 +134,9 @@ def capture_frames(url):
         frames = {}
         while len(frames) < 2:
             frame = listener._next()
-            action = frame.text().split("Action: ", 1)[-1].split("\n", 1)[0]
+            action = parse_event(frame).get("Action")
             if action in ("start-talking", "stop-talking"):
-                head = f"Content-Length: {len(frame.body)}\nContent-Type: text/event-plain\n\n"
+                head = f"Content-Length: {len(frame.body)}\nContent-Type: {frame.content_type}\n\n"
                 frames[action.split("-")[0]] = (head.encode() + frame.body).decode("latin-1")
         frames["json_list"] = control.api("conference json_list")
         return room, call_id, frames
