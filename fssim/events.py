@@ -20,6 +20,9 @@ class Event:
     headers: list
     body: str = None
     subclass: str = None
+    # The headers after the common block, when the caller passed them as a tuple it
+    # reuses from event to event (talk bursts): their encoding is then cached.
+    tail: tuple = None
 
     def get(self, header, default=None):
         for name, value in self.headers:
@@ -28,6 +31,9 @@ class Event:
         return default
 
     def encode(self, fmt="plain"):
+        if self.tail is not None and self.body is None:
+            head = self.headers[:len(self.headers) - len(self.tail)]
+            return wire.event_frame_with_tail(head, self.tail, fmt)
         return wire.event_frame(self.headers, self.body, fmt)
 
 
@@ -80,7 +86,8 @@ class EventFactory:
             ("Event-Calling-Line-Number", str(calling[2])),
             ("Event-Sequence", str(next(self._sequence))),
         ]
-        return Event(name, head + list(headers), body, subclass)
+        tail = headers if isinstance(headers, tuple) and headers and body is None else None
+        return Event(name, head + list(headers), body, subclass, tail)
 
     def custom(self, subclass, calling, headers=()):
         return self.make("CUSTOM", calling, headers, subclass=subclass)

@@ -102,6 +102,39 @@ def _dumps(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+# id(tail) -> (tail, {fmt: text}); the tail itself is kept so that its id is not reused
+_TAIL_TEXTS = {}
+_TAIL_TEXTS_MAX = 4096
+
+
+def _tail_text(tail, fmt):
+    entry = _TAIL_TEXTS.get(id(tail))
+    if entry is None or entry[0] is not tail:
+        if len(_TAIL_TEXTS) >= _TAIL_TEXTS_MAX:
+            _TAIL_TEXTS.clear()
+        entry = _TAIL_TEXTS[id(tail)] = (tail, {})
+    texts = entry[1]
+    if fmt not in texts:
+        if fmt == "json":
+            texts[fmt] = ",".join(map(_json_item, _hashable(tail)))
+        else:
+            texts[fmt] = "".join(map(_plain_line, _hashable(tail)))
+    return texts[fmt]
+
+
+def event_frame_with_tail(head, tail, fmt="plain"):
+    """Same bytes as ``event_frame(head + list(tail))`` (no body); the tail's text is
+    cached by identity, for events that repeat one member block (talk bursts)."""
+    if fmt == "json":
+        text = "{" + ",".join(map(_json_item, _hashable(head))) + "," + _tail_text(tail, fmt) + "}"
+        content_type = "text/event-json"
+    else:
+        text = "".join(map(_plain_line, _hashable(head))) + _tail_text(tail, fmt) + "\n"
+        content_type = "text/event-plain"
+    data = text.encode("utf-8")
+    return frame([("Content-Length", str(len(data))), ("Content-Type", content_type)], data)
+
+
 def event_frame(headers, body=None, fmt="plain"):
     if fmt == "json":
         data = event_json_text(headers, body).encode("utf-8")

@@ -1,6 +1,8 @@
 """fssim's pure encoders, checked against recorded bytes."""
 import json
 
+import pytest
+
 from fssim import cjson, wire
 from kzcore.esl.frames import FrameParser
 from tests.support.paths import fs_fixture
@@ -66,3 +68,16 @@ def test_disconnect_notice_bytes():
 
 def test_command_reader_accepts_crlf():
     assert wire.CommandReader().feed(b"api version\r\n\r\n") == [("api version", [], b"")]
+
+
+@pytest.mark.parametrize("fmt", ["json", "plain"])
+def test_event_with_a_reused_tail_encodes_like_the_whole_event(fmt):
+    """Talk bursts reuse one member block (cached by identity): same bytes as uncached,
+    on every reuse, and a different tuple with equal content is not confused with it."""
+    head = [("Event-Name", "CUSTOM"), ("Event-Sequence", "5")]
+    tail = (("Conference-Name", "a b%c\"d"), ("Arr", ["x", "y"]), ("Action", "start-talking"))
+    whole = wire.event_frame(head + list(tail), None, fmt)
+    assert wire.event_frame_with_tail(head, tail, fmt) == whole
+    assert wire.event_frame_with_tail(head, tail, fmt) == whole
+    other = tail[:2] + (("Action", "stop-talking"),)
+    assert wire.event_frame_with_tail(head, other, fmt) == wire.event_frame(head + list(other), None, fmt)
