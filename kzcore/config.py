@@ -20,6 +20,8 @@ SETTINGS = {
     "esl_nodes": ("KZ_ESL_NODES", "freeswitch@127.0.0.1=127.0.0.1:8021:ClueCon", str,
                   "FreeSWITCH nodes, comma separated [name=]host[:port[:password]]"),
     "esl_timeout": ("KZ_ESL_TIMEOUT", 5.0, float, "seconds to wait for any ESL reply"),
+    "room_cache_ttl": ("KZ_ROOM_CACHE_TTL", 3.0, float,
+                       "seconds crossbar remembers a room's node, as a hint (0 = off)"),
     "listen_host": ("KZ_LISTEN_HOST", "127.0.0.1", str, "crossbar listen address"),
     "listen_port": ("KZ_LISTEN_PORT", 8000, int, "crossbar HTTP port"),
     "public_url": ("KZ_PUBLIC_URL", "", str,
@@ -80,6 +82,7 @@ class Config:
     log_level: str
     log_format: str
     xmlcurl_credentials: str = ""
+    room_cache_ttl: float = 3.0
 
     @property
     def nodes(self):

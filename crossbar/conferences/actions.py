@@ -29,17 +29,17 @@ def live_service(ctx):
 
 
 def _lock(ctx, live, account_id, conference, params):
-    return live.send(live.running(account_id, conference, members=False), "lock"), ACCEPTED
+    return live.command(account_id, conference, "lock"), ACCEPTED
 
 
 def _unlock(ctx, live, account_id, conference, params):
-    return live.send(live.running(account_id, conference, members=False), "unlock"), ACCEPTED
+    return live.command(account_id, conference, "unlock"), ACCEPTED
 
 
 def _play(ctx, live, account_id, conference, params):
     params = ctx.services.schemas.validate("conferences.play", params, ("data",))
     action, args = live.media.play_action(account_id, params["media_id"])
-    return live.send(live.running(account_id, conference, members=False), action, **args), ACCEPTED
+    return live.command(account_id, conference, action, **args), ACCEPTED
 
 
 def _record(ctx, live, account_id, conference, params):

@@ -1,5 +1,8 @@
 """Composition of the live part: the command pool and ``LiveConferences``
 (``crossbar.cli.compose_parts`` wires it into every entry point)."""
+import time
+
+from crossbar.live.room_cache import RoomCache
 from kzcore.esl.pool import EslPool
 
 # Commands only: conference events go to ecallmgr (and to the dial watcher's own
@@ -7,17 +10,22 @@ from kzcore.esl.pool import EslPool
 COMMAND_EVENTS = ("BACKGROUND_JOB",)
 
 
-def command_pool(config):
+def command_pool(config, on_disconnect=None):
     """One ESL connection per node for commands; it connects and reconnects by itself.
     Startup waits (at most ``esl_timeout``) for the nodes, so that the first requests
-    do not meet a pool still connecting; a node that is down does not block longer."""
-    pool = EslPool(config.nodes, timeout=config.esl_timeout, events=COMMAND_EVENTS).start()
+    do not meet a pool still connecting; a node that is down does not block longer.
+    ``on_disconnect(client)`` runs after each lost connection."""
+    pool = EslPool(config.nodes, timeout=config.esl_timeout, events=COMMAND_EVENTS,
+                   on_disconnect=on_disconnect).start()
     pool.wait_connected(config.esl_timeout)
     return pool
 
 
 def create_live(config, *, store, signer):
     """``LiveConferences`` on the app's own store and a commands-only pool; the
-    composition roots (``crossbar.cli.compose_parts``) call this."""
+    composition roots (``crossbar.cli.compose_parts``) call this. A node whose
+    connection drops loses its remembered rooms (it may have restarted)."""
     from crossbar.live.service import LiveConferences
-    return LiveConferences(command_pool(config), store, config, signer)
+    rooms = RoomCache(time.monotonic, config.room_cache_ttl)
+    pool = command_pool(config, on_disconnect=lambda client: rooms.forget_node(client.name))
+    return LiveConferences(pool, store, config, signer, rooms=rooms)

@@ -3,8 +3,10 @@
 Every lookup goes through the FreeSWITCH name ``{account_id}_{conference_id}``
 (kzcore.naming), so an account can only ever reach rooms named after itself.
 A conference is looked for on every node at once (one ``json_list`` per node);
-commands go to the node that hosts it. Every reply is judged by fs_replies:
-never a silent success.
+commands go to the node that hosts it. Where a room was found is remembered for
+a few seconds (``RoomCache``) as a hint: the node it names is asked first, and
+only an answer from every node makes a room "not running". Every reply is
+judged by fs_replies: never a silent success.
 """
 import dataclasses
 import logging
@@ -15,6 +17,7 @@ from crossbar.live.dial_watch import DialWatcher
 from crossbar.live.dialing import Dialer
 from crossbar.live.media import MediaLinks, MediaSource
 from crossbar.live.recordings import Recordings
+from crossbar.live.room_cache import DEFAULT_TTL, RoomCache
 from crossbar.live.state import fs_name
 from kzcore import fs_commands, fs_replies
 from kzcore.errors import NotFound, NotRunning, SwitchRefused, SwitchUnavailable
@@ -42,10 +45,13 @@ class LiveConferences:
     ``account_states``), conference actions and participant operations."""
 
     def __init__(self, pool, store, config, signer=None, *, watcher=None, media_secret=None,
-                 clock=time.time):
+                 clock=time.time, rooms=None):
         self.pool, self.store, self.config = pool, store, config
         self.timeout = getattr(config, "esl_timeout", 5.0)
         self.clock = clock
+        if rooms is None:
+            rooms = RoomCache(time.monotonic, getattr(config, "room_cache_ttl", DEFAULT_TTL))
+        self.rooms = rooms
         self.media = MediaSource(store, MediaLinks(media_secret or _media_secret(config, signer)),
                                  config.base_url)
         self.watcher = watcher or DialWatcher(self._event_pool)
@@ -70,26 +76,46 @@ class LiveConferences:
 
     # --- finding rooms -------------------------------------------------------
     def locate(self, account_id, conference_id):
-        """Located, or None when every node answered that it does not host it."""
+        """Located, or None when every node answered that it does not host it.
+        The remembered node is asked alone first; any other answer asks them all."""
         name = fs_name(account_id, conference_id)
-        replies = self.pool.api_all(fs_commands.build(name, "json_list"), timeout=self.timeout)
+        command = fs_commands.build(name, "json_list")
+        node = self.rooms.get(name)
+        if node is not None:
+            try:
+                reply = self.pool.api(node, command, timeout=self.timeout)
+            except SwitchUnavailable as error:
+                reply = error
+            located = self._listed(account_id, conference_id, name, {node: reply})
+            if located is not None:
+                return located
+            self.rooms.forget(name, node)
+        replies = self.pool.api_all(command, timeout=self.timeout)
+        located = self._listed(account_id, conference_id, name, replies)
+        if located is None:
+            _raise_if_unanswered(replies, conference_id)
+        return located
+
+    def _listed(self, account_id, conference_id, name, replies):
         for node, reply in replies.items():
             if isinstance(reply, Exception):
                 continue
             for conference in fs_replies.parse_json_list(reply):
                 if conference.get("conference_name") == name:
+                    self.rooms.put(name, node)
                     return Located(account_id, conference_id, name, node, conference)
-        _raise_if_unanswered(replies, conference_id)
         return None
 
     def where(self, account_id, conference_id):
         """Located without member data (``conference <name> list count`` to every
-        node: a few bytes instead of the whole json_list), or None."""
+        node: a few bytes instead of the whole json_list), or None. Always asks."""
         name = fs_name(account_id, conference_id)
         replies = self.pool.api_all(fs_commands.build(name, "count"), timeout=self.timeout)
         for node, reply in replies.items():
             if not isinstance(reply, Exception) and reply.strip().isdigit():
+                self.rooms.put(name, node)
                 return Located(account_id, conference_id, name, node)
+        self.rooms.forget(name)
         _raise_if_unanswered(replies, conference_id)
         return None
 
@@ -97,15 +123,11 @@ class LiveConferences:
         """Located for a stored conference (dict) or a dynamic one (its id);
         NotRunning for a stored one that runs nowhere, NotFound for an unknown id.
         ``members=False`` only finds the node (enough for room-wide commands)."""
-        conference_id = conference if isinstance(conference, str) else conference["_id"]
         find = self.locate if members else self.where
-        located = find(account_id, conference_id)
-        if located is not None:
-            return located
-        if isinstance(conference, str):
-            raise NotFound("conference not found", {"cause": conference_id})
-        raise NotRunning(f"conference {conference_id} is not running",
-                         {"conference_id": conference_id})
+        located = find(account_id, _conference_id(conference))
+        if located is None:
+            raise not_running(conference)
+        return located
 
     # --- the realtime seam -----------------------------------------------------
     def conference_state(self, account_id, conference_id):
@@ -140,6 +162,29 @@ class LiveConferences:
              in state.account_conferences(listing, account_id).items()}, failed)
 
     # --- commands ----------------------------------------------------------------
+    def command(self, account_id, conference, action, /, *, missing=None, **args):
+        """Run one command on the room without reading it first; FreeSWITCH's text back.
+
+        The remembered node (RoomCache) is tried first, if connected. If it answers
+        that the room is not there (the hint is dropped), or without a hint, every
+        node is asked and the command sent where the room is. (A node that fails
+        after the command went out is not retried elsewhere: it may have run it.)
+        ``missing()`` gives the error for a room that runs nowhere (default:
+        ``not_running(conference)``)."""
+        conference_id = _conference_id(conference)
+        name = fs_name(account_id, conference_id)
+        node = self.rooms.get(name)
+        if node is not None and node in self.pool.connected_names():
+            try:
+                return self.send_to(node, name, conference_id, action, **args)
+            except NotRunning:
+                log.info("room not where it was last seen",
+                         extra={"node": node, "conference_name": name})
+        located = self.where(account_id, conference_id)
+        if located is None:
+            raise missing() if missing else not_running(conference)
+        return self.send(located, action, **args)
+
     def send(self, located, action, **args):
         """Run one mod_conference command where the room is; FreeSWITCH's text back."""
         return self.send_to(located.node, located.name, located.conference_id, action, **args)
@@ -148,6 +193,7 @@ class LiveConferences:
         command = fs_commands.build(name, action, **args)
         body = self.pool.api(node, command, timeout=self.timeout)
         if fs_replies.is_conference_not_found(body):
+            self.rooms.forget(name, node)
             raise NotRunning(f"conference {conference_id} is not running",
                              {"conference_id": conference_id})
         try:
@@ -166,6 +212,18 @@ class LiveConferences:
             raise SwitchUnavailable("no FreeSWITCH node is connected")
         return connected[0]
 
+
+def _conference_id(conference):
+    return conference if isinstance(conference, str) else conference["_id"]
+
+
+def not_running(conference):
+    """The error for a room on no node: NotFound for a dynamic conference (an id
+    with no document), NotRunning (409) for a stored one."""
+    if isinstance(conference, str):
+        return NotFound("conference not found", {"cause": conference})
+    return NotRunning(f"conference {conference['_id']} is not running",
+                      {"conference_id": conference["_id"]})
 
 
 def _raise_if_unanswered(replies, conference_id):

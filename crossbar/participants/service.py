@@ -74,15 +74,13 @@ def participant_action(ctx, account_id, conference, participant_id, body):
     live = live_service(ctx)
     member_id = int(fs_commands.valid_member_id(participant_id, "participant_id", keywords=()))
     verb, args = _member_command(ctx, live, account_id, action, unwrap(data), member_id)
-    located = live.where(account_id, _conference_id(conference))
-    if located is None:
-        raise NotFound("participant not found", {"cause": participant_id})
     try:  # FreeSWITCH itself says whether the member is there: no json_list needed
-        return live.send(located, verb, **args), ACCEPTED
+        return live.command(account_id, conference, verb, **args, missing=lambda: NotFound(
+            "participant not found", {"cause": participant_id})), ACCEPTED
     except SwitchRefused as refused:
         if MEMBER_MISSING.search(refused.message):
-            raise NotFound("participant not found", {"cause": participant_id,
-                                                      "conference_id": located.conference_id})
+            raise NotFound("participant not found", {
+                "cause": participant_id, "conference_id": _conference_id(conference)})
         raise
 
 
