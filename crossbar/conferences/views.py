@@ -91,8 +91,8 @@ def get_participant(account_id, conference_id, participant_id):
 @blueprint.route(f"{ONE}/participants/<participant_id>", methods=["PUT"],
                  endpoint="participant_action")
 def participant_action(account_id, conference_id, participant_id):
-    conference = _service().load_or_id(account_id, conference_id)
-    return _reply(participants.participant_action(current_context(), account_id, conference,
+    # No document load: a member command's answers do not depend on it.
+    return _reply(participants.participant_action(current_context(), account_id, conference_id,
                                                   participant_id, json_body()))
 
 

@@ -10,6 +10,7 @@ commas and dial strings on ``,`` and ``|``, and ESL ends a command at a newline,
 so anything that could add an argument, a variable, a destination or a command
 is rejected with ``InvalidCommandArgument`` naming the field.
 """
+import functools
 import inspect
 
 from kzcore.errors import InvalidCommandArgument
@@ -129,8 +130,14 @@ ACTIONS = {
 }
 
 
+@functools.lru_cache(maxsize=None)
+def _parameters(make):
+    """The builder's parameters (ACTIONS is fixed: the cache holds one entry per action)."""
+    return inspect.signature(make).parameters
+
+
 def _check_arguments(action, make, args):
-    params = inspect.signature(make).parameters
+    params = _parameters(make)
     for name, param in params.items():
         if param.default is inspect.Parameter.empty and name not in args:
             raise InvalidCommandArgument(
