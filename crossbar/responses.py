@@ -1,6 +1,4 @@
 """Flask responses carrying Kazoo envelopes."""
-import json
-
 from flask import Response, g
 
 from crossbar import envelope
@@ -13,14 +11,14 @@ def _meta():
             "auth_token": g.get("kz_auth_token") or ""}
 
 
-def _json(body, status):
-    return Response(json.dumps(body, separators=(",", ":"), default=str), status=status,
-                    mimetype="application/json")
+def _response(text, status):
+    return Response(text, status=status, mimetype="application/json")
 
 
 def ok(data, status=200, *, revision=None, page=None):
     """A success envelope; ``revision`` is the document's ``_rev`` when there is one."""
-    return _json(envelope.success(data, meta=_meta(), revision=revision, page=page), status)
+    return _response(envelope.success_json(data, meta=_meta(), revision=revision, page=page),
+                     status)
 
 
 def created(data, *, revision=None):
@@ -28,4 +26,5 @@ def created(data, *, revision=None):
 
 
 def failure(code, message, error_id, data=None):
-    return _json(envelope.error(code, message, error_id, meta=_meta(), data=data), code)
+    return _response(envelope.to_json(envelope.error(code, message, error_id, meta=_meta(),
+                                                     data=data)), code)
