@@ -28,7 +28,12 @@ CONTENT_TYPE, DELIVERY_MODE = "application/json", 1      # transient, as Kazoo's
 BATCH_SIZE = 500
 MAX_IN_FLIGHT = 5000
 IDLE_POLL = 0.5          # seconds between heartbeat/close checks when idle
-ACK_POLL = 0.005         # seconds between confirm collections while messages are in flight
+ACK_POLL = 0.02          # seconds between confirm collections while messages are in flight
+# Seconds at least between two writes to the broker. Each write that wakes the broker
+# costs far more than the bytes it carries (a cross-CPU wake-up; ~200 us of CPU on a
+# VM), so under load publishes are coalesced into one write per interval; an isolated
+# event still leaves at once. Adds at most this much latency.
+WRITE_INTERVAL = 0.001
 
 
 class ConfirmTimeout(Exception):
@@ -165,13 +170,17 @@ class PikaPublisher(Publisher):
         Publishes are written at once (``write_now``); pika's ioloop turn, which
         reads confirms and runs heartbeats, runs at most every ACK_POLL while
         sending, and when a wait for new publishes times out."""
-        collected = time.monotonic()
+        collected = written = time.monotonic()
         while True:
             if self._in_flight:
                 self._check_confirms()
             if self._outbox and len(self._in_flight) < MAX_IN_FLIGHT:
+                pause = written + WRITE_INTERVAL - time.monotonic()
+                if pause > 0 and len(self._outbox) < BATCH_SIZE and not self._closing:
+                    gevent.sleep(pause)        # let this write carry what arrives meanwhile
                 self._send_batch(connection, channel)
                 write_now(connection)
+                written = time.monotonic()
                 if time.monotonic() - collected >= ACK_POLL:
                     connection.process_data_events(time_limit=0)
                     collected = time.monotonic()
