@@ -26,13 +26,14 @@ import time
 import uuid
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from events_support import (REPO, Esl, Tap, cpu_seconds, encode_command, free_port,  # noqa: E402
-                            percentile, run_raw, spawn)
+from events_support import (REPO, Esl, Tap, broker_pid, cpu_seconds, encode_command,  # noqa: E402
+                            free_port, percentile, run_raw, spawn)
 from ecallmgr import events as ecallmgr_events  # noqa: E402
 from kzcore.esl.frames import parse_event  # noqa: E402
+from events_report import P99_LIMIT_MS, summarise  # noqa: E402
 
 ACCOUNT = "9d351ad7ffd6f846313af9eed3bb7b85"
-P99_LIMIT_MS = 10.0
+BROKER_PID = broker_pid()   # RabbitMQ's beam.smp on this machine, if it runs here
 
 
 def emission_times(esl):
@@ -54,6 +55,7 @@ def run_step(esl, tap, bursts, rate, seconds, ecallmgr_pid, sim_pid, emitted=Fal
     each = max(2, int(per_member * seconds) // 2 * 2)       # even: members end silent
     count = each * len(bursts)
     cpu0, sim_cpu0 = cpu_seconds(ecallmgr_pid), cpu_seconds(sim_pid)
+    broker_cpu0, own_cpu0 = cpu_seconds(BROKER_PID), cpu_seconds(os.getpid())
     starts = {}
     for call_id, template in bursts:
         starts[call_id] = time.time()
@@ -62,6 +64,8 @@ def run_step(esl, tap, bursts, rate, seconds, ecallmgr_pid, sim_pid, emitted=Fal
     got = tap.collect(count, timeout=seconds + 15)
     cpu = cpu_seconds(ecallmgr_pid) - cpu0
     sim_cpu = cpu_seconds(sim_pid) - sim_cpu0
+    broker_cpu = cpu_seconds(BROKER_PID) - broker_cpu0 if BROKER_PID else None
+    own_cpu = cpu_seconds(os.getpid()) - own_cpu0
     times = emission_times(esl) if emitted else None
     sequences, latencies, from_emission = {}, [], []
     for arrived, body in got:
@@ -85,6 +89,8 @@ def run_step(esl, tap, bursts, rate, seconds, ecallmgr_pid, sim_pid, emitted=Fal
             "emitted_p99_ms": _rounded(emitted_p99),
             "cpu_s_per_1000": round(cpu / count * 1000, 4),
             "generator_cpu_s_per_1000": round(sim_cpu / count * 1000, 4),
+            "broker_cpu_s_per_1000": None if broker_cpu is None else round(broker_cpu / count * 1000, 4),
+            "consumer_cpu_s_per_1000": round(own_cpu / count * 1000, 4),
             "sustained": len(got) == count and in_order and judged_p99 < P99_LIMIT_MS,
             "sample": got[0][1] if got else None}
 
@@ -216,7 +222,7 @@ def main(argv=None):
             raw = run_raw(args.amqp_url, tap, key, sample, 30000)
             print(json.dumps({"raw_pika_loop": raw}), flush=True)
             raw["paced"] = [run_raw(args.amqp_url, tap, key, sample, int(rate * args.seconds), rate)
-                            for rate in (500, 1000, 2000)]
+                            for rate in sorted({1000, *map(int, args.rates.split(","))})]
             print(json.dumps({"raw_paced": raw["paced"]}), flush=True)
     report = summarise(results, raw, args)
     print(report)
@@ -224,63 +230,6 @@ def main(argv=None):
         with open(REPO / "bench" / "RESULTS.md", "a") as handle:
             handle.write(report)
     return 0
-
-
-GENERATOR_TITLES = {
-    "fssim": "fssim emits the events (several talking members; the simulator's cost included)",
-    "replay": "fssim's captured frames replayed by bench/events_replay.py (ecallmgr's ceiling)",
-}
-
-
-def best_step(steps):
-    sustained = [s for s in steps if s["sustained"]]
-    return max(sustained, key=lambda s: s["rate"]) if sustained else None
-
-
-def summarise(results, raw, args):
-    command = (f"python bench/events.py --rates {args.rates} --seconds {args.seconds:g} "
-               f"--generators {args.generators} --members {args.members}")
-    lines = ["", "## Events: fssim -> ecallmgr -> RabbitMQ (bench/events.py)", "",
-             f"Command: `{command}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
-             f"Raw pika publish loop (plain `basic_publish`, no confirms, same payload, exchange "
-             f"and binding): **{raw['rate']:.0f} msg/s**. The same loop paced, consumed here "
-             "(latency from the scheduled send, and from the actual send: the broker + consumer "
-             "floor):", ""]
-    lines += [f"- raw paced {p['count'] / args.seconds:.0f}/s: from schedule "
-              f"p50 {p.get('p50_ms')} ms, "
-              f"p99 {p.get('p99_ms')} ms; from the actual send p50 {p.get('sent_p50_ms')} ms, "
-              f"p99 {p.get('sent_p99_ms')} ms" for p in raw.get("paced", [])]
-    lines += [f"- load average (1 min) at the end of the run: {os.getloadavg()[0]:.1f} "
-              "(2 cores, shared with the other work on this machine)", ""]
-    for generator, steps in results.items():
-        best = best_step(steps)
-        rate = best["throughput"] if best else 0.0
-        complete = [s for s in steps if s["received"] == s["events"] and s["in_order"]]
-        peak = max(complete, key=lambda s: s["throughput"]) if complete else None
-        lines += [f"### {GENERATOR_TITLES.get(generator, generator)}", "",
-                  "| offered/s | delivered/s | in order "
-                  "| p50 ms sched | p99 ms sched | max ms sched "
-                  "| p50 ms emitted | p99 ms emitted "
-                  "| ecallmgr CPU s/1000 | generator CPU s/1000 | sustained |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|"]
-        lines += [f"| {s['rate']} | {s['throughput']} | {s['in_order']} | {s['p50_ms']} | "
-                  f"{s['p99_ms']} | {s['max_ms']} | {s.get('emitted_p50_ms') or '-'} | "
-                  f"{s.get('emitted_p99_ms') or '-'} | {s['cpu_s_per_1000']} | "
-                  f"{s['generator_cpu_s_per_1000']} | {s['sustained']} |" for s in steps]
-        lines += ["",
-                  f"- Highest sustained rate (all delivered, in order, p99 < {P99_LIMIT_MS:g} ms; "
-                  "from emission where measured, else from schedule): "
-                  f"**{rate:.0f} events/s** (offered {best['rate'] if best else 0}/s); "
-                  f"ratio to the raw loop **{rate / raw['rate']:.2f}**; ecallmgr CPU "
-                  f"{best['cpu_s_per_1000'] if best else '-'} s per 1,000 events."]
-        if peak:
-            lines.append(f"- Highest throughput delivered complete and in order, whatever the "
-                         f"latency: **{peak['throughput']:.0f} events/s** (offered {peak['rate']}/s, "
-                         f"p99 {peak['p99_ms']} ms); ratio to the raw loop "
-                         f"**{peak['throughput'] / raw['rate']:.2f}**; ecallmgr CPU "
-                         f"{peak['cpu_s_per_1000']} s per 1,000 events.")
-        lines.append("")
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":
