@@ -10,6 +10,7 @@ switch. Every API answer must be 202 (actions) / 200 (reads); every ESL reply
 
     python bench/actions.py                       # 50 clients, 30 s, 2 workers
     python bench/actions.py --duration 5 --read-duration 3 --no-record
+    KZ_ROOM_CACHE_TTL=0 python bench/actions.py   # the server without its room cache
 
 Appends the figures (with the exact command) to bench/RESULTS.md unless --no-record.
 """
@@ -37,7 +38,7 @@ from bench.api_crud import append_results, percentile, wait_and_login  # noqa: E
 from crossbar import documents  # noqa: E402
 from crossbar.bootstrap import bootstrap  # noqa: E402
 from crossbar.live.compose import COMMAND_EVENTS  # noqa: E402
-from kzcore.config import load_config  # noqa: E402
+from kzcore.config import SETTINGS, load_config  # noqa: E402
 from kzcore.esl.client import EslClient  # noqa: E402
 from kzcore.naming import account_db, fs_conference_name, new_id  # noqa: E402
 from kzcore.store.factory import make_store  # noqa: E402
@@ -286,8 +287,9 @@ def report(args, results, server_command):
         f"nodes; server: `{' '.join(server_command[2:])}` (embedded SQLite store). Raw ESL: the "
         f"same `conference <room> mute|unmute <id>` api commands, same concurrency, over "
         f"{args.workers} ESL connections (one per worker, as the API holds). Each API action "
-        "also asks both nodes where the room is (`conference <room> list count`) before "
-        "commanding it, and reads the account and the conference document.", "",
+        f"goes to the node its worker last saw the room on (room cache, "
+        f"KZ_ROOM_CACHE_TTL={room_cache_ttl()} s; 0 = off); without that hint it first asks "
+        "both nodes where the room is (`conference <room> list count`).", "",
         header, api.row("mute/unmute through the API", api_s),
         raw.row("mute/unmute as raw ESL round trips", raw_s), "",
         f"- **ratio API/raw ESL (actions per second): {api_rate / max(1e-9, raw_rate):.3f}** "
@@ -304,6 +306,11 @@ def report(args, results, server_command):
         f"list: {rate(listing, list_s) / max(1e-9, rate(raw_list, raw_list_s)):.3f}. The simulator "
         "renders json_list in Python (tens of ms for 200 members), so reads are bound by it; "
         "FreeSWITCH renders it in C.", ""])
+
+
+def room_cache_ttl():
+    """The TTL the server runs with (inherited from this environment, as the server's)."""
+    return os.environ.get("KZ_ROOM_CACHE_TTL", SETTINGS["room_cache_ttl"][1])
 
 
 def rate(timings, elapsed):
