@@ -1,0 +1,74 @@
+"""actions, the API side: gunicorn serving ``crossbar.wsgi:application`` and the
+client greenlets (participant mute/unmute, conference reads) over keep-alive
+``http.client`` connections.
+
+Expects the repository and bench/ on sys.path (bench/actions.py sets them).
+"""
+import http.client
+import json
+import os
+import subprocess
+import sys
+import time
+
+import gevent
+from actions_report import Timings
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def start_server(args, env):
+    """gunicorn with gevent workers; returns (process, its command line)."""
+    command = [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", str(args.workers),
+               "-b", f"127.0.0.1:{args.port}", "--worker-connections", "1000",
+               "--keep-alive", "30", "--log-level", "warning", "crossbar.wsgi:application"]
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL), command
+
+
+def http_loop(port, token, requests, timings, deadline, expect):
+    """``requests``: a cycle of (method, path, body) sent over one keep-alive connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"X-Auth-Token": token, "Content-Type": "application/json"}
+    index = 0
+    while time.monotonic() < deadline:
+        method, path, body = requests[index % len(requests)]
+        index += 1
+        started = time.perf_counter()
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            reply = conn.getresponse()
+            payload = reply.read()
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            timings.add(started, False, repr(exc))
+            continue
+        timings.add(started, reply.status == expect, f"{reply.status} {payload[:200]!r}")
+    conn.close()
+
+
+def run_api_actions(args, token, account_id, mute_room, member_ids):
+    timings = Timings()
+    base = f"/v2/accounts/{account_id}/conferences/{mute_room}/participants"
+    deadline = time.monotonic() + args.duration
+    started = time.monotonic()
+    jobs = []
+    for index in range(args.concurrency):
+        member = member_ids[index % len(member_ids)]
+        cycle = [("PUT", f"{base}/{member}", json.dumps({"data": {"action": verb}}))
+                 for verb in ("mute", "unmute")]
+        jobs.append(gevent.spawn(http_loop, args.port, token, cycle, timings, deadline, 202))
+    gevent.joinall(jobs)
+    return timings, time.monotonic() - started
+
+
+def run_reads(args, token, path, check):
+    timings = Timings()
+    deadline = time.monotonic() + args.read_duration
+    started = time.monotonic()
+    gevent.joinall([gevent.spawn(http_loop, args.port, token, [("GET", path, None)], timings,
+                                 deadline, 200) for _ in range(args.read_concurrency)])
+    conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+    conn.request("GET", path, headers={"X-Auth-Token": token})
+    check(json.loads(conn.getresponse().read())["data"])
+    conn.close()
+    return timings, time.monotonic() - started
