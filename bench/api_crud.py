@@ -38,17 +38,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from api_crud_api import run_api, wait_and_login  # noqa: E402
+from api_crud_api import run_api  # noqa: E402
 from api_crud_direct import direct_worker, run_direct  # noqa: E402
 from api_crud_report import append_results, report  # noqa: E402
-from load_kit import percentile  # noqa: E402
 from crossbar.bootstrap import bootstrap  # noqa: E402
 from kzcore.config import load_config  # noqa: E402
 from kzcore.naming import new_id  # noqa: E402
 from kzcore.store.factory import make_store  # noqa: E402
-
-# bench/actions.py imports append_results, percentile and wait_and_login from here
-__all__ = ["append_results", "main", "percentile", "wait_and_login"]
 
 SECRET = "bench-api-crud-secret"
 
