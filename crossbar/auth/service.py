@@ -1,7 +1,8 @@
 """api_auth / user_auth: find the account (and user), then issue a token."""
 import hmac
 
-from crossbar.auth.credentials import normalize_account_name
+from crossbar.auth.credentials import normalize_account_name, normalize_phone_number
+from kzcore.accounts import owner_of_number
 from kzcore.errors import Unauthorized, ValidationFailed
 from kzcore.naming import ACCOUNTS_DB, account_db
 
@@ -33,7 +34,8 @@ def api_auth(store, signer, data):
 
 
 def user_auth(store, signer, data):
-    """``{"credentials", "account_name"|"account_realm", "method"?}`` -> (token, data)."""
+    """``{"credentials", "phone_number"|"account_name"|"account_realm", "method"?}``
+    -> (token, data). The user is looked for in the one account found."""
     credentials = data.get("credentials")
     if not isinstance(credentials, str) or not credentials:
         raise ValidationFailed(data={"credentials": REQUIRED})
@@ -49,17 +51,29 @@ def user_auth(store, signer, data):
 
 
 def find_login_account(store, data):
-    name, realm = data.get("account_name"), data.get("account_realm")
-    if isinstance(name, str) and name:
-        selector = {"pvt_type": "account", "pvt_normalized_name": normalize_account_name(name)}
+    """The one account named by ``phone_number`` (Kazoo looks it up first), else
+    ``account_name``, else ``account_realm``. No fall-through to another
+    identifier: an unknown number answers exactly as a number of another
+    account would (401, as for a wrong password), so nothing tells a caller
+    whether a number or a name exists."""
+    number, name, realm = (data.get(key) for key in
+                           ("phone_number", "account_name", "account_realm"))
+    if isinstance(number, str) and number:
+        digits = normalize_phone_number(number)
+        account = owner_of_number(store, digits) if digits else None
+    elif isinstance(name, str) and name:
+        account = _account_where(store, "pvt_normalized_name", normalize_account_name(name))
     elif isinstance(realm, str) and realm:
-        selector = {"pvt_type": "account", "realm": realm.lower()}
+        account = _account_where(store, "realm", realm.lower())
     else:
         raise ValidationFailed(data={"account_name": REQUIRED})
-    account = store.find_one(ACCOUNTS_DB, selector)
     if account is None:
         raise Unauthorized("invalid credentials")
     return account
+
+
+def _account_where(store, field, value):
+    return store.find_one(ACCOUNTS_DB, {"pvt_type": "account", field: value})
 
 
 def _require_enabled(account):
