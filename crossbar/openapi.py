@@ -26,10 +26,14 @@ def _crud(tag, collection, schema_id):
 OPERATIONS = [
     ("put", "/v2/api_auth", "api_auth", "Authenticate with an account API key", "api_auth",
      "201", "auth"),
-    ("put", "/v2/user_auth", "user_auth", "Authenticate with md5/sha1 user credentials",
+    ("put", "/v2/user_auth", "user_auth",
+     "Authenticate with md5/sha1 user credentials and an account name, realm or phone number",
      "user_auth", "201", "auth"),
     ("get", "/v2/token_auth", "token_auth", "Claims of the presented token", None, "200", "auth"),
     ("get", "/v2/openapi.json", "openapi", "This document", None, "200", "meta"),
+    ("put", "/v2/accounts", "create_account",
+     "Create a top-level account (superduper admin only; 403 otherwise)", "accounts", "201",
+     "accounts"),
     ("get", A, "get_account", "Get the account", None, "200", "accounts"),
     ("put", A, "create_child_account", "Create a child account", "accounts", "201", "accounts"),
     ("post", A, "update_account", "Replace the account", "accounts", "200", "accounts"),
@@ -90,7 +94,13 @@ AUTH_BODIES = {
     "user_auth": {"type": "object", "required": ["credentials"], "properties": {
         "credentials": {"type": "string", "description": "md5 (or sha1) of 'username:password'"},
         "account_name": {"type": "string"}, "account_realm": {"type": "string"},
-        "method": {"type": "string", "enum": ["md5", "sha"]}}},
+        "phone_number": {"type": "string", "minLength": 1, "maxLength": 64, "description":
+                         "a dialled number of one of the account's conferences "
+                         "(conference_numbers, member.numbers, moderator.numbers); "
+                         "non-digits are ignored"},
+        "method": {"type": "string", "enum": ["md5", "sha"]}},
+        "description": "the account is the one phone_number names, else account_name, "
+                       "else account_realm (only the first of them given is used)"},
 }
 
 ENVELOPE = {"type": "object", "required": ["data", "status", "request_id"], "properties": {

@@ -6,7 +6,7 @@ import secrets
 from crossbar import documents, listing
 from crossbar.auth.credentials import normalize_account_name
 from crossbar.resource import AccountDocuments
-from kzcore.errors import BadRequest, Forbidden, ValidationFailed
+from kzcore.errors import BadRequest, Forbidden, NotFound, ValidationFailed
 from kzcore.naming import ACCOUNTS_DB, account_db, new_id
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,25 @@ class AccountsService(AccountDocuments):
         self.store.create_db(account_db(child_id))
         log.info("account created", extra={"account_id": child_id, "parent_id": parent_id})
         return saved
+
+    def top_level_parent(self, actor_account_id):
+        """The parent of a ``PUT /accounts`` (no parent in the path) create, or
+        Forbidden: superduper admins only, checked before the body is read.
+
+        ``pvt_tree == []`` is the master account's alone (the one kz-bootstrap
+        makes; Kazoo: "there should only be one"), and an account with an empty
+        tree would be reachable by no token but its own. As in Kazoo, where the
+        parent of a path-less create is the authenticated account, the new
+        account goes directly under the caller: for the bootstrapped master
+        that is the top level of the hierarchy, ``pvt_tree == [master]``."""
+        try:
+            actor = self.get(actor_account_id)
+        except NotFound:
+            actor = {}
+        if actor.get("pvt_superduper_admin") is not True or actor.get("enabled") is False:
+            log.info("top-level account create refused", extra={"actor": actor_account_id})
+            raise Forbidden("only a superduper admin may create a top-level account")
+        return actor_account_id
 
     def remove(self, actor_account_id, account_id, if_match=None):
         """Delete a descendant account (never the caller's own, never one with

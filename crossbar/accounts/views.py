@@ -1,4 +1,5 @@
-"""Routes for accounts. ``PUT /accounts/{id}`` creates a child of ``{id}``."""
+"""Routes for accounts. ``PUT /accounts/{id}`` creates a child of ``{id}``;
+``PUT /accounts`` a top-level account (superduper admins only)."""
 from flask import Blueprint, g, request
 
 from crossbar import responses
@@ -12,6 +13,13 @@ ONE = "/accounts/<account_id>"
 
 def _service():
     return AccountsService(services().store, services().schemas)
+
+
+@blueprint.route("/accounts", methods=["PUT"], endpoint="account_create")
+def create_top_level():
+    service = _service()
+    parent_id = service.top_level_parent(g.kz_claims.get("account_id"))
+    return doc_response(service.create_child(parent_id, request_data()), 201)
 
 
 @blueprint.route(ONE, methods=["GET"], endpoint="account_get")

@@ -128,3 +128,29 @@ def test_child_cannot_reach_parent_or_sibling_and_root_can_write_child(api, sibl
     reply = api.call("PUT", f"/v2/accounts/{beta.account_id}/conferences", {"name": "by root"},
                      token=api.root.token)
     assert reply.status_code == 201
+
+
+WRITE_METHODS = {"PUT", "POST", "PATCH", "DELETE"}
+
+
+def test_account_less_write_routes_refuse_a_plain_account(api, siblings):
+    """Every non-public write route without ``<account_id>`` (PUT /v2/accounts:
+    top-level accounts) is for superduper admins only: a sibling's token gets 403
+    and no account document or database appears or changes."""
+    alpha, beta, _alpha_ids, _beta_ids = siblings
+    accounts_before = {doc["_id"]: doc["_rev"] for doc in api.store.all_docs(ACCOUNTS_DB)}
+    before = _snapshot(api.store, beta.account_id)
+    checked = []
+    for rule in api.app.url_map.iter_rules():
+        view = api.app.view_functions[rule.endpoint]
+        if "<account_id>" in rule.rule or not rule.rule.startswith("/v2") \
+                or getattr(view, "kz_public", False):
+            continue
+        for method in sorted(rule.methods & WRITE_METHODS):
+            reply = _request(api, method, rule.rule, alpha.token, rule.endpoint)
+            assert reply.status_code == 403, (method, rule.rule, reply.status_code)
+            assert reply.get_json()["status"] == "error"
+            checked.append((method, rule.rule))
+    assert ("PUT", "/v2/accounts") in checked
+    assert {doc["_id"]: doc["_rev"] for doc in api.store.all_docs(ACCOUNTS_DB)} == accounts_before
+    assert _snapshot(api.store, beta.account_id) == before

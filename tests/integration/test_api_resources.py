@@ -144,3 +144,81 @@ def test_delete_account_rules(api):
                     token=api.root.token).status_code == 200
     assert api.call("GET", f"/v2/accounts/{child.account_id}/children",
                     token=child.token).status_code == 404
+
+
+# --- PUT /v2/accounts: a top-level account, superduper admins only --------------------------
+
+def _account_ids(store):
+    return {doc["_id"] for doc in store.all_docs(ACCOUNTS_DB) if doc.get("pvt_type") == "account"}
+
+
+def test_superduper_admin_creates_a_top_level_account(api):
+    root_id = api.root.account_id
+    reply = api.call("PUT", "/v2/accounts", {"name": "Top Tenant", "realm": "Top.Example.Com"},
+                     token=api.root.token)
+    assert reply.status_code == 201, reply.get_json()
+    body = reply.get_json()
+    created = body["data"]
+    assert body["status"] == "success" and body["revision"]
+    assert created["name"] == "Top Tenant" and created["realm"] == "top.example.com"
+    assert not any(key.startswith("pvt_") for key in created)
+    stored = api.store.get(ACCOUNTS_DB, created["id"])
+    # pvt_tree [] is the bootstrapped master's alone: top level is directly under it
+    assert api.store.get(ACCOUNTS_DB, root_id)["pvt_tree"] == []
+    assert stored["pvt_tree"] == [root_id]
+    assert stored["pvt_superduper_admin"] is False and len(stored["pvt_api_key"]) == 64
+    assert api.store.db_exists(account_db(created["id"]))
+    # the creator manages it; the new account reaches itself but not the master
+    children = api.call("GET", f"/v2/accounts/{root_id}/children", token=api.root.token)
+    assert created["id"] in [c["id"] for c in children.get_json()["data"]]
+    key = api.call("GET", f"/v2/accounts/{created['id']}/api_key",
+                   token=api.root.token).get_json()["data"]["api_key"]
+    own_token = api.api_auth(key)
+    assert api.call("GET", f"/v2/accounts/{created['id']}", token=own_token).status_code == 200
+    assert api.call("GET", f"/v2/accounts/{root_id}", token=own_token).status_code == 403
+    # the new account may not create top-level accounts itself
+    assert api.call("PUT", "/v2/accounts", {"name": "Nested"}, token=own_token).status_code == 403
+
+
+def test_top_level_account_is_validated_like_a_child(api):
+    api.create_account(api.root, "Taken Name")
+    before = _account_ids(api.store)
+    cases = [({"name": "taken name"}, "name", "unique"),   # names are unique system-wide
+             ({}, "name", "required"),
+             ({"name": "x" * 129}, "name", "maxLength"),
+             ({"name": "Realm Clash", "realm": "admin.test.local"}, "realm", "unique"),
+             ({"name": "Bad Realm", "realm": "no spaces allowed"}, "realm", "pattern")]
+    for data, field, keyword in cases:
+        reply = api.call("PUT", "/v2/accounts", data, token=api.root.token)
+        body = reply.get_json()
+        assert reply.status_code == 400 and body["message"] == "validation error", (data, body)
+        assert keyword in body["data"][field], (data, body)
+    assert _account_ids(api.store) == before
+    # and through the /v1 alias
+    v1 = api.call("PUT", "/v1/accounts", {"name": "Via V1"}, token=api.root.token)
+    assert v1.status_code == 201 and api.store.get(ACCOUNTS_DB, v1.get_json()["data"]["id"])[
+        "pvt_tree"] == [api.root.account_id]
+
+
+def test_top_level_account_needs_a_superduper_admin_token(api):
+    child = api.create_account(api.root, "Plain Child")
+    before = _account_ids(api.store)
+    for data in ({"name": "Usurper"}, {}, {"name": "x" * 500}):
+        reply = api.call("PUT", "/v2/accounts", data, token=child.token)
+        body = reply.get_json()
+        assert reply.status_code == 403, (data, body)   # refused before the body is judged
+        assert body["status"] == "error" and body["error"] == "403"
+        assert body["error_id"] == "forbidden" and body["request_id"]
+    assert api.call("PUT", "/v2/accounts", {"name": "Anonymous"}).status_code == 401
+    assert _account_ids(api.store) == before
+    # the flag is read from the stored account at each request, not from the token
+    root_doc = api.store.get(ACCOUNTS_DB, api.root.account_id)
+    api.store.save(ACCOUNTS_DB, {**root_doc, "pvt_superduper_admin": False})
+    assert api.call("PUT", "/v2/accounts", {"name": "After Demotion"},
+                    token=api.root.token).status_code == 403
+    child_doc = api.store.get(ACCOUNTS_DB, child.account_id)
+    api.store.save(ACCOUNTS_DB, {**child_doc, "pvt_superduper_admin": True})
+    promoted = api.call("PUT", "/v2/accounts", {"name": "By Promoted"}, token=child.token)
+    assert promoted.status_code == 201, promoted.get_json()
+    assert api.store.get(ACCOUNTS_DB, promoted.get_json()["data"]["id"])["pvt_tree"] == \
+        [api.root.account_id, child.account_id]

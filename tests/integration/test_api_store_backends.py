@@ -87,3 +87,30 @@ def test_isolation_contract(backend_api):
                     token=alpha.token).status_code == 404
     assert api.call("GET", f"/v2/accounts/{beta.account_id}/conferences/{conf['id']}",
                     token=api.root.token).status_code == 200
+
+
+def test_top_level_account_and_user_auth_by_phone_number_contract(backend_api):
+    api = backend_api
+    top = api.call("PUT", "/v2/accounts", {"name": "Top Co"}, token=api.root.token)
+    assert top.status_code == 201, top.get_json()
+    top_id = top.get_json()["data"]["id"]
+    assert api.store.get("accounts", top_id)["pvt_tree"] == [api.root.account_id]
+    child = api.create_account(api.root, "Child Co")
+    assert api.call("PUT", "/v2/accounts", {"name": "Refused Co"},
+                    token=child.token).status_code == 403
+    base = f"/v2/accounts/{top_id}"
+    assert api.call("PUT", f"{base}/users", {"username": "tara", "password": "pw",
+                                             "first_name": "T", "last_name": "C"},
+                    token=api.root.token).status_code == 201
+    assert api.call("PUT", f"{base}/conferences", {"name": "r", "conference_numbers": ["6100"]},
+                    token=api.root.token).status_code == 201
+    assert api.call("PUT", f"/v2/accounts/{child.account_id}/conferences",
+                    {"name": "c", "conference_numbers": ["6200"]},
+                    token=child.token).status_code == 201
+    creds = hashlib.md5(b"tara:pw").hexdigest()
+    login = api.call("PUT", "/v2/user_auth", {"credentials": creds, "phone_number": "+6100"})
+    assert login.status_code == 201 and login.get_json()["data"]["account_id"] == top_id
+    for number in ("6200", "6300"):  # another account's number, an unknown one
+        refused = api.call("PUT", "/v2/user_auth", {"credentials": creds, "phone_number": number})
+        assert refused.status_code == 401 and refused.get_json()["error_id"] == \
+            "invalid_credentials"
