@@ -13,10 +13,10 @@ import logging
 import gevent
 import gevent.event
 import pika
-import pika.exceptions
 
 from kzcore.bus.base import CONFERENCE_EXCHANGE, Consumer
-from kzcore.bus.pika_tuning import close_quietly, connection_parameters, install_write_coalescing
+from kzcore.bus.pika_supervisor import supervise
+from kzcore.bus.pika_tuning import connection_parameters, install_write_coalescing
 
 log = logging.getLogger(__name__)
 
@@ -82,30 +82,16 @@ class PikaConsumer(Consumer):
 
     # -- owner greenlet ----------------------------------------------------
     def _run(self):
-        failures = 0
-        while not self._closing:
-            connection = None
-            try:
-                connection = pika.BlockingConnection(self._params)
-                channel = self._open_queue(connection)
-                failures = 0
-                self._ready.set()
-                log.info("amqp consumer ready", extra={"bindings": sorted(self._bindings)})
-                self._serve(connection, channel)
-            except (pika.exceptions.AMQPError, OSError) as exc:
-                failures += 1
-                log.warning("amqp consumer connection lost", extra={"error": repr(exc)})
-            except Exception:  # never let the owner greenlet die: nothing would arrive again
-                failures += 1
-                log.exception("amqp consumer failed; reconnecting")
-            finally:
-                self._ready.clear()
-                close_quietly(connection)
-            if not self._closing:
-                self.reconnects += 1
-                gevent.sleep(min(0.1 * 2 ** failures, 2.0))
+        supervise("amqp consumer", log=log, closing=lambda: self._closing,
+                  connect=lambda: pika.BlockingConnection(self._params),
+                  setup=self._open_queue, serve=self._serve, cleanup=self._ready.clear,
+                  on_retry=self._count_reconnect)
+
+    def _count_reconnect(self):
+        self.reconnects += 1
 
     def _open_queue(self, connection):
+        """Declare the queue, apply every current binding, consume: then ready."""
         channel = connection.channel()
         channel.basic_qos(prefetch_count=self._prefetch)
         channel.exchange_declare(self._exchange, exchange_type="topic", durable=True)
@@ -115,6 +101,8 @@ class PikaConsumer(Consumer):
         for binding in tuple(self._bindings):
             channel.queue_bind(self._queue, self._exchange, routing_key=binding)
         channel.basic_consume(self._queue, self._on_message)
+        self._ready.set()
+        log.info("amqp consumer ready", extra={"bindings": sorted(self._bindings)})
         return channel
 
     def _serve(self, connection, channel):

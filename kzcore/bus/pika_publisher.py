@@ -15,12 +15,11 @@ import gevent
 import gevent.event
 import orjson
 import pika
-import pika.exceptions
 
 from kzcore.bus.base import CONFERENCE_EXCHANGE, Publisher
-from kzcore.bus.pika_tuning import (close_quietly, connection_parameters,
-                                    install_write_coalescing, publish_frames, write_now,
-                                    write_raw)
+from kzcore.bus.pika_supervisor import LOST_CONNECTION, supervise
+from kzcore.bus.pika_tuning import (connection_parameters, install_write_coalescing,
+                                    publish_frames, write_now, write_raw)
 
 log = logging.getLogger(__name__)
 
@@ -115,33 +114,26 @@ class PikaPublisher(Publisher):
 
     # -- owner greenlet ----------------------------------------------------
     def _run(self):
-        failures = 0
-        while not self._closing:
-            connection = None
-            try:
-                connection = pika.BlockingConnection(self._params)
-                channel = self._open_channel(connection)
-                failures = 0
-                self._connected = True
-                self._connected_event.set()
-                log.info("amqp publisher connected", extra={"exchange": self._exchange})
-                self._pump(connection, channel)
-            except (pika.exceptions.AMQPError, OSError, ConfirmTimeout, BrokerNack) as exc:
-                failures += 1
-                log.warning("amqp publisher connection lost",
-                            extra={"error": repr(exc), "buffered": self.stats()["buffered"]})
-            except Exception:  # never let the owner greenlet die: nothing would be sent again
-                failures += 1
-                log.exception("amqp publisher failed; reconnecting")
-            finally:
-                self._connected = False
-                self._connected_event.clear()
-                self._requeue_in_flight()
-                close_quietly(connection)
-            if not self._closing:
-                self._counts["reconnects"] += 1
-                self._wakeup.wait(min(0.1 * 2 ** failures, 2.0))
-                self._wakeup.clear()
+        supervise("amqp publisher", log=log, closing=lambda: self._closing,
+                  connect=lambda: pika.BlockingConnection(self._params),
+                  setup=self._open_channel, serve=self._pump, cleanup=self._disconnected,
+                  wait=self._backoff, on_retry=self._count_reconnect,
+                  lost=LOST_CONNECTION + (ConfirmTimeout, BrokerNack),
+                  lost_fields=lambda: {"buffered": self.stats()["buffered"]})
+
+    def _disconnected(self):
+        """After every connection, lost or closed: unconfirmed messages are re-sent first."""
+        self._connected = False
+        self._connected_event.clear()
+        self._requeue_in_flight()
+
+    def _count_reconnect(self):
+        self._counts["reconnects"] += 1
+
+    def _backoff(self, delay):
+        """Wait before reconnecting; a new publish (or close) ends the wait early."""
+        self._wakeup.wait(delay)
+        self._wakeup.clear()
 
     def _open_channel(self, connection):
         channel = connection.channel()
@@ -157,6 +149,9 @@ class PikaPublisher(Publisher):
             if time.monotonic() > deadline:
                 raise ConfirmTimeout("confirm.select not answered")
             connection.process_data_events(time_limit=0.01)
+        self._connected = True
+        self._connected_event.set()
+        log.info("amqp publisher connected", extra={"exchange": self._exchange})
         return channel
 
     def _declare(self, channel, exchange):
