@@ -24,6 +24,7 @@ from kzcore.bus.pika_tuning import (connection_parameters, install_write_coalesc
 log = logging.getLogger(__name__)
 
 CONTENT_TYPE, DELIVERY_MODE = "application/json", 1      # transient, as Kazoo's events
+MAX_SHORTSTR = 255        # bytes in an AMQP short string (exchange, routing key)
 BATCH_SIZE = 500
 MAX_IN_FLIGHT = 5000
 IDLE_POLL = 0.5          # seconds between heartbeat/close checks when idle
@@ -69,8 +70,14 @@ class PikaPublisher(Publisher):
     def publish(self, routing_key, payload, exchange=None):
         if self._closing:
             raise RuntimeError("publisher is closed")
+        exchange = exchange or self._exchange
+        for name, value in (("routing key", routing_key), ("exchange", exchange)):
+            # AMQP short strings: one that cannot be marshalled would stay at the head of
+            # the outbox and block every message behind it, across reconnects
+            if len(value.encode("utf-8")) > MAX_SHORTSTR:
+                raise ValueError(f"{name} longer than {MAX_SHORTSTR} bytes: {value[:40]!r}...")
         body = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)   # ~5x json.dumps
-        self._outbox.append((exchange or self._exchange, routing_key, body))
+        self._outbox.append((exchange, routing_key, body))
         self._counts["published"] += 1
         self._idle.clear()
         self._trim_buffer()

@@ -61,6 +61,23 @@ def test_publish_in_order_with_json_and_confirms(amqp_url, rabbit_tap, exchange,
     assert stats["confirmed"] == 3000 and stats["buffered"] == 0 and stats["dropped"] == 0
 
 
+def test_unsendable_names_are_refused_and_block_nothing(amqp_url, rabbit_tap, exchange, publishers):
+    """A routing key or exchange over AMQP's 255-byte limit is refused at publish();
+    it never reaches the outbox, where it would hold up every message behind it."""
+    tap = rabbit_tap("ev.*", exchange=exchange)
+    publisher = new_publisher(publishers, amqp_url, exchange=exchange)
+    assert publisher.wait_connected(5)
+    with pytest.raises(ValueError, match="routing key longer than 255 bytes"):
+        publisher.publish("ev." + "k" * 253, {"n": -1})
+    with pytest.raises(ValueError, match="exchange longer than 255 bytes"):
+        publisher.publish("ev.1", {"n": -2}, exchange="x" * 256)
+    publisher.publish("ev." + "é" * 126, {"n": 0})       # 255 bytes exactly: fine
+    publisher.publish("ev.1", {"n": 1})
+    assert publisher.flush(5)
+    assert [m[1]["n"] for m in tap.read(2, timeout=3)] == [0, 1]
+    assert publisher.stats()["published"] == 2
+
+
 def test_exchange_is_durable_topic(amqp_url, exchange, publishers):
     publisher = new_publisher(publishers, amqp_url, exchange=exchange)
     assert publisher.wait_connected(5)
