@@ -1,18 +1,8 @@
 """Simulator-only controls (shared by the Python API and the `sim_*` api commands):
 a caller joins, talks, stops talking, sends DTMF, hangs up; bursts of talk events."""
-import math
-import time
-
-import gevent
-
-from fssim import loopback
-from fssim import conference_events as ce
+from fssim import bursts, loopback
 from fssim.dialplan import announce_application
-from fssim.events import CONFERENCE_SUBCLASS
 from fssim.voice import VoiceDriver, set_voice
-
-
-BURST_TICK = 0.001   # seconds: talk bursts emit on these ticks
 
 
 class ControlError(Exception):
@@ -106,40 +96,9 @@ def hangup(core, uuid, cause="NORMAL_CLEARING"):
 
 def talk_burst(core, uuid, count, rate):
     """Emit `count` member events (start/stop-talking alternating) at `rate` per second,
-    without the talk-detection delays; returns the greenlet doing it."""
+    without the talk-detection delays; returns the running ``bursts.Burst``
+    (``get(timeout)`` -> events emitted, ``join(timeout)``)."""
     member = member_channel(core, uuid).member
     if member is None or member.conference is None:
         raise ControlError(f"{uuid} is not in a conference")
-    return gevent.spawn(_burst, core, member, int(count), float(rate))
-
-
-def _burst(core, member, count, rate):
-    """The member's headers are built once per variant (a tuple, so that their
-    encoding is cached); only the common block (date, sequence) is new per event.
-
-    Each event is due at ``start + index / rate``; the emitter sleeps until the
-    next millisecond tick at or after it (never early), so that bursts of several
-    members wake together and their events leave in one write, as FreeSWITCH's
-    media threads emit at frame boundaries. Yields at least every 64 events."""
-    conference = member.conference
-    variants = {}
-    for talking in (True, False):
-        member.talking = talking
-        action = "start-talking" if talking else "stop-talking"
-        variants[talking] = (ce.CALLING[action],
-                             tuple(ce.member_action(conference, member, action)))
-    interval = 1.0 / rate if rate > 0 else 0.0
-    start = time.monotonic()
-    for index in range(count):
-        if member.conference is not conference:
-            return index
-        member.talking = not member.talking
-        calling, headers = variants[member.talking]
-        core.emit(core.events.custom(CONFERENCE_SUBCLASS, calling, headers))
-        due = start + (index + 1) * interval
-        delay = math.ceil(due / BURST_TICK) * BURST_TICK - time.monotonic()
-        if delay > 0:
-            gevent.sleep(delay)
-        elif index % 64 == 63:
-            gevent.sleep(0)
-    return count
+    return bursts.start_burst(core, member, count, rate)

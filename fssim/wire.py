@@ -7,6 +7,7 @@ object that keeps duplicate header names and puts the body under ``_body``.
 """
 import functools
 import json
+import re
 
 DISCONNECT_TEXT = "Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n"
 
@@ -98,7 +99,13 @@ def event_json_text(headers, body=None):
     return "{" + ",".join(items) + "}"
 
 
+# what json.dumps(ensure_ascii=False) escapes in a string (cJSON escapes the same)
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
+
+
 def _dumps(value):
+    if isinstance(value, str) and not _JSON_ESCAPED.search(value):
+        return '"' + value + '"'       # the common case, without json.dumps' set-up per call
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 

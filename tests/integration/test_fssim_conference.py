@@ -140,6 +140,29 @@ def test_talk_burst_emits_at_the_requested_rate(fssim, events_on):
     assert [e["Action"] for e in talk[:2]] == ["start-talking", "stop-talking"]
 
 
+def test_concurrent_bursts_interleave_in_order_and_end_when_a_member_leaves(fssim, events_on):
+    """Bursts of several members share one ticker: their events interleave, each
+    member's alternate start/stop in order, none leaves early, and a member who
+    hangs up ends its own burst without stopping the others."""
+    client = events_on(fssim)
+    alice, bob = (fssim.join("room1", f"100{n}", name) for n, name in ((1, "Alice"), (2, "Bob")))
+    for _ in range(2):
+        client.wait_event(lambda e: e.get("Action") == "add-member")
+    started = time.monotonic()
+    bursts = [fssim.emit_talk_burst(m.uuid, count=100, rate=500) for m in (alice, bob)]
+    assert [b.get(timeout=5) for b in bursts] == [100, 100]
+    assert time.monotonic() - started >= 0.19          # event 99 is due 0.198 s after the start
+    talk = [client.wait_event(lambda e: e.get("Action", "").endswith("-talking")) for _ in range(200)]
+    by_member = {m.uuid: [e["Action"] for e in talk if e["Unique-ID"] == m.uuid] for m in (alice, bob)}
+    assert all(actions == ["start-talking", "stop-talking"] * 50 for actions in by_member.values())
+    owners = [e["Unique-ID"] for e in talk]
+    assert owners[:100] != [alice.uuid] * 100           # interleaved, not one after the other
+    long, short = fssim.emit_talk_burst(alice.uuid, 10000, 1000), fssim.emit_talk_burst(bob.uuid, 50, 1000)
+    assert short.get(timeout=5) == 50
+    fssim.hangup(alice.uuid)
+    assert 50 <= long.get(timeout=5) < 10000
+
+
 def test_member_dtmf_fires_dtmf_events(fast, esl_client_factory):
     client = esl_client_factory(fast)
     client.command("event plain DTMF")

@@ -81,3 +81,15 @@ def test_event_with_a_reused_tail_encodes_like_the_whole_event(fmt):
     assert wire.event_frame_with_tail(head, tail, fmt) == whole
     other = tail[:2] + (("Action", "stop-talking"),)
     assert wire.event_frame_with_tail(head, other, fmt) == wire.event_frame(head + list(other), None, fmt)
+
+
+def test_json_strings_are_escaped_exactly_like_json_dumps():
+    """The fast path for strings that need no escaping gives json.dumps' (and cJSON's) text."""
+    import random
+    rnd = random.Random(7)
+    samples = ["", "abc", 'a"b', "a\\b", "tab\there", "nl\n", "\x00", "\x1f", "\x7f", "é✓😀",
+               "\u2028", "a/b", "%20+"]
+    samples += ["".join(chr(rnd.choice([rnd.randrange(0, 128), rnd.randrange(128, 0x3000)]))
+                        for _ in range(rnd.randrange(0, 8))) for _ in range(5000)]
+    for value in samples:
+        assert wire._dumps(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
