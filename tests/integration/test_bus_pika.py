@@ -12,8 +12,8 @@ from tests.support.rabbit import close_broker_connection, unique_name
 
 
 @pytest.fixture
-def exchange():
-    return unique_name("kz-test-x")
+def exchange(temp_exchange):
+    return temp_exchange
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ def lost_records(caplog, logger):
 
 
 @pytest.fixture
-def exchange():
-    return unique_name("kz-test-x")
+def exchange(temp_exchange):
+    return temp_exchange
 
 
 def test_publisher_survives_repeated_broker_closes_in_order(amqp_url, rabbit_tap, exchange,

@@ -36,6 +36,22 @@ def amqp_url():
     return url
 
 
+@pytest.fixture
+def temp_exchange(amqp_url):
+    """A fresh exchange name for one test; the (durable) exchange is deleted afterwards,
+    so that test runs do not pile exchanges up on the shared broker."""
+    name = unique_name("kz-test-x")
+    yield name
+    try:
+        connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+        try:
+            connection.channel().exchange_delete(name)
+        finally:
+            connection.close()
+    except Exception:  # best effort: a broker down at the end is the test's own story
+        pass
+
+
 class RabbitTap:
     """A fresh exclusive queue bound to ``patterns`` on ``exchange``."""
 
