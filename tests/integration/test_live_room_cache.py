@@ -48,12 +48,19 @@ def sent_since(rig, mark):
     return [rig.commands_since(sim, start) for sim, start in zip(rig.sims, mark)]
 
 
-def test_a_room_moved_to_the_other_node_is_commanded_there(cached):
-    rig = cached
+def room_seen_on_node_a(rig):
+    """A stored conference with Alice on node A, muted once through the API: the
+    room cache now remembers node A. -> (conference_id, room name, Alice)."""
     conference_id = rig.create_conference(rig.alpha)
     room = rig.room(rig.alpha, conference_id)
-    first = rig.sims[0].join(room, "1001", "Alice")
-    assert member_action(rig, conference_id, first.id, "mute").status_code == 202
+    alice = rig.sims[0].join(room, "1001", "Alice")
+    assert member_action(rig, conference_id, alice.id, "mute").status_code == 202
+    return conference_id, room, alice
+
+
+def test_a_room_moved_to_the_other_node_is_commanded_there(cached):
+    rig = cached
+    conference_id, room, first = room_seen_on_node_a(rig)
     assert rig.live.rooms.get(room) == rig.sims[0].node_name
     warm = marks(rig)
     assert member_action(rig, conference_id, first.id, "unmute").status_code == 202
@@ -78,10 +85,7 @@ def test_a_room_moved_to_the_other_node_is_commanded_there(cached):
 
 def test_a_room_gone_everywhere_is_404_after_asking_every_node(cached):
     rig = cached
-    conference_id = rig.create_conference(rig.alpha)
-    room = rig.room(rig.alpha, conference_id)
-    alice = rig.sims[0].join(room, "1001", "Alice")
-    assert member_action(rig, conference_id, alice.id, "mute").status_code == 202
+    conference_id, room, alice = room_seen_on_node_a(rig)
     empty(rig.sims[0], room)
     mark = marks(rig)
     reply = member_action(rig, conference_id, alice.id, "unmute")
@@ -122,10 +126,7 @@ def test_a_hint_naming_a_node_that_is_down_falls_back_to_the_others(cached):
 
 def test_another_account_never_reaches_a_remembered_room(cached):
     rig = cached
-    conference_id = rig.create_conference(rig.alpha)
-    room = rig.room(rig.alpha, conference_id)
-    alice = rig.sims[0].join(room, "1001", "Alice")
-    assert member_action(rig, conference_id, alice.id, "mute").status_code == 202
+    conference_id, room, alice = room_seen_on_node_a(rig)
     mark = marks(rig)
     reply = member_action(rig, conference_id, alice.id, "unmute", account=rig.beta)
     assert reply.status_code == 404
