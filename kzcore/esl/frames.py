@@ -37,24 +37,33 @@ class Frame:
 class FrameParser:
     """Incremental splitter: ``feed(bytes)`` returns the frames completed so far.
 
-    Scans the buffer by offset and trims it once per ``feed`` (not once per
-    frame): a 64 KiB read holding dozens of events is not copied dozens of times."""
+    Scans by offset and trims once per ``feed`` (not once per frame): a 64 KiB read
+    holding dozens of events is not copied dozens of times. While a large body is
+    still arriving (a big ``json_list``), chunks are only collected, and joined once
+    when the body is complete, so the cost stays linear in the body's size."""
 
     def __init__(self):
-        self._buffer = b""
-        self._pending = None  # headers of a frame still waiting for its body
+        self._chunks = []       # received bytes not yet consumed, in order
+        self._size = 0
+        self._pending = None    # headers of a frame still waiting for its body
+        self._needed = 0        # bytes of that body, counted from the first chunk
 
     @property
     def buffered(self):
         """Bytes received but not yet part of a complete frame."""
-        return len(self._buffer)
+        return self._size
 
     @property
     def idle(self):
-        return not self._buffer and self._pending is None
+        return not self._size and self._pending is None
 
     def feed(self, data):
-        buffer = self._buffer + data if self._buffer else bytes(data)
+        if data:
+            self._chunks.append(bytes(data))
+            self._size += len(data)
+        if self._pending is not None and self._size < self._needed:
+            return []
+        buffer = self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
         frames, offset, size, pending = [], 0, len(buffer), self._pending
         while True:
             if pending is None:
@@ -71,7 +80,11 @@ class FrameParser:
             frames.append(Frame(pending, buffer[offset:offset + length]))
             offset += length
             pending = None
-        self._buffer, self._pending = buffer[offset:], pending
+        rest = buffer[offset:] if offset else buffer
+        self._chunks = [rest] if rest else []
+        self._size = len(rest)
+        self._pending = pending
+        self._needed = content_length(pending) if pending is not None else 0
         return frames
 
 

@@ -95,3 +95,22 @@ def test_command_encoding():
     for bad in ("list\n\napi hupall", "x\ry", "x\0y"):
         with pytest.raises(ValueError):
             frames.api_command(bad)
+
+
+def test_a_large_body_in_small_reads_is_collected_then_split_once():
+    """A multi-megabyte reply (a big json_list) arriving in small reads: nothing is
+    returned until it is complete, `buffered` counts what waits, and the frame after
+    it in the same read comes out too."""
+    body = (b'{"member":"x"},' * 200000)[:2_500_000]
+    reply = b"Content-Type: api/response\nContent-Length: %d\n\n" % len(body) + body
+    after = b"Content-Type: command/reply\nReply-Text: +OK\n\n"
+    data = reply + after
+    parser, out = frames.FrameParser(), []
+    for offset in range(0, len(data), 1024):
+        got = parser.feed(data[offset:offset + 1024])
+        if not got:
+            assert parser.buffered == min(offset + 1024, len(data)) and not parser.idle
+        out += got
+    assert [f.content_type for f in out] == ["api/response", "command/reply"]
+    assert out[0].body == body and out[1].headers["Reply-Text"] == "+OK"
+    assert parser.idle and parser.buffered == 0
