@@ -105,11 +105,12 @@ def test_a_large_body_in_small_reads_is_collected_then_split_once():
     reply = b"Content-Type: api/response\nContent-Length: %d\n\n" % len(body) + body
     after = b"Content-Type: command/reply\nReply-Text: +OK\n\n"
     data = reply + after
+    head = len(reply) - len(body)
     parser, out = frames.FrameParser(), []
     for offset in range(0, len(data), 1024):
         got = parser.feed(data[offset:offset + 1024])
-        if not got:
-            assert parser.buffered == min(offset + 1024, len(data)) and not parser.idle
+        if not got:      # the header block is parsed at once; the body waits, counted
+            assert parser.buffered == min(offset + 1024, len(data)) - head and not parser.idle
         out += got
     assert [f.content_type for f in out] == ["api/response", "command/reply"]
     assert out[0].body == body and out[1].headers["Reply-Text"] == "+OK"
