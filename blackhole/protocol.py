@@ -127,7 +127,7 @@ def binding_problem(binding):
     if not binding or len(binding) > MAX_BINDING_LENGTH:
         return f"invalid binding {binding!r}: empty or too long"
     words = binding.split(".")
-    if not all(_WORD_RE.match(word) for word in words):
+    if not all(_WORD_RE.fullmatch(word) for word in words):
         return (f"invalid binding {binding!r}: words are letters, digits, '_' or '-', "
                 "or the wildcards '*' and '#'")
     if words[0] != "conference":

@@ -39,7 +39,7 @@ voice_dir = fsxml.voice_dir
 def language_code(language):
     """The two-letter code for ``default_language`` (say/phrase modules)."""
     code = (language or "").strip().lower()
-    return code[:2] if _LANGUAGE.match(code.replace("_", "-")) else DEFAULT_LANGUAGE[:2]
+    return code[:2] if _LANGUAGE.fullmatch(code.replace("_", "-")) else DEFAULT_LANGUAGE[:2]
 
 
 def prompt(name, language=None, sounds_dir=DEFAULT_SOUNDS_DIR):

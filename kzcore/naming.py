@@ -16,7 +16,7 @@ def new_id():
 
 
 def is_account_id(value):
-    return isinstance(value, str) and bool(ACCOUNT_ID_RE.match(value))
+    return isinstance(value, str) and bool(ACCOUNT_ID_RE.fullmatch(value))
 
 
 def account_db(account_id):
@@ -31,7 +31,7 @@ def fs_conference_name(account_id, conference_id):
     accounts can never address each other's live rooms."""
     if not is_account_id(account_id):
         raise ValueError(f"not an account id: {account_id!r}")
-    if not CONFERENCE_ID_RE.match(conference_id or ""):
+    if not CONFERENCE_ID_RE.fullmatch(conference_id or ""):
         raise ValueError(f"not a conference id: {conference_id!r}")
     return f"{account_id}_{conference_id}"
 
@@ -40,6 +40,6 @@ def parse_fs_conference_name(name):
     """Inverse of fs_conference_name: ``(account_id, conference_id)`` or None for
     rooms this system does not own."""
     account_id, sep, conference_id = (name or "").partition("_")
-    if sep and is_account_id(account_id) and CONFERENCE_ID_RE.match(conference_id):
+    if sep and is_account_id(account_id) and CONFERENCE_ID_RE.fullmatch(conference_id):
         return account_id, conference_id
     return None

@@ -31,7 +31,7 @@ MEMBER_FLAGS = frozenset({
 
 def _check(pattern, value, what):
     text = str(value)
-    if not pattern.match(text):
+    if not pattern.fullmatch(text):
         raise UnsafeArgument(f"unsafe {what}: {text!r}")
     return text
 

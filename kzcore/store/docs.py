@@ -15,7 +15,7 @@ SPECIAL_MEMBERS = {"_id", "_rev", "_attachments", "_deleted", "_conflicts", "_re
 
 
 def check_db_name(db):
-    if not isinstance(db, str) or not DB_NAME.match(db):
+    if not isinstance(db, str) or not DB_NAME.fullmatch(db):
         raise BadRequest(f"illegal database name {db!r}", {"db": db})
 
 

@@ -92,7 +92,7 @@ def _field_conditions(path, arg, db):
     if path == ["_id"]:
         return [(f"id {_ID_OPERATORS[op]} ?", [value]) for op, value in operators.items()
                 if op in _ID_OPERATORS and _text(value)]
-    if not all(_NAME.match(name) for name in path):
+    if not all(_NAME.fullmatch(name) for name in path):
         return []
     found = []
     for op, value in operators.items():
