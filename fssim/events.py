@@ -31,7 +31,7 @@ class Event:
         return default
 
     def encode(self, fmt="plain"):
-        if self.tail is not None and self.body is None:
+        if self.tail is not None:       # set only for events without a body
             head = self.headers[:len(self.headers) - len(self.tail)]
             return wire.event_frame_with_tail(head, self.tail, fmt)
         return wire.event_frame(self.headers, self.body, fmt)
