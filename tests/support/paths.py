@@ -1,12 +1,20 @@
-"""Where the shared fixtures (recorded FreeSWITCH traffic, seeds) live."""
+"""Where the recorded FreeSWITCH traffic lives.
+
+The recordings are vendored in ``tests/fixtures/freeswitch`` (a byte-exact copy of
+the team's ``shared/fixtures/freeswitch``), so that a bare clone runs the suite.
+``KZ_SHARED_DIR`` points the tests at another copy of ``shared/`` instead;
+``tests/unit/test_fixtures_copy.py`` checks the copy against ``../shared`` when
+that folder is beside the checkout."""
 import os
 import pathlib
 
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-SHARED = pathlib.Path(os.environ.get("KZ_SHARED_DIR", REPO.parent / "shared"))
-FS_FIXTURES = SHARED / "fixtures" / "freeswitch"
+VENDORED = REPO / "tests" / "fixtures" / "freeswitch"
+SHARED_BESIDE = REPO.parent / "shared" / "fixtures" / "freeswitch"
+FS_FIXTURES = (pathlib.Path(os.environ["KZ_SHARED_DIR"]) / "fixtures" / "freeswitch"
+               if os.environ.get("KZ_SHARED_DIR") else VENDORED)
 
 
 def fs_fixture(name):
