@@ -29,7 +29,8 @@ def test_every_fixture_is_consumed_into_well_formed_frames(name):
     parser, chunked = feed_in_chunks(data, random.Random(name))
     assert parser.idle, f"{parser.buffered} bytes left over"
     whole = frames.FrameParser().feed(data)
-    assert chunked == whole and whole
+    # An event capture of a step during which the switch emitted nothing is empty (round 4, 5).
+    assert chunked == whole and (whole or (not data and name.endswith(".events.json.esl")))
     assert sum(len(f.body) for f in whole) == sum(frames.content_length(f.headers) for f in whole)
     if ".tx." in name:
         return
