@@ -10,7 +10,7 @@ pouchdb-server disagree on (database names, DELETE without rev) are checked
 client-side so both servers behave like CouchDB. No defect of the client itself
 was found (slashes, 409s, attachments, gevent all check out); pouchdb-server's
 own quirks are handled here (500 instead of 409 on a stale-rev attachment
-delete) or in tests/support/couch.py (it strips "/" from database names, so
+delete; CouchDB 3 itself answers 404 there when that revision lacked the attachment) or in tests/support/couch.py (it strips "/" from database names, so
 ``a/b`` and ``ab`` are one database there, unlike CouchDB).
 """
 import contextlib
@@ -206,8 +206,10 @@ class CouchStore(Store):
         with translate_errors(db, doc_id):
             try:
                 self._db(db).delete_attachment(doc, name)
-            except couch_http.ServerError:
-                # pouchdb-server answers 500 instead of 409 for a stale rev here
+            except (couch_http.ServerError, couch_http.ResourceNotFound):
+                # A stale rev is a conflict, as on a document. CouchDB 3 answers 404
+                # "Document is missing attachment" when that older revision had no such
+                # attachment; pouchdb-server answers 500 in some cases.
                 if self._current_rev(db, doc_id) != rev:
                     raise Conflict("document update conflict", {"db": db, "id": doc_id})
                 raise
