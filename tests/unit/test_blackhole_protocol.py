@@ -94,6 +94,17 @@ def test_other_bindings_are_refused_with_a_reason(binding, fragment):
     assert fragment in protocol.binding_problem(binding)
 
 
+def test_at_most_two_hash_wildcards_per_binding():
+    assert protocol.binding_problem("conference.#.room1.#") is None
+    assert protocol.binding_problem("conference.#.#") is None
+    for binding in ("conference.#.#.#", "conference." + "#." * 100 + "zz",
+                    "conference.#.event.#.room1.#"):
+        assert "at most 2 '#' wildcards per binding" in protocol.binding_problem(binding)
+    refused = protocol.decode(subscribe(binding="conference.#.#.#"))
+    assert refused == protocol.ProtocolError("r1", protocol.binding_problem("conference.#.#.#"))
+
+
+
 # --- encoders ------------------------------------------------------------------
 
 def test_reply_error_and_event_shapes():
