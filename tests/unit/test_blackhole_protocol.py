@@ -269,6 +269,43 @@ def test_fanout_encodes_once_per_binding_and_respects_accounts():
     assert len(parent.frames) == 1 and len(narrow.frames) == 1
 
 
+def test_fanout_checks_the_account_before_matching_any_binding(monkeypatch):
+    import blackhole.fanout as fanout_module
+    matched, real_matches = [], fanout_module.matches
+
+    def recording_matches(binding, routing_key):
+        matched.append(binding)
+        return real_matches(binding, routing_key)
+
+    monkeypatch.setattr(fanout_module, "matches", recording_matches)
+    fan = FanOut(consumer=None, scope=AccountScope(FakeStore({CHILD: [PARENT], OTHER: []})))
+    watcher, noisy = FakeSession(), FakeSession()
+    fan.subscribe(watcher, "conference.event.room1.*", CHILD)
+    noisy_bindings = [f"conference.#.r{i}.#" for i in range(100)] + ["conference.event.room1.*"]
+    for binding in noisy_bindings:
+        fan.subscribe(noisy, binding, OTHER)
+    assert fan.dispatch("conference.event.room1.call1", {"account_id": CHILD}) == 1
+    assert matched == ["conference.event.room1.*"]       # OTHER's bindings were never tried
+    assert len(watcher.frames) == 1 and noisy.frames == []
+    assert fan.stats()["accounts_not_entitled"] == 1
+    matched.clear()
+    assert fan.dispatch("conference.event.room1.call1", {"account_id": ["not", "an", "id"]}) == 0
+    assert matched == []
+
+
+def test_fanout_moves_a_resubscribed_binding_to_its_new_account_and_forgets_empty_ones():
+    fan = FanOut(consumer=None, scope=AccountScope(FakeStore({CHILD: [PARENT], OTHER: []})))
+    session = FakeSession()
+    fan.subscribe(session, "conference.event.*.*", OTHER)
+    fan.subscribe(session, "conference.event.*.*", PARENT)
+    assert fan.dispatch("conference.event.r.c", {"account_id": OTHER}) == 0
+    assert fan.dispatch("conference.event.r.c", {"account_id": CHILD}) == 1
+    assert fan.stats()["subscriptions"] == 1 and fan.stats()["subscriber_accounts"] == 1
+    fan.unsubscribe(session, "conference.event.*.*")
+    assert fan.stats()["subscriptions"] == 0 and fan.stats()["subscriber_accounts"] == 0
+    assert fan.stats()["bindings"] == 0
+
+
 # --- command handler (no sockets) ---------------------------------------------------
 
 def handler_and_session(max_subscriptions=3):
