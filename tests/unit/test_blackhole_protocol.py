@@ -175,6 +175,21 @@ def test_frame_violations_are_refused():
         frames.read_frame(reader(masked(frames.TEXT, b"hello")[:-2]), 100)
 
 
+@pytest.mark.parametrize("opcode", [0x3, 0x4, 0x7, 0xB, 0xF])
+def test_reserved_opcodes_fail_the_connection_with_1002(opcode):
+    with pytest.raises(frames.FrameError) as refused:
+        frames.read_frame(reader(masked(opcode, b"hi")), 100)
+    assert refused.value.code == 1002 and "reserved opcode" in str(refused.value)
+
+
+def test_a_fragmented_control_frame_is_a_protocol_error():
+    with pytest.raises(frames.FrameError) as refused:
+        frames.read_frame(reader(masked(frames.PING, b"x", fin=False)), 100)
+    assert refused.value.code == 1002
+    assert frames.read_frame(reader(masked(frames.BINARY, b"x", fin=False)), 100) == (
+        False, frames.BINARY, b"x")
+
+
 # --- outbox --------------------------------------------------------------------------
 
 def test_outbox_drops_oldest_and_announces_the_gap_before_newer_events():
