@@ -9,6 +9,7 @@
   closed, before anything is read or allocated for them.
 """
 import logging
+import resource
 import socket
 
 import gevent
@@ -73,6 +74,13 @@ class GuardedServer(WSGIServer):
         self.connections = 0
         self.refused = 0
         self.header_timeouts = 0
+
+    def start(self):
+        super().start()
+        soft_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        if soft_limit != resource.RLIM_INFINITY and soft_limit < self.max_connections + 64:
+            log.warning("open-file limit below the connection cap: accepts will fail first",
+                        extra={"nofile": soft_limit, "max_connections": self.max_connections})
 
     def handle(self, sock, address):
         if self.connections >= self.max_connections:

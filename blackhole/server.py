@@ -48,7 +48,10 @@ class Gateway:
         self._fanout.start()
         self._server.start()
         self.host, self.port = self._server.address[:2]
-        log.info("blackhole listening", extra={"host": self.host, "port": self.port})
+        log.info("blackhole listening",
+                 extra={"host": self.host, "port": self.port,
+                        "header_timeout": self._server.header_timeout,
+                        "max_connections": self._server.max_connections})
         return self.host, self.port
 
     def stop(self):

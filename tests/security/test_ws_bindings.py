@@ -93,6 +93,8 @@ def test_a_hundred_worst_bindings_leave_other_tenants_latency_unchanged(bus, gat
 
     held = subscribe_worst_bindings(attacker)
     assert len(held) == 100
+    one_more = attacker.subscribe(token(OTHER), OTHER, worst_accepted_binding(100))
+    assert one_more["data"]["error_id"] == "limit_exceeded"       # 100 per connection
     bus.publish("conference.event.room1.x", {"account_id": OTHER, "seq": -1})  # its own, too
     loaded_events = event_latencies(bus, victim, PARENT, "room1")
     loaded_http = health_latencies(gateway)

@@ -50,7 +50,9 @@ def test_a_reserved_opcode_closes_the_connection_with_1002(make_gateway):
 
 def test_a_partial_handshake_is_dropped_after_the_header_timeout(make_gateway):
     gateway = make_gateway(blackhole_header_timeout=HEADER_TIMEOUT)
+    silent, half_line = raw_connection(gateway), raw_connection(gateway)
     partial, trickle = raw_connection(gateway), raw_connection(gateway)
+    half_line.sendall(b"GET /?a=")
     partial.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n")
     trickle.sendall(b"GET / HTTP/1.1\r\n")
     started = time.monotonic()
@@ -60,12 +62,12 @@ def test_a_partial_handshake_is_dropped_after_the_header_timeout(make_gateway):
         except OSError:
             break
         time.sleep(0.05)
-    for sock in (partial, trickle):
+    for sock in (silent, half_line, partial, trickle):
         waited = wait_closed(sock, HEADER_TIMEOUT * 5)
         assert waited is not None, "the gateway kept a half-sent handshake open"
         sock.close()
     assert time.monotonic() - started < HEADER_TIMEOUT * 5
-    assert gateway.stats()["header_timeouts"] == 2
+    assert gateway.stats()["header_timeouts"] == 4
     # A completed handshake is no longer subject to the deadline.
     client = Client(gateway)
     try:
