@@ -10,11 +10,13 @@ spent its CPU on events nobody watched. With the union, the broker drops those,
 only once its binding is live (no event published after the reply is missed).
 
 The consumer callback only enqueues (it runs in the bus's greenlet); a worker
-greenlet matches each event against the distinct bindings once, encodes the
-outgoing frame once per matching binding and appends it to each entitled
-session's outbox (never blocking: slow sessions drop their own oldest events).
-An event is delivered to a subscription only if its ``account_id`` is the
-subscription's account or a descendant of it.
+greenlet delivers each event. The account check comes first: an event is only
+for subscriptions whose account is the event's ``account_id`` or an ancestor
+of it, so only the bindings of those accounts are matched (each distinct one
+once), never another tenant's: a tenant's bindings cost nothing to the events
+of accounts it cannot see. The outgoing frame is encoded once per matching
+binding and appended to each entitled session's outbox (never blocking: slow
+sessions drop their own oldest events).
 """
 import json
 import logging
@@ -38,14 +40,15 @@ class FanOut:
         self._scope = scope
         self._wake = wake           # told which sessions got new frames (the pump)
         self._queue = Queue(maxsize=queue_size)
-        self._by_binding = {}       # binding -> {session: account_id}
+        self._by_binding = {}       # binding -> {account_id: {session: None}}
+        self._by_account = {}       # account_id -> {binding: None} (its sessions' bindings)
         self._bus_bindings = BusBindings()
         self._handle = None
         self._worker = None
         self.received = 0
         self.overflow = 0
         self.frames_queued = 0
-        self.denied = 0
+        self.skipped = 0            # subscriber accounts not matched: may not see the event
 
     # --- lifecycle -----------------------------------------------------------
     def start(self):
@@ -68,21 +71,36 @@ class FanOut:
     def subscribe(self, session, binding, account_id, timeout=5.0):
         """Add the subscription; returns once the bus delivers ``binding`` (True)
         or after ``timeout`` (False: it will be bound when the bus is back)."""
-        self._by_binding.setdefault(binding, {})[session] = account_id
+        self._remove(session, binding)          # a session holds a binding for one account
+        by_account = self._by_binding.setdefault(binding, {})
+        by_account.setdefault(account_id, {})[session] = None
+        self._by_account.setdefault(account_id, {})[binding] = None
         self._bus_bindings.want(binding)
         return self._bus_bindings.wait_bound(binding, timeout)
 
     def unsubscribe(self, session, binding):
-        members = self._by_binding.get(binding)
-        if members is not None:
-            members.pop(session, None)
-            if not members:
-                del self._by_binding[binding]
-                self._bus_bindings.unwant(binding)
+        self._remove(session, binding)
+        if binding in self._by_binding and not self._by_binding[binding]:
+            del self._by_binding[binding]
+            self._bus_bindings.unwant(binding)
 
     def drop_session(self, session):
         for binding in list(session.subscriptions):
             self.unsubscribe(session, binding)
+
+    def _remove(self, session, binding):
+        by_account = self._by_binding.get(binding, {})
+        for account_id, sessions in list(by_account.items()):
+            if session not in sessions:
+                continue
+            del sessions[session]
+            if sessions:
+                continue
+            del by_account[account_id]          # its last session on this binding left
+            bindings = self._by_account[account_id]
+            del bindings[binding]
+            if not bindings:
+                del self._by_account[account_id]
 
     # --- events ---------------------------------------------------------------
     def _on_bus_event(self, routing_key, payload):
@@ -107,15 +125,14 @@ class FanOut:
         self.received += 1
         if not routing_key.startswith(OFFERED_PREFIX) or not isinstance(payload, dict):
             return 0        # e.g. conference.command.* reaching a client's conference.# binding
-        account_id = payload.get("account_id")
+        entitled = self._entitled_accounts(payload.get("account_id"))
         data_json, delivered = None, 0
-        for binding, members in list(self._by_binding.items()):
+        for binding in self._candidate_bindings(entitled):
             if not matches(binding, routing_key):
                 continue
-            allowed = {account: self._scope.allows(account, account_id)
-                       for account in set(members.values())}
-            recipients = [session for session, account in members.items() if allowed[account]]
-            self.denied += len(members) - len(recipients)
+            by_account = self._by_binding[binding]
+            recipients = [session for account_id in by_account if account_id in entitled
+                          for session in by_account[account_id]]
             if not recipients:
                 continue
             data_json = data_json or json.dumps(payload, separators=(",", ":"))
@@ -128,9 +145,29 @@ class FanOut:
         self.frames_queued += delivered
         return delivered
 
+    def _entitled_accounts(self, event_account_id):
+        """The subscribing accounts that may see ``event_account_id``'s events
+        (an ordered dict used as a set: deliveries keep subscription order)."""
+        if not isinstance(event_account_id, str):
+            return {}
+        entitled = {account_id: None for account_id in self._by_account
+                    if self._scope.allows(account_id, event_account_id)}
+        self.skipped += len(self._by_account) - len(entitled)
+        return entitled
+
+    def _candidate_bindings(self, entitled):
+        if len(entitled) == 1:
+            return list(self._by_account[next(iter(entitled))])
+        candidates = {}
+        for account_id in entitled:
+            candidates.update(self._by_account[account_id])
+        return list(candidates)
+
     def stats(self):
         return {**self._bus_bindings.stats(), "bindings": len(self._by_binding),
-                "subscriptions": sum(len(m) for m in self._by_binding.values()),
+                "subscriptions": sum(len(sessions) for by_account in self._by_binding.values()
+                                     for sessions in by_account.values()),
+                "subscriber_accounts": len(self._by_account),
                 "events_received": self.received, "events_overflowed": self.overflow,
-                "frames_queued": self.frames_queued, "deliveries_denied": self.denied,
+                "frames_queued": self.frames_queued, "accounts_not_entitled": self.skipped,
                 "queue_depth": self._queue.qsize()}

@@ -7,6 +7,7 @@ import struct
 
 TEXT, BINARY, CONTINUATION, CLOSE, PING, PONG = 0x1, 0x2, 0x0, 0x8, 0x9, 0xA
 CONTROL_OPCODES = (CLOSE, PING, PONG)
+DATA_OPCODES = (CONTINUATION, TEXT, BINARY)     # 0x3-0x7 and 0xB-0xF are reserved
 
 
 class FrameError(Exception):
@@ -48,12 +49,17 @@ def read_frame(read, max_size):
     """Read one frame with ``read(n) -> bytes``: ``(fin, opcode, payload)``.
 
     Raises EOFError when the peer went away, FrameError on a protocol breach
-    (unmasked client frame, oversized payload, reserved bits)."""
+    (reserved bits or opcode, fragmented control frame, unmasked client frame,
+    oversized payload): RFC 6455 section 5.2 says fail the connection."""
     head = _read_exactly(read, 2)
     first, second = head[0], head[1]
     if first & 0x70:
         raise FrameError("reserved bits set")
     fin, opcode = bool(first & 0x80), first & 0x0F
+    if opcode not in DATA_OPCODES and opcode not in CONTROL_OPCODES:
+        raise FrameError(f"reserved opcode {opcode:#x}")
+    if opcode in CONTROL_OPCODES and not fin:
+        raise FrameError("fragmented control frame")
     masked, length = bool(second & 0x80), second & 0x7F
     if length == 126:
         length = struct.unpack("!H", _read_exactly(read, 2))[0]

@@ -31,6 +31,11 @@ from kzcore.naming import is_account_id
 ACTIONS = ("ping", "subscribe", "unsubscribe")
 MAX_BINDINGS_PER_REQUEST = 50
 MAX_BINDING_LENGTH = 255
+# Event keys have four words (conference.event.{conference_id}.{call_id}), so no
+# useful binding needs more than two '#' (e.g. conference.#.{call_id}.#); Kazoo's
+# own blackhole accepts none. The cap keeps every binding cheap to match.
+MAX_HASH_WILDCARDS = 2
+EVENT_KEY_WORDS = 4
 _WORD_RE = re.compile(r"^(?:[A-Za-z0-9_-]+|\*|#)$")
 
 # error ids (stable, like kzcore.errors)
@@ -133,6 +138,9 @@ def binding_problem(binding):
     if words[0] != "conference":
         return (f"unsupported binding {binding!r}: only conference events are offered "
                 "(conference.event.{conference_id}.{call_id}, wildcards * and #)")
+    if words.count("#") > MAX_HASH_WILDCARDS:
+        return (f"unsupported binding {binding!r}: at most {MAX_HASH_WILDCARDS} '#' wildcards "
+                "per binding (event keys are conference.event.{conference_id}.{call_id})")
     if not _can_match_event_key(binding, words):
         return (f"unsupported binding {binding!r}: it matches no conference event; expected "
                 "conference.event.{conference_id}.{call_id} (wildcards * and #)")
@@ -140,6 +148,8 @@ def binding_problem(binding):
 
 
 def _can_match_event_key(binding, words):
+    if sum(1 for w in words if w != "#") > EVENT_KEY_WORDS:
+        return False        # every word but '#' takes one of the key's four
     # Any literal that could fill the id positions is one of the binding's own words.
     fillers = {w for w in words if w not in ("*", "#")} | {"x"}
     return any(matches(binding, f"conference.event.{conference}.{call}")

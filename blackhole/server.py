@@ -2,26 +2,34 @@
 
 ``create_gateway(config, *, consumer, signer, store) -> Gateway``; ``start()``
 returns the bound ``(host, port)`` (``blackhole_port = 0`` picks a free port).
-A plain HTTP ``GET /health`` answers the gateway's counters as JSON.
+A plain HTTP ``GET /health`` answers the gateway's counters as JSON. The
+listener (blackhole.listener) drops clients slow to send their headers and
+refuses connections beyond ``blackhole_max_connections``.
 """
+import dataclasses
 import json
 import logging
 import socket
 
-from gevent.pywsgi import WSGIServer
-from geventwebsocket.handler import WebSocketHandler
-
 from blackhole.access import AccountScope
 from blackhole.commands import CommandHandler
 from blackhole.fanout import FanOut
+from blackhole.listener import GuardedServer
 from blackhole.pump import Pump
 from blackhole.session import Session, SessionOptions
 
 log = logging.getLogger(__name__)
 
 
+@dataclasses.dataclass(frozen=True)
+class ListenerOptions:
+    header_timeout: float = 10.0    # seconds to send the upgrade request's headers
+    max_connections: int = 5000     # open connections; more are refused with 503
+
+
 class Gateway:
-    def __init__(self, host, port, fanout, commands, pump, session_options):
+    def __init__(self, host, port, fanout, commands, pump, session_options,
+                 listener_options=ListenerOptions()):
         self.host = host
         self._requested_port = port
         self.port = None
@@ -31,15 +39,19 @@ class Gateway:
         self._sessions = set()
         self._closed_dropped = 0
         self._pump = pump
-        self._server = WSGIServer((host, port), self._app, handler_class=WebSocketHandler,
-                                  log=None, error_log=log)
+        self._server = GuardedServer((host, port), self._app, log=None, error_log=log,
+                                     header_timeout=listener_options.header_timeout,
+                                     max_connections=listener_options.max_connections)
 
     def start(self):
         self._pump.start()
         self._fanout.start()
         self._server.start()
         self.host, self.port = self._server.address[:2]
-        log.info("blackhole listening", extra={"host": self.host, "port": self.port})
+        log.info("blackhole listening",
+                 extra={"host": self.host, "port": self.port,
+                        "header_timeout": self._server.header_timeout,
+                        "max_connections": self._server.max_connections})
         return self.host, self.port
 
     def stop(self):
@@ -54,7 +66,7 @@ class Gateway:
     def stats(self):
         sessions = list(self._sessions)
         dropped = sum(s.outbox.total_dropped for s in sessions) + self._closed_dropped
-        return dict(self._fanout.stats(), sessions=len(sessions),
+        return dict(self._fanout.stats(), **self._server.stats(), sessions=len(sessions),
                     queued_frames=sum(len(s.outbox) for s in sessions), events_dropped=dropped)
 
     # --- WSGI -----------------------------------------------------------------
@@ -101,5 +113,7 @@ def create_gateway(config, *, consumer, signer, store, session_options=None,
     scope = AccountScope(store, ttl=account_cache_ttl)
     fanout = FanOut(consumer, scope, wake=pump.notify_many)
     commands = CommandHandler(signer, scope, fanout, max_subscriptions=max_subscriptions)
+    listener_options = ListenerOptions(header_timeout=config.blackhole_header_timeout,
+                                       max_connections=config.blackhole_max_connections)
     return Gateway(config.blackhole_host, config.blackhole_port, fanout, commands, pump,
-                   session_options)
+                   session_options, listener_options)

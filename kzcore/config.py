@@ -43,6 +43,11 @@ SETTINGS = {
     "xmlcurl_credentials": ("KZ_XMLCURL_CREDENTIALS", "", str,
                             "user:password FreeSWITCH's mod_xml_curl must send to /fsxml "
                             "(basic auth); empty = loopback peers only"),
+    # --- blackhole listener limits (security) ---
+    "blackhole_header_timeout": ("KZ_BLACKHOLE_HEADER_TIMEOUT", 10.0, float,
+                                 "seconds a websocket client has to send its upgrade request"),
+    "blackhole_max_connections": ("KZ_BLACKHOLE_MAX_CONNECTIONS", 5000, int,
+                                  "open websocket gateway connections; more are refused (503)"),
     "log_level": ("KZ_LOG_LEVEL", "INFO", str, "log level"),
     "log_format": ("KZ_LOG_FORMAT", "json", str, "'json' or 'text'"),
 }
@@ -83,6 +88,9 @@ class Config:
     log_format: str
     xmlcurl_credentials: str = ""
     room_cache_ttl: float = 3.0
+    # --- blackhole listener limits (security) ---
+    blackhole_header_timeout: float = 10.0
+    blackhole_max_connections: int = 5000
 
     @property
     def nodes(self):

@@ -94,6 +94,17 @@ def test_other_bindings_are_refused_with_a_reason(binding, fragment):
     assert fragment in protocol.binding_problem(binding)
 
 
+def test_at_most_two_hash_wildcards_per_binding():
+    assert protocol.binding_problem("conference.#.room1.#") is None
+    assert protocol.binding_problem("conference.#.#") is None
+    for binding in ("conference.#.#.#", "conference." + "#." * 100 + "zz",
+                    "conference.#.event.#.room1.#"):
+        assert "at most 2 '#' wildcards per binding" in protocol.binding_problem(binding)
+    refused = protocol.decode(subscribe(binding="conference.#.#.#"))
+    assert refused == protocol.ProtocolError("r1", protocol.binding_problem("conference.#.#.#"))
+
+
+
 # --- encoders ------------------------------------------------------------------
 
 def test_reply_error_and_event_shapes():
@@ -162,6 +173,21 @@ def test_frame_violations_are_refused():
     assert too_big.value.code == 1009
     with pytest.raises(EOFError):
         frames.read_frame(reader(masked(frames.TEXT, b"hello")[:-2]), 100)
+
+
+@pytest.mark.parametrize("opcode", [0x3, 0x4, 0x7, 0xB, 0xF])
+def test_reserved_opcodes_fail_the_connection_with_1002(opcode):
+    with pytest.raises(frames.FrameError) as refused:
+        frames.read_frame(reader(masked(opcode, b"hi")), 100)
+    assert refused.value.code == 1002 and "reserved opcode" in str(refused.value)
+
+
+def test_a_fragmented_control_frame_is_a_protocol_error():
+    with pytest.raises(frames.FrameError) as refused:
+        frames.read_frame(reader(masked(frames.PING, b"x", fin=False)), 100)
+    assert refused.value.code == 1002
+    assert frames.read_frame(reader(masked(frames.BINARY, b"x", fin=False)), 100) == (
+        False, frames.BINARY, b"x")
 
 
 # --- outbox --------------------------------------------------------------------------
@@ -256,6 +282,43 @@ def test_fanout_encodes_once_per_binding_and_respects_accounts():
     fan.unsubscribe(parent, "conference.event.*.*")
     assert fan.dispatch("conference.event.room2.call1", payload) == 2  # child + narrow
     assert len(parent.frames) == 1 and len(narrow.frames) == 1
+
+
+def test_fanout_checks_the_account_before_matching_any_binding(monkeypatch):
+    import blackhole.fanout as fanout_module
+    matched, real_matches = [], fanout_module.matches
+
+    def recording_matches(binding, routing_key):
+        matched.append(binding)
+        return real_matches(binding, routing_key)
+
+    monkeypatch.setattr(fanout_module, "matches", recording_matches)
+    fan = FanOut(consumer=None, scope=AccountScope(FakeStore({CHILD: [PARENT], OTHER: []})))
+    watcher, noisy = FakeSession(), FakeSession()
+    fan.subscribe(watcher, "conference.event.room1.*", CHILD)
+    noisy_bindings = [f"conference.#.r{i}.#" for i in range(100)] + ["conference.event.room1.*"]
+    for binding in noisy_bindings:
+        fan.subscribe(noisy, binding, OTHER)
+    assert fan.dispatch("conference.event.room1.call1", {"account_id": CHILD}) == 1
+    assert matched == ["conference.event.room1.*"]       # OTHER's bindings were never tried
+    assert len(watcher.frames) == 1 and noisy.frames == []
+    assert fan.stats()["accounts_not_entitled"] == 1
+    matched.clear()
+    assert fan.dispatch("conference.event.room1.call1", {"account_id": ["not", "an", "id"]}) == 0
+    assert matched == []
+
+
+def test_fanout_moves_a_resubscribed_binding_to_its_new_account_and_forgets_empty_ones():
+    fan = FanOut(consumer=None, scope=AccountScope(FakeStore({CHILD: [PARENT], OTHER: []})))
+    session = FakeSession()
+    fan.subscribe(session, "conference.event.*.*", OTHER)
+    fan.subscribe(session, "conference.event.*.*", PARENT)
+    assert fan.dispatch("conference.event.r.c", {"account_id": OTHER}) == 0
+    assert fan.dispatch("conference.event.r.c", {"account_id": CHILD}) == 1
+    assert fan.stats()["subscriptions"] == 1 and fan.stats()["subscriber_accounts"] == 1
+    fan.unsubscribe(session, "conference.event.*.*")
+    assert fan.stats()["subscriptions"] == 0 and fan.stats()["subscriber_accounts"] == 0
+    assert fan.stats()["bindings"] == 0
 
 
 # --- command handler (no sockets) ---------------------------------------------------
