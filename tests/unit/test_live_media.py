@@ -33,7 +33,8 @@ def test_links_reject_forgery_and_other_keys():
 
 @pytest.mark.parametrize("media_id, kind", [
     ("0123456789abcdef0123456789abcdef", "media"), ("https://example.com/a.wav", "url"),
-    ("http://example.com/a.mp3", "url"), ("tts://Hello there, welcome", "tts")])
+    ("http://example.com/a.mp3", "url"), ("http_cache://https://example.com/a.wav", "url"),
+    ("tts://Hello there, welcome", "tts")])
 def test_classify(media_id, kind):
     assert media.classify(media_id)[0] == kind
 
@@ -41,7 +42,7 @@ def test_classify(media_id, kind):
 @pytest.mark.parametrize("media_id", [
     "https://x/a b.wav", "https://x/a.wav\napi x", "http://x/'a'.wav", "http://x/{a}.wav",
     "tts://hi\nthere", "tts://say 'this'", "tts://{x}", "tts://", "media id", "abc\n", "../etc",
-    "file:///etc/passwd", 7])
+    "file:///etc/passwd", "http_cache://file:///etc/passwd", 7])
 def test_classify_rejects_injection(media_id):
     with pytest.raises(InvalidCommandArgument):
         media.classify(media_id)
