@@ -24,8 +24,8 @@ RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 FROM debian:bookworm-slim AS freeswitch
 ARG FS_SERIES=1.10
 ARG FS_MODULES="commands conference console db dialplan-xml dptools event-socket expr flite \
-    g723-1 g729 hash http-cache local-stream logfile loopback native-file opus say-en sndfile \
-    sofia tone-stream xml-curl"
+    g723-1 g729 hash http-cache local-stream logfile loopback native-file opus say-en shout \
+    sndfile sofia tone-stream xml-curl"
 ARG FS_SOUNDS="freeswitch-music-default freeswitch-sounds-en-us-callie"
 RUN --mount=type=secret,id=signalwire_token \
     set -eu; \

@@ -2,6 +2,10 @@
 through a signed, expiring URL that needs no auth header), an http(s) URL, or
 ``tts://text`` (spoken with mod_conference's ``say`` / ``saymember``).
 
+URLs leave here as plain ``http(s)://``: ``fs_commands`` (``play``) hands them to
+the switch as ``http_cache://http(s)://...`` (mod_http_cache), the one place that
+knows which module fetches them.
+
 ``MediaLinks`` signs with its own key (never the auth-token signer's tokens: a
 media link must not be usable as an API token).
 """
@@ -11,12 +15,12 @@ import hmac
 import re
 import time
 
-from crossbar.media.service import MediaService
+from crossbar.media.service import MediaService, audio_attachment
 from kzcore import fs_commands
 from kzcore.errors import NotFound
 
 TTS_PREFIX = "tts://"
-URL_SCHEMES = ("http://", "https://")
+URL_SCHEMES = ("http://", "https://", "http_cache://http://", "http_cache://https://")
 MEDIA_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 TTS_FORBIDDEN = re.compile(r"['\"`{}\[\]\\|^]")
 LINK_PATH = "/v2/live_media"
@@ -85,10 +89,7 @@ class MediaSource:
         self.store, self.links, self.base_url = store, links, base_url
 
     def attachment_of(self, account_id, media_id):
-        doc = MediaService(self.store, None).load(account_id, media_id)
-        names = list((doc.get("_attachments") or {}).keys())
-        name = doc.get("pvt_media_attachment") if doc.get("pvt_media_attachment") in names \
-            else (names[0] if names else None)
+        name = audio_attachment(MediaService(self.store, None).load(account_id, media_id))
         if name is None:
             raise NotFound("media has no audio uploaded", {"cause": media_id})
         return name

@@ -24,7 +24,7 @@ import gevent
 
 from crossbar import documents
 from crossbar.live import state
-from kzcore.errors import Conflict, NotFound, SwitchUnavailable
+from kzcore.errors import Conflict, NotFound, SwitchRefused, SwitchUnavailable
 from kzcore.naming import account_db, new_id
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ class Recordings:
             self._watch(fresh.node)
             path = recording_path(self.root, located.account_id, located.conference_id, recording_id)
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            text = live.send(fresh, "recording", subcommand="start", path=path)
+            text = _send_hiding_path(live, fresh, "start", path)
         except BaseException:
             self._release(located.account_id, located.conference_id)
             raise
@@ -176,7 +176,7 @@ class Recordings:
             raise Conflict("conference is not recording", {"conference_id": located.conference_id})
         texts, stopped = [], []
         for path in paths:
-            texts.append(live.send(located, "recording", subcommand="stop", path=path))
+            texts.append(_send_hiding_path(live, located, "stop", path))
             doc = self._finish(located, path)
             if doc is not None:
                 stopped.append(public(doc))
@@ -234,6 +234,16 @@ class Recordings:
         if not path.startswith(os.path.realpath(self.root) + os.sep) or not os.path.isfile(path):
             raise NotFound("recording file is not available", {"cause": doc["_id"]})
         return path
+
+
+def _send_hiding_path(live, located, subcommand, path):
+    """``recording <subcommand> <path>``; the switch echoes the path, and replies and
+    errors never show where files live on the server: only the file's name remains."""
+    shown = os.path.basename(path)
+    try:
+        return live.send(located, "recording", subcommand=subcommand, path=path).replace(path, shown)
+    except SwitchRefused as refused:
+        raise SwitchRefused(refused.message.replace(path, shown)) from None
 
 
 def _is_recording(located):

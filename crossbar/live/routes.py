@@ -11,6 +11,7 @@ from crossbar import responses
 from crossbar.auth.guard import check_request, public
 from crossbar.context import services
 from crossbar.live.recordings import CONTENT_TYPE, public as public_recording
+from crossbar.media import audio
 from crossbar.media.service import MediaService
 from kzcore.errors import SwitchUnavailable
 
@@ -33,7 +34,9 @@ def create_blueprint():
     def live_media(token, name):
         account_id, media_id = _live().media.links.verify(token)
         content, content_type, _ = MediaService(services().store, None).raw(account_id, media_id)
-        return Response(content, 200, mimetype=content_type or "application/octet-stream")
+        # Anyone holding the link may open it in a browser: the same safe headers as the
+        # API download (FreeSWITCH's mod_http_cache ignores the disposition).
+        return Response(content, 200, headers=audio.download_headers(content_type, media_id))
 
     @blueprint.route(RECORDING, methods=["GET"], endpoint="recording_get")
     def recording_get(account_id, conference_id, recording_id):
@@ -44,8 +47,10 @@ def create_blueprint():
     def recording_raw(account_id, conference_id, recording_id):
         recordings = _live().recordings
         path = recordings.file_of(recordings.load(account_id, conference_id, recording_id))
-        return send_file(path, mimetype=CONTENT_TYPE, as_attachment=True,
-                         download_name=f"{recording_id}.wav", max_age=0, conditional=False,
-                         etag=False, last_modified=None)
+        response = send_file(path, mimetype=CONTENT_TYPE, as_attachment=True,
+                             download_name=f"{recording_id}.wav", max_age=0, conditional=False,
+                             etag=False, last_modified=None)
+        response.headers.update(audio.SECURITY_HEADERS)
+        return response
 
     return blueprint

@@ -1,9 +1,9 @@
 """Media documents; the audio itself is one attachment of the document."""
 import base64
 import logging
-import mimetypes
 
 from crossbar import documents
+from crossbar.media import audio
 from crossbar.resource import AccountDocuments
 from kzcore.errors import BadRequest, NotFound
 from kzcore.naming import account_db
@@ -12,22 +12,18 @@ log = logging.getLogger(__name__)
 
 LIST_FIELDS = ("name", "description", "media_source", "language", "is_prompt",
                "content_type", "content_length", "streamable")
-EXTENSIONS = {"audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/wav": ".wav",
-              "audio/x-wav": ".wav", "audio/wave": ".wav", "audio/ogg": ".ogg"}
 
 
 def attachment_name(content_type):
-    base = content_type.split(";", 1)[0].strip().lower()
-    return "media" + (EXTENSIONS.get(base) or mimetypes.guess_extension(base) or ".bin")
+    return "media" + audio.EXTENSIONS.get(content_type, ".bin")
 
 
-def check_audio_type(content_type):
-    base = (content_type or "").split(";", 1)[0].strip().lower()
-    if not base.startswith("audio/") or any(ch in base for ch in " \r\n\"'{}"):
-        raise BadRequest("media upload needs an audio/* Content-Type",
-                         {"content_type": {"type": {"message": "expected audio/*",
-                                                    "value": content_type}}})
-    return base
+def audio_attachment(doc):
+    """The name of the document's audio attachment, or None before any upload."""
+    names = list((doc.get("_attachments") or {}).keys())
+    if doc.get("pvt_media_attachment") in names:
+        return doc["pvt_media_attachment"]
+    return names[0] if names else None
 
 
 class MediaService(AccountDocuments):
@@ -43,7 +39,7 @@ class MediaService(AccountDocuments):
         """Replace the media's audio with ``content`` in one document write."""
         if not content:
             raise BadRequest("media upload is empty")
-        content_type = check_audio_type(content_type)
+        content_type = audio.stored_type(content_type, content)
         existing = self.load(account_id, media_id)
         name = attachment_name(content_type)
         doc = {**existing, "content_type": content_type, "content_length": len(content),
@@ -53,15 +49,14 @@ class MediaService(AccountDocuments):
                                        "data": base64.b64encode(content).decode("ascii")}}}
         saved = self.store.save(account_db(account_id), documents.touched(doc))
         log.info("media uploaded", extra={"account_id": account_id, "media_id": media_id,
-                                          "bytes": len(content)})
+                                          "bytes": len(content), "content_type": content_type})
         return saved
 
     def raw(self, account_id, media_id):
-        """``(bytes, content_type, attachment_name)``; NotFound if no audio yet."""
+        """``(bytes, stored content_type, attachment_name)``; NotFound if no audio yet.
+        The stored type is as it was saved: serve it through ``audio.download_headers``."""
         doc = self.load(account_id, media_id)
-        names = list((doc.get("_attachments") or {}).keys())
-        name = doc.get("pvt_media_attachment") if doc.get("pvt_media_attachment") in names \
-            else (names[0] if names else None)
+        name = audio_attachment(doc)
         if name is None:
             raise NotFound("media has no audio uploaded", {"cause": media_id})
         content, content_type = self.store.get_attachment(account_db(account_id), media_id, name)

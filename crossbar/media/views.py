@@ -3,6 +3,7 @@ from flask import Blueprint, Response, request
 
 from crossbar.context import services
 from crossbar.crud_views import add_crud_routes, doc_response
+from crossbar.media import audio
 from crossbar.media.service import MediaService
 from kzcore.errors import BadRequest
 
@@ -18,8 +19,8 @@ def _uploaded():
         if not files:
             raise BadRequest("multipart upload carries no file")
         upload = files[0]
-        return upload.read(), upload.mimetype or request.form.get("content_type", "")
-    return request.get_data(cache=False), request.content_type or ""
+        return upload.read(), upload.content_type or request.form.get("content_type", "")
+    return request.get_data(cache=False), request.headers.get("Content-Type", "")
 
 
 @blueprint.route(RAW, methods=["PUT", "POST"], endpoint="media_raw_upload")
@@ -32,7 +33,5 @@ def upload_raw(account_id, doc_id):
 @blueprint.route(RAW, methods=["GET"], endpoint="media_raw_download")
 def download_raw(account_id, doc_id):
     service = MediaService(services().store, services().schemas)
-    content, content_type, name = service.raw(account_id, doc_id)
-    response = Response(content, mimetype=content_type)
-    response.headers["Content-Disposition"] = f'inline; filename="{doc_id}-{name}"'
-    return response
+    content, content_type, _ = service.raw(account_id, doc_id)
+    return Response(content, headers=audio.download_headers(content_type, doc_id))

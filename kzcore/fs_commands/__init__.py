@@ -17,7 +17,7 @@ from kzcore.errors import InvalidCommandArgument
 
 from kzcore.fs_commands.validate import (  # noqa: F401 - validators are public here too
     RELATIONSHIPS, RECORDING_SUBCOMMANDS, STOP_WHICH, PROFILE_NAME, TEXT_ACTIONS, invalid,
-    valid_conference_name, valid_member_id, valid_integer, valid_media_path,
+    valid_conference_name, valid_member_id, valid_integer, valid_media_path, playable_media,
     valid_endpoint, valid_variable_name, valid_variable_value, valid_member_flags,  # noqa: F401
     valid_caller_id_number, valid_caller_id_name, quoted_word, valid_text, variable_block,
     valid_call_id,
@@ -36,7 +36,7 @@ def _relate(member, other, relationship):
 
 
 def _play(path, member=None, async_=False):
-    words = ["play", valid_media_path(path)]
+    words = ["play", playable_media(path)]
     if member is not None and async_:
         raise invalid("async", "cannot play asynchronously to one member", async_)
     if member is not None:

@@ -63,9 +63,10 @@ def test_play_url_and_tts_reach_the_room(rig, esl_client_factory):
     events = watch_events(esl_client_factory, rig.sims[0])
     url = "https://media.example.com/welcome.wav"
     reply = action(rig, conference_id, "play", {"media_id": url})
-    assert reply.status_code == 202 and reply.get_json()["data"] == f"+OK (play) Playing file {url}"
+    played_url = f"http_cache://{url}"  # through mod_http_cache (round4 play_http_cache)
+    assert reply.status_code == 202 and reply.get_json()["data"] == f"+OK (play) Playing file {played_url}"
     played = events.wait_event(lambda e: e.get("Action") == "play-file")
-    assert played["File"] == url and played["Conference-Name"] == room
+    assert played["File"] == played_url and played["Conference-Name"] == room
     said = action(rig, conference_id, "play", {"data": {"media_id": "tts://Welcome to the call"}})
     assert said.status_code == 202, said.get_json()
     spoken = events.wait_event(lambda e: e.get("Action") == "speak-text")
@@ -85,8 +86,9 @@ def test_play_media_document_through_a_signed_link(rig, esl_client_factory):
     events = watch_events(esl_client_factory, rig.sims[0])
     reply = action(rig, conference_id, "play", {"media_id": media_id})
     assert reply.status_code == 202, reply.get_json()
-    file_url = events.wait_event(lambda e: e.get("Action") == "play-file")["File"]
-    assert file_url.startswith("http://127.0.0.1:8000/v2/live_media/")
+    played = events.wait_event(lambda e: e.get("Action") == "play-file")["File"]
+    assert played.startswith("http_cache://http://127.0.0.1:8000/v2/live_media/")
+    file_url = played[len("http_cache://"):]
     fetched = rig.api.client.get(urllib.parse.urlsplit(file_url).path)  # no auth header
     assert fetched.status_code == 200 and fetched.data == audio
     tampered = urllib.parse.urlsplit(file_url).path.replace(media_id, "0" * 32)

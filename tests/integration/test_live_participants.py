@@ -76,7 +76,7 @@ def test_play_to_one_participant(rig, esl_client_factory):
     reply = one(rig, conference_id, people["alice"].id, "play", {"media_id": url})
     assert reply.status_code == 202, reply.get_json()
     played = events.wait_event(lambda e: e.get("Action") == "play-file-member")
-    assert played["File"] == url and played["Member-ID"] == str(people["alice"].id)
+    assert played["File"] == f"http_cache://{url}" and played["Member-ID"] == str(people["alice"].id)
 
 
 def test_bulk_mute_skips_moderators_and_the_already_muted(rig):

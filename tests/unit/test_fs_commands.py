@@ -113,6 +113,7 @@ def test_member_injection(bad):
 
 
 @pytest.mark.parametrize("bad", BAD_STRINGS + ["relative/file.wav", "file.wav", "/", "ftp://x/y.wav",
+                                               "http_cache://file:///etc/passwd", "http_cache:///a.wav",
                                                "/a.wav 2", "/a.wav\tasync", "/a\\b.wav", "`x`"])
 def test_media_path_injection(bad):
     assert_invalid("path", "play", path=bad)
@@ -120,9 +121,18 @@ def test_media_path_injection(bad):
 
 
 @pytest.mark.parametrize("good", ["tone_stream://%(1000,0,350)", "silence_stream://1000", "local_stream://moh",
-                                  "http://media.example.com/a.wav", "https://h/a.mp3?x=1&y=2", "/opt/switch/rec/room1.wav"])
+                                  "/opt/switch/rec/room1.wav", "http_cache://http://h/a.wav",
+                                  "http_cache://https://h/a.mp3?x=1"])
 def test_media_paths_allowed(good):
     assert fs_commands.build("room1", "play", path=good).split(" ", 3)[3] == good
+
+
+@pytest.mark.parametrize("url", ["http://media.example.com/a.wav", "https://h/a.mp3?x=1&y=2"])
+def test_http_media_is_played_through_mod_http_cache(url):
+    """round4 play_http_bare: a bare http:// file is "-ERR ... not found" without mod_httapi;
+    play_http_cache: the same URL behind http_cache:// plays."""
+    assert fs_commands.build("room1", "play", path=url) == f"conference room1 play http_cache://{url}"
+    assert fs_commands.build("room1", "play", path=url, member=3).endswith(f" http_cache://{url} 3")
 
 
 @pytest.mark.parametrize("bad", BAD_STRINGS + ["user/1000@rig.test,user/1001@rig.test", "user/1|user/2",
