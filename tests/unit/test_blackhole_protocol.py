@@ -264,7 +264,7 @@ def handler_and_session(max_subscriptions=3):
     from blackhole.commands import CommandHandler
     from kzcore.tokens import TokenSigner
     signer = TokenSigner("unit-secret")
-    scope = AccountScope(FakeStore({CHILD: [PARENT], OTHER: []}))
+    scope = AccountScope(FakeStore({PARENT: [], CHILD: [PARENT], OTHER: []}))
     fan = FanOut(consumer=None, scope=scope)
     handler = CommandHandler(signer, scope, fan, max_subscriptions=max_subscriptions)
     session = FakeSession()
