@@ -10,9 +10,11 @@ reason. A disabled account's socket therefore closes within
 ``interval + CACHE_TTL`` of the change, whichever process made it.
 
 Each distinct principal is checked once per sweep, however many sessions use
-it. The greenlet runs only while something is tracked.
+it. Sessions are held weakly and closed ones are dropped; the greenlet runs
+only while something is tracked.
 """
 import logging
+import weakref
 
 import gevent
 
@@ -36,16 +38,20 @@ class RevocationWatch:
         self._principals = principals
         self._interval = interval
         self._claims = {}        # principal key -> claims
-        self._sessions = {}      # principal key -> {session, ...}
+        self._sessions = {}      # principal key -> WeakSet of sessions
         self._greenlet = None
         self.closed = 0
 
     def track(self, session, claims):
         key = principal_key(claims)
         self._claims.setdefault(key, dict(claims))
-        self._sessions.setdefault(key, set()).add(session)
-        if self._greenlet is None or self._greenlet.dead:
+        self._sessions.setdefault(key, weakref.WeakSet()).add(session)
+        if not self.running:
             self._greenlet = gevent.spawn(self._run)
+
+    @property
+    def running(self):
+        return self._greenlet is not None and not self._greenlet.dead
 
     def _run(self):
         while self._sessions:
@@ -58,11 +64,10 @@ class RevocationWatch:
     def sweep(self):
         """Close the sessions of revoked tokens; forget closed sessions."""
         for key in list(self._sessions):
-            sessions = {s for s in self._sessions.get(key, ()) if not s.closed}
+            sessions = [s for s in list(self._sessions.get(key, ())) if not s.closed]
             if not sessions:
                 self._forget(key)
                 continue
-            self._sessions[key] = sessions
             reason = self._revocation(self._claims[key])
             if reason:
                 self._forget(key)

@@ -229,6 +229,10 @@ def test_scope_denies_and_does_not_cache_when_the_store_fails():
 class FakeSession:
     def __init__(self):
         self.outbox, self.subscriptions = Outbox(), {}
+        self.closed, self.closed_with = False, None
+
+    def close(self, code, reason):
+        self.closed, self.closed_with = True, (code, reason)
 
     @property
     def frames(self):
