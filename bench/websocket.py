@@ -44,7 +44,8 @@ sys.path.insert(0, ROOT)
 from bench.websocket_amqp import amqp_consumer  # noqa: E402
 from bench.websocket_cpu import cpu_snapshot, rabbitmq_pids  # noqa: E402
 from bench.websocket_procs import (cleanup, free_port, health, run_publisher,  # noqa: E402
-                                   start_clients, start_gateway, stop_clients, token_for)
+                                   seed_account, start_clients, start_gateway, stop_clients,
+                                   token_for)
 from bench.ws_report import record, report, summarize  # noqa: E402
 
 
@@ -75,6 +76,7 @@ def run_rate(args, rate):
                             "request_id": "b",
                             "data": {"account_id": account_id, "binding": binding}})
     results, ready, stop = multiprocessing.Queue(), multiprocessing.Queue(), multiprocessing.Event()
+    seed_account(workdir, account_id)
     gateway = start_gateway(args, port, workdir)
     consumer, clients = None, None
     try:

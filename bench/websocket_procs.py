@@ -27,6 +27,16 @@ def token_for(account_id):
     return TokenSigner(SECRET, lifetime=3600).issue({"account_id": account_id})
 
 
+def seed_account(workdir, account_id):
+    """The account the tokens name, in the gateway's store: a token of an
+    account that does not exist is refused (kzcore.principals)."""
+    from kzcore.naming import ACCOUNTS_DB
+    from kzcore.store.embedded import EmbeddedStore
+    store = EmbeddedStore(os.path.join(workdir, "store.sqlite3"))
+    store.save(ACCOUNTS_DB, {"_id": account_id, "pvt_type": "account", "pvt_tree": []})
+    store.close()
+
+
 def start_gateway(args, port, workdir):
     env = dict(os.environ, PYTHONPATH=ROOT, KZ_AMQP_URL=args.amqp_url, KZ_TOKEN_SECRET=SECRET,
                KZ_STORE="embedded", KZ_STORE_PATH=os.path.join(workdir, "store.sqlite3"),

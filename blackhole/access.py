@@ -4,18 +4,25 @@ The fan-out asks "may a subscription of account A see an event of account B?"
 for every delivered event; the answer (kzcore.accounts.can_access, one store
 read) is cached for ``ttl`` seconds so the hot path stays in memory. Errors
 from the store deny and are not cached.
+
+``principals`` answers the other access question, "does this token still let
+its holder in?" (kzcore.principals, the check crossbar runs on every request):
+asked on every subscribe and by the revocation sweep over live subscriptions.
 """
 import logging
 import time
 
 from kzcore.accounts import can_access
 from kzcore.errors import KzError
+from kzcore.principals import CACHE_TTL, PrincipalCheck
 
 log = logging.getLogger(__name__)
 
 
 class AccountScope:
-    def __init__(self, store, ttl=30.0, max_entries=10000, clock=time.monotonic):
+    def __init__(self, store, ttl=30.0, max_entries=10000, clock=time.monotonic,
+                 principal_ttl=CACHE_TTL):
+        self.principals = PrincipalCheck(store, ttl=principal_ttl, clock=clock)
         self._store = store
         self._ttl = ttl
         self._max_entries = max_entries

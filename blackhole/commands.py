@@ -1,24 +1,31 @@
 """What a client's message does: authenticate, authorize, (un)subscribe, pong.
 
 ``handle(session, text) -> reply text``. Runs in the session's reader greenlet;
-the only I/O is the (cached) account lookup that authorizes a subscribe.
+the only I/O is the (cached) account lookups that authorize a subscribe: the
+token's account, ancestors and user must still let it in (kzcore.principals,
+as for an API request), and the subscribed account must be in its scope. A
+session that subscribed is watched (blackhole.revocation) and closed when its
+token is revoked.
 """
 import logging
 
-from kzcore.errors import Unauthorized
+from kzcore.errors import KzError, Unauthorized
 
 from blackhole import protocol
 from blackhole.protocol import Command, ProtocolError
+from blackhole.revocation import SWEEP_INTERVAL, RevocationWatch
 
 log = logging.getLogger(__name__)
 
 
 class CommandHandler:
-    def __init__(self, signer, scope, fanout, max_subscriptions=100):
+    def __init__(self, signer, scope, fanout, max_subscriptions=100,
+                 sweep_interval=SWEEP_INTERVAL):
         self._signer = signer
         self._scope = scope
         self._fanout = fanout
         self._max_subscriptions = max_subscriptions
+        self.revocations = RevocationWatch(scope.principals, sweep_interval)
 
     def handle(self, session, text):
         command = protocol.decode(text)
@@ -42,6 +49,13 @@ class CommandHandler:
         if not claims.get("account_id"):
             return ProtocolError(command.request_id, "failed to authenticate token: no account",
                                  protocol.INVALID_CREDENTIALS)
+        try:
+            self._scope.principals.check(claims)
+        except KzError as exc:   # Revoked, or the store unreachable: refuse either way
+            log.info("websocket token refused", extra={
+                "account_id": claims.get("account_id"), "reason": exc.message})
+            return ProtocolError(command.request_id, f"failed to authenticate token: {exc.message}",
+                                 protocol.INVALID_CREDENTIALS)
         return claims
 
     def _subscribe(self, session, command, claims):
@@ -58,6 +72,7 @@ class CommandHandler:
                 command.request_id,
                 f"at most {self._max_subscriptions} subscriptions per connection",
                 protocol.LIMIT_EXCEEDED)
+        self.revocations.track(session, claims)
         for binding in command.bindings:
             session.subscriptions[binding] = account_id
             if not self._fanout.subscribe(session, binding, account_id):

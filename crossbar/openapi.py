@@ -44,8 +44,19 @@ OPERATIONS = [
      "accounts"),
     ("get", f"{A}/descendants", "account_descendants", "All descendant accounts", None, "200",
      "accounts"),
-    ("get", f"{A}/api_key", "account_api_key", "The account's API key", None, "200", "accounts"),
+    ("get", f"{A}/api_key", "account_api_key", "The account's API key (admins only)", None,
+     "200", "accounts"),
+    ("put", f"{A}/api_key", "rotate_api_key",
+     "Issue a new API key, returned once in this reply; the old key and every token issued "
+     "from it stop working at once (admins of the account or an ancestor)", None, "201",
+     "accounts"),
+    ("delete", f"{A}/user_auth", "sign_out_account",
+     "Sign the account out everywhere: every token issued for it until now (users' and API "
+     "keys') stops working (admins only)", None, "200", "accounts"),
     *_crud("users", "users", "users"),
+    ("delete", f"{A}/users/{{user_id}}/user_auth", "sign_out_user",
+     "Sign the user out everywhere: every token issued for the user until now stops working "
+     "(the user itself, or an admin)", None, "200", "users"),
     *_crud("devices", "devices", "devices"),
     *_crud("media", "media", "media"),
     ("get", f"{A}/media/{{doc_id}}/raw", "get_media_raw", "Download the audio", None, "200",

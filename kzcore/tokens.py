@@ -3,6 +3,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import time
 
 from kzcore.errors import Unauthorized
@@ -19,7 +20,9 @@ def _unb64(text):
 class TokenSigner:
     """``issue(claims) -> token`` and ``verify(token) -> claims``.
 
-    Claims always hold ``account_id``; ``iat`` and ``exp`` are added here.
+    Claims always hold ``account_id``; ``jti`` (a random token id), ``iat`` and
+    ``exp`` are added here. Whether a well-signed token still lets its holder in
+    (account, user, sign-outs, key rotation) is kzcore.principals' question.
     """
 
     def __init__(self, secret, lifetime=3600, clock=time.time):
@@ -31,7 +34,7 @@ class TokenSigner:
 
     def issue(self, claims):
         now = int(self._clock())
-        body = dict(claims, iat=now, exp=now + self.lifetime)
+        body = dict(claims, jti=secrets.token_hex(16), iat=now, exp=now + self.lifetime)
         payload = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
         return f"{payload}.{self._sign(payload)}"
 

@@ -1,9 +1,12 @@
 """Account documents live in the ``accounts`` database; ``pvt_tree`` lists the
-ancestors (root first) and drives kzcore.accounts.can_access."""
+ancestors (root first) and drives kzcore.accounts.can_access. Who may change
+an account (and its ``enabled``) is crossbar.auth.policy's rule; every change
+drops the account from the revocation cache (kzcore.principals)."""
 import logging
 import secrets
 
 from crossbar import documents, listing
+from crossbar.auth import policy
 from crossbar.auth.credentials import normalize_account_name
 from crossbar.resource import AccountDocuments
 from kzcore.errors import BadRequest, Forbidden, NotFound, ValidationFailed
@@ -29,6 +32,13 @@ class AccountsService(AccountDocuments):
     pvt_type = "account"
     schema_id = "accounts"
 
+    def __init__(self, store, schemas, principal=None, principals=None):
+        """``principal``: the caller (None: a trusted internal caller);
+        ``principals``: the PrincipalCheck whose cache changes invalidate."""
+        super().__init__(store, schemas)
+        self.principal = principal
+        self.principals = principals
+
     def db_name(self, account_id):
         return ACCOUNTS_DB
 
@@ -42,6 +52,9 @@ class AccountsService(AccountDocuments):
         return data
 
     def after_validate(self, account_id, doc_id, doc, existing):
+        refusal = policy.account_change_refusal(self.principal, doc_id, existing, doc)
+        if refusal:
+            raise Forbidden(refusal, {"account_id": doc_id})
         name = normalize_account_name(doc.get("name"))
         if not name:
             raise ValidationFailed(data={"name": {"required": {
@@ -50,6 +63,16 @@ class AccountsService(AccountDocuments):
         if doc.get("realm"):
             self._unique(doc_id, "realm", doc["realm"], "realm", "Realm already in use")
         return {"pvt_normalized_name": name}
+
+    def after_save(self, account_id, saved):
+        self._forget(saved["_id"])
+
+    def after_delete(self, account_id, deleted):
+        self._forget(deleted["_id"])
+
+    def _forget(self, account_id):
+        if self.principals is not None:
+            self.principals.forget_account(account_id)
 
     def _unique(self, doc_id, field, value, key, message):
         other = self.store.find_one(ACCOUNTS_DB, {"pvt_type": "account", field: value,

@@ -1,16 +1,20 @@
-"""Token check and account access, run before every API view that is not public."""
+"""Token check, revocation check, account access and privilege level, run
+before every API view that is not public."""
 import logging
 import time
 
 from flask import current_app, g, request
 
+from crossbar.auth import policy
 from crossbar.context import services
 from kzcore.accounts import can_access
 from kzcore.errors import Forbidden, Unauthorized
+from kzcore.principals import PrincipalCheck
 
 log = logging.getLogger(__name__)
 TOKEN_CACHE_KEY = "kz_verified_tokens"  # per app, in app.extensions
 TOKEN_CACHE_SIZE = 4096
+PRINCIPALS_KEY = "kz_principals"        # per app: the PrincipalCheck (and its cache)
 
 
 def public(view):
@@ -44,9 +48,24 @@ def verified_claims(signer, token, cache):
     return dict(claims)
 
 
+def principal_check():
+    """This app's ``kzcore.principals.PrincipalCheck`` (made on first use)."""
+    check = current_app.extensions.get(PRINCIPALS_KEY)
+    if check is None:
+        check = current_app.extensions[PRINCIPALS_KEY] = PrincipalCheck(services().store)
+    return check
+
+
+def current_principal():
+    """The ``Principal`` of this request (None outside an authenticated request)."""
+    return g.get("kz_principal")
+
+
 def check_request():
-    """Blueprint ``before_request`` hook: 401 without a valid token, 403 on an
-    account the token's account may not reach."""
+    """Blueprint ``before_request`` hook: 401 without a valid token or with a
+    revoked one (account, ancestor or user disabled or deleted, signed out, key
+    rotated), 403 on an account the token's account may not reach or on what
+    its privilege level does not allow."""
     view = current_app.view_functions.get(request.endpoint)
     if view is None or getattr(view, "kz_public", False) or request.method == "OPTIONS":
         return None
@@ -56,10 +75,18 @@ def check_request():
     svc = services()
     claims = verified_claims(svc.signer, token,
                              current_app.extensions.setdefault(TOKEN_CACHE_KEY, {}))
-    g.kz_claims, g.kz_auth_token = claims, token
-    target = (request.view_args or {}).get("account_id")
+    principal = principal_check().check(claims)
+    g.kz_claims, g.kz_auth_token, g.kz_principal = claims, token, principal
+    view_args = request.view_args or {}
+    target = view_args.get("account_id")
     if target is not None and not can_access(svc.store, claims.get("account_id"), target):
         log.info("account access denied",
                  extra={"actor": claims.get("account_id"), "target": target})
         raise Forbidden("account is not reachable with this token", {"account_id": target})
+    refusal = policy.route_refusal(principal, request.endpoint, view_args)
+    if refusal:
+        log.info("privilege level refused", extra={
+            "actor": principal.account_id, "user_id": principal.user_id,
+            "endpoint": request.endpoint})
+        raise Forbidden(refusal, {"priv_level": principal.priv_level})
     return None

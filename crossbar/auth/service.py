@@ -5,12 +5,17 @@ from crossbar.auth.credentials import normalize_account_name, normalize_phone_nu
 from kzcore.accounts import owner_of_number
 from kzcore.errors import Unauthorized, ValidationFailed
 from kzcore.naming import ACCOUNTS_DB, account_db
+from kzcore.principals import chain_problem, generation_claims, load_chain
 
 REQUIRED = {"required": {"message": "Field is required but missing"}}
 
 
-def _auth_reply(signer, account, method, owner_id=None):
-    claims = {"account_id": account["_id"], "method": method}
+def _auth_reply(signer, account, method, user=None):
+    """The token carries the generations it is issued under (kzcore.principals):
+    a later sign-out or key rotation bumps them and so revokes it."""
+    owner_id = user["_id"] if user else None
+    claims = {"account_id": account["_id"], "method": method,
+              **generation_claims(account, user, method)}
     if owner_id:
         claims["owner_id"] = owner_id
     data = {"account_id": account["_id"], "account_name": account.get("name"),
@@ -29,7 +34,7 @@ def api_auth(store, signer, data):
     account = store.find_one(ACCOUNTS_DB, {"pvt_type": "account", "pvt_api_key": api_key})
     if account is None or not hmac.compare_digest(account.get("pvt_api_key", ""), api_key):
         raise Unauthorized("invalid credentials")
-    _require_enabled(account)
+    _require_enabled(store, account)
     return _auth_reply(signer, account, "api_auth")
 
 
@@ -46,8 +51,8 @@ def user_auth(store, signer, data):
                           {"pvt_type": "user", field: credentials.lower()})
     if user is None or user.get("enabled") is False:
         raise Unauthorized("invalid credentials")
-    _require_enabled(account)
-    return _auth_reply(signer, account, "user_auth", owner_id=user["_id"])
+    _require_enabled(store, account)
+    return _auth_reply(signer, account, "user_auth", user=user)
 
 
 def find_login_account(store, data):
@@ -76,6 +81,9 @@ def _account_where(store, field, value):
     return store.find_one(ACCOUNTS_DB, {"pvt_type": "account", field: value})
 
 
-def _require_enabled(account):
-    if account.get("enabled") is False:
-        raise Unauthorized("account disabled")
+def _require_enabled(store, account):
+    """The account and every ancestor enabled (a grandchild cannot sign in
+    while any account above it is disabled)."""
+    problem = chain_problem(account, load_chain(store, account))
+    if problem:
+        raise Unauthorized(problem)

@@ -7,6 +7,7 @@ from crossbar.auth.guard import public
 from crossbar.context import request_data, services
 
 blueprint = Blueprint("auth", __name__)
+TOKEN_FIELDS = ("account_id", "owner_id", "method", "jti", "iat", "exp")
 
 
 @blueprint.route("/api_auth", methods=["PUT"])
@@ -31,5 +32,4 @@ def user_auth():
 def token_auth():
     """Introspection: the claims of the presented token."""
     claims = dict(g.kz_claims)
-    return responses.ok({key: claims.get(key) for key in
-                         ("account_id", "owner_id", "method", "iat", "exp") if key in claims})
+    return responses.ok({key: claims.get(key) for key in TOKEN_FIELDS if key in claims})

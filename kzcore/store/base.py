@@ -1,7 +1,11 @@
 """The document store contract every backend implements (CouchDB semantics).
 
 Documents are dicts with ``_id`` and ``_rev``. Database names may contain
-slashes (Kazoo's ``account/ab/cd/...``). Databases are created on first write.
+slashes (Kazoo's ``account/ab/cd/...``). Databases are created on first write,
+except, in a store made with ``account_dbs_on_write=False`` (the product's:
+kzcore.store.factory), account databases (``account/...``): only ``create_db``
+makes those, so a write into a deleted account's database fails with
+``DatabaseMissing`` instead of recreating it.
 Errors: ``NotFound`` (missing doc or attachment), ``DatabaseMissing`` (reading a
 database that does not exist), ``Conflict`` (stale or missing ``_rev`` on an
 existing doc), ``StoreUnavailable`` (backend unreachable).

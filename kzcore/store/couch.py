@@ -72,8 +72,11 @@ def doc_path(doc_id):
 
 
 class CouchStore(Store):
-    def __init__(self, url, user="", password="", timeout=10.0):
+    def __init__(self, url, user="", password="", timeout=10.0, account_dbs_on_write=True):
+        """``account_dbs_on_write=False``: a save never creates an ``account/...``
+        database (kzcore.store.docs.created_on_write)."""
         self.url = url
+        self.account_dbs_on_write = account_dbs_on_write
         session = couch_http.Session(timeout=timeout)
         self._server = couchdb.Server(url, session=session)
         if user:
@@ -124,6 +127,9 @@ class CouchStore(Store):
             except couch_http.ResourceNotFound as error:
                 if not _is_db_missing(error):
                     raise
+                if not docrules.created_on_write(db, self.account_dbs_on_write):
+                    raise DatabaseMissing(f"database {db} does not exist", {"db": db}) \
+                        from error
                 self.create_db(db)
                 _, rev = self._db(db).save(dict(payload))
         return {**doc, "_id": doc_id, "_rev": rev}

@@ -14,6 +14,18 @@ SPECIAL_MEMBERS = {"_id", "_rev", "_attachments", "_deleted", "_conflicts", "_re
                    "_revs_info", "_deleted_conflicts", "_local_seq"}
 
 
+ACCOUNT_DB_PREFIX = "account/"
+
+
+def created_on_write(db, account_dbs_on_write=True):
+    """Whether a write into the missing database ``db`` creates it. A store made
+    with ``account_dbs_on_write=False`` (the product's, kzcore.store.factory)
+    never creates a Kazoo account database (``account/...``) that way: those
+    exist from their account's creation (an explicit ``create_db``) until its
+    deletion, so no write can bring back a deleted account's database."""
+    return account_dbs_on_write or not db.startswith(ACCOUNT_DB_PREFIX)
+
+
 def check_db_name(db):
     if not isinstance(db, str) or not DB_NAME.fullmatch(db):
         raise BadRequest(f"illegal database name {db!r}", {"db": db})

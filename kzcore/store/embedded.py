@@ -25,8 +25,11 @@ class EmbeddedStore(Store):
     # _id order, by index (crossbar's lists use it to page one document type)
     type_indexed = True
 
-    def __init__(self, path=":memory:"):
+    def __init__(self, path=":memory:", account_dbs_on_write=True):
+        """``account_dbs_on_write=False``: a save never creates an ``account/...``
+        database (kzcore.store.docs.created_on_write)."""
         self.path = path
+        self.account_dbs_on_write = account_dbs_on_write
         self._conn = sqlite_file.connect(path)
         self._lock = threading.RLock()
 
@@ -91,7 +94,10 @@ class EmbeddedStore(Store):
 
     def _save_in(self, conn, db, doc_id, rev, encoded, attachments):
         body, text = encoded
-        conn.execute("INSERT OR IGNORE INTO dbs VALUES (?)", (db,))
+        if docrules.created_on_write(db, self.account_dbs_on_write):
+            conn.execute("INSERT OR IGNORE INTO dbs VALUES (?)", (db,))
+        elif not conn.execute("SELECT 1 FROM dbs WHERE name = ?", (db,)).fetchone():
+            raise DatabaseMissing(f"database {db} does not exist", {"db": db})
         current = sqlite_file.current(conn, db, doc_id)
         new_rev = docrules.next_rev(current, rev, doc_id)
         stubs = sqlite_file.merge_attachments(conn, db, doc_id, current, attachments, new_rev)

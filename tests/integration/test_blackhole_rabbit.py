@@ -6,6 +6,8 @@ import uuid
 import pika
 import pytest
 
+from kzcore.naming import ACCOUNTS_DB
+from kzcore.store.embedded import EmbeddedStore
 from kzcore.tokens import TokenSigner
 
 from tests.integration.test_blackhole_support import (
@@ -87,6 +89,9 @@ def test_kz_blackhole_process_serves_rabbitmq_events_and_stops_on_sigterm(rabbit
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    seeded = EmbeddedStore(str(tmp_path / "store.sqlite3"))   # tokens need a live account
+    seeded.save(ACCOUNTS_DB, {"_id": PARENT, "pvt_type": "account", "pvt_tree": []})
+    seeded.close()
     env = dict(os.environ, KZ_AMQP_URL=AMQP_URL, KZ_TOKEN_SECRET=SECRET, KZ_STORE="embedded",
                KZ_STORE_PATH=str(tmp_path / "store.sqlite3"), KZ_BLACKHOLE_PORT=str(port),
                PYTHONPATH=os.getcwd())

@@ -78,7 +78,7 @@ class ApiHarness:
 
 def build_app(store=None, live=None, token_lifetime=3600, extra_blueprints=(),
               **config_overrides):
-    store = store or EmbeddedStore(":memory:")
+    store = store or EmbeddedStore(":memory:", account_dbs_on_write=False)  # as the product
     load_schemas(store)
     schemas = SchemaRegistry(store)
     config = load_config(env={}, **config_overrides)

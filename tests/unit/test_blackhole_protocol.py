@@ -255,6 +255,10 @@ def test_scope_denies_and_does_not_cache_when_the_store_fails():
 class FakeSession:
     def __init__(self):
         self.outbox, self.subscriptions = Outbox(), {}
+        self.closed, self.closed_with = False, None
+
+    def close(self, code, reason):
+        self.closed, self.closed_with = True, (code, reason)
 
     @property
     def frames(self):
@@ -327,7 +331,7 @@ def handler_and_session(max_subscriptions=3):
     from blackhole.commands import CommandHandler
     from kzcore.tokens import TokenSigner
     signer = TokenSigner("unit-secret")
-    scope = AccountScope(FakeStore({CHILD: [PARENT], OTHER: []}))
+    scope = AccountScope(FakeStore({PARENT: [], CHILD: [PARENT], OTHER: []}))
     fan = FanOut(consumer=None, scope=scope)
     handler = CommandHandler(signer, scope, fan, max_subscriptions=max_subscriptions)
     session = FakeSession()
