@@ -40,7 +40,8 @@ def test_a_stored_conference_is_not_made_dynamic():
     stored = service.create(account_id, {"name": "Stored"})
     assert not dynamic_docs.record_dial(service, account_id, stored["_id"], {}, ["c1"], 5.0)
     doc = service.load(account_id, stored["_id"])
-    assert "pvt_dynamic" not in doc and "pvt_dial_calls" not in doc and doc["_rev"] == stored["_rev"]
+    assert "pvt_dynamic" not in doc and "pvt_dial_calls" not in doc
+    assert doc["_rev"] == stored["_rev"]
 
 
 def test_grace_and_listing_rules():
