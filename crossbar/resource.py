@@ -57,15 +57,16 @@ class AccountDocuments:
         items = self.summarize_all(account_id, docs)
         return items, listing.page_fields(items, start_key, next_key)
 
-    def page_of_docs(self, account_id, args):
-        """``(docs, start_key, next_start_key)``: the stored documents of one list page."""
+    def page_of_docs(self, account_id, args, also=None):
+        """``(docs, start_key, next_start_key)``: the stored documents of one list
+        page (``also(doc)``: a further condition a listed document must meet)."""
         page_size, start_key = listing.page_request(args)
         filters = listing.filters_from(args)
         db = self.db_name(account_id)
 
         def keep(doc):
             return doc.get("pvt_type") == self.pvt_type and not doc.get("pvt_deleted") \
-                and listing.doc_passes(doc, filters)
+                and listing.doc_passes(doc, filters) and (also is None or also(doc))
 
         fetch, typed = self._page_fetch(db)
         docs, next_key = listing.collect_page(

@@ -22,6 +22,12 @@ SETTINGS = {
     "esl_timeout": ("KZ_ESL_TIMEOUT", 5.0, float, "seconds to wait for any ESL reply"),
     "room_cache_ttl": ("KZ_ROOM_CACHE_TTL", 3.0, float,
                        "seconds crossbar remembers a room's node, as a hint (0 = off)"),
+    "dynamic_grace": ("KZ_DYNAMIC_GRACE", 5.0, float,
+                      "seconds after a dial before a dynamic conference whose room runs nowhere "
+                      "(and whose dialled calls are gone) counts as ended and is removed"),
+    "dynamic_sweep_interval": ("KZ_DYNAMIC_SWEEP_INTERVAL", 60.0, float,
+                               "seconds between sweeps for dynamic conferences whose end was "
+                               "not seen (0 = only when a node (re)connects)"),
     "listen_host": ("KZ_LISTEN_HOST", "127.0.0.1", str, "crossbar listen address"),
     "listen_port": ("KZ_LISTEN_PORT", 8000, int, "crossbar HTTP port"),
     "public_url": ("KZ_PUBLIC_URL", "", str,
@@ -91,6 +97,8 @@ class Config:
     # --- blackhole listener limits (security) ---
     blackhole_header_timeout: float = 10.0
     blackhole_max_connections: int = 5000
+    dynamic_grace: float = 5.0
+    dynamic_sweep_interval: float = 60.0
 
     @property
     def nodes(self):

@@ -3,8 +3,8 @@
 lists and documents enriched with live counts."""
 import logging
 
-from crossbar import documents
-from crossbar.conferences import numbers, realtime
+from crossbar import documents, listing
+from crossbar.conferences import dynamic_docs, numbers, realtime
 from crossbar.resource import AccountDocuments
 from kzcore import conference_numbers
 from kzcore.errors import NotFound, ValidationFailed
@@ -113,8 +113,19 @@ class ConferencesService(AccountDocuments):
     def after_delete(self, account_id, deleted):
         conference_numbers.unindex(self.store, account_id, deleted["_id"])
 
-    def summarize_all(self, account_id, docs):
+    def list(self, account_id, args):
+        """Kazoo's list, with live counts; a dynamic conference (a dial into an id
+        with no document) is listed only while its room runs."""
         states = realtime.list_counts(self.live, account_id)
+        unknown = bool(getattr(states, "unreachable_nodes", None))
+        docs, start_key, next_key = self.page_of_docs(
+            account_id, args, also=lambda doc: dynamic_docs.listed(doc, states, unknown))
+        items = self.summarize_all(account_id, docs, states)
+        return items, listing.page_fields(items, start_key, next_key)
+
+    def summarize_all(self, account_id, docs, states=None):
+        if states is None:
+            states = realtime.list_counts(self.live, account_id)
         items = []
         for doc in docs:
             entry = {"id": doc["_id"]}

@@ -24,8 +24,9 @@ def command_pool(config, on_disconnect=None):
 def create_live(config, *, store, signer):
     """``LiveConferences`` on the app's own store and a commands-only pool; the
     composition roots (``crossbar.cli.compose_parts``) call this. A node whose
-    connection drops loses its remembered rooms (it may have restarted)."""
+    connection drops loses its remembered rooms (it may have restarted). Started:
+    dynamic conferences whose room ends are removed from now on."""
     from crossbar.live.service import LiveConferences
     rooms = RoomCache(time.monotonic, config.room_cache_ttl)
     pool = command_pool(config, on_disconnect=lambda client: rooms.forget_node(client.name))
-    return LiveConferences(pool, store, config, signer, rooms=rooms)
+    return LiveConferences(pool, store, config, signer, rooms=rooms).start()

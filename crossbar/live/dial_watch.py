@@ -4,8 +4,10 @@ crossbar keeps one extra ESL connection per node, subscribed to the events that
 decide a ``bgdial``: ``bgdial-result`` (Result, Job-UUID, Peer-UUID), and, for a
 room that did not exist yet (no bgdial-result then, DESIGN.md section 5), the
 leg's CHANNEL_ANSWER / CHANNEL_HANGUP_COMPLETE (``variable_conference_bgdial_jobid``)
-and ``add-member``; and ``stop-recording`` (Milliseconds-Elapsed, Record-File-Size,
-Samples-Out, Samplerate: the recording's facts as FreeSWITCH measured them).
+and ``add-member``; ``stop-recording`` (Milliseconds-Elapsed, Record-File-Size,
+Samples-Out, Samplerate: the recording's facts as FreeSWITCH measured them); and
+``conference-destroy``, passed on to whoever asked (``on_room_ended``: the cleanup
+of dynamic conferences), as is each (re)connection (``on_node_ready``).
 Filters keep the rest of the traffic off this connection: they are passed to the
 pool, whose clients apply them and check every ``+OK`` on each (re)connection
 before counting as connected, so a refused filter leaves the node not ready and
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 EVENTS = ("CHANNEL_ANSWER", "CHANNEL_HANGUP_COMPLETE", "CUSTOM", "conference::maintenance")
 FILTERS = (("Action", "bgdial-result"), ("Action", "add-member"),
            ("Event-Name", "CHANNEL_ANSWER"), ("Event-Name", "CHANNEL_HANGUP_COMPLETE"),
-           ("Action", "stop-recording"))
+           ("Action", "stop-recording"), ("Action", "conference-destroy"))
 KEEP_SECONDS = 300.0
 MAX_KEYS = 20000
 
@@ -92,7 +94,18 @@ class DialWatcher:
         self._changed = gevent.event.Event()
         self._worker = None
         self._filtered = collections.defaultdict(gevent.event.Event)  # node -> filters in place
+        self._room_ended, self._node_ready = [], []
         self.clock = clock
+
+    def on_room_ended(self, callback):
+        """``callback(node, conference_name)`` for each conference-destroy; it runs on
+        the watcher's greenlet, so it must only enqueue."""
+        self._room_ended.append(callback)
+
+    def on_node_ready(self, callback):
+        """``callback(node)`` after each (re)connection is subscribed and filtered
+        (events of the time before were not seen); it must only enqueue."""
+        self._node_ready.append(callback)
 
     def start(self):
         if self._pool is None:
@@ -112,6 +125,8 @@ class DialWatcher:
     def _connected(self, client):
         """Runs only after the client's subscription and every filter got ``+OK``."""
         self._filtered[client.name].set()
+        for callback in self._node_ready:
+            callback(client.name)
 
     def _lost(self, client):
         self._filtered[client.name].clear()
@@ -128,6 +143,9 @@ class DialWatcher:
                 log.exception("dial watcher could not read an event", extra={"node": node})
 
     def _record(self, node, headers):
+        if headers.get("Action") == "conference-destroy" and headers.get("Conference-Name"):
+            for callback in self._room_ended:
+                callback(node, headers["Conference-Name"])
         now = self.clock()
         for (kind, ident), update in facts_from(headers):
             key = (node, kind, ident)

@@ -2,15 +2,17 @@
 sending any, send one ``bgdial`` per leg to the node hosting the room and report
 each leg's fate. A dial into a conference with no document creates its document
 (through crossbar's ConferencesService, so numbers are checked and indexed) once
-FreeSWITCH accepted a leg, and removes it again if every leg failed."""
+FreeSWITCH accepted a leg, and removes it again if every leg failed; the document
+of a dynamic conference goes once its room has ended (dynamic_docs, dynamic_rooms)."""
 import logging
 import time
 import uuid
 
+from crossbar.conferences import dynamic_docs
 from crossbar.conferences.service import ConferencesService
 from crossbar.live import dial_plan, state
 from kzcore import fs_commands
-from kzcore.errors import Conflict, KzError, NotFound, SwitchRefused
+from kzcore.errors import NotFound, SwitchRefused
 from kzcore.naming import ACCOUNTS_DB, account_db
 
 log = logging.getLogger(__name__)
@@ -134,32 +136,6 @@ def check_dynamic(service, schemas, account_id, conference_id, params):
     return fields
 
 
-def create_dynamic(service, account_id, conference_id, fields):
-    """Kazoo documents that a dial into an unknown conference uses the request's
-    conference parameters (and then ignores them); here they become its document,
-    which the conference profile (mod_xml_curl) is served from. True if created."""
-    try:
-        service.create_with_id(account_id, conference_id, fields, {"pvt_dynamic": True})
-    except Conflict:
-        return False  # created meanwhile by a concurrent dial
-    except KzError as exc:
-        log.warning("dynamic conference document not created", extra={
-            "account_id": account_id, "conference_id": conference_id, "error": exc.message})
-        return False
-    log.info("dynamic conference created", extra={"account_id": account_id,
-                                                  "conference_id": conference_id})
-    return True
-
-
-def remove_dynamic(service, account_id, conference_id):
-    """Every leg failed: the document this dial created goes (and its numbers)."""
-    try:
-        service.delete(account_id, conference_id)
-    except KzError as exc:
-        log.warning("dynamic conference document not removed", extra={
-            "account_id": account_id, "conference_id": conference_id, "error": exc.message})
-
-
 def _accepted(leg):
     target, call_id, _job, refusal = leg
     return target.endpoint is not None and call_id is not None and refusal is None
@@ -193,17 +169,34 @@ class Dialer:
         if not self.watcher.ready(node, self.live.timeout):
             log.warning("dial watcher not connected; results may be missed", extra={"node": node})
         legs = [self._send(node, name, conference_id, *leg) for leg in plan]
-        created = dynamic is not None and located is None and any(map(_accepted, legs)) \
-            and create_dynamic(service, account_id, conference_id, dynamic)
+        created = self._keep_document(service, account_id, conference_id, conference, dynamic,
+                                      located, legs)
         responses = self._collect(node, legs, located is not None, self._wait_for(params))
         if all(item["status"] == "error" for item in responses):
             if created:
-                remove_dynamic(service, account_id, conference_id)
+                dynamic_docs.remove_dynamic(service, account_id, conference_id)
             raise SwitchRefused("no endpoint could be dialled: "
                                 + "; ".join(f"{item['endpoint_id']}: {item['message']}"
                                             for item in responses),
                                 {"endpoint_responses": responses})
         return {"endpoint_responses": responses}, 200
+
+    def _keep_document(self, service, account_id, conference_id, conference, dynamic, located,
+                       legs):
+        """Once FreeSWITCH accepted a leg: an id with no document (and no room)
+        gets its dynamic document, a dynamic conference this dial's stamp (its
+        room may be about to end while these legs still ring). True if created."""
+        calls = [leg[1] for leg in legs if _accepted(leg)]
+        if not calls:
+            return False
+        if dynamic is not None and located is None:
+            fields = dynamic
+        elif dynamic_docs.is_dynamic(conference):
+            fields = dynamic_docs.public_fields(conference)
+        else:
+            return False
+        return dynamic_docs.record_dial(service, account_id, conference_id, fields, calls,
+                                        self.live.clock())
 
     def _refuse_live_call_id(self, call_id):
         """A client-chosen call id must not name a live channel on any node

@@ -15,6 +15,7 @@ import time
 from crossbar.live import state
 from crossbar.live.dial_watch import DialWatcher
 from crossbar.live.dialing import Dialer
+from crossbar.live.dynamic_rooms import DynamicRooms
 from crossbar.live.media import MediaLinks, MediaSource
 from crossbar.live.recordings import Recordings
 from crossbar.live.room_cache import DEFAULT_TTL, RoomCache
@@ -57,6 +58,15 @@ class LiveConferences:
         self.watcher = watcher or DialWatcher(self._event_pool)
         self.recordings = Recordings(store, config, clock, watcher=self.watcher)
         self.dialer = Dialer(self, self.watcher)
+        self.dynamic_rooms = DynamicRooms(self, grace=getattr(config, "dynamic_grace", 5.0),
+                                          interval=getattr(config, "dynamic_sweep_interval", 60.0),
+                                          clock=clock)
+
+    def start(self):
+        """Start the background work: removing dynamic conferences whose room has
+        ended (it starts the event watcher, so room ends are seen from now on)."""
+        self.dynamic_rooms.start()
+        return self
 
     def _event_pool(self, **subscription):
         """A second set of ESL connections, for the events dial-outs and recordings
@@ -70,7 +80,8 @@ class LiveConferences:
         return [create_blueprint()]
 
     def close(self):
-        """Stop the dial watcher's connections and the command pool."""
+        """Stop the cleanup, the dial watcher's connections and the command pool."""
+        self.dynamic_rooms.close()
         self.watcher.close()
         self.pool.close()
 
