@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, g, jsonify, request
 from crossbar import openapi, responses
 from crossbar.accounts.views import blueprint as accounts_bp
 from crossbar.auth.guard import check_request, public
+from crossbar.auth.throttle import LoginThrottle
 from crossbar.auth.views import blueprint as auth_bp
 from crossbar.conferences.views import blueprint as conferences_bp
 from crossbar.context import EXTENSION, Services, request_id
@@ -86,7 +87,8 @@ def create_app(config, *, store, schemas, signer, live=None, extra_blueprints=()
     node = getattr(config, "node_name", "") or f"crossbar@{socket.gethostname()}"
     app.extensions[EXTENSION] = Services(config=config, store=store, schemas=schemas,
                                          signer=signer, live=live, node=node,
-                                         version=package_version())
+                                         version=package_version(),
+                                         login_throttle=LoginThrottle.from_config(config))
     app.register_blueprint(_api_blueprint())
     for blueprint in extra_blueprints:
         app.register_blueprint(blueprint)

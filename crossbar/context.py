@@ -21,6 +21,7 @@ class Services:
     live: Any
     node: str
     version: str
+    login_throttle: Any = None   # crossbar.auth.throttle.LoginThrottle
 
 
 @dataclasses.dataclass

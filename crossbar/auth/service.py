@@ -77,5 +77,7 @@ def _account_where(store, field, value):
 
 
 def _require_enabled(account):
+    # the same answer as a wrong password: a disabled account is not confirmed
+    # to whoever guesses its password
     if account.get("enabled") is False:
-        raise Unauthorized("account disabled")
+        raise Unauthorized("invalid credentials")
