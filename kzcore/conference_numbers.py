@@ -33,6 +33,7 @@ NUMBER_FIELDS = ("conference_numbers", "member.numbers", "moderator.numbers")
 CLAIM_ATTEMPTS = 3
 CLAIM_GRACE = 60.0  # seconds a fresh claim counts as held before its document lists it
 YIELD_EVERY = 25    # numbers claimed between two yields to other greenlets
+YIELD_PAUSE = 0.0001  # a timer, not sleep(0): the hub then also polls sockets
 
 # claim() outcomes
 OURS, CREATED, TAKEN, REFUSED = "ours", "created", "taken", "refused"
@@ -44,10 +45,11 @@ def lookup(store, number):
 
 
 def cooperative(items, every=YIELD_EVERY):
-    """``items``, letting other greenlets run after every ``every`` of them."""
+    """``items``, letting other greenlets (and new connections) run after every
+    ``every`` of them."""
     for index, item in enumerate(items):
         if index and index % every == 0:
-            gevent.sleep(0)
+            gevent.sleep(YIELD_PAUSE)
         yield item
 
 
