@@ -116,6 +116,14 @@ class HeaderTimeoutMixin:
     """For WSGIHandler subclasses; ``header_timeout`` is set by ``limited_handler``."""
 
     header_timeout = 10.0
+    _kz_deadline = None
+
+    def handle_one_request(self):
+        try:
+            return super().handle_one_request()
+        finally:   # paths that never reach read_request (EOF, 414) must not leave it armed
+            if self._kz_deadline is not None:
+                self._kz_deadline.cancel()
 
     def read_requestline(self):
         # armed before the first byte: covers a silent client and a keep-alive
