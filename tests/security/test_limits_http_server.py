@@ -6,7 +6,6 @@ import time
 
 import gevent
 import pytest
-import requests
 
 from tests.security.limits_support import (closed_by_server, connect, gunicorn_server, head,
                                            kz_all, read_response)
