@@ -4,11 +4,12 @@ their own (large) limit; a declared or a chunked body over the limit is a 413 in
 the Kazoo envelope, under crossbar's gevent server and under gunicorn."""
 import time
 
+import gevent
 import pytest
 import requests
 
-from tests.security.limits_support import (connect, crossbar_server, envelope, gunicorn_server,
-                                           head, read_response, send_chunked)
+from tests.security.limits_support import (closed_by_server, connect, crossbar_server, envelope,
+                                           gunicorn_server, head, read_response, send_chunked)
 
 MEDIA_LIMIT = 3 * 1024 * 1024
 
@@ -47,6 +48,19 @@ def test_a_chunked_body_over_the_auth_limit_is_413_not_400(server):
                                                ("Transfer-Encoding", "chunked")]))
     send_chunked(sock, 40 * 1024)
     _is_413(*read_response(sock)[::2])
+    sock.close()
+
+
+def test_an_endless_chunked_body_gets_its_413_and_the_connection_is_closed(server):
+    """The server does not drain what follows the limit (it would never end)."""
+    sock = connect(server.port)
+    sock.sendall(head("PUT", "/v2/user_auth", [("Content-Type", "application/json"),
+                                               ("Transfer-Encoding", "chunked")]))
+    sender = gevent.spawn(send_chunked, sock, 10 ** 12)   # stops when the server closes
+    _is_413(*read_response(sock)[::2])
+    assert closed_by_server(sock, 3.0)
+    sender.join(timeout=3.0)
+    assert sender.dead
     sock.close()
 
 
