@@ -61,9 +61,13 @@ COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels \
     && groupadd --gid 1000 kazoo && useradd --uid 1000 --gid kazoo --home-dir /var/lib/kazoo kazoo \
     && mkdir -p /var/lib/kazoo/recordings/callin-names /var/lib/kazoo/var \
-    && chown -R kazoo:kazoo /var/lib/kazoo
+    && chown -R kazoo:kazoo /var/lib/kazoo \
+    && chmod 700 /var/lib/kazoo/recordings /var/lib/kazoo/var
+# Recordings and var/ are the kazoo user's alone (0700). FreeSWITCH writes into the shared
+# recordings volume as root (its image's default user), which needs no group access; a
+# FreeSWITCH running as another user must run as uid 1000 (see docs/DEPLOY.md).
 WORKDIR /var/lib/kazoo
 USER kazoo
 # crossbar HTTP, blackhole websocket, call-in outbound ESL
 EXPOSE 8000 5555 8084
-CMD ["gunicorn", "--worker-class", "gevent", "--workers", "4", "--bind", "0.0.0.0:8000", "crossbar.wsgi:application"]
+CMD ["gunicorn", "--config", "python:crossbar.gunicorn_conf", "--worker-class", "gevent", "--workers", "4", "--bind", "0.0.0.0:8000", "crossbar.wsgi:application"]

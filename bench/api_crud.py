@@ -73,9 +73,10 @@ def bench_env(args):
     workdir = tempfile.mkdtemp(prefix="bench-api-crud-")
     store_env = {"KZ_STORE": "couchdb", "KZ_COUCH_URL": args.couch_url} if args.couch_url \
         else {"KZ_STORE": "embedded", "KZ_STORE_PATH": os.path.join(workdir, "store.sqlite3")}
-    # KZ_ESL_NODES empty: documents only (no live counts from FreeSWITCH in the lists)
+    # KZ_ESL_NODES empty: documents only (no live counts from FreeSWITCH in the lists);
+    # --numbers gives every conference a number of one account: no cap on them here
     env = dict(os.environ, KZ_TOKEN_SECRET=SECRET, KZ_LOG_LEVEL="WARNING", KZ_ESL_NODES="",
-               **store_env)
+               KZ_MAX_NUMBERS_PER_ACCOUNT="0", **store_env)
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     return env
 

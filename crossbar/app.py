@@ -9,7 +9,9 @@ from flask import Blueprint, Flask, g, jsonify, request
 from crossbar import openapi, responses
 from crossbar.accounts.views import blueprint as accounts_bp
 from crossbar.auth.guard import check_request, public
+from crossbar.auth.throttle import LoginThrottle
 from crossbar.auth.views import blueprint as auth_bp
+from crossbar.body_limits import BodyLimitedRequest, apply_body_limit
 from crossbar.conferences.views import blueprint as conferences_bp
 from crossbar.context import EXTENSION, Services, request_id
 from crossbar.devices.views import blueprint as devices_bp
@@ -19,7 +21,6 @@ from crossbar.users.views import blueprint as users_bp
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/v2"
-MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 RESOURCE_BLUEPRINTS = (auth_bp, accounts_bp, users_bp, devices_bp, media_bp, conferences_bp)
 
 
@@ -81,17 +82,20 @@ def _finish_response(response):
 
 def create_app(config, *, store, schemas, signer, live=None, extra_blueprints=()):
     app = Flask("crossbar", static_folder=None)
+    app.request_class = BodyLimitedRequest
     app.url_map.strict_slashes = False
-    app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES
+    app.config["MAX_CONTENT_LENGTH"] = config.http_max_body  # apply_body_limit sets each route's
     node = getattr(config, "node_name", "") or f"crossbar@{socket.gethostname()}"
     app.extensions[EXTENSION] = Services(config=config, store=store, schemas=schemas,
                                          signer=signer, live=live, node=node,
-                                         version=package_version())
+                                         version=package_version(),
+                                         login_throttle=LoginThrottle.from_config(config))
     app.register_blueprint(_api_blueprint())
     for blueprint in extra_blueprints:
         app.register_blueprint(blueprint)
     register_error_handlers(app, responses.failure)
     app.before_request(_assign_request_id)
+    app.before_request(apply_body_limit)  # app hooks run before the API's token check
     app.after_request(_finish_response)
     app.wsgi_app = V1Alias(app.wsgi_app)
     return app

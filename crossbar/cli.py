@@ -9,6 +9,8 @@ import os
 import secrets
 import sys
 
+from kzcore.private_paths import private_dirs
+
 log = logging.getLogger(__name__)
 SECRET_FILE = "token_secret"
 SCHEMA_REFRESH_SECONDS = 1.0
@@ -27,7 +29,7 @@ def token_secret(config):
     if config.token_secret:
         return config.token_secret
     path = secret_path(config)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    private_dirs(os.path.dirname(path))
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -65,6 +67,7 @@ def compose_parts(config, store, signer):
 
     live, blueprints = None, []
     if config.nodes:
+        private_dirs(config.recordings_dir)  # recordings: 0700 (see docs/DEPLOY.md)
         live = create_live(config, store=store, signer=signer)
         blueprints += live.blueprints()
     blueprints.append(create_xmlcurl_blueprint(store, config))
@@ -92,12 +95,21 @@ def close_app(app):
     services.store.close()
 
 
-def serve(app, host, port):
+def http_server(listener, app, config):
+    """crossbar's gevent WSGI server: header-read deadline and connection cap
+    (KZ_HTTP_HEADER_TIMEOUT, KZ_HTTP_MAX_CONNECTIONS). ``app`` may be None and
+    set later (``server.application``)."""
+    from kzcore.netlimits import ServerLimits, wsgi_server
+
+    return wsgi_server(listener, app, ServerLimits.from_config(config), log=None,
+                       error_log=logging.getLogger("crossbar.http"))
+
+
+def serve(app, config):
     import gevent
     import signal
-    from gevent.pywsgi import WSGIServer
 
-    server = WSGIServer((host, port), app, log=None, error_log=logging.getLogger("crossbar.http"))
+    server = http_server((config.listen_host, config.listen_port), app, config)
     gevent.signal_handler(signal.SIGTERM, server.stop)
     server.serve_forever()
 
@@ -119,7 +131,7 @@ def main(argv=None):
     print(f"crossbar listening on http://{config.listen_host}:{config.listen_port}/v2 "
           "(create the first account with: kz-bootstrap)", file=sys.stderr, flush=True)
     try:
-        serve(app, config.listen_host, config.listen_port)
+        serve(app, config)
     finally:
         close_app(app)
     return 0

@@ -1,11 +1,11 @@
 """Per-app services and per-request context (request id, auth, body parsing)."""
 import dataclasses
-import json
 import uuid
 from typing import Any
 
 from flask import current_app, g, request
 
+from kzcore import safejson
 from kzcore.errors import BadRequest
 
 EXTENSION = "kz_crossbar"
@@ -21,6 +21,7 @@ class Services:
     live: Any
     node: str
     version: str
+    login_throttle: Any = None   # crossbar.auth.throttle.LoginThrottle
 
 
 @dataclasses.dataclass
@@ -58,14 +59,18 @@ def current_context():
 
 
 def json_body(required=True):
-    """The parsed JSON request body (400 if malformed; {} if empty and optional)."""
+    """The parsed JSON request body (400 if malformed or nested deeper than
+    ``safejson.MAX_DEPTH``; {} if empty and optional)."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         if required:
             raise BadRequest("request body is empty; expected {\"data\": {...}}")
         return {}
     try:
-        body = json.loads(raw)
+        body = safejson.loads(raw)
+    except safejson.TooDeep as exc:
+        raise BadRequest("JSON request body nested too deeply",
+                         {"message": str(exc), "target": exc.max_depth}) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest("malformed JSON request body", {"message": str(exc)}) from exc
     if not isinstance(body, dict):

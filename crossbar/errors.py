@@ -19,6 +19,7 @@ STATUS_BY_ERROR = (
     (kz.Conflict, 409),
     (kz.NotRunning, 409),
     (kz.SwitchRefused, 422),
+    (kz.TooManyAttempts, 429),
     (kz.SwitchUnavailable, 503),
     (kz.StoreUnavailable, 503),
 )
@@ -53,7 +54,10 @@ def register_error_handlers(app, respond_error):
         status = status_for(error)
         if status == 500:
             log.error("unmapped domain error", exc_info=error, extra={"error_id": error.error_id})
-        return respond_error(status, error.message, error.error_id, error_data(error))
+        response = respond_error(status, error.message, error.error_id, error_data(error))
+        if getattr(error, "retry_after", None):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(error):

@@ -3,6 +3,7 @@
 import json
 
 from crossbar.documents import get_path, public_view
+from kzcore import safejson
 from kzcore.errors import ValidationFailed
 
 DEFAULT_PAGE_SIZE = 50
@@ -38,7 +39,7 @@ def _matches(value, wanted):
     a list-valued field matches if one element does."""
     candidates = value if isinstance(value, list) else [value]
     try:
-        options = json.loads(wanted)
+        options = safejson.loads(wanted)   # a query string may nest [[[... too
     except ValueError:
         options = None
     options = [_as_text(o) for o in options] if isinstance(options, list) else [wanted]

@@ -164,6 +164,10 @@ def _responses(status, method, path):
     codes = ["400", "401", "403", "404", "500", "503"]
     if method in ("post", "patch", "delete", "put"):
         codes.append("409")
+    if method in ("post", "patch", "put"):
+        codes.append("413")   # body over the route's limit (crossbar.body_limits)
+    if path.endswith(("/api_auth", "/user_auth")):
+        codes.append("429")   # login throttled (crossbar.auth.throttle), with Retry-After
     if "conference" in path and method == "put":
         codes.append("422")
     ok = {"description": "success", "content": {"application/json": {"schema": _ref("Envelope")}}}

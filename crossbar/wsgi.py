@@ -1,4 +1,5 @@
-"""WSGI entry point: ``gunicorn -k gevent crossbar.wsgi:application``.
+"""WSGI entry point: ``gunicorn -c python:crossbar.gunicorn_conf crossbar.wsgi:application``
+(crossbar/gunicorn_conf.py: gevent workers, header timeout, connection cap).
 
 Configuration comes from the environment / ``KZ_CONFIG`` (kzcore.config).
 """

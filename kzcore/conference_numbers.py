@@ -13,9 +13,15 @@ moved away from a conference that still lists the number; an entry whose
 conference no longer lists it (or no longer exists) is stale and may be taken,
 except during ``CLAIM_GRACE`` seconds after it was written: crossbar claims a
 number before it saves the conference that lists it.
+
+Claims are a few store calls per number; runs of them yield to other greenlets
+every ``YIELD_EVERY`` numbers (the embedded store's calls never yield by
+themselves), and ``held_by_account`` lets crossbar cap an account's numbers.
 """
 import logging
 import time
+
+import gevent
 
 from kzcore import naming
 from kzcore.errors import Conflict, DatabaseMissing, NotFound
@@ -26,6 +32,8 @@ INDEX_DB = "conference_numbers"
 NUMBER_FIELDS = ("conference_numbers", "member.numbers", "moderator.numbers")
 CLAIM_ATTEMPTS = 3
 CLAIM_GRACE = 60.0  # seconds a fresh claim counts as held before its document lists it
+YIELD_EVERY = 25    # numbers claimed between two yields to other greenlets
+YIELD_PAUSE = 0.0001  # a timer, not sleep(0): the hub then also polls sockets
 
 # claim() outcomes
 OURS, CREATED, TAKEN, REFUSED = "ours", "created", "taken", "refused"
@@ -34,6 +42,22 @@ OURS, CREATED, TAKEN, REFUSED = "ours", "created", "taken", "refused"
 def lookup(store, number):
     """The index entry for ``number`` (with ``account_id``, ``conference_id``), or None."""
     return store.get_or_none(INDEX_DB, str(number))
+
+
+def cooperative(items, every=YIELD_EVERY):
+    """``items``, letting other greenlets (and new connections) run after every
+    ``every`` of them."""
+    for index, item in enumerate(items):
+        if index and index % every == 0:
+            gevent.sleep(YIELD_PAUSE)
+        yield item
+
+
+def held_by_account(store, account_id, except_conference=None):
+    """How many numbers the index holds for ``account_id``, not counting those of
+    ``except_conference`` (the conference being saved: its numbers are re-counted)."""
+    return sum(1 for entry in store.find(INDEX_DB, {"account_id": account_id})
+               if entry.get("conference_id") != except_conference)
 
 
 def doc_numbers(doc):
@@ -117,7 +141,7 @@ def index(store, account_id, conference_id, numbers):
     conference's entries for numbers it no longer has. Returns the count indexed."""
     wanted = {str(n) for n in numbers if str(n).isdigit()}
     indexed = 0
-    for number in sorted(wanted):
+    for number in cooperative(sorted(wanted)):
         outcome, entry = claim(store, number, account_id, conference_id)
         if outcome == REFUSED:
             log.warning("number index conflict: number kept by its owner", extra={

@@ -56,6 +56,34 @@ SETTINGS = {
                                   "open websocket gateway connections; more are refused (503)"),
     "log_level": ("KZ_LOG_LEVEL", "INFO", str, "log level"),
     "log_format": ("KZ_LOG_FORMAT", "json", str, "'json' or 'text'"),
+    # --- limits: request sizes, slow clients, login attempts, numbers (issue 17) ---
+    "http_header_timeout": ("KZ_HTTP_HEADER_TIMEOUT", 10.0, float,
+                            "seconds a client has to send a request line and headers (also "
+                            "how long an idle keep-alive connection stays open)"),
+    "http_max_connections": ("KZ_HTTP_MAX_CONNECTIONS", 1000, int,
+                             "connections crossbar serves at once (per gunicorn worker); "
+                             "more wait in the listen queue"),
+    "http_max_connections_per_address": ("KZ_HTTP_MAX_CONNECTIONS_PER_ADDRESS", 200, int,
+                                         "connections one client address may hold (kz-all, "
+                                         "kz-crossbar); more are refused. 0 = no cap (use 0 "
+                                         "behind a reverse proxy)"),
+    "http_max_body": ("KZ_HTTP_MAX_BODY", 1024 * 1024, int,
+                      "largest request body in bytes (JSON APIs, xml_curl)"),
+    "http_max_auth_body": ("KZ_HTTP_MAX_AUTH_BODY", 16 * 1024, int,
+                           "largest body in bytes for /api_auth and /user_auth"),
+    "http_max_media_body": ("KZ_HTTP_MAX_MEDIA_BODY", 64 * 1024 * 1024, int,
+                            "largest media upload (.../media/{id}/raw) in bytes"),
+    "login_max_failures": ("KZ_LOGIN_MAX_FAILURES", 5, int,
+                           "failed logins per account name, realm or number before a lockout"),
+    "login_max_failures_per_address": ("KZ_LOGIN_MAX_FAILURES_PER_ADDRESS", 20, int,
+                                       "failed logins per source address before a lockout"),
+    "login_lockout": ("KZ_LOGIN_LOCKOUT", 5.0, float,
+                      "seconds of the first lockout; each further failure doubles it"),
+    "login_max_lockout": ("KZ_LOGIN_MAX_LOCKOUT", 900.0, float, "longest lockout in seconds"),
+    "login_window": ("KZ_LOGIN_WINDOW", 900.0, float,
+                     "seconds without a failure after which failures are forgotten"),
+    "max_numbers_per_account": ("KZ_MAX_NUMBERS_PER_ACCOUNT", 1000, int,
+                                "conference numbers one account may hold (0 = no limit)"),
 }
 
 
@@ -99,6 +127,19 @@ class Config:
     blackhole_max_connections: int = 5000
     dynamic_grace: float = 5.0
     dynamic_sweep_interval: float = 60.0
+    # limits (issue 17); the defaults repeat SETTINGS (fields after a default need one)
+    http_header_timeout: float = 10.0
+    http_max_connections: int = 1000
+    http_max_connections_per_address: int = 200
+    http_max_body: int = 1024 * 1024
+    http_max_auth_body: int = 16 * 1024
+    http_max_media_body: int = 64 * 1024 * 1024
+    login_max_failures: int = 5
+    login_max_failures_per_address: int = 20
+    login_lockout: float = 5.0
+    login_max_lockout: float = 900.0
+    login_window: float = 900.0
+    max_numbers_per_account: int = 1000
 
     @property
     def nodes(self):

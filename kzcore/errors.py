@@ -3,6 +3,7 @@
 They carry a stable ``error_id`` and optional ``data`` but no HTTP status: the
 crossbar error handlers are the only place that maps them to HTTP codes.
 """
+import math
 
 
 class KzError(Exception):
@@ -84,3 +85,14 @@ class SwitchUnavailable(KzError):
 class StoreUnavailable(KzError):
     error_id = "datastore_unavailable"
     default_message = "document store is unreachable"
+
+
+class TooManyAttempts(KzError):
+    """Too many failed attempts (logins): try again after ``retry_after`` seconds."""
+
+    error_id = "too_many_requests"
+    default_message = "too many failed attempts; try again later"
+
+    def __init__(self, retry_after, message=None, data=None):
+        self.retry_after = max(1, math.ceil(retry_after))  # whole seconds (HTTP)
+        super().__init__(message, {"retry_after": self.retry_after, **(data or {})})

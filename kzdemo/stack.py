@@ -5,10 +5,10 @@ run and the browser tests both build it. Nothing here is demo-only except the
 simulator, which stands in for FreeSWITCH (never in production).
 """
 import logging
-import os
 
 from kzcore.bus.factory import make_consumer, make_publisher
 from kzcore.bus.memory import MemoryBus
+from kzcore.private_paths import private_dirs
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,6 @@ class Stack:
     def _start_store(self):
         from crossbar.cli import build_core
 
-        if self.config.store_path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(self.config.store_path)), exist_ok=True)
         self.store, self.schemas, self.signer = build_core(self.config)
         self._stoppers.append(self.store.close)
 
@@ -55,7 +53,7 @@ class Stack:
         from fssim import Simulator
 
         node = self.config.nodes[0]
-        os.makedirs(self.config.recordings_dir, exist_ok=True)
+        private_dirs(self.config.recordings_dir)
         # No recordings_dir for the simulator: like a FreeSWITCH sharing crossbar's
         # recordings volume, it writes exactly where crossbar asks.
         self.sim = Simulator(host=node.host, port=node.port, password=node.password,
@@ -85,14 +83,13 @@ class Stack:
         self._stoppers.append(self.ecallmgr.stop)
 
     def _start_crossbar(self):
-        import gevent.pywsgi
         from crossbar.app import create_app
-        from crossbar.cli import compose_parts
+        from crossbar.cli import compose_parts, http_server
 
         # Bind first: with port 0 the parts must learn the real port (media URLs).
-        self.http = gevent.pywsgi.WSGIServer(
-            (self.config.listen_host, self.config.listen_port), None, log=None,
-            error_log=logging.getLogger("crossbar.http"))
+        # The server drops slow requests and caps connections (kzcore.netlimits).
+        self.http = http_server((self.config.listen_host, self.config.listen_port), None,
+                                self.config)
         self.http.init_socket()
         self.config = self.config.replace(listen_port=self.http.server_port)
         self.live, blueprints = compose_parts(self.config, self.store, self.signer)

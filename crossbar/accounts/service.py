@@ -14,6 +14,10 @@ from kzcore.naming import ACCOUNTS_DB, account_db, new_id
 
 log = logging.getLogger(__name__)
 SUMMARY_FIELDS = ("name", "realm", "enabled")
+# Names and realms identify accounts at login (and realms are SIP domains), so
+# they stay unique system-wide. A clash gets this one answer, whichever of the
+# two clashed: no echo of the value and no hint of the account holding it.
+UNAVAILABLE = "Account name or realm unavailable"
 
 
 def new_api_key():
@@ -59,9 +63,10 @@ class AccountsService(AccountDocuments):
         if not name:
             raise ValidationFailed(data={"name": {"required": {
                 "message": "Field is required but missing"}}})
-        self._unique(doc_id, "pvt_normalized_name", name, "name", "Account name already in use")
-        if doc.get("realm"):
-            self._unique(doc_id, "realm", doc["realm"], "realm", "Realm already in use")
+        if self._taken(doc_id, "pvt_normalized_name", name) \
+                or (doc.get("realm") and self._taken(doc_id, "realm", doc["realm"])):
+            raise ValidationFailed(data={key: {"unique": {"message": UNAVAILABLE}}
+                                         for key in ("name", "realm")})
         return {"pvt_normalized_name": name}
 
     def after_save(self, account_id, saved):
@@ -74,11 +79,9 @@ class AccountsService(AccountDocuments):
         if self.principals is not None:
             self.principals.forget_account(account_id)
 
-    def _unique(self, doc_id, field, value, key, message):
-        other = self.store.find_one(ACCOUNTS_DB, {"pvt_type": "account", field: value,
-                                                 "_id": {"$ne": doc_id}})
-        if other is not None:
-            raise ValidationFailed(data={key: {"unique": {"message": message, "cause": value}}})
+    def _taken(self, doc_id, field, value):
+        return self.store.find_one(ACCOUNTS_DB, {"pvt_type": "account", field: value,
+                                                "_id": {"$ne": doc_id}}) is not None
 
     def create_child(self, parent_id, data):
         parent = self.get(parent_id)

@@ -1,11 +1,14 @@
 """api_auth / user_auth: find the account (and user), then issue a token."""
 import hmac
+import logging
 
 from crossbar.auth.credentials import normalize_account_name, normalize_phone_number
 from kzcore.accounts import owner_of_number
 from kzcore.errors import Unauthorized, ValidationFailed
 from kzcore.naming import ACCOUNTS_DB, account_db
 from kzcore.principals import chain_problem, generation_claims, load_chain
+
+log = logging.getLogger(__name__)
 
 REQUIRED = {"required": {"message": "Field is required but missing"}}
 
@@ -82,8 +85,10 @@ def _account_where(store, field, value):
 
 
 def _require_enabled(store, account):
-    """The account and every ancestor enabled (a grandchild cannot sign in
-    while any account above it is disabled)."""
+    """The account and every ancestor enabled (a grandchild cannot sign in while any
+    account above it is disabled). The answer is the one a wrong password gets: a
+    disabled account is not confirmed to whoever guesses its password."""
     problem = chain_problem(account, load_chain(store, account))
     if problem:
-        raise Unauthorized(problem)
+        log.info("login refused", extra={"account_id": account.get("_id"), "reason": problem})
+        raise Unauthorized("invalid credentials")

@@ -1,9 +1,10 @@
 """Routes: PUT /api_auth, PUT /user_auth, GET /token_auth."""
-from flask import Blueprint, g
+from flask import Blueprint, g, request
 
 from crossbar import responses
 from crossbar.auth import service
 from crossbar.auth.guard import public
+from crossbar.auth.throttle import throttled
 from crossbar.context import request_data, services
 
 blueprint = Blueprint("auth", __name__)
@@ -14,7 +15,9 @@ TOKEN_FIELDS = ("account_id", "owner_id", "method", "jti", "iat", "exp")
 @public
 def api_auth():
     svc = services()
-    token, data = service.api_auth(svc.store, svc.signer, request_data())
+    given = request_data()
+    token, data = throttled(svc.login_throttle, given, request.remote_addr,
+                            lambda: service.api_auth(svc.store, svc.signer, given))
     g.kz_auth_token = token
     return responses.created(data)
 
@@ -23,7 +26,9 @@ def api_auth():
 @public
 def user_auth():
     svc = services()
-    token, data = service.user_auth(svc.store, svc.signer, request_data())
+    given = request_data()
+    token, data = throttled(svc.login_throttle, given, request.remote_addr,
+                            lambda: service.user_auth(svc.store, svc.signer, given))
     g.kz_auth_token = token
     return responses.created(data)
 

@@ -38,6 +38,13 @@ def numbers_in_use_error(clashes):
             for field, used in clashes.items()}
 
 
+def account_limit_error(limit, total):
+    """The error for a save that would give the account more than ``limit`` numbers."""
+    return {"conference_numbers": {"account_limit": {
+        "message": f"An account may hold at most {limit} conference numbers",
+        "target": limit, "value": total}}}
+
+
 def selector_using(numbers):
     """Mango selector for conference documents using any of ``numbers``."""
     return {"pvt_type": "conference",

@@ -7,6 +7,7 @@ from crossbar import documents, listing
 from crossbar.conferences import dynamic_docs, numbers, realtime
 from crossbar.resource import AccountDocuments
 from kzcore import conference_numbers
+from kzcore.config import SETTINGS
 from kzcore.errors import NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -18,17 +19,34 @@ class ConferencesService(AccountDocuments):
     pvt_type = "conference"
     schema_id = "conferences"
 
-    def __init__(self, store, schemas, live=None):
+    def __init__(self, store, schemas, live=None, max_numbers=None):
+        """``max_numbers``: numbers per account (KZ_MAX_NUMBERS_PER_ACCOUNT, 0 = no
+        cap); by default the live part's configuration says (the dial path builds
+        this service with ``(store, schemas, live)``), else the setting's default."""
         super().__init__(store, schemas)
         self.live = live
+        if max_numbers is None:
+            max_numbers = getattr(getattr(live, "config", None), "max_numbers_per_account",
+                                  SETTINGS["max_numbers_per_account"][1])
+        self.max_numbers = max_numbers
         self._claimed = []  # index entries this save created or took over
 
     def after_validate(self, account_id, doc_id, doc, existing):
         wanted = numbers.all_numbers(doc)
         if wanted:
+            self._check_account_limit(account_id, doc_id, wanted)
             self._check_account_numbers(account_id, doc_id, doc, wanted)
             self._claim_numbers(account_id, doc_id, doc, wanted)
         return {}
+
+    def _check_account_limit(self, account_id, doc_id, wanted):
+        if not self.max_numbers:
+            return
+        total = len(wanted) + conference_numbers.held_by_account(self.store, account_id, doc_id)
+        if total > self.max_numbers:
+            log.info("conference numbers over the account limit", extra={
+                "account_id": account_id, "limit": self.max_numbers, "total": total})
+            raise ValidationFailed(data=numbers.account_limit_error(self.max_numbers, total))
 
     def _check_account_numbers(self, account_id, doc_id, doc, wanted):
         others = [other for other in self.store.find(self.db_name(account_id),
@@ -55,7 +73,7 @@ class ConferencesService(AccountDocuments):
         """Create-only index entries, before the document is saved: of two
         racing writers the store's Conflict lets only one hold a number."""
         refused = set()
-        for number in sorted(n for n in wanted if n.isdigit()):
+        for number in conference_numbers.cooperative(sorted(n for n in wanted if n.isdigit())):
             outcome, _ = conference_numbers.claim(self.store, number, account_id, doc_id,
                                                     pending=True)
             if outcome == conference_numbers.REFUSED:

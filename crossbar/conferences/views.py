@@ -16,7 +16,8 @@ ONE = f"{BASE}/<conference_id>"
 
 def _service():
     svc = services()
-    return ConferencesService(svc.store, svc.schemas, svc.live)
+    return ConferencesService(svc.store, svc.schemas, svc.live,
+                              max_numbers=svc.config.max_numbers_per_account)
 
 
 def _doc(doc, status=200):

@@ -4,6 +4,7 @@ import json
 import os
 import sqlite3
 
+from kzcore import private_paths
 from kzcore.errors import BadRequest
 from kzcore.store import docs as docrules
 from kzcore.store import field_index, mango
@@ -45,7 +46,7 @@ CREATE TABLE IF NOT EXISTS attachments (
 
 def connect(path):
     if path != ":memory:":
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        _private_files(path)
     conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA busy_timeout = 30000")
     if path != ":memory:":
@@ -54,6 +55,15 @@ def connect(path):
     conn.executescript(SCHEMA)
     migrate(conn)
     return conn
+
+
+def _private_files(path):
+    """The store's directory 0700 if we make it, the file 0600 (SQLite creates
+    its -wal and -shm with the database file's mode; older ones are tightened)."""
+    private_paths.private_dirs(os.path.dirname(os.path.abspath(path)))
+    private_paths.private_file(path)
+    for suffix in ("-wal", "-shm"):
+        private_paths.tighten(path + suffix)
 
 
 # Files made before the indexes get them on open (ALTER TABLE may only add
