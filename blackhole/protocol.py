@@ -25,6 +25,7 @@ import dataclasses
 import json
 import re
 
+from kzcore import safejson
 from kzcore.bus.topics import matches
 from kzcore.naming import is_account_id
 
@@ -66,7 +67,7 @@ class ProtocolError:
 def decode(text):
     """One client text frame -> ``Command`` or ``ProtocolError`` (never raises)."""
     try:
-        message = json.loads(text)
+        message = safejson.loads(text)
     except (ValueError, TypeError) as exc:
         return ProtocolError(None, f"invalid JSON: {exc}")
     if not isinstance(message, dict):

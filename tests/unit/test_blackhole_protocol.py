@@ -48,6 +48,7 @@ def test_binding_wins_over_bindings_and_duplicates_collapse():
     (subscribe(account_id="not-an-id", binding="conference.#"), "32 hex"),
     (json.dumps({"action": "subscribe", "data": "x"}), "data must be a JSON object"),
     (subscribe(bindings=[f"conference.event.c{i}.*" for i in range(51)]), "at most 50"),
+    ("[" * 100000 + "]" * 100000, "nested more than"),   # json.loads: RecursionError
 ])
 def test_malformed_messages_become_protocol_errors(text, fragment):
     error = protocol.decode(text)
