@@ -107,10 +107,10 @@ class CallFlow:
         session.simple("myevents")
         session.simple("event plain CUSTOM conference::maintenance")
         session.simple(f"linger {opts.linger_seconds}")
-        session.execute(apps.answer(), timeout=opts.command_timeout * 2)
-        if opts.secret:   # checked: no later event or log of this channel carries it
+        if opts.secret:   # checked: no later event of this channel (CHANNEL_ANSWER...) carries it
             session.execute(apps.set_variable(guard.SECRET_VARIABLE, ""),
                             timeout=opts.command_timeout)
+        session.execute(apps.answer(), timeout=opts.command_timeout * 2)
 
     def dialled_number(self):
         channel = self.session.channel
