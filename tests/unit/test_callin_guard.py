@@ -78,3 +78,17 @@ def test_a_symlink_pointing_out_is_not_followed(tmp_path):
     with pytest.raises(names.UnsafePath):
         names.remove(str(directory), str(link))
     assert victim.read_bytes() == b"keep"
+
+
+def test_the_switch_sends_channel_variables_as_variable_headers_on_connect():
+    """Why the secret is a channel variable: the recorded connect reply carries what the
+    dialplan set before ``socket`` (DP_MATCH from the condition, current_application)."""
+    import io
+    from callin import wire
+    from tests.support.paths import fs_fixture
+    reply = wire.read_frame(io.BytesIO(fs_fixture("round2/outbound_connect_reply.esl")))
+    channel = wire.connect_data(reply)
+    assert channel["variable_current_application"] == "socket"
+    assert channel["variable_DP_MATCH"].startswith("ARRAY::callin_100")
+    assert not guard.secret_matches(channel, "s3cret")
+    assert guard.secret_matches({**channel, "variable_callin_secret": "s3cret"}, "s3cret")
