@@ -51,6 +51,29 @@ RUN --mount=type=secret,id=signalwire_token \
     command -v fs_cli >/dev/null; \
     rm -rf /etc/freeswitch/*; \
     mkdir -p /var/lib/kazoo/recordings
+# Prompts and music on hold where fs_conf (local_stream.conf.xml: $${sounds_dir}/music/<rate>)
+# and the services (KZ_FS_SOUNDS_DIR, default /usr/share/freeswitch/sounds) expect them.
+# The sound packages install <voice>/<dir>/<rate>/<file>.wav (mod_sndfile finds the rate
+# directory itself) and music as music/<rate> or, in some versions, music/default/<rate>:
+# link the latter so that music/8000 and music/16000 exist. The build fails when a call-in
+# prompt (CALLIN_PROMPTS = callin/prompts.py FILES; tests/unit/test_callin_fs_conf.py) or
+# the music is missing, instead of a switch that fails every prompt at run time.
+ARG CALLIN_PROMPTS="ivr/ivr-welcome conference/conf-enter_conf_number ivr/ivr-please_try_again \
+    conference/conf-enter_conf_pin conference/conf-bad-pin conference/conf-locked voicemail/vm-goodbye \
+    voicemail/vm-record_name1 ivr/ivr-one_moment_please conference/conf-has_joined conference/conf-has_left"
+RUN set -eu; sounds=/usr/share/freeswitch/sounds; \
+    for rate in 8000 16000; do \
+      if [ ! -e "$sounds/music/$rate" ] && [ -d "$sounds/music/default/$rate" ]; then \
+        ln -s "default/$rate" "$sounds/music/$rate"; \
+      fi; \
+      ls "$sounds/music/$rate/" | grep -q '\.wav$' \
+        || { echo "no music on hold in $sounds/music/$rate" >&2; exit 1; }; \
+    done; \
+    for prompt in $CALLIN_PROMPTS; do \
+      voice="$sounds/en/us/callie"; \
+      [ -f "$voice/$prompt.wav" ] || [ -f "$voice/${prompt%/*}/8000/${prompt#*/}.wav" ] \
+        || { echo "prompt $prompt missing under $voice" >&2; exit 1; }; \
+    done
 # SIP, RTP (fs_conf/vars.xml), event socket (private network only)
 EXPOSE 5060/udp 5060/tcp 16384-16484/udp 8021/tcp
 CMD ["freeswitch", "-nonat", "-c"]

@@ -13,16 +13,26 @@ from kzcore.store.factory import make_store  # noqa: E402
 
 from callin.directory import ConferenceDirectory  # noqa: E402
 from callin.flow import CallinOptions  # noqa: E402
+from callin.guard import PeerPolicy  # noqa: E402
 from callin.server import CallinServer  # noqa: E402
+from callin.throttle import PinThrottle  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 
 def build_server(config, store):
     options = CallinOptions(names_dir=os.path.join(config.recordings_dir, "callin-names"),
-                            command_timeout=config.esl_timeout)
+                            command_timeout=config.esl_timeout, sounds_dir=config.fs_sounds_dir,
+                            secret=config.callin_secret,
+                            header_timeout=config.callin_header_timeout)
     directory = ConferenceDirectory(store)
-    return CallinServer(directory, config.callin_host, config.callin_port, options)
+    if not config.callin_secret:
+        log.warning("call-in runs without KZ_CALLIN_SECRET: only the peer address is checked")
+    return CallinServer(directory, config.callin_host, config.callin_port, options,
+                        max_calls=config.callin_max_connections,
+                        peers=PeerPolicy(config.callin_allowed_peers),
+                        throttle=PinThrottle(free=config.callin_pin_failures,
+                                             window=config.callin_pin_window))
 
 
 def main(argv=None):

@@ -1,20 +1,16 @@
 """The last part of a call: room checks, name recording, the conference app,
 join/leave announcements."""
 import logging
-import os
 
 from kzcore import fs_commands, fs_replies
 from kzcore.errors import InvalidCommandArgument, SwitchRefused
 
-from callin import plan
+from callin import names, plan
 from kzcore.fs_commands import apps
+from callin.outcomes import Refused
 from callin.session import CallerGone, CommandFailed, SessionTimeout
 
 log = logging.getLogger(__name__)
-
-
-class Refused(Exception):
-    """The call ends here (after telling the caller why)."""
 
 
 class Joiner:
@@ -68,17 +64,18 @@ class Joiner:
             raise Refused("full")
 
     def record_name(self):
-        directory = os.path.abspath(self.options.names_dir)
-        path = os.path.join(directory, f"{self.session.uuid}.wav")
-        app = apps.record(path, self.options.name_seconds)
+        """Record the caller's name to a file named by a fresh uuid (never by
+        anything the socket said) inside the names directory."""
         try:
-            os.makedirs(directory, exist_ok=True)
-        except OSError as exc:
+            path = names.new_recording(self.options.names_dir)
+        except (OSError, names.UnsafePath) as exc:
             log.warning("names directory unusable, joining without a name",
-                        extra={"path": directory, "error": str(exc)})
+                        extra={"path": self.options.names_dir, "error": str(exc)})
             return
+        app = apps.record(path, self.options.name_seconds)
         self.flow.say("record_name")
         self.name_path = path
+        log.info("recording caller name", extra={"call_id": self.session.uuid, "file": path})
         self.session.execute(app, timeout=self.options.name_seconds + self.options.media_timeout)
 
     # --- in the room -------------------------------------------------------------
@@ -117,8 +114,9 @@ class Joiner:
     def cleanup(self):
         if self.member_id is not None:
             self.announce("has_left")
-        if self.name_path and os.path.exists(self.name_path):
+        if self.name_path:
             try:
-                os.remove(self.name_path)
-            except OSError as exc:
-                log.warning("name recording not removed", extra={"error": str(exc)})
+                names.remove(self.options.names_dir, self.name_path)
+            except (OSError, names.UnsafePath) as exc:
+                log.warning("name recording not removed",
+                            extra={"file": self.name_path, "error": str(exc)})

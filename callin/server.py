@@ -1,8 +1,11 @@
 """The call-in listener: FreeSWITCH's ``socket`` application connects here.
 
 A gevent ``StreamServer`` accepts each connection and runs one ``CallFlow`` in
-its own greenlet, with a pool bound so a flood of calls cannot exhaust the
-process. The whole call is also bounded by ``max_call_seconds``.
+its own greenlet. Before anything is sent, the peer's address must be allowed
+(``callin.guard.PeerPolicy``) and fewer than ``max_connections`` calls may be
+open; otherwise the socket is closed at once (and counted in ``stats``). The
+whole call is bounded by ``max_call_seconds``, every frame by the session's
+limits. One ``PinThrottle`` and one ``CallinStats`` are shared by every call.
 """
 import logging
 
@@ -11,16 +14,29 @@ from gevent.pool import Pool
 from gevent.server import StreamServer
 
 from callin.flow import CallFlow, CallinOptions
+from callin.guard import PeerPolicy
 from callin.session import OutboundSession
+from callin.stats import CallinStats
+from callin.throttle import PinThrottle
 
 log = logging.getLogger(__name__)
 
+LOOPBACK = "127.0.0.1/8,::1"
+
 
 class CallinServer:
-    def __init__(self, directory, host="127.0.0.1", port=8084, options=None, max_calls=1000):
+    def __init__(self, directory, host="127.0.0.1", port=8084, options=None, max_calls=1000,
+                 *, peers=None, throttle=None, stats=None):
         self.directory = directory
         self.options = options or CallinOptions()
-        self._server = StreamServer((host, port), self._handle, spawn=Pool(max_calls))
+        self.max_calls = max_calls
+        self.peers = peers or PeerPolicy(LOOPBACK)
+        self.throttle = throttle or PinThrottle()
+        self.stats = stats or CallinStats()
+        self._active = 0
+        # An unbounded pool (the limit is ours, so that extra peers are closed at
+        # once instead of waiting in the backlog) lets stop() end every call.
+        self._server = StreamServer((host, port), self._handle, spawn=Pool())
 
     @property
     def address(self):
@@ -32,11 +48,12 @@ class CallinServer:
 
     @property
     def active_calls(self):
-        return len(self._server.pool) if self._server.pool is not None else 0
+        return self._active
 
     def start(self):
         self._server.start()
-        log.info("call-in listening", extra={"host": self.address[0], "port": self.port})
+        log.info("call-in listening", extra={"host": self.address[0], "port": self.port,
+                                             "max_calls": self.max_calls})
         return self
 
     def serve_forever(self):
@@ -45,11 +62,31 @@ class CallinServer:
     def stop(self, timeout=5):
         self._server.stop(timeout=timeout)
 
-    def _handle(self, sock, address):
-        session = OutboundSession(sock, timeout=self.options.command_timeout)
-        flow = CallFlow(session, self.directory, self.options)
+    def _refuse(self, sock, peer, counter, message):
+        log.warning(message, extra={"peer": peer, counter: self.stats.count(counter)})
         try:
-            with gevent.Timeout(self.options.max_call_seconds, False):
+            sock.close()
+        except OSError:
+            pass
+
+    def _handle(self, sock, address):
+        peer = address[0] if isinstance(address, tuple) else str(address)
+        if not self.peers.allows(peer):
+            return self._refuse(sock, peer, "refused_peer", "call-in peer not allowed")
+        if self._active >= self.max_calls:
+            return self._refuse(sock, peer, "refused_busy", "call-in connection limit reached")
+        self._active += 1
+        self.stats.count("calls")
+        options = self.options
+        session = OutboundSession(sock, timeout=options.command_timeout, peer=peer,
+                                  limits=options.session_limits())
+        flow = CallFlow(session, self.directory, options, self.throttle, self.stats)
+        try:
+            with gevent.Timeout(options.max_call_seconds, False):
                 flow.run()
         finally:
             session.close()
+            self._active -= 1
+            if session.dropped:
+                self.stats.count("dropped_frames")
+        return None

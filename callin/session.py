@@ -41,8 +41,12 @@ class CommandFailed(Exception):
 
 
 class OutboundSession:
-    def __init__(self, sock, *, timeout=5.0, hangup_grace=2.0):
+    def __init__(self, sock, *, timeout=5.0, hangup_grace=2.0, limits=wire.DEFAULT_LIMITS,
+                 peer=None):
         self.timeout = timeout
+        self.peer = peer        # the connecting address, for logs
+        self.limits = limits
+        self.dropped = None     # why the peer was dropped (a frame over the limits)
         self.hangup_grace = hangup_grace
         self.channel = {}
         self.hangup_cause = None
@@ -69,15 +73,25 @@ class OutboundSession:
         if self._gone.is_set():
             raise CallerGone(self.hangup_cause or "hangup")
 
+    def _shutdown(self):
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     # --- reading -------------------------------------------------------------
     def _read_loop(self):
         try:
             while True:
-                frame = wire.read_frame(self._reader)
+                frame = wire.read_frame(self._reader, self.limits)
                 if frame is None:
                     break
                 self._dispatch(frame)
-        except (OSError, wire.ProtocolError) as exc:
+        except wire.ProtocolError as exc:
+            self.dropped = str(exc)
+            log.warning("outbound peer dropped", extra={"error": str(exc), "call_id": self.uuid})
+            self._shutdown()
+        except OSError as exc:
             log.info("outbound socket closed", extra={"error": str(exc), "call_id": self.uuid})
         finally:
             self._closed = True
@@ -141,8 +155,8 @@ class OutboundSession:
             raise CallerGone("socket closed")
         return reply
 
-    def connect(self):
-        reply = self.command("connect")
+    def connect(self, timeout=None):
+        reply = self.command("connect", timeout=timeout)
         self.channel = wire.connect_data(reply)
         return self.channel
 
@@ -199,6 +213,11 @@ class OutboundSession:
         self.raise_if_gone()
         return self.wait_complete(self.execute_nowait(app_and_arg), timeout)
 
+    def idle(self, seconds):
+        """Wait ``seconds`` (the caller hears silence); CallerGone if the call ends."""
+        self._gone.wait(timeout=max(0.0, seconds))
+        self.raise_if_gone()
+
     def hangup(self, cause="NORMAL_CLEARING"):
         if self.hungup or self._closed:
             return
@@ -210,10 +229,7 @@ class OutboundSession:
     def close(self):
         """Shut the socket down (the reader's file object would keep it open)."""
         self._closed = True
-        try:
-            self._sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        self._shutdown()
         self._reader_greenlet.kill(block=True, timeout=1)
         for closable in (self._reader, self._sock):
             try:

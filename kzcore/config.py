@@ -36,6 +36,24 @@ SETTINGS = {
     "blackhole_port": ("KZ_BLACKHOLE_PORT", 5555, int, "websocket gateway port"),
     "callin_host": ("KZ_CALLIN_HOST", "127.0.0.1", str, "call-in outbound ESL listen address"),
     "callin_port": ("KZ_CALLIN_PORT", 8084, int, "call-in outbound ESL listen port"),
+    # --- call-in hardening and the switch's sounds (README "Security") ---
+    "callin_allowed_peers": ("KZ_CALLIN_ALLOWED_PEERS", "127.0.0.1/8,::1", str,
+                             "comma separated addresses, CIDRs or host names that may connect "
+                             "to the call-in socket (the FreeSWITCH nodes)"),
+    "callin_secret": ("KZ_CALLIN_SECRET", "", str,
+                      "shared secret the dialplan sets in channel variable callin_secret; "
+                      "empty = not checked"),
+    "callin_max_connections": ("KZ_CALLIN_MAX_CONNECTIONS", 1000, int,
+                               "call-in sockets open at once; more are closed at once"),
+    "callin_header_timeout": ("KZ_CALLIN_HEADER_TIMEOUT", 5.0, float,
+                              "seconds for the connect reply, and for any frame once started"),
+    "callin_pin_failures": ("KZ_CALLIN_PIN_FAILURES", 5, int,
+                            "wrong PINs per conference and per caller number before each "
+                            "further try waits longer (then is refused)"),
+    "callin_pin_window": ("KZ_CALLIN_PIN_WINDOW", 600.0, float,
+                          "seconds a wrong PIN counts against its conference and caller"),
+    "fs_sounds_dir": ("KZ_FS_SOUNDS_DIR", "/usr/share/freeswitch/sounds", str,
+                      "FreeSWITCH's sounds directory ($${sounds_dir}): prompts and profiles"),
     "token_secret": ("KZ_TOKEN_SECRET", "", str,
                      "secret signing auth tokens (generated and kept beside the store if empty)"),
     "token_lifetime": ("KZ_TOKEN_LIFETIME", 3600, int, "auth token lifetime in seconds"),
@@ -140,6 +158,13 @@ class Config:
     login_max_lockout: float = 900.0
     login_window: float = 900.0
     max_numbers_per_account: int = 1000
+    callin_allowed_peers: str = "127.0.0.1/8,::1"
+    callin_secret: str = ""
+    callin_max_connections: int = 1000
+    callin_header_timeout: float = 5.0
+    callin_pin_failures: int = 5
+    callin_pin_window: float = 600.0
+    fs_sounds_dir: str = "/usr/share/freeswitch/sounds"
 
     @property
     def nodes(self):

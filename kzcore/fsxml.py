@@ -16,10 +16,14 @@ indentation, ``<x/>`` empty elements, attribute values XML-escaped.
 import hashlib
 from xml.sax.saxutils import quoteattr
 
+from kzcore.config import SETTINGS
+
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
 VANILLA_DIAL_STRING = ("{^^:sip_invite_domain=${dialed_domain}:presence_id=${dialed_user}@${dialed_domain}}"
                        "${sofia_contact(*/${dialed_user}@${dialed_domain})}")
-DEFAULT_SOUNDS_DIR = "/usr/share/freeswitch/sounds"
+# The switch's $${sounds_dir}; services take it from KZ_FS_SOUNDS_DIR (one setting for
+# crossbar's profiles, call-in's prompts and fs_conf/vars.xml's FS_SOUNDS_DIR).
+DEFAULT_SOUNDS_DIR = SETTINGS["fs_sounds_dir"][1]
 DEFAULT_VOICE = "en/us/callie"
 # language -> voice directory of FreeSWITCH's sound packages
 VOICES = {"en-us": "en/us/callie", "en-ca": "en/ca/june", "fr-ca": "fr/ca/june",

@@ -66,12 +66,19 @@ class Stack:
 
     def _start_callin(self):
         from callin.cli import build_server
+        from callin.guard import SECRET_VARIABLE
         from fssim import outbound
 
         self.callin = build_server(self.config, self.store).start()
         self.config = self.config.replace(callin_port=self.callin.port)
-        self.sim.core.dialplan.add(r"^(\d{1,16})$",
-                                   outbound.socket_extension("127.0.0.1", self.callin.port))
+        extension = outbound.socket_extension("127.0.0.1", self.callin.port)
+        secret = self.config.callin_secret
+
+        def callin_extension(channel, match):
+            if secret:   # what fs_conf/dialplan/default.xml sets before `socket`
+                channel.set_variable(SECRET_VARIABLE, secret)
+            return extension(channel, match)
+        self.sim.core.dialplan.add(r"^(\d{1,16})$", callin_extension)
         self._stoppers.append(lambda: self.callin.stop(timeout=1))
 
     def _start_ecallmgr(self):

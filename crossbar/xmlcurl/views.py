@@ -5,6 +5,7 @@ from flask import Blueprint, Response, request
 
 from crossbar.xmlcurl.access import refusal
 from crossbar.xmlcurl.service import XmlCurlService
+from kzcore import fsxml
 
 XML_TYPE = "text/xml"
 log = logging.getLogger(__name__)
@@ -18,7 +19,7 @@ def _given_credentials():
 
 
 def create_blueprint(store, config):
-    service = XmlCurlService(store)
+    service = XmlCurlService(store, getattr(config, "fs_sounds_dir", "") or fsxml.DEFAULT_SOUNDS_DIR)
     credentials = getattr(config, "xmlcurl_credentials", "") or ""
     if not credentials and config is not None:
         log.warning("/fsxml has no credentials (KZ_XMLCURL_CREDENTIALS): answering loopback peers only")

@@ -314,6 +314,7 @@ def test_a_switch_that_stops_answering_is_given_up(rig):
     """Every wait has a timeout: a peer that connects and then says nothing is dropped."""
     import socket
     rig.server.options.command_timeout = 0.3
+    rig.server.options.header_timeout = 0.3           # the connect reply is the header
     sock = socket.create_connection(("127.0.0.1", rig.server.port), timeout=5)
     assert sock.recv(100) == b"connect\n\n"
     sock.settimeout(5)

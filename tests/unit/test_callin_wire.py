@@ -79,3 +79,43 @@ def test_truncated_frames_are_protocol_errors():
     with pytest.raises(wire.ProtocolError):
         wire.read_frame(io.BytesIO(b"Content-Type: command/reply\n"))
     assert wire.read_frame(io.BytesIO(b"")) is None
+
+
+# --- limits (security issue 17) ------------------------------------------------------
+SMALL = wire.FrameLimits(max_line=64, max_headers=4, max_header_bytes=200, max_body=100)
+
+
+def read(data, limits=SMALL):
+    return wire.read_frame(io.BufferedReader(io.BytesIO(data)), limits)
+
+
+def test_frames_within_the_limits_read_as_before():
+    frame = read(b"\n\nContent-Type: api/response\nContent-Length: 5\n\nhello")
+    assert frame.headers["Content-Type"] == "api/response" and frame.body == b"hello"
+
+
+@pytest.mark.parametrize("data", [
+    b"A" * 65 + b"\n\n",                                        # one line too long
+    b"a: 1\nb: 2\nc: 3\nd: 4\ne: 5\n\n",                         # too many headers
+    b"".join(b"h%d: %s\n" % (n, b"x" * 50) for n in range(4)) + b"\n",   # too many bytes
+    b"Content-Length: 101\n\n" + b"x" * 101,                    # body over the limit
+    b"Content-Length: 99999999999\n\n",                        # not allocated
+    b"Content-Length: -1\n\n",
+    b"Content-Length: lots\n\n",
+    b"Content-Type: x\n",                                       # closed inside the frame
+    b"Content-Length: 10\n\nabc",                               # closed inside the body
+])
+def test_frames_over_a_limit_or_broken_are_protocol_errors(data):
+    with pytest.raises(wire.ProtocolError):
+        read(data)
+
+
+def test_a_long_line_is_refused_after_reading_only_the_limit():
+    stream = io.BufferedReader(io.BytesIO(b"A" * 10_000_000 + b"\n\n"))
+    with pytest.raises(wire.ProtocolError):
+        wire.read_frame(stream, SMALL)
+    assert stream.tell() <= SMALL.max_line + 1
+
+
+def test_end_of_stream_between_frames_is_none():
+    assert read(b"") is None and read(b"\n\n") is None
