@@ -20,6 +20,7 @@ def product(tmp_path):
                          recordings_dir=str(tmp_path / "rec"), token_secret="secret-test")
     stack = Stack(config, time_scale=0.02).start()
     stack.store.save(naming.ACCOUNTS_DB, {"_id": ACCOUNT, "pvt_type": "account", "name": "S"})
+    stack.store.create_db(naming.account_db(ACCOUNT))   # the product never creates it on a write
     stack.store.save(naming.account_db(ACCOUNT), {
         "_id": "room", "pvt_type": "conference", "name": "room",
         "member": {"numbers": ["8800"], "join_muted": False}})
