@@ -11,6 +11,7 @@ import time
 
 from kzcore import conference_numbers, naming
 from kzcore.errors import DatabaseMissing, NotFound, StoreUnavailable
+from kzcore.principals import chain_problem, load_chain
 
 from callin.documents import load_conference, normalize_number, role_for_number
 
@@ -64,11 +65,26 @@ class ConferenceDirectory:
         return conference, role
 
     def _load(self, account_id, conference_id):
+        if not self._account_usable(account_id):
+            return None
         try:
             doc = self.store.get(naming.account_db(account_id), conference_id)
         except (NotFound, DatabaseMissing, ValueError, TypeError):
             return None
         return load_conference(account_id, doc)
+
+    def _account_usable(self, account_id):
+        """A disabled or deleted account (or one under a disabled ancestor) takes no
+        callers: its numbers answer as unknown ones, as its tokens are refused."""
+        try:
+            account = self.store.get(naming.ACCOUNTS_DB, account_id)
+        except (NotFound, ValueError, TypeError):
+            account = None
+        problem = chain_problem(account, load_chain(self.store, account))
+        if problem:
+            log.info("call-in refused: account not usable",
+                     extra={"account_id": account_id, "reason": problem})
+        return problem is None
 
     def _drop(self, entry):
         conference_numbers.drop_if_stale(self.store, entry)

@@ -47,6 +47,29 @@ def test_numbers_are_found_across_accounts(store):
     assert directory.find("") is None
 
 
+@pytest.mark.parametrize("change", ["disable", "delete", "disable_parent"])
+def test_a_disabled_or_deleted_account_takes_no_callers(store, change):
+    parent = "c" * 32
+    store.save(naming.ACCOUNTS_DB, {"_id": parent, "pvt_type": "account"})
+    account = store.get(naming.ACCOUNTS_DB, A)
+    store.save(naming.ACCOUNTS_DB, {**account, "pvt_tree": [parent]})
+    add(store, A, "sales", conference_numbers=["100"])
+    directory = ConferenceDirectory(store)
+    assert directory.find("100")[0].conference_id == "sales"
+    target = parent if change == "disable_parent" else A
+    doc = store.get(naming.ACCOUNTS_DB, target)
+    if change == "delete":
+        store.delete(naming.ACCOUNTS_DB, target, doc["_rev"])
+    else:
+        store.save(naming.ACCOUNTS_DB, {**doc, "enabled": False})
+    assert directory.find("100") is None
+    store_doc = store.get(naming.account_db(A), "sales")
+    assert store_doc["conference_numbers"] == ["100"]      # nothing was changed, only refused
+    if change != "delete":
+        store.save(naming.ACCOUNTS_DB, {**store.get(naming.ACCOUNTS_DB, target), "enabled": True})
+        assert directory.find("100")[0].conference_id == "sales"
+
+
 def test_misses_rescan_at_most_once_per_interval(store):
     clock = Clock()
     directory = ConferenceDirectory(store, rescan_interval=30.0, clock=clock)
