@@ -66,6 +66,15 @@ def _run_destination(core, channel, destination, caller):
             room = app.group(2).split("@")[0]
             gevent.spawn(core.conferences.join, channel, room, "default", (), True)
         return
+    gevent.spawn(_transfer_when_up, core, channel, destination, caller)
+
+
+def _transfer_when_up(core, channel, destination, caller):
+    """The originated leg goes to its destination in its own thread, after the other
+    leg's dialplan ran: a call that already ended (e.g. join-only refused) never
+    reaches it (round4 join_only_into_missing_room: Channel-HIT-Dialplan false)."""
+    if not channel.is_up or (channel.partner is not None and not channel.partner.is_up):
+        return
     loopback.transfer_to_extension(channel, destination, caller,
                                    core.dialplan.dp_match(destination))
     core.dialplan.route(channel, destination)
@@ -125,7 +134,8 @@ def dial_out(core, name, endpoint, number, display, job_uuid):
                                 f"{name}+flags{{{flags}}}" if flags else name)
         member_leg.set_variable("current_application", "conference")
         profile = conf.profile.name if conf else "default"
-        core.conferences.join(member_leg, name, profile, dial_out=True)
+        if core.conferences.join(member_leg, name, profile, dial_out=True) is None:
+            member_leg.hangup("NORMAL_CLEARING")  # refused (join-only, full room)
     return result
 
 
