@@ -107,7 +107,7 @@ def cdr_variables(ch):
     start = ch.created
     out = [("hangup_cause", ch.hangup_cause),
            ("hangup_cause_q850", str(HANGUP_Q850.get(ch.hangup_cause, 16))),
-           ("digits_dialed", "none"), ("start_stamp", _stamp(start)),
+           ("digits_dialed", ch.digits_dialed or "none"), ("start_stamp", _stamp(start)),
            ("profile_start_stamp", _stamp(ch.profile.created))]
     if answered:
         out.append(("answer_stamp", _stamp(answered)))
@@ -120,8 +120,12 @@ def cdr_variables(ch):
     for name in ("resurrect", "progress", "progress_media"):
         out += [(f"{name}_epoch", "0"), (f"{name}_uepoch", "0")]
     out += [("end_epoch", str(int(end))), ("end_uepoch", _micros(end))]
-    out += [("last_app", ch.last_app or ""), ("last_arg", ch.last_arg or "")] if ch.last_app else []
-    out.append(("caller_id", f'"{ch.profile.cid_name}" <{ch.profile.cid_number}>'))
+    if ch.last_app:
+        out.append(("last_app", ch.last_app))
+        if ch.last_arg:  # an application without data (park) leaves no last_arg
+            out.append(("last_arg", ch.last_arg))
+    name, number = ch.profile.cid_name, ch.profile.cid_number
+    out.append(("caller_id", f'"{name}" <{number}>' if name else number))
     out += _durations(start, answered, end)
     return out
 

@@ -79,6 +79,7 @@ class Channel:
         self.before_report = []  # hooks(channel) run just before CHANNEL_HANGUP_COMPLETE
         self.playing = None  # (path, started) of the file playing (channel_playback)
         self.cut_playback = False
+        self.digits_dialed = ""
         self.state_number_hint = None
         self.partner = None  # the other leg of a loopback pair
         self._dtmf = Queue()
@@ -195,7 +196,9 @@ class Channel:
             self._dtmf.put(digit)
 
     def dtmf_event(self, digit):
-        """The DTMF event of one digit this channel reads."""
+        """The DTMF event of one digit this channel reads (kept in digits_dialed, as
+        the CDR variable shows: round4 hup_member)."""
+        self.digits_dialed += digit
         self.fire("DTMF", DTMF_CALL, with_variables=False,
                   extra_after=[("DTMF-Digit", digit), ("DTMF-Duration", "2000"),
                                ("DTMF-Source", "UNKNOWN")])

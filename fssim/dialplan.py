@@ -79,6 +79,14 @@ def far_extension(name, path=None):
     return handler
 
 
+def park_extension(channel, match):
+    """An extension that answers and parks (round4's "silent" far leg: no playback,
+    current_application/last_app park)."""
+    channel.answer()
+    channel.set_variable("current_application", "park")
+    channel.last_app, channel.last_arg = "park", None
+
+
 class Dialplan:
     def __init__(self, core):
         self.core = core

@@ -66,17 +66,20 @@ def _run_destination(core, channel, destination, caller):
             room = app.group(2).split("@")[0]
             gevent.spawn(core.conferences.join, channel, room, "default", (), True)
         return
-    gevent.spawn(_transfer_when_up, core, channel, destination, caller)
+    loopback.transfer_to_extension(channel, destination, caller,
+                                   core.dialplan.dp_match(destination), flip=False)
+    channel.hit_dialplan = False
+    gevent.spawn(_route_when_up, core, channel, destination, caller)
 
 
-def _transfer_when_up(core, channel, destination, caller):
-    """The originated leg goes to its destination in its own thread, after the other
-    leg's dialplan ran: a call that already ended (e.g. join-only refused) never
-    reaches it (round4 join_only_into_missing_room: Channel-HIT-Dialplan false)."""
+def _route_when_up(core, channel, destination, caller):
+    """The transferred leg reaches the dialplan in its own thread, after the other
+    leg's dialplan ran: a call that already ended (e.g. join-only refused) never does
+    (round4 join_only_into_missing_room: transferred, Channel-HIT-Dialplan false)."""
     if not channel.is_up or (channel.partner is not None and not channel.partner.is_up):
         return
-    loopback.transfer_to_extension(channel, destination, caller,
-                                   core.dialplan.dp_match(destination))
+    channel.hit_dialplan = True
+    loopback.flip_on_route(channel, caller)
     core.dialplan.route(channel, destination)
 
 
@@ -115,6 +118,10 @@ def dial_out(core, name, endpoint, number, display, job_uuid):
     existed = core.conferences.get(name) is not None
     endpoint_variables, target = split_variables(endpoint)
     variables = _dial_variables(existed, endpoint_variables, job_uuid, display, number)
+    # {origination_caller_id_*=...} on the endpoint win over the arguments (round4
+    # bgdial_vars_caller_id)
+    display = dict(variables).get("origination_caller_id_name", display)
+    number = dict(variables).get("origination_caller_id_number", number)
     if target.startswith("loopback/"):
         result, member_leg = _dial_loopback(core, target, variables, display, number, existed)
     else:

@@ -96,7 +96,8 @@ class Playback:
         if node.reported or node.speech or conf.destroyed:
             return
         node.reported = True
-        report = reported_play_time(node.played_seconds(self.clock), conf.profile.rate)
+        report = reported_play_time(node.played_seconds(self.clock), conf.profile.rate,
+                                    node.path)
         member = node.member
         if member is not None:
             # A member who left is no longer found: the event has no member block.

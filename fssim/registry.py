@@ -98,6 +98,8 @@ class Conferences:
         """No room is created: a rejected-join-only event (the channel's basic data,
         no variables), then the call ends (hangup_after_conference)."""
         log.info("join-only caller refused", extra={"conference": name, "uuid": channel.uuid})
+        channel.last_app, channel.last_arg = "conference", channel.get_variable(
+            "current_application_data", f"{name}@{profile_name}")
         headers = channel.headers(with_variables=False) + [
             ("Conference-Name", name), ("Conference-Profile-Name", profile_name),
             ("Action", "rejected-join-only")]
@@ -134,7 +136,7 @@ class Conferences:
                   ("read_codec", "L16"), ("read_rate", str(channel.rate)),
                   ("conference_member_id", str(member.id)),
                   ("conference_moderator", "true" if member.moderator else "false"),
-                  ("conference_ghost", "false")]
+                  ("conference_ghost", "true" if member.ghost else "false")]
         if conference.record_path:
             stamps.append(("conference_recording", conference.record_path))
         stamps += [("conference_uuid", conference.uuid),
