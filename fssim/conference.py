@@ -88,9 +88,10 @@ class Conference(FloorAndTalk):
         if len(self.members) == 1:
             self.core.clock.later(FLOOR_DELAY, self._first_floor, member)
         if self.count > 1:
-            if self.enter_sound_on:
-                self.playback.play_room(self.enter_sound, announce=False,
-                                        leadin=CONF_DEFAULT_LEADIN)
+            if self.enter_sound_on:  # a caller's conference_enter_sound wins
+                sound = member.channel.get_variable("conference_enter_sound") \
+                    or self.enter_sound
+                self.playback.play_room(sound, announce=False, leadin=CONF_DEFAULT_LEADIN)
         elif self.count == 1 and not member.ghost:
             # (a ghost alone hears "You are currently the only person..." by TTS:
             # not modelled, not shown by any fixture)
@@ -105,6 +106,9 @@ class Conference(FloorAndTalk):
             return
         if reason:
             self.emit_member(member, reason)
+        custom_exit = member.channel.get_variable("conference_exit_sound")
+        if custom_exit:  # played whatever exit_sound says, instead of the room's
+            self.playback.play_room(custom_exit, announce=False, leadin=CONF_DEFAULT_LEADIN)
         member.leaving = True  # its files close unnamed, before the floor moves
         self.playback.stop_member_files(member)
         if self.floor_holder is member:
@@ -113,7 +117,7 @@ class Conference(FloorAndTalk):
         self.members.remove(member)
         member.conference = None
         member.talk_started = None
-        self._leave_sounds(member)
+        self._leave_sounds(member, play_exit=not custom_exit)
         self.emit("del-member", ce.member_action(self, member, "del-member", floor=False))
         member.channel.member = None
         self.core.conferences.unstamp_channel(member.channel)
@@ -122,10 +126,10 @@ class Conference(FloorAndTalk):
             return
         self.core.clock.later(FLOOR_DELAY, self._pass_floor)
 
-    def _leave_sounds(self, member):
+    def _leave_sounds(self, member, play_exit=True):
         if not self.members:
             return
-        if self.exit_sound_on:
+        if play_exit and self.exit_sound_on:
             self.playback.play_room(self.exit_sound, announce=False)
         if self.count == 1 and not member.ghost:
             self.playback.play_room(self.profile.alone_sound, announce=False)
