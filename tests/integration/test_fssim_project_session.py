@@ -147,3 +147,15 @@ def test_the_watch_connection_saw_the_recorded_events(session):
     by_role, _, _, _ = session
     _, _, recorded = recorded_connection("conn-003")
     assert _watched(by_role["conn-003"].events()) == _watched(recorded)
+
+
+def test_expected_differences_accept_only_what_they_name():
+    """The http_cache:// media link (once the product sends it) passes only with the
+    reply the switch gives it; any other command or reply is still a difference."""
+    recorded = "api conference <id>_<id> play http://<crossbar>/v2/live_media/<token>/media.wav"
+    cached = recorded.replace("play http://", "play http_cache://http://")
+    played = "+OK (play) Playing file " + cached.split(" play ")[1] + "\n"
+    assert _unexpected(7, recorded, cached, ("{}", played)) == []
+    assert _unexpected(7, recorded, cached, ("{}", "-ERR (play) File: x not found.\n"))
+    assert _unexpected(7, recorded, recorded.replace("media.wav", "other.wav"), ("{}", played))
+    assert _unexpected(7, recorded.replace(" play ", " say "), cached, ("{}", played))
