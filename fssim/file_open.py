@@ -26,7 +26,6 @@ from fssim.media import file_seconds
 # libsndfile formats mod_sndfile registers (mp3 would need mod_shout: not loaded).
 SNDFILE_EXTENSIONS = {"wav", "aif", "aiff", "au", "snd", "flac", "ogg", "raw", "r8", "r16",
                       "r24", "r32", "gsm", "ul", "al", "w64", "caf", "rf64", "voc"}
-ENDLESS_STREAMS = ("local_stream://",)
 
 
 @dataclasses.dataclass(frozen=True)
