@@ -8,6 +8,7 @@ recorder did not keep (the comparison ignores them, except media-clock file-done
 events that may end in the next step, as the recorded first step shows).
 """
 import dataclasses
+import json
 import re
 import time
 
@@ -59,7 +60,7 @@ class Window:
     label: str      # the step's name, or "setup:<step>", or a recorded file name
     kind: str       # "step" | "setup" | "extra"
     index: int      # the step's position (a set-up counts as its step's)
-    start: float    # monotonic
+    start: float    # the simulator's clock (epoch seconds) when it opened
 
 
 @dataclasses.dataclass
@@ -67,14 +68,17 @@ class Run:
     replies: dict = dataclasses.field(default_factory=dict)   # step name -> Frame
     sent: dict = dataclasses.field(default_factory=dict)      # step name -> command sent
     windows: list = dataclasses.field(default_factory=list)
-    events: list = dataclasses.field(default_factory=list)    # (arrival, Frame)
+    events: list = dataclasses.field(default_factory=list)    # (read at, Frame)
 
     def events_by_window(self):
-        """{label: [Frame]} (events before the first window are dropped)."""
+        """{label: [Frame]}: each event goes to the window open when the switch made it
+        (its Event-Date-Timestamp, the simulator's clock), however late it was read;
+        events before the first window are dropped."""
         out = {w.label: [] for w in self.windows}
         starts = [w.start for w in self.windows]
-        for arrival, frame in self.events:
-            position = sum(1 for start in starts if start <= arrival) - 1
+        for _, frame in self.events:
+            made = int(json.loads(frame.body)["Event-Date-Timestamp"]) / 1e6
+            position = sum(1 for start in starts if start <= made) - 1
             if position >= 0:
                 out[self.windows[position].label].append(frame)
         return out
@@ -120,7 +124,7 @@ class Runner:
     def _open(self, label, kind, index):
         if self.run.windows and self.run.windows[-1].label == label:
             return
-        self.run.windows.append(Window(label, kind, index, time.monotonic()))
+        self.run.windows.append(Window(label, kind, index, self.sim.core.clock.now()))
 
     def _send(self, step):
         command = UUID.sub(lambda m: self.uuids.get(m.group(0), m.group(0)), step.command)
