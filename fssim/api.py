@@ -108,7 +108,7 @@ def cmd_bgapi(core, args):
     """mod_commands' `bgapi <command>` (an api command, as the round4 rig used it to
     originate): "+OK Job-UUID: X" at once, the outcome in a BACKGROUND_JOB event."""
     if not args.strip():
-        return "-ERR Invalid syntax\n"
+        return "-ERR Invalid syntax\n"  # not shown by any fixture
     job_uuid = str(uuidlib.uuid4())
     gevent.spawn(run_background_job, core, job_uuid, args.strip(), BGAPI_CALL)
     return f"+OK Job-UUID: {job_uuid}\n"

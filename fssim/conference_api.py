@@ -27,7 +27,7 @@ def conference_api(core, args):
         return listing.json_list(core.conferences.all(), now, compact)
     if words[0] == "xml_list":
         return listing.xml_list(core.conferences.all(), now)
-    if words[0] == "count" and core.conferences.get("count") is None:
+    if words[0] == "count" and core.conferences.get("count") is None:  # no fixture shows it
         return str(len(core.conferences.all()))
     name = words[0]
     conf = core.conferences.get(name)

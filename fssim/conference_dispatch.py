@@ -6,9 +6,10 @@ Three kinds, as in conference_api.c's command table:
   argv[1] the command); raising :class:`Usage` appends "<command> <syntax>"
   (no newline) to whatever it already wrote;
 - ``member``: argv[2] selects members: a number (atoi; "-ERR Non-Existant ID N" when
-  absent), ``all``, ``non_moderator`` ("Skipping moderator (member id N)." for each
-  moderator), ``last`` (the highest id), ``var=value`` (not shown by any fixture);
-  anything else is the usage text. ``handler(ctx, member, data)`` runs once per member,
+  absent, recorded), ``all`` (recorded: kick all, dtmf all, hup all), ``non_moderator``
+  ("Skipping moderator (member id N)." for each moderator), ``last`` (the highest id),
+  ``var=value`` (these three not shown by any fixture); anything else is the usage
+  text (not shown by any fixture). ``handler(ctx, member, data)`` runs once per member,
   data = argv[3];
 - ``text``: ``handler(ctx, text)`` gets the raw text after the command name; Usage
   appends the syntax.

@@ -2,6 +2,10 @@
 handlers (conference_api.c), with mod_conference's reply texts: some +OK, some bare
 ("Energy 65 = 300"), some usage text. Selection is fssim/conference_dispatch.py's.
 
+Not shown by any fixture (from conference_api.c): `up`/`down` levels and their
+bounds, `dtmf` without digits ("-ERR Invalid input!"), `kick <id> <sound>`, `hold`
+without a file, `floor` given to a member while nobody holds it.
+
 kick and hup only mark the member in the api thread (kick-member / hup-member for
 every selected member first, as recorded in round4 kick_all and hup_all_other); the
 members leave afterwards (``ctx.after``).

@@ -9,6 +9,10 @@ conference_file.c) with the recorded replies (round 1, round4 play_* / stop_* / 
 - `stop current|all|async [member]` -> "+OK Stopped N files."; `pause_play` toggles
   "+OK Pause" / "+OK Resume"; `play_status` -> "+OK <pos>/<len> <path>" (0/0 for a
   tone_stream, as recorded; other files not shown by any fixture).
+
+Not shown by any fixture: `stop async`; `pause_play` / `play_status` of a member or
+with nothing playing ("" -> "-ERR no reply", "-ERR Nothing is playing"); `play` or
+`say` in a room without (non-ghost) members (refused, no event).
 """
 from fssim.conference_dispatch import SPLIT, TEXT, Command, Usage, atoi
 from fssim.conference_events import conference_block

@@ -7,7 +7,8 @@ Recording as recorded (round 1, round4): `recording start <path>` answers
 event says so: fssim/recorder.py); `recording check` lists the recordings or answers
 "-ERR Conference is not being recorded."; `recording stop` answers the files it stopped
 and "+OK Stopped recording 0 files" (the count is taken before they end). The old verbs
-record / norecord / chkrecord / pause / resume are not shown by any fixture.
+record / norecord / chkrecord / pause / resume, "already being used for recording",
+and `transfer` of an unknown member are not shown by any fixture.
 """
 from fssim import listing
 from fssim.conference_dispatch import SPLIT, Command, Usage

@@ -67,7 +67,8 @@ class Conferences:
     def join(self, channel, name, profile_name="default", flags=(), dial_out=False):
         """The conference application; None when the caller is refused: join-only into
         a room that does not exist (round4), a lock (dialplan callers only), a full room
-        (max_members, every caller: conference_function checks it for all)."""
+        (max_members, round4; conference_function checks it for every caller: a full
+        room refusing a dial-out, or a join-only dial-out, is not shown by any fixture)."""
         fetched = None
         if self.core.xml_curl is not None:  # FreeSWITCH fetches the profile on every join
             fetched = self.core.xml_curl.conference_profile(name, profile_name, channel.uuid)
