@@ -1,6 +1,9 @@
 """`api` commands: FreeSWITCH's (version, status, conference, originate, show, uuid_*,
 hupall...) and the simulator-only `sim_*` controls. Each returns the reply body."""
 import logging
+import uuid as uuidlib
+
+import gevent
 
 from fssim import directory
 from fssim.conference_api import conference_api
@@ -12,6 +15,7 @@ from fssim.uuid_record import uuid_record
 log = logging.getLogger(__name__)
 
 VERSION = "FreeSWITCH Version 1.11.3-dev~64bit ( 64bit)\n"
+BGAPI_CALL = ("mod_commands.c", "bgapi_exec", 5423)
 
 
 def cmd_version(core, args):
@@ -100,15 +104,41 @@ def cmd_global_getvar(core, args):
     return ""
 
 
+def cmd_bgapi(core, args):
+    """mod_commands' `bgapi <command>` (an api command, as the round4 rig used it to
+    originate): "+OK Job-UUID: X" at once, the outcome in a BACKGROUND_JOB event."""
+    if not args.strip():
+        return "-ERR Invalid syntax\n"  # not shown by any fixture
+    job_uuid = str(uuidlib.uuid4())
+    gevent.spawn(run_background_job, core, job_uuid, args.strip(), BGAPI_CALL)
+    return f"+OK Job-UUID: {job_uuid}\n"
+
+
+def run_background_job(core, job_uuid, command, calling, extra=()):
+    """Run `command`; its reply is the body of a BACKGROUND_JOB event."""
+    reply = execute_api(core, command)
+    name, _, args = command.partition(" ")
+    headers = [("Job-UUID", job_uuid), *extra, ("Job-Command", name)]
+    if args:
+        headers.append(("Job-Command-Arg", args))
+    core.emit(core.events.make("BACKGROUND_JOB", calling, headers, body=reply))
+
+
 API_COMMANDS = {
     "version": cmd_version, "status": cmd_status, "module_exists": cmd_module_exists,
     "conference": cmd_conference, "originate": cmd_originate, "show": cmd_show,
     "uuid_kill": cmd_uuid_kill, "hupall": cmd_hupall, "uuid_getvar": cmd_uuid_getvar,
     "uuid_setvar": cmd_uuid_setvar, "uuid_exists": cmd_uuid_exists,
-    "global_getvar": cmd_global_getvar, "uuid_record": uuid_record,
+    "global_getvar": cmd_global_getvar, "uuid_record": uuid_record, "bgapi": cmd_bgapi,
     "user_exists": directory.user_exists, "user_data": directory.user_data,
     "sofia_contact": directory.sofia_contact,
 }
+
+
+def api_reply(core, line):
+    """What an `api` command answers over ESL: mod_event_socket sends "-ERR no reply"
+    for an empty reply."""
+    return execute_api(core, line) or "-ERR no reply\n"
 
 
 def execute_api(core, line):

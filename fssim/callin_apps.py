@@ -1,11 +1,10 @@
 """Dialplan applications the call-in service needs beyond the core's.
 
 ``record`` (a WAV of silence as long as the caller 'spoke') and ``conference``
-with the ``wait-mod`` conference flag and ``conference_enter_sound``.
+with the ``wait-mod`` conference flag (``conference_enter_sound`` /
+``conference_exit_sound`` are the conference's own: fssim/conference.py).
 fssim/outbound.py registers them, with ``socket``, through ``install(core)``.
 """
-import dataclasses
-
 from fssim.media import write_silence_wav
 
 
@@ -26,15 +25,6 @@ def record(channel, arg):
     return "_none_"
 
 
-def _swap_enter_sound(conference, sound):
-    """mod_conference plays ``conference_enter_sound`` instead of the profile's."""
-    if conference is None or not sound:
-        return None
-    original = conference.profile
-    conference.profile = dataclasses.replace(original, enter_sound=sound)
-    return original
-
-
 def conference_app(channel, arg):
     """``room@profile+flags{...}``; the list also sets conference flags on creation
     (``wait-mod``: members wait until a moderator joins)."""
@@ -43,12 +33,7 @@ def conference_app(channel, arg):
     profile, _, flags = rest.partition("+flags{")
     flags = [f for f in flags.rstrip("}").split("|") if f]
     existing = core.conferences.get(room)
-    original = _swap_enter_sound(existing, channel.get_variable("conference_enter_sound"))
-    try:
-        member = channel.join_conference(room, profile or "default", flags)
-    finally:
-        if original is not None:
-            existing.profile = original
+    member = channel.join_conference(room, profile or "default", flags)
     if member is None:
         return "_none_"
     conference = member.conference

@@ -57,15 +57,20 @@ def caller_block(ch):
             ("Caller-Logical-Direction", p.logical_direction or ch.direction)]
     if p.dialplan:
         head.append(("Caller-Dialplan", p.dialplan))
-    head += [("Caller-Caller-ID-Name", p.cid_name), ("Caller-Caller-ID-Number", p.cid_number),
-             ("Caller-Orig-Caller-ID-Name", p.orig_cid_name),
-             ("Caller-Orig-Caller-ID-Number", p.orig_cid_number),
-             ("Caller-Callee-ID-Name", p.callee_name),
-             ("Caller-Callee-ID-Number", p.callee_number)]
-    if p.network_addr:
-        head.append(("Caller-Network-Addr", p.network_addr))
-    head += [("Caller-ANI", p.ani), ("Caller-Destination-Number", p.destination_number),
-            ("Caller-Unique-ID", ch.uuid), ("Caller-Source", p.source)]
+    # switch_caller_profile_event_set_data leaves empty values out (an originate
+    # without origination_caller_id_name: round4 join_only_into_missing_room); the
+    # Orig-* pair follows whether the caller id itself is set.
+    head += [(name, value) for name, value, shown in (
+        ("Caller-Caller-ID-Name", p.cid_name, p.cid_name),
+        ("Caller-Caller-ID-Number", p.cid_number, p.cid_number),
+        ("Caller-Orig-Caller-ID-Name", p.orig_cid_name, p.cid_name),
+        ("Caller-Orig-Caller-ID-Number", p.orig_cid_number, p.cid_number),
+        ("Caller-Callee-ID-Name", p.callee_name, p.callee_name),
+        ("Caller-Callee-ID-Number", p.callee_number, p.callee_number),
+        ("Caller-Network-Addr", p.network_addr, p.network_addr),
+        ("Caller-ANI", p.ani, p.ani),
+        ("Caller-Destination-Number", p.destination_number, p.destination_number)) if shown]
+    head += [("Caller-Unique-ID", ch.uuid), ("Caller-Source", p.source)]
     if p.transfer_source:
         head.append(("Caller-Transfer-Source", p.transfer_source))
     head.append(("Caller-Context", p.context))
@@ -102,7 +107,7 @@ def cdr_variables(ch):
     start = ch.created
     out = [("hangup_cause", ch.hangup_cause),
            ("hangup_cause_q850", str(HANGUP_Q850.get(ch.hangup_cause, 16))),
-           ("digits_dialed", "none"), ("start_stamp", _stamp(start)),
+           ("digits_dialed", ch.digits_dialed or "none"), ("start_stamp", _stamp(start)),
            ("profile_start_stamp", _stamp(ch.profile.created))]
     if answered:
         out.append(("answer_stamp", _stamp(answered)))
@@ -115,8 +120,12 @@ def cdr_variables(ch):
     for name in ("resurrect", "progress", "progress_media"):
         out += [(f"{name}_epoch", "0"), (f"{name}_uepoch", "0")]
     out += [("end_epoch", str(int(end))), ("end_uepoch", _micros(end))]
-    out += [("last_app", ch.last_app or ""), ("last_arg", ch.last_arg or "")] if ch.last_app else []
-    out.append(("caller_id", f'"{ch.profile.cid_name}" <{ch.profile.cid_number}>'))
+    if ch.last_app:
+        out.append(("last_app", ch.last_app))
+        if ch.last_arg:  # an application without data (park) leaves no last_arg
+            out.append(("last_arg", ch.last_arg))
+    name, number = ch.profile.cid_name, ch.profile.cid_number
+    out.append(("caller_id", f'"{name}" <{number}>' if name else number))
     out += _durations(start, answered, end)
     return out
 

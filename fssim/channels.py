@@ -13,8 +13,8 @@ import gevent
 from gevent.event import Event as Flag
 from gevent.queue import Queue
 
+from fssim import channel_playback
 from fssim.channel_headers import STATE_NUMBERS, cdr_variables, channel_block
-from fssim.media import file_seconds
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,9 @@ class Channel:
         self.hanging_up = False
         self.running_app = None  # greenlet of the application running (execute)
         self.before_report = []  # hooks(channel) run just before CHANNEL_HANGUP_COMPLETE
-        self.playing = None  # (path, started) of a file still playing at hang-up
+        self.playing = None  # (path, started) of the file playing (channel_playback)
+        self.cut_playback = False
+        self.digits_dialed = ""
         self.state_number_hint = None
         self.partner = None  # the other leg of a loopback pair
         self._dtmf = Queue()
@@ -139,6 +141,8 @@ class Channel:
             self.member.conference.remove_member(self.member, hangup=True)
         self.done.set()
         self._let_application_finish()
+        self.cut_playback = bool(self.playing)
+        channel_playback.stop(self)
         for hook in list(self.before_report):
             hook(self)
         self._report(cause)
@@ -159,9 +163,7 @@ class Channel:
         self.hungup = self.core.clock.now()
         self.state_number_hint = None
         self.set_state("CS_REPORTING", "HANGUP")
-        if self.playing:
-            path, started = self.playing
-            self._playback_variables(self.core.clock.now() - started)
+        if self.cut_playback:
             self.set_variable("current_application_response", "PLAYBACK ERROR")
         for key, value in cdr_variables(self):
             self.set_variable(key, value)
@@ -178,39 +180,25 @@ class Channel:
             self._hangup_callbacks.append(callback)
 
     def playback(self, path, seconds=None):
-        """Play a file to the caller; returns after its simulated duration."""
-        if not path:
-            return "FILE NOT FOUND"
-        duration = file_seconds(path) if seconds is None else seconds
-        started = self.core.clock.now()
-        self.playing = (path, started)
-        self.core.clock.sleep(duration if duration is not None else 3600.0)
-        if not self.is_up:
-            return "FILE NOT FOUND"
-        self.playing = None
-        self._playback_variables(self.core.clock.now() - started)
-        return "FILE PLAYED"
-
-    def _playback_variables(self, seconds):
-        ms = int(seconds * 1000)
-        samples = ms * self.rate // 1000
-        for name, value in (("playback_last_offset_pos", samples),
-                            ("playback_seconds", ms // 1000), ("playback_ms", ms),
-                            ("playback_samples", samples)):
-            self.set_variable(name, str(value))
+        """Play a file to the caller (PLAYBACK_START/STOP); returns after its
+        simulated duration."""
+        return channel_playback.play(self, path, seconds)
 
     def queue_dtmf(self, digits):
         """Digits the caller presses, queued for whatever reads DTMF next; in a
         conference the member loop takes them at once (DTMF event per digit)."""
         if self.member is not None and self.member.conference is not None:
             for digit in digits:
-                self._dtmf_event(digit)
+                self.dtmf_event(digit)
             self.member.conference.member_dtmf(self.member, digits)
             return
         for digit in digits:
             self._dtmf.put(digit)
 
-    def _dtmf_event(self, digit):
+    def dtmf_event(self, digit):
+        """The DTMF event of one digit this channel reads (kept in digits_dialed, as
+        the CDR variable shows: round4 hup_member)."""
+        self.digits_dialed += digit
         self.fire("DTMF", DTMF_CALL, with_variables=False,
                   extra_after=[("DTMF-Digit", digit), ("DTMF-Duration", "2000"),
                                ("DTMF-Source", "UNKNOWN")])
@@ -225,7 +213,7 @@ class Channel:
             waiter.kill(block=False)
             return None
         digit = waiter.value
-        self._dtmf_event(digit)
+        self.dtmf_event(digit)
         return digit
 
     def join_conference(self, conference_name, profile="default", flags=()):

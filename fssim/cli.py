@@ -31,6 +31,11 @@ def parse_args(argv=None):
                         help="write conference recordings under this directory")
     parser.add_argument("--xml-curl-url", default=None,
                         help="fetch conference profiles from this mod_xml_curl gateway")
+    parser.add_argument("--httapi", action="store_true",
+                        help="the switch loads mod_httapi: bare http(s):// files play "
+                             "(off, as on the recorded switch and in fs_conf)")
+    parser.add_argument("--http-timeout", type=float, default=2.0,
+                        help="seconds an http_cache:// fetch may take")
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
 
@@ -40,7 +45,8 @@ def main(argv=None):
     setup_logging(args.log_level)
     sim = Simulator(host=args.host, port=args.port, password=args.password,
                     hostname=args.hostname, recordings_dir=args.recordings_dir,
-                    time_scale=args.time_scale, xml_curl_url=args.xml_curl_url)
+                    time_scale=args.time_scale, xml_curl_url=args.xml_curl_url,
+                    httapi=args.httapi, http_timeout=args.http_timeout)
     host, port = sim.start()
     gc.freeze()     # start-up objects out of the collector's reach: no ~15 ms full collections
     log.info("fssim ready", extra={"host": host, "port": port, "node": sim.node_name})

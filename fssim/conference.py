@@ -1,25 +1,23 @@
-"""One conference: members, flags, floor, lock, variables, and the events they cause.
+"""One conference: members, flags, lock, sounds, settings, and the events they cause
+(talking and the floor: fssim/conference_floor.py).
 
-Timing follows the recordings: the first member gets the floor 20 ms after joining,
-a member whose far end plays a tone starts talking 60 ms after the tone starts and stops
-800 ms after it ends (so a 400/600 tone counts as continuous talking).
+Counting as mod_conference: ``count`` leaves ghost members out (Conference-Size,
+json_list member_count, `list count`, `get count`); they are counted apart
+(Conference-Ghosts, ghost_count) and keep the room alive (round4 *_with_ghost).
 """
 import logging
 import uuid as uuidlib
 
 from fssim import conference_events as ce
+from fssim.conference_floor import FLOOR_DELAY, FloorAndTalk
 from fssim.events import CONFERENCE_SUBCLASS
+from fssim.file_node import CONF_DEFAULT_LEADIN
 from fssim.playback import Playback
 
 log = logging.getLogger(__name__)
 
-TALK_ON_DELAY = 0.06
-TALK_HANGOVER = 0.8
-FLOOR_DELAY = 0.02
-FLOOR_TAKE_DELAY = 0.2  # recorded: the floor moves ~200 ms after start-talking
 
-
-class Conference:
+class Conference(FloorAndTalk):
     def __init__(self, core, name, profile):
         self.core = core
         self.name = name
@@ -34,12 +32,31 @@ class Conference:
         self.created = core.clock.now()
         self.destroyed = False
         self.playback = Playback(self)
+        # settings the api can change (`set`, `enter_sound`, `exit_sound`)
+        self.max_members = profile.max_members
+        self.endconference_grace_time = profile.endconference_grace_time
+        self.sound_prefix = profile.sound_prefix
+        self.enter_sound, self.exit_sound = profile.enter_sound, profile.exit_sound
+        self.enter_sound_on = self.exit_sound_on = True
+        self.caller_id_name = self.caller_id_number = None
+        self.wait_mod = False
+
+    # -- counting ----------------------------------------------------------------------
+    @property
+    def count(self):
+        return sum(1 for member in self.members if not member.ghost)
+
+    @property
+    def ghosts(self):
+        return sum(1 for member in self.members if member.ghost)
 
     # -- events ------------------------------------------------------------------------
-    def emit(self, action, headers):
+    def emit(self, action, headers, calling=None):
+        """calling: (file, function, line) where it differs from ce.CALLING[action]."""
         if self.destroyed and action != "conference-destroy":
             return None
-        event = self.core.events.custom(CONFERENCE_SUBCLASS, ce.CALLING[action], headers)
+        event = self.core.events.custom(CONFERENCE_SUBCLASS, calling or ce.CALLING[action],
+                                        headers)
         self.core.emit(event)
         return event
 
@@ -59,56 +76,63 @@ class Conference:
                 return member
         return None
 
+    def is_full(self):
+        return self.max_members > 0 and self.count >= self.max_members
+
     def add_member(self, member):
         member.conference = self
+        member.leaving = False
         member.join_time = self.core.clock.now()
         self.members.append(member)
         self.emit_member(member, "add-member")
         if len(self.members) == 1:
             self.core.clock.later(FLOOR_DELAY, self._first_floor, member)
-            self.playback.play_room(self.profile.alone_sound, announce=False)
-        else:
-            self.playback.play_room(self.profile.enter_sound, announce=False)
+        if self.count > 1:
+            if self.enter_sound_on:  # a caller's conference_enter_sound wins
+                sound = member.channel.get_variable("conference_enter_sound") \
+                    or self.enter_sound
+                self.playback.play_room(sound, announce=False, leadin=CONF_DEFAULT_LEADIN)
+        elif self.count == 1 and not member.ghost:
+            # (a ghost alone hears "You are currently the only person..." by TTS:
+            # not modelled, not shown by any fixture)
+            self.playback.play_room(self.profile.alone_sound, announce=False,
+                                    leadin=CONF_DEFAULT_LEADIN)
         if member.voice_on:
             self.voice_changed(member)
 
-    def _first_floor(self, member):
-        if member in self.members and self.floor_holder is None:
-            self.set_floor(member)
-
     def remove_member(self, member, hangup=False, reason=None):
-        """reason: 'kick-member' / 'hup-member' event first; hangup marks the channel."""
+        """reason: 'kick-member' / 'hup-member' event first (when not sent already)."""
         if member not in self.members:
             return
         if reason:
             self.emit_member(member, reason)
+        custom_exit = member.channel.get_variable("conference_exit_sound")
+        if custom_exit:  # played whatever exit_sound says, instead of the room's
+            self.playback.play_room(custom_exit, announce=False, leadin=CONF_DEFAULT_LEADIN)
+        member.leaving = True  # its files close unnamed, before the floor moves
+        self.playback.stop_member_files(member)
         if self.floor_holder is member:
             self.floor_holder = None
             self.emit("floor-change", ce.floor_change(self, None, None))
         self.members.remove(member)
         member.conference = None
         member.talk_started = None
-        self.emit(
-            "del-member", ce.member_action(self, member, "del-member", floor=False))
+        self._leave_sounds(member, play_exit=not custom_exit)
+        self.emit("del-member", ce.member_action(self, member, "del-member", floor=False))
         member.channel.member = None
         self.core.conferences.unstamp_channel(member.channel)
-        self.playback.stop_member_files(member)
         if not self.members:
             self._end()
             return
-        self.playback.play_room(self.profile.exit_sound, announce=False)
-        if len(self.members) == 1:
-            self.playback.play_room(self.profile.alone_sound, announce=False)
         self.core.clock.later(FLOOR_DELAY, self._pass_floor)
 
-    def _pass_floor(self):
-        """The conference thread hands the floor on at its next pass (20 ms): the
-        newest member first, then whoever is talking."""
-        if self.floor_holder is not None or not self.members or self.destroyed:
+    def _leave_sounds(self, member, play_exit=True):
+        if not self.members:
             return
-        newest = self.members[-1]
-        self.set_floor(newest)
-        self._floor_to_speaker(need_voice=False)
+        if play_exit and self.exit_sound_on:
+            self.playback.play_room(self.exit_sound, announce=False)
+        if self.count == 1 and not member.ghost:
+            self.playback.play_room(self.profile.alone_sound, announce=False)
 
     def _end(self):
         """Last member gone: files still playing are cut, then the room is destroyed
@@ -128,66 +152,8 @@ class Conference:
         self.destroyed = True
         self.core.conferences.forget(self)
 
-    # -- floor and talking -------------------------------------------------------------
-    def set_floor(self, member):
-        old = self.floor_holder
-        if old is member:
-            return
-        self.floor_holder = member
-        self.emit("floor-change", ce.floor_change(self, old, member))
-
-    def _floor_to_speaker(self, need_voice=True):
-        """The floor goes to a talking member who is sounding now (need_voice) while
-        the holder is silent, muted or gone."""
-        holder = self.floor_holder
-        if holder is not None and holder.voice_on and holder.can_speak and not holder.hold:
-            return
-        for member in self.newest_first():
-            if member is holder or not (member.talking and member.can_speak):
-                continue
-            if member.voice_on or not need_voice:
-                self.set_floor(member)
-                return
-
-    def voice_changed(self, member):
-        """The far end of `member` started or stopped sending sound."""
-        clock = self.core.clock
-        if member.voice_on:
-            member.talk_started = member.talk_started or clock.now()
-            clock.later(TALK_ON_DELAY, self._detect_talking, member)
-        else:
-            clock.later(TALK_HANGOVER, self._detect_silence, member)
-            if self.floor_holder is member:
-                self._floor_to_speaker()
-
-    def _detect_talking(self, member):
-        if member.conference is not self or not member.voice_on or member.hold:
-            return
-        if not member.can_speak:
-            if member.mute_detect and not member.talking:
-                member.talking = True
-                self.emit_member(member, "mute-detect")
-                self.playback.play_member(member, self.profile.muted_sound, announce=False)
-            return
-        delay = FLOOR_DELAY
-        if not member.talking:
-            member.talking = True
-            self.emit_member(member, "start-talking")
-            delay = FLOOR_TAKE_DELAY
-        self.core.clock.later(delay, self._floor_to_speaker)
-
-    def _detect_silence(self, member):
-        if member.conference is not self or member.voice_on or not member.talking:
-            return
-        started = member.talk_started or self.core.clock.now()
-        member.talking = False
-        member.talk_started = None
-        member.last_talking = self.core.clock.now()
-        duration = int((self.core.clock.now() - started) * 1000)
-        self.emit_member(member, "stop-talking", ce.talking_stats(duration), extras_first=True)
-
     # -- member flags ------------------------------------------------------------------
-    def mute(self, member):
+    def mute(self, member, quiet=False):
         member.can_speak = False
         if member.talking:
             member.last_talking = self.core.clock.now()
@@ -197,14 +163,16 @@ class Conference:
             self._floor_to_speaker(need_voice=False)
         if member.voice_on:
             self.core.clock.later(0.0, self._detect_talking, member)
-        self.playback.play_member(member, self.profile.muted_sound, announce=False)
+        if not quiet:
+            self.playback.play_member(member, self.profile.muted_sound, announce=False)
 
-    def unmute(self, member):
+    def unmute(self, member, quiet=False):
         member.can_speak = True
         self.emit_member(member, "unmute-member")
         if member.voice_on:
             self.core.clock.later(0.02, self._detect_talking, member)
-        self.playback.play_member(member, self.profile.unmuted_sound, announce=False)
+        if not quiet:
+            self.playback.play_member(member, self.profile.unmuted_sound, announce=False)
 
     def deaf(self, member):
         member.can_hear = False
@@ -218,14 +186,7 @@ class Conference:
         self.locked = locked
         self.emit_conference("lock" if locked else "unlock")
         sound = self.profile.is_locked_sound if locked else self.profile.is_unlocked_sound
-        self.playback.play_room(sound, announce=False)
-
-    def retalk(self, member):
-        """As recorded after `relate`: the member's talking state restarts (a new
-        start-talking when it still sounds)."""
-        member.talking = False
-        if member.voice_on:
-            self.core.clock.later(FLOOR_DELAY, self._detect_talking, member)
+        self.playback.play_room(sound, announce=False, leadin=CONF_DEFAULT_LEADIN)
 
     def member_dtmf(self, member, digits):
         """Digits a member pressed; the simulated caller-controls ignore them."""

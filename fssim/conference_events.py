@@ -41,13 +41,21 @@ CALLING = {
     "hold-member": ("conference_api.c", "conference_api_sub_hold", 440),
     "unhold-member": ("conference_api.c", "conference_api_sub_unhold", 389),
     "transfer": ("conference_api.c", "conference_api_sub_transfer", 3704),
+    "dtmf-member": ("conference_api.c", "conference_api_sub_dtmf", 1049),
+    "enter-sounds-on": ("conference_api.c", "conference_api_sub_enter_sound", 3571),
+    "enter-sounds-off": ("conference_api.c", "conference_api_sub_enter_sound", 3579),
+    "enter-sound-file-changed": ("conference_api.c", "conference_api_sub_enter_sound", 3592),
+    "exit-sounds-on": ("conference_api.c", "conference_api_sub_exit_sound", 3520),
+    "exit-sounds-off": ("conference_api.c", "conference_api_sub_exit_sound", 3528),
+    "exit-sound-file-changed": ("conference_api.c", "conference_api_sub_exit_sound", 3542),
+    "rejected-join-only": ("mod_conference.c", "conference_function", 2129),
     "dtmf": ("conference_loop.c", "conference_loop_output", 1437),
 }
 
 
 def conference_block(conf):
     head = [("Conference-Name", conf.name), ("Conference-Domain", conf.profile.domain),
-            ("Conference-Size", str(len(conf.members))), ("Conference-Ghosts", "0"),
+            ("Conference-Size", str(conf.count)), ("Conference-Ghosts", str(conf.ghosts)),
             ("Conference-Profile-Name", conf.profile.name),
             ("Conference-Unique-ID", conf.uuid)]
     head += list(conf.variables.items())
@@ -74,10 +82,12 @@ def floor_change(conf, old, new):
             + [("New-ID", str(new.id))])
 
 
-def file_done(conf, played, member=None, is_async=False):
-    """played = (seconds, milliseconds, samples) as reported; File comes last."""
+def file_done(conf, played, member=None, member_file=None):
+    """played = (seconds, milliseconds, samples) as reported; File comes last. A member
+    file whose member already left has no member block (conference_file_close)."""
     seconds, ms, samples = played
-    action = "play-file-member-done" if member else "play-file-done"
+    member_file = member is not None if member_file is None else member_file
+    action = "play-file-member-done" if member_file else "play-file-done"
     head = conference_block(conf) + [("seconds", str(seconds)), ("milliseconds", str(ms)),
                                      ("samples", str(samples)), ("Action", action)]
     if member is not None:

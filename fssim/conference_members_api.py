@@ -1,167 +1,173 @@
-"""Member-level `conference <name> <command> <member_id|all|last|non_moderator> ...`
-handlers with mod_conference's reply texts (some +OK, some bare, some usage text)."""
+"""Member-target `conference <room> <command> <member_id|all|last|non_moderator> [data]`
+handlers (conference_api.c), with mod_conference's reply texts: some +OK, some bare
+("Energy 65 = 300"), some usage text. Selection is fssim/conference_dispatch.py's.
+
+Not shown by any fixture (from conference_api.c): `up`/`down` levels and their
+bounds, `dtmf` without digits ("-ERR Invalid input!"), `kick <id> <sound>`, `hold`
+without a file, `floor` given to a member while nobody holds it.
+
+kick and hup only mark the member in the api thread (kick-member / hup-member for
+every selected member first, as recorded in round4 kick_all and hup_all_other); the
+members leave afterwards (``ctx.after``).
+"""
 import gevent
 
-from fssim.argsplit import separate_string
-from fssim.relate import cmd_relate
+from fssim.conference_dispatch import MEMBER, Command, atoi
+from fssim.dtmf import send_dtmf
 
 
-
-def non_existant(word):
-    return f"-ERR Non-Existant ID {word}\n"
-
-
-def select(conf, word):
-    """Members a selector names (newest first for all / non_moderator)."""
-    if word == "all":
-        return conf.newest_first()
-    if word == "last":
-        return conf.newest_first()[:1]
-    if word == "non_moderator":
-        return [m for m in conf.newest_first() if not m.moderator]
-    if word.isdigit():
-        member = conf.find(int(word))
-        return [member] if member else []
-    return []
+def _quiet(data):
+    return bool(data) and "quiet" in data
 
 
-def per_member(action):
-    """Wrap `action(core, conf, member) -> str` as a handler over a member selector."""
-    def handler(core, conf, rest):
-        words = separate_string(rest)
-        if not words:
-            return "-ERR no reply\n"
-        members = select(conf, words[0])
-        if not members:
-            return "" if words[0] in ("all", "last", "non_moderator") else \
-                non_existant(words[0])
-        return "".join(action(core, conf, member, words[1:]) for member in members)
-    return handler
-
-
-def _mute(core, conf, member, args):
-    conf.mute(member)
+def mute(ctx, member, data):
+    ctx.conf.mute(member, quiet=_quiet(data))
     return f"+OK mute {member.id}\n"
 
 
-def _unmute(core, conf, member, args):
-    conf.unmute(member)
+def unmute(ctx, member, data):
+    ctx.conf.unmute(member, quiet=_quiet(data))
     return f"+OK unmute {member.id}\n"
 
 
-def _deaf(core, conf, member, args):
-    conf.deaf(member)
+def tmute(ctx, member, data):
+    return mute(ctx, member, data) if member.can_speak else unmute(ctx, member, data)
+
+
+def deaf(ctx, member, data):
+    ctx.conf.deaf(member)
     return f"+OK deaf {member.id}\n"
 
 
-def _undeaf(core, conf, member, args):
-    conf.undeaf(member)
+def undeaf(ctx, member, data):
+    ctx.conf.undeaf(member)
     return f"+OK undeaf {member.id}\n"
 
 
-def _kick(core, conf, member, args):
-    channel = member.channel
-    conf.remove_member(member, reason="kick-member")
-    gevent.spawn(_play_then_hangup, channel, conf.profile.kicked_sound)
+def kick(ctx, member, data):
+    """The member hears the kicked sound (or `data`, a sound file) after leaving,
+    then the call ends."""
+    conf = ctx.conf
+    conf.emit_member(member, "kick-member")
+    sound = data or conf.profile.kicked_sound
+
+    def leave():
+        channel = member.channel
+        conf.remove_member(member)
+        gevent.spawn(_play_then_hangup, channel, sound)
+    ctx.after.append(leave)
     return f"+OK kicked {member.id}\n"
 
 
 def _play_then_hangup(channel, sound):
-    """A kicked member hears the kicked-sound, then the call ends."""
-    channel.playback(sound)
+    if sound:
+        channel.playback(sound)
     channel.hangup("NORMAL_CLEARING")
 
 
-def _hup(core, conf, member, args):
-    channel = member.channel
-    conf.remove_member(member, reason="hup-member")
-    channel.hangup("NORMAL_CLEARING")
+def hup(ctx, member, data):
+    """Hung up without the kicked sound."""
+    conf = ctx.conf
+    conf.emit_member(member, "hup-member")
+
+    def leave():
+        channel = member.channel
+        conf.remove_member(member)
+        channel.hangup("NORMAL_CLEARING")
+    ctx.after.append(leave)
     return f"+OK hup {member.id}\n"
 
 
-def _hold(core, conf, member, args):
+def hold(ctx, member, data):
+    """On hold: not heard, hears `data` (e.g. local_stream://moh) until unhold."""
+    conf = ctx.conf
     member.hold = True
     member.talking = False
+    if data:
+        opened = ctx.core.files.open(data)
+        if opened is not None:
+            conf.playback.play_member(member, data, announce=False, opened=opened)
     conf.emit_member(member, "hold-member")
-    if args:
-        conf.playback.play_member(member, args[0], announce=False)
     return f"+OK hold {member.id}\n"
 
 
-def _unhold(core, conf, member, args):
+def unhold(ctx, member, data):
+    conf = ctx.conf
     member.hold = False
     conf.emit_member(member, "unhold-member")
+    conf.playback.stop("all", member)
     if member.voice_on:
         conf.voice_changed(member)
     return f"+OK unhold {member.id}\n"
 
 
-def _saymember(text):
-    def action(core, conf, member, args):
-        conf.emit_member(member, "speak-text-member", [("Text", text)])
-        return "+OK (saymember) OK\n"
-    return action
-
-
-def _level(kind, attr, event, label, usage):
-    def action(core, conf, member, args):
-        if args:
-            try:
-                value = int(args[0])
-            except ValueError:
-                return f"-ERR {usage}"
+def _level(attr, event, label, low, high, step=1, clamp_numbers=True):
+    """energy / volume_in / volume_out: `up`, `down` or a number (atoi); the event only
+    when the level was given. Volumes are kept within -4..4; energy only when stepped."""
+    def handler(ctx, member, data):
+        if data is not None:
+            value = getattr(member, attr)
+            stepped = data.lower() in ("up", "down")
+            value = value + (step if data.lower() == "up" else -step) if stepped \
+                else atoi(data)
+            if stepped or clamp_numbers:
+                value = max(low, min(high, value))
             setattr(member, attr, value)
-            extras = [("Volume-Level", str(value))] if kind == "volume" else \
-                [("Energy-Level", str(value))]
-            conf.emit_member(member, event, extras)
+            extras = [("Energy-Level", str(value))] if attr == "energy_level" else \
+                [("Volume-Level", str(value))]
+            ctx.conf.emit_member(member, event, extras)
         return label % (member.id, getattr(member, attr))
-
-    def handler(core, conf, rest):
-        if not separate_string(rest):
-            return usage
-        return per_member(action)(core, conf, rest)
     return handler
 
 
-def cmd_saymember(core, conf, rest):
-    """The text is the raw rest of the line, quotes and all (CONF_API_SUB_ARGS_AS_ONE)."""
-    target, _, text = rest.strip().partition(" ")
-    if not target or not text.strip():
-        return "-ERR (saymember) Syntax Error!\n"
-    return per_member(_saymember(text.strip()))(core, conf, target)
+def dtmf(ctx, member, data):
+    if not data:
+        return "-ERR Invalid input!\n"
+    send_dtmf(ctx.conf, member, data)
+    return f"+OK sent {data} to {member.id}\n"
 
 
-def cmd_get_uuid(core, conf, rest):
-    member = conf.find(int(rest)) if rest.strip().isdigit() else None
-    return member.uuid if member else non_existant(rest.strip())
+def floor(ctx, member, data):
+    conf = ctx.conf
+    holder = conf.floor_holder
+    if holder is member:
+        conf.set_floor(None)
+        return "+OK floor none\n"
+    if holder is None:
+        conf.set_floor(member)
+        return f"+OK floor {member.id}\n"
+    return f"-ERR floor is held by {holder.id}\n"
 
 
-def cmd_transfer(core, conf, rest):
-    words = separate_string(rest)
-    if len(words) < 2:
-        return "-ERR Usage: transfer <conference_name> <member id> [...<member id>]\n"
-    target, text = words[0], ""
-    for word in words[1:]:
-        member = conf.find(int(word)) if word.isdigit() else None
-        if member is None:
-            text += f"-ERR No Member {word} in conference {conf.name}.\n"
-            continue
-        core.conferences.transfer(member, conf, target)
-        text += f"+OK Member '{member.id}' sent to conference {target}.\n"
-    return text
+def get_uuid(ctx, member, data):
+    return member.uuid
 
 
+def _selector(verb):
+    return f"<[member_id|all]|last|non_moderator> [<{verb}>]"
+
+
+ENERGY = _level("energy_level", "energy-level-member", "Energy %u = %d\n", 0, 1800, 200,
+                clamp_numbers=False)
 MEMBER_COMMANDS = {
-    "mute": per_member(_mute), "unmute": per_member(_unmute),
-    "deaf": per_member(_deaf), "undeaf": per_member(_undeaf),
-    "kick": per_member(_kick), "hup": per_member(_hup), "relate": cmd_relate,
-    "hold": per_member(_hold), "unhold": per_member(_unhold),
-    "saymember": cmd_saymember, "get-uuid": cmd_get_uuid, "transfer": cmd_transfer,
-    "energy": _level("energy", "energy_level", "energy-level-member", "Energy %u = %d\n",
-                     "energy <member_id|all|last|non_moderator> [<newval>]"),
-    "volume_in": _level("volume", "volume_in", "volume-in-member", "+OK Volume IN %u = %d\n",
-                        "volume_in <member_id|all|last|non_moderator> [<newval>]"),
-    "volume_out": _level("volume", "volume_out", "volume-out-member",
-                         "+OK Volume OUT %u = %d\n",
-                         "volume_out <member_id|all|last|non_moderator> [<newval>]"),
+    "mute": Command(MEMBER, mute, _selector("quiet")),
+    "tmute": Command(MEMBER, tmute, _selector("quiet")),
+    "unmute": Command(MEMBER, unmute, _selector("quiet")),
+    "deaf": Command(MEMBER, deaf, "<[member_id|all]|last|non_moderator>"),
+    "undeaf": Command(MEMBER, undeaf, "<[member_id|all]|last|non_moderator>"),
+    "kick": Command(MEMBER, kick,
+                    "<[member_id|all|last|non_moderator]> [<optional sound file>]"),
+    "hup": Command(MEMBER, hup, "<[member_id|all|last|non_moderator]>"),
+    "hold": Command(MEMBER, hold, "<[member_id|all]|last|non_moderator> [file]"),
+    "unhold": Command(MEMBER, unhold, "<[member_id|all]|last|non_moderator>"),
+    "energy": Command(MEMBER, ENERGY, "<member_id|all|last|non_moderator> [<newval>]"),
+    "volume_in": Command(MEMBER, _level("volume_in", "volume-in-member",
+                                        "+OK Volume IN %u = %d\n", -4, 4),
+                         "<member_id|all|last|non_moderator> [<newval>]"),
+    "volume_out": Command(MEMBER, _level("volume_out", "volume-out-member",
+                                         "+OK Volume OUT %u = %d\n", -4, 4),
+                          "<member_id|all|last|non_moderator> [<newval>]"),
+    "dtmf": Command(MEMBER, dtmf, "<[member_id|all|last|non_moderator]> <digits>"),
+    "floor": Command(MEMBER, floor, "<member_id|last>"),
+    "get-uuid": Command(MEMBER, get_uuid, "<member_id|last>"),
 }

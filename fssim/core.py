@@ -8,6 +8,7 @@ from fssim.applications import Applications
 from fssim.clock import Clock
 from fssim.dialplan import Dialplan
 from fssim.events import EventFactory, Identity
+from fssim.file_open import FileModules
 from fssim.profiles import Profile, default_profiles
 from fssim.recorder import Recorder
 from fssim.registry import Conferences
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 
 class Core:
     def __init__(self, hostname="vm", time_scale=1.0, recordings_dir=None,
-                 ipv4="127.0.0.1", ipv6="::1", first_member_id=1):
+                 ipv4="127.0.0.1", ipv6="::1", first_member_id=1, files=None):
         self.clock = Clock(time_scale)
         self.identity = Identity(str(uuidlib.uuid4()), hostname, ipv4, ipv6)
         self.events = EventFactory(self.identity, self.clock)
@@ -25,6 +26,7 @@ class Core:
         self.profiles = default_profiles()
         self.conferences = Conferences(self)
         self.recorder = Recorder(self, recordings_dir)
+        self.files = files or FileModules()  # which sound paths open (file_open.py)
         self.dialplan = Dialplan(self)
         self.channels = {}
         self.devices = {}

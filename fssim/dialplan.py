@@ -11,6 +11,7 @@ import uuid as uuidlib
 
 import gevent
 
+from fssim import channel_playback
 from fssim.channels import COMPLETE_CALL, EXECUTE_CALL
 from fssim.voice import EXTENSION_TONES, VoiceDriver
 
@@ -59,19 +60,31 @@ def announce_application(channel, app, data):
                             ("Application-UUID", app_uuid)]))
 
 
-def far_extension(name):
-    """The far leg plays a tone forever; the other loopback leg hears it as voice."""
-    path = EXTENSION_TONES[name]
+def far_extension(name, path=None):
+    """The far leg plays a tone forever (PLAYBACK_START); the other loopback leg hears
+    it as voice. Without a sound (path None and no recorded tone for `name`) it just
+    answers and stays silent, with no playback (round4's "silent": no PLAYBACK_*)."""
+    path = path or EXTENSION_TONES.get(name)
 
     def handler(channel, match):
         channel.answer()
+        if not path:
+            return
         channel.set_variable("current_application_data", path)
         channel.set_variable("current_application", "playback")
         channel.last_app, channel.last_arg = "playback", path
-        channel.playing = (path, channel.core.clock.now())
+        channel_playback.start(channel, path)
         target = channel.partner or channel
         target.far_voice = VoiceDriver(target, path).start()
     return handler
+
+
+def park_extension(channel, match):
+    """An extension that answers and parks (round4's "silent" far leg: no playback,
+    current_application/last_app park)."""
+    channel.answer()
+    channel.set_variable("current_application", "park")
+    channel.last_app, channel.last_arg = "park", None
 
 
 class Dialplan:

@@ -1,19 +1,18 @@
 """`conference list` / `json_list` / `xml_list` text, in FreeSWITCH's exact formats (pure)."""
 from fssim import cjson
 
-CONFERENCE_FLAGS = ("running", "answered", "enforce_min", "dynamic", "exit_sound",
-                    "enter_sound")
-
-
 def conference_flags(conf):
-    flags = (["locked"] if conf.locked else []) + list(CONFERENCE_FLAGS)
+    flags = (["locked"] if conf.locked else []) + ["running", "answered", "enforce_min",
+                                                   "dynamic"]
+    flags += (["exit_sound"] if conf.exit_sound_on else []) + \
+        (["enter_sound"] if conf.enter_sound_on else [])
     if conf.recordings:
         flags.append("recording")
     return flags + ["json_status"]
 
 
 def summary_line(conf):
-    count = len(conf.members)
+    count = conf.count
     plural = "member" if count == 1 else "members"
     locked = " locked" if conf.locked else ""
     return (f"+OK Conference {conf.name} ({count} {plural} rate: {conf.profile.rate}{locked} "
@@ -58,10 +57,13 @@ def conference_json(conf, now):
     flags = [("locked", conf.locked), ("destruct", False), ("wait_mod", bool(getattr(conf, "wait_mod", False))),
              ("audio_always", False), ("running", True), ("answered", True),
              ("enforce_min", True), ("bridge_to", False), ("dynamic", True),
-             ("exit_sound", True), ("enter_sound", True), ("recording", bool(conf.recordings)),
+             ("exit_sound", conf.exit_sound_on), ("enter_sound", conf.enter_sound_on),
+             ("recording", bool(conf.recordings)),
              ("video_bridge", False), ("video_floor_only", False), ("video_rfc4579", False)]
-    return ([("conference_name", conf.name), ("member_count", len(conf.members)),
-             ("ghost_count", 0), ("rate", conf.profile.rate),
+    if conf.max_members > 0:
+        flags.append(("max_members", conf.max_members))
+    return ([("conference_name", conf.name), ("member_count", conf.count),
+             ("ghost_count", conf.ghosts), ("rate", conf.profile.rate),
              ("run_time", _seconds_since(now, conf.created)),
              ("conference_uuid", conf.uuid), ("canvas_count", 0), ("max_bw_in", 0),
              ("force_bw_in", 0), ("video_floor_packets", 0)]
@@ -107,11 +109,13 @@ def _xml(text):
 
 
 def xml_conference(conf, now):
-    attrs = (f'name="{conf.name}" member-count="{len(conf.members)}" ghost-count="0" '
+    attrs = (f'name="{conf.name}" member-count="{conf.count}" ghost-count="{conf.ghosts}" '
              f'rate="{conf.profile.rate}" uuid="{conf.uuid}" '
              + ('locked="true" ' if conf.locked else "")
              + 'running="true" answered="true" enforce_min="true" dynamic="true" '
-               'exit_sound="true" enter_sound="true" '
+             + ('exit_sound="true" ' if conf.exit_sound_on else "")
+             + ('enter_sound="true" ' if conf.enter_sound_on else "")
+             + (f'max_members="{conf.max_members}" ' if conf.max_members > 0 else "")
              + ('recording="true" ' if conf.recordings else "")
              + f'run_time="{_seconds_since(now, conf.created)}"')
     variables = "".join(f"      <variable name=\"{k}\">{_xml(v)}</variable>\n"

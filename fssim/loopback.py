@@ -74,21 +74,33 @@ def bring_up(core, a_leg, b_leg, dp_match=None):
     b_leg.set_variable("endpoint_disposition", "ANSWER")
 
 
-def transfer_to_extension(channel, extension, caller, dp_match=None):
+def transfer_to_extension(channel, extension, caller, dp_match=None, flip=True):
     """The originated a-leg goes to its far extension (`... talk XML default`): a new
-    caller profile with the caller id flipped ("Outbound Call"/"default")."""
+    caller profile; when it runs the extension, its caller id is flipped ("Outbound
+    Call"/"default", the caller's as Orig/Callee). ``flip=False`` leaves the flip to
+    flip_on_route() (a leg whose call may end before it routes)."""
     now = channel.core.clock.now()
     source = f"{int(now)}:{uuidlib.uuid4()}:bl_xfer:{extension}/default/XML"
+    old = channel.profile
     channel.profile = CallerProfile(
-        "Outbound Call", "default", extension, orig_cid_name=caller.cid_name,
-        orig_cid_number=caller.cid_number, callee_name=caller.cid_name,
-        callee_number=caller.cid_number, ani=caller.cid_number, dialplan="XML",
+        old.cid_name, old.cid_number, extension, orig_cid_name=old.orig_cid_name,
+        orig_cid_number=old.orig_cid_number, callee_name=old.callee_name,
+        callee_number=old.callee_number, ani=caller.cid_number, dialplan="XML",
         index=2, created=now, transfer_source=source, rdnis=caller.destination_number)
     channel.hit_dialplan = True
     for name, value in (("endpoint_disposition", "ANSWER"), ("max_forwards", "70"),
                         ("transfer_history", source), ("transfer_source", source),
                         ("DP_MATCH", dp_match)):
         channel.set_variable(name, value)
+    if flip:
+        flip_on_route(channel, caller)
+
+
+def flip_on_route(channel, caller):
+    p = channel.profile
+    p.cid_name, p.cid_number = "Outbound Call", "default"
+    p.orig_cid_name, p.orig_cid_number = caller.cid_name, caller.cid_number
+    p.callee_name, p.callee_number = caller.cid_name, caller.cid_number
     _flip_marks(channel, caller)
 
 

@@ -45,10 +45,13 @@ def speech_seconds(text):
     return max(1.0, SPEECH_SECONDS_PER_WORD * len(text.split()))
 
 
-def reported_play_time(seconds, rate):
-    """mod_conference reports twice the played length in play-file-*-done events
-    (seen in every recorded event): (seconds, milliseconds, samples)."""
-    ms = int(round(seconds * 2000))
+def reported_play_time(seconds, rate, path=""):
+    """(seconds, milliseconds, samples) of play-file-*-done events. A tone_stream
+    reports twice the time it played (every recorded tone, round 1 on); other files
+    report what they played (round4: a 2 s http_cache wav ends 2 s later with 2000 ms,
+    local_stream://moh held 0.8 s reports 800)."""
+    factor = 2 if (path or "").startswith("tone_stream://") else 1
+    ms = int(round(seconds * 1000 * factor))
     return ms // 1000, ms, ms * rate // 1000
 
 

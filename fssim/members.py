@@ -26,6 +26,7 @@ class Member:
     join_time: float = 0.0
     last_talking: float = None
     voice_on: bool = False
+    leaving: bool = False
     talk_started: float = None
     relations: dict = dataclasses.field(default_factory=dict)
     files: list = dataclasses.field(default_factory=list)

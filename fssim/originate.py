@@ -67,7 +67,19 @@ def _run_destination(core, channel, destination, caller):
             gevent.spawn(core.conferences.join, channel, room, "default", (), True)
         return
     loopback.transfer_to_extension(channel, destination, caller,
-                                   core.dialplan.dp_match(destination))
+                                   core.dialplan.dp_match(destination), flip=False)
+    channel.hit_dialplan = False
+    gevent.spawn(_route_when_up, core, channel, destination, caller)
+
+
+def _route_when_up(core, channel, destination, caller):
+    """The transferred leg reaches the dialplan in its own thread, after the other
+    leg's dialplan ran: a call that already ended (e.g. join-only refused) never does
+    (round4 join_only_into_missing_room: transferred, Channel-HIT-Dialplan false)."""
+    if not channel.is_up or (channel.partner is not None and not channel.partner.is_up):
+        return
+    channel.hit_dialplan = True
+    loopback.flip_on_route(channel, caller)
     core.dialplan.route(channel, destination)
 
 
@@ -106,6 +118,10 @@ def dial_out(core, name, endpoint, number, display, job_uuid):
     existed = core.conferences.get(name) is not None
     endpoint_variables, target = split_variables(endpoint)
     variables = _dial_variables(existed, endpoint_variables, job_uuid, display, number)
+    # {origination_caller_id_*=...} on the endpoint win over the arguments (round4
+    # bgdial_vars_caller_id)
+    display = dict(variables).get("origination_caller_id_name", display)
+    number = dict(variables).get("origination_caller_id_number", number)
     if target.startswith("loopback/"):
         result, member_leg = _dial_loopback(core, target, variables, display, number, existed)
     else:
@@ -125,7 +141,8 @@ def dial_out(core, name, endpoint, number, display, job_uuid):
                                 f"{name}+flags{{{flags}}}" if flags else name)
         member_leg.set_variable("current_application", "conference")
         profile = conf.profile.name if conf else "default"
-        core.conferences.join(member_leg, name, profile, dial_out=True)
+        if core.conferences.join(member_leg, name, profile, dial_out=True) is None:
+            member_leg.hangup("NORMAL_CLEARING")  # refused (join-only, full room)
     return result
 
 

@@ -22,6 +22,9 @@ class Profile:
     is_locked_sound: str = "tone_stream://%(150,0,900)"
     is_unlocked_sound: str = "tone_stream://%(150,0,1000)"
     kicked_sound: str = "tone_stream://%(300,0,200)"
+    max_members_sound: str = None
+    sound_prefix: str = None          # relative sound names are prefixed with it
+    endconference_grace_time: int = 0
 
 
 def default_profiles():

@@ -1,12 +1,25 @@
-"""Conference recordings: a recording node takes a member id (no add-member), and
-stopping it writes a real WAV file of silence as long as the recording ran."""
+"""Conference recordings (conference_record.c): a recording node takes a member id (no
+add-member), and stopping it writes a real WAV file of silence as long as it ran.
+
+The file is opened when the recording starts (its directory made first, as the switch
+does). When that fails, `recording start` has already answered `+OK Record file ...`:
+the start-recording event carries `Error: File could not be opened for recording`, a
+stop-recording follows at once, and the room is not being recorded (round4
+recording_start_unwritable, recording_check_after_unwritable).
+"""
 import dataclasses
 import logging
 import os
 
+from fssim import conference_events as ce
 from fssim.media import write_silence_wav
 
 log = logging.getLogger(__name__)
+
+OPEN_ERROR = "File could not be opened for recording"
+START_DELAY = 0.04  # the recording thread announces itself ~40 ms after the reply
+STARTED_CALL = ("conference_record.c", "conference_record_thread_run", 319)
+FAILED_CALL = ("conference_record.c", "conference_record_thread_run", 280)
 
 
 @dataclasses.dataclass
@@ -29,16 +42,43 @@ class Recorder:
             return path
         return os.path.join(self.recordings_dir, path.lstrip("/"))
 
+    def can_write(self, path):
+        """Open the file for writing as the switch would (directories made first)."""
+        target = self.local_path(path)
+        try:
+            directory = os.path.dirname(target)
+            if directory:
+                os.makedirs(directory, exist_ok=True)
+            with open(target, "ab"):
+                pass
+        except OSError as exc:
+            log.info("recording cannot open", extra={"path": path, "error": str(exc)})
+            return False
+        return True
+
     def start(self, conference, path):
         node = RecordingNode(self.core.next_member_id(), path, self.core.clock.now())
-        conference.recordings.append(node)
         conference.record_path = path
-        self.core.clock.later(0.04, self._announce_start, conference, node)
+        if not self.can_write(path):
+            self.core.clock.later(START_DELAY, self._announce_failure, conference, node)
+            return None
+        conference.recordings.append(node)
+        self.core.clock.later(START_DELAY, self._announce_start, conference, node)
         return node
 
     def _announce_start(self, conference, node):
         if node in conference.recordings:
-            conference.emit_conference("start-recording", [("Path", node.path)])
+            conference.emit("start-recording", ce.conference_action(
+                conference, "start-recording", [("Path", node.path)]), calling=STARTED_CALL)
+
+    def _announce_failure(self, conference, node):
+        conference.emit("start-recording", ce.conference_action(
+            conference, "start-recording", [("Path", node.path), ("Error", OPEN_ERROR)]),
+            calling=FAILED_CALL)
+        conference.emit_conference("stop-recording", [
+            ("Path", node.path), ("Other-Recordings", _bool(conference.recordings)),
+            ("Samples-Out", "0"), ("Samplerate", str(conference.profile.rate)),
+            ("Milliseconds-Elapsed", "0")])
 
     def find(self, conference, path):
         for node in conference.recordings:
@@ -58,10 +98,10 @@ class Recorder:
         except OSError as exc:
             log.warning("recording not written", extra={"path": node.path, "error": str(exc)})
             samples, size = int(seconds * rate), 0
-        others = "true" if conference.recordings else "false"
         conference.emit_conference("stop-recording", [
-            ("Path", node.path), ("Other-Recordings", others), ("Samples-Out", str(samples)),
-            ("Samplerate", str(rate)), ("Milliseconds-Elapsed", str(int(seconds * 1000))),
+            ("Path", node.path), ("Other-Recordings", _bool(conference.recordings)),
+            ("Samples-Out", str(samples)), ("Samplerate", str(rate)),
+            ("Milliseconds-Elapsed", str(int(seconds * 1000))),
             ("Record-File-Size", str(size))])
 
     def pause(self, conference, node, paused):
@@ -73,3 +113,8 @@ class Recorder:
             node.paused_at = None
         action = "pause-recording" if paused else "resume-recording"
         conference.emit_conference(action, [("Path", node.path), ("Other-Recordings", "true")])
+
+
+def _bool(value):
+    return "true" if value else "false"
+

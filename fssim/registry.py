@@ -3,6 +3,7 @@ import logging
 
 from fssim import conference_events as ce
 from fssim.conference import Conference
+from fssim.events import CONFERENCE_SUBCLASS
 from fssim.loopback import inline_transfer
 from fssim.members import Member
 
@@ -64,23 +65,24 @@ class Conferences:
         return conference
 
     def join(self, channel, name, profile_name="default", flags=(), dial_out=False):
-        """The conference application; None when a lock refuses a dialplan caller."""
+        """The conference application; None when the caller is refused: join-only into
+        a room that does not exist (round4), a lock (dialplan callers only), a full room
+        (max_members, round4; conference_function checks it for every caller: a full
+        room refusing a dial-out, or a join-only dial-out, is not shown by any fixture)."""
         fetched = None
         if self.core.xml_curl is not None:  # FreeSWITCH fetches the profile on every join
             fetched = self.core.xml_curl.conference_profile(name, profile_name, channel.uuid)
         conference = self.get(name)
-        if conference is not None and conference.locked and not dial_out:
-            log.info("locked conference refused caller",
-                     extra={"conference": name, "uuid": channel.uuid})
-            channel.set_variable("conference_name", conference.name)
-            channel.set_variable("app_session_uuid", conference.uuid)
-            channel.last_app, channel.last_arg = "conference", channel.get_variable(
-                "current_application_data", f"{name}@{conference.profile.name}")
-            channel.playback(conference.profile.locked_sound)
+        flag_names = list(flags) + parse_member_flags(member_flags_variable(channel))
+        if conference is None and "join-only" in flag_names:
+            self._reject_join_only(channel, name, profile_name)
             return None
+        if conference is not None and conference.locked and not dial_out:
+            return self._refuse_locked(channel, conference)
+        if conference is not None and conference.is_full():
+            return self._refuse_full(channel, conference)
         if conference is None:
             conference = self.create(name, fetched or profile_name, creator=channel)
-        flag_names = list(flags) + parse_member_flags(member_flags_variable(channel))
         member = Member(self.core.next_member_id(), channel,
                         energy_level=conference.profile.energy_level)
         for flag in flag_names:
@@ -93,6 +95,41 @@ class Conferences:
         conference.add_member(member)
         return member
 
+    def _reject_join_only(self, channel, name, profile_name):
+        """No room is created: a rejected-join-only event (the channel's basic data,
+        no variables), then the call ends (hangup_after_conference)."""
+        log.info("join-only caller refused", extra={"conference": name, "uuid": channel.uuid})
+        channel.last_app, channel.last_arg = "conference", channel.get_variable(
+            "current_application_data", f"{name}@{profile_name}")
+        headers = channel.headers(with_variables=False) + [
+            ("Conference-Name", name), ("Conference-Profile-Name", profile_name),
+            ("Action", "rejected-join-only")]
+        self.core.emit(self.core.events.custom(
+            CONFERENCE_SUBCLASS, ce.CALLING["rejected-join-only"], headers))
+
+    @staticmethod
+    def _refuse_locked(channel, conference):
+        log.info("locked conference refused caller",
+                 extra={"conference": conference.name, "uuid": channel.uuid})
+        channel.set_variable("conference_name", conference.name)
+        channel.set_variable("app_session_uuid", conference.uuid)
+        channel.last_app, channel.last_arg = "conference", channel.get_variable(
+            "current_application_data", f"{conference.name}@{conference.profile.name}")
+        channel.playback(conference.profile.locked_sound)
+        return None
+
+    @staticmethod
+    def _refuse_full(channel, conference):
+        """max_members reached: refused silently, or with max-members-sound (round4
+        list_after_join_beyond_max shows the room unchanged; the refused call's own
+        events were not recorded)."""
+        log.info("full conference refused caller",
+                 extra={"conference": conference.name, "uuid": channel.uuid})
+        if conference.profile.max_members_sound:
+            channel.answer()
+            channel.playback(conference.profile.max_members_sound)
+        return None
+
     @staticmethod
     def _stamp_channel(channel, conference, member):
         """Variables the conference application sets, in the recorded order."""
@@ -100,7 +137,7 @@ class Conferences:
                   ("read_codec", "L16"), ("read_rate", str(channel.rate)),
                   ("conference_member_id", str(member.id)),
                   ("conference_moderator", "true" if member.moderator else "false"),
-                  ("conference_ghost", "false")]
+                  ("conference_ghost", "true" if member.ghost else "false")]
         if conference.record_path:
             stamps.append(("conference_recording", conference.record_path))
         stamps += [("conference_uuid", conference.uuid),

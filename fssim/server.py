@@ -15,7 +15,7 @@ from gevent.queue import Queue
 from gevent.server import StreamServer
 
 from fssim import wire
-from fssim.api import execute_api
+from fssim.api import api_reply, run_background_job
 from fssim.subscription import Subscription
 
 log = logging.getLogger(__name__)
@@ -130,13 +130,13 @@ class EslSession:
 
     def cmd_api(self, args, headers, body):
         self.log_command("api", args)
-        self.send(wire.api_response(execute_api(self.core, args)))
+        self.send(wire.api_response(api_reply(self.core, args)))
 
     def cmd_bgapi(self, args, headers, body):
         self.log_command("bgapi", args)
         job_uuid = headers.get("Job-UUID") or str(uuidlib.uuid4())
         self.send(wire.command_reply(f"+OK Job-UUID: {job_uuid}", [("Job-UUID", job_uuid)]))
-        gevent.spawn(run_background_job, self.core, job_uuid, args)
+        gevent.spawn(run_background_job, self.core, job_uuid, args, BGAPI_CALL)
 
     def cmd_event(self, args, headers, body):
         fmt = self.subscription.enable(args.split())
@@ -176,15 +176,6 @@ def encoded(event, fmt):
     if fmt not in cache:
         cache[fmt] = event.encode("json" if fmt == "json" else "plain")
     return cache[fmt]
-
-
-def run_background_job(core, job_uuid, command):
-    reply = execute_api(core, command)
-    name, _, args = command.partition(" ")
-    event = core.events.make("BACKGROUND_JOB", BGAPI_CALL,
-                             [("Job-UUID", job_uuid), ("Job-Command", name),
-                              ("Job-Command-Arg", args)], body=reply)
-    core.emit(event)
 
 
 class EslServer:

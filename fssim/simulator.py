@@ -10,9 +10,10 @@ import json
 import logging
 
 from fssim import control, devices
-from fssim.api import execute_api
+from fssim.api import api_reply
 from fssim.calls import place_call
 from fssim.core import Core
+from fssim.file_open import FileModules
 from fssim.server import EslServer
 from fssim.xmlcurl import XmlCurlClient
 
@@ -22,13 +23,19 @@ log = logging.getLogger(__name__)
 class Simulator:
     def __init__(self, host="127.0.0.1", port=0, password="ClueCon", hostname="vm",
                  recordings_dir=None, time_scale=1.0, dialplan=None, ipv4="127.0.0.1",
-                 ipv6="::1", first_member_id=1, xml_curl_url=None):
+                 ipv6="::1", first_member_id=1, xml_curl_url=None, httapi=False,
+                 http_timeout=2.0, local_streams=("moh",)):
+        """httapi: the switch loads mod_httapi, so a bare http(s):// file plays (off, as
+        on the recorded switch and in fs_conf: such a play is "not found");
+        http_timeout: how long an http_cache:// (or httapi) fetch may take;
+        local_streams: the mod_local_stream sources (local_stream://moh)."""
         self.host = host
         self.port = port
         self.password = password
         self.core = Core(hostname=hostname, time_scale=time_scale,
                          recordings_dir=recordings_dir, ipv4=ipv4, ipv6=ipv6,
-                         first_member_id=first_member_id)
+                         first_member_id=first_member_id,
+                         files=FileModules(httapi, http_timeout, local_streams))
         if xml_curl_url:
             self.core.xml_curl = XmlCurlClient(self.core, xml_curl_url)
         for pattern, handler in dialplan or ():
@@ -64,7 +71,7 @@ class Simulator:
 
     def api(self, command):
         """Run an api command in-process; returns FreeSWITCH's reply body."""
-        return execute_api(self.core, command)
+        return api_reply(self.core, command)
 
     # -- callers -----------------------------------------------------------------------
     def join(self, conference_name, caller_id_number, caller_id_name, *, moderator=False,

@@ -15,9 +15,11 @@ log = logging.getLogger(__name__)
 
 TIMEOUT = 5.0  # the rig's xml_curl.conf timeout
 INT_PARAMS = {"rate": "rate", "interval": "interval", "energy-level": "energy_level",
-              "max-members": "max_members"}
+              "max-members": "max_members",
+              "endconference-grace-time": "endconference_grace_time"}
 TEXT_PARAMS = {"domain": "domain", "tts-voice": "tts_voice",
-               "caller-controls": "caller_controls"}
+               "caller-controls": "caller_controls", "sound-prefix": "sound_prefix",
+               "max-members-sound": "max_members_sound"}
 SOUNDS = ("enter", "exit", "alone", "muted", "unmuted", "locked", "is-locked",
           "is-unlocked", "kicked")
 

@@ -257,11 +257,12 @@ def test_play_name_records_and_announces_joins_and_leaves(rig):
 
 
 def test_a_refused_announcement_is_logged_as_a_failure_and_the_caller_stays(rig, monkeypatch, caplog):
-    from fssim import conference_room_api
+    from fssim import conference_api
+    from fssim.conference_dispatch import SPLIT, Command
 
-    def refuse_play(core, conf, rest):
-        return f"-ERR (play) File: {rest.split()[0]} not found.\n"
-    monkeypatch.setitem(conference_room_api.ROOM_COMMANDS, "play", refuse_play)
+    def refuse_play(ctx, argv):
+        return f"-ERR (play) File: {argv[2]} not found.\n"
+    monkeypatch.setitem(conference_api.COMMANDS, "play", Command(SPLIT, refuse_play, ""))
     caplog.set_level("WARNING", logger="callin.joining")
     room = rig.conference("names", member={"numbers": ["6700"]}, play_name=True)
     caller = rig.call("6700", cid="101")

@@ -33,8 +33,12 @@ def test_tone_lengths_and_reported_play_time():
     assert media.file_seconds("tone_stream://%(1000,0,500);loops=20") == 20.0
     assert media.file_seconds("tone_stream://%(400,600,440);loops=-1") is None
     assert media.file_seconds("silence_stream://250") == 0.25
-    assert media.reported_play_time(0.25, 8000) == (0, 500, 4000)   # recorded alone-sound
-    assert media.reported_play_time(1.0, 8000) == (2, 2000, 16000)
+    alone = "tone_stream://%(250,0,450)"
+    assert media.reported_play_time(0.25, 8000, alone) == (0, 500, 4000)  # recorded alone-sound
+    assert media.reported_play_time(1.0, 8000, alone) == (2, 2000, 16000)
+    # files other than tones report what they played (round4 play_http_cache, unhold)
+    assert media.reported_play_time(2.0, 8000, "http_cache://http://h/t.wav") == (2, 2000, 16000)
+    assert media.reported_play_time(0.4, 8000, "local_stream://moh") == (0, 400, 3200)
 
 
 def test_silence_wav_is_valid(tmp_path):
