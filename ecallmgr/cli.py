@@ -38,8 +38,6 @@ def main(argv=None):
                          log_level=args.log_level)
     setup_logging(config.log_level, config.log_format)
     logging.getLogger("pika").setLevel(logging.WARNING)
-    # a standby's every try for a held lease is a 405 channel close: expected, not news
-    logging.getLogger("pika.channel").setLevel(logging.ERROR)
     if config.amqp_url.startswith("memory://"):
         log.error("kz-ecallmgr publishes to RabbitMQ: set amqp_url (KZ_AMQP_URL) to amqp://...; "
                   "the in-process bus only exists inside kz-all")

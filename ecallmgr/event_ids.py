@@ -6,9 +6,10 @@ event produce the same id and consumers can deduplicate on it:
 
 - a switch event: ``{Core-UUID}:{Event-Sequence}`` (FreeSWITCH numbers the events of
   one core run in the order it fires them; every subscriber sees the same numbers);
-- a synthetic event (resync, node lost): ``{Core-UUID}:{Event-Sequence}:{digest}``,
-  anchored at the last switch event seen before it, the digest naming what it says
-  (reason, action, room instance, call id).
+- a synthetic event (resync, node lost): ``{Core-UUID}:{Event-Sequence}:{n}:{digest}``,
+  the n-th synthetic message after the last switch event seen before it, the digest
+  naming what it says (reason, action, room instance, call id), so that instances
+  whose views differ never give one id to two different messages.
 
 The same parts give a *position* in the switch's stream, which the high-availability
 handover compares: a standby drops what the active instance already published.
@@ -17,16 +18,21 @@ import hashlib
 import typing
 
 CORE_HEADER, SEQUENCE_HEADER = "Core-UUID", "Event-Sequence"
-REAL, SYNTHETIC = 0, 1
+REAL = 0
 DIGEST_CHARS = 16
 
 
 class Position(typing.NamedTuple):
     """Where a message sits in one switch's event stream: the core run, the event
-    sequence, and whether it is the switch event itself (REAL) or comes after it."""
+    sequence, and ``after``: 0 for the switch event itself, n for the n-th synthetic
+    message made after it."""
     core: str
     seq: int
-    kind: int = REAL
+    after: int = REAL
+
+    @property
+    def synthetic(self):
+        return self.after > REAL
 
 
 START = Position("", 0, REAL)      # nothing seen yet from a switch
@@ -43,9 +49,9 @@ def switch_position(event):
         return None
 
 
-def synthetic_position(last):
-    """Position of a synthetic event made after the switch event at ``last``."""
-    return Position(last.core, last.seq, SYNTHETIC)
+def synthetic_position(last, count):
+    """Position of the ``count``-th synthetic event made after the switch event ``last``."""
+    return Position(last.core, last.seq, count)
 
 
 def digest(*parts):
@@ -55,11 +61,11 @@ def digest(*parts):
 
 def event_id(position, event=None, reason=None):
     """``msg_id`` for a message at ``position``; a synthetic one needs its event and reason."""
-    if position.kind == REAL:
+    if not position.synthetic:
         return f"{position.core}:{position.seq}"
     what = digest(reason, event.get("Action"), event.get("Conference-Unique-ID"),
                   event.get("Unique-ID"))
-    return f"{position.core}:{position.seq}:{what}"
+    return f"{position.core}:{position.seq}:{position.after}:{what}"
 
 
 def parse_event_id(msg_id):
@@ -67,6 +73,8 @@ def parse_event_id(msg_id):
     if not isinstance(msg_id, str):
         return None
     parts = msg_id.split(":")
-    if len(parts) not in (2, 3) or not parts[1].isdigit():
-        return None
-    return Position(parts[0], int(parts[1]), REAL if len(parts) == 2 else SYNTHETIC)
+    if len(parts) == 2 and parts[1].isdigit():
+        return Position(parts[0], int(parts[1]), REAL)
+    if len(parts) == 4 and parts[1].isdigit() and parts[2].isdigit() and int(parts[2]) > REAL:
+        return Position(parts[0], int(parts[1]), int(parts[2]))
+    return None

@@ -30,7 +30,7 @@ class StreamOrder:
 
     def key(self, position):
         rank = self._ranks.setdefault(position.core, len(self._ranks))
-        return rank, position.seq, position.kind
+        return rank, position.seq, position.after
 
 
 class DirectOutlet:

@@ -36,8 +36,26 @@ MARKER_TIMEOUT = 1.0       # seconds to wait for the marker on a takeover
 OBSERVED_KEYS = "conference.event.#"
 
 
+LEASE_PREFIX = "kz.ecallmgr.lease."
+
+
 def lease_queue(exchange, switch):
-    return f"kz.ecallmgr.lease.{exchange}.{switch}"
+    return f"{LEASE_PREFIX}{exchange}.{switch}"
+
+
+class _HeldLeaseFilter(logging.Filter):
+    """pika warns about every channel the broker closes; a standby's try for a held
+    lease is one (405 RESOURCE_LOCKED) every ``poll`` seconds: expected, not news."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        return not ("RESOURCE_LOCKED" in message and LEASE_PREFIX in message)
+
+
+def _quiet_held_lease_warnings():
+    pika_channel = logging.getLogger("pika.channel")
+    if not any(isinstance(f, _HeldLeaseFilter) for f in pika_channel.filters):
+        pika_channel.addFilter(_HeldLeaseFilter())
 
 
 class LeaseKeeper:
@@ -46,6 +64,7 @@ class LeaseKeeper:
                  connection_name="kz-ecallmgr-lease"):
         self._params = connection_parameters(url, connect_timeout, connection_name)
         self._params.heartbeat = heartbeat
+        _quiet_held_lease_warnings()
         self.exchange, self.switches = exchange, list(switches)
         self.handover, self.eligible, self.on_promoted = handover, eligible, on_promoted
         self.poll = poll

@@ -50,6 +50,7 @@ class EventStream:
         self._idle.set()
         self._lost = {}                      # node -> generation of its pending grace timer
         self._positions = {}                 # node -> Position of its last event
+        self._made_after = collections.Counter()   # node -> synthetic messages made since
         self._synced = set()                 # nodes connected and resynced since
         self._expired = set()                # nodes away past their grace period
         self._generation = 0
@@ -143,6 +144,7 @@ class EventStream:
         position = switch_position(event)
         if position is not None:
             self._positions[node] = position
+            self._made_after[node] = 0
         if event.get("Event-Name") in events.CHANNEL_EVENTS:
             self.state.apply(node, event)
             return
@@ -175,11 +177,13 @@ class EventStream:
 
     def _identify(self, node, event):
         """(Position, msg_id): the switch's own numbering of the event, or for a
-        synthetic event (or one without a sequence) the position after the last."""
+        synthetic event (or one without a sequence) the next place after the last."""
         reason = event.get(resync.SYNTHETIC)
         position = None if reason else switch_position(event)
         if position is None:
-            position = synthetic_position(self._positions.get(node, START))
+            self._made_after[node] += 1
+            position = synthetic_position(self._positions.get(node, START),
+                                          self._made_after[node])
             reason = reason or "unsequenced"
         return position, event_id(position, event, reason)
 

@@ -108,9 +108,12 @@ class Recorder:
         self._greenlet = gevent.spawn(self._run)
 
     def _run(self):
-        while True:
-            for item in self._read_some():
-                self.items.append((time.monotonic(), item))
+        try:
+            while True:
+                for item in self._read_some():
+                    self.items.append((time.monotonic(), item))
+        except (ConnectionError, OSError):
+            return                  # the other end went away: nothing more to record
 
     def settle(self, quiet=1.0, timeout=20.0):
         """Wait until nothing new arrived for ``quiet`` seconds."""

@@ -2,8 +2,8 @@
 in every ecallmgr instance, synthetic events included."""
 import json
 
-from ecallmgr import event_ids, resync
-from ecallmgr.event_ids import REAL, SYNTHETIC, Position, parse_event_id
+from ecallmgr import event_ids
+from ecallmgr.event_ids import REAL, Position, parse_event_id
 from ecallmgr.stream import EventStream
 from kzcore.bus.memory import MemoryBus
 from tests.unit.test_ecallmgr_state import FakeClient, listing
@@ -37,7 +37,7 @@ def test_a_real_event_is_named_by_core_uuid_and_sequence():
     assert published and all(p["msg_id"] in sequenced for p in published)
     assert len({p["msg_id"] for p in published}) == len(published)
     first = parse_event_id(published[0]["msg_id"])
-    assert first.kind == REAL and first.core == events_[0]["Core-UUID"]
+    assert first.after == REAL and first.core == events_[0]["Core-UUID"]
 
 
 def test_two_instances_give_the_same_ids_synthetic_events_included():
@@ -48,24 +48,24 @@ def test_two_instances_give_the_same_ids_synthetic_events_included():
     first = run_stream(events_, [json.dumps(rooms)])
     second = run_stream(events_, [json.dumps(rooms)])
     assert [p["msg_id"] for p in first] == [p["msg_id"] for p in second]
-    synthetic = [p for p in first if parse_event_id(p["msg_id"]).kind == SYNTHETIC]
+    synthetic = [p for p in first if parse_event_id(p["msg_id"]).synthetic]
     assert [p["event"] for p in synthetic][:2] == ["conference-create", "add-member"]
     assert len({p["msg_id"] for p in first}) == len(first)
 
 
 def test_synthetic_ids_name_what_they_say_at_their_position():
-    at = Position("core-1", 41, SYNTHETIC)
+    at = Position("core-1", 41, 2)         # the second synthetic message after event 41
     event = {"Action": "del-member", "Conference-Unique-ID": "room-uuid", "Unique-ID": "call-1"}
     same = event_ids.event_id(at, dict(event), "node-lost")
     assert same == event_ids.event_id(at, event, "node-lost")
     assert same != event_ids.event_id(at, {**event, "Unique-ID": "call-2"}, "node-lost")
-    assert same != event_ids.event_id(at, event, resync.SYNTHETIC)
-    assert same != event_ids.event_id(Position("core-1", 42, SYNTHETIC), event, "node-lost")
-    assert parse_event_id(same)[:2] == ("core-1", 41)
+    assert same != event_ids.event_id(at, event, "resync")
+    assert same != event_ids.event_id(Position("core-1", 41, 3), event, "node-lost")
+    assert parse_event_id(same) == at and parse_event_id(same).synthetic
 
 
 def test_ids_of_other_schemes_are_not_positions():
-    for other in ("a1b2c3d400000001", None, 17, "x:y", "a:1:b:c"):
+    for other in ("a1b2c3d400000001", None, 17, "x:y", "a:1:b:c", "a:1:0:d", "a:1:2"):
         assert parse_event_id(other) is None
     assert event_ids.switch_position({"Core-UUID": "c", "Event-Sequence": "x"}) is None
     assert event_ids.switch_position({"Event-Sequence": "5"}) is None

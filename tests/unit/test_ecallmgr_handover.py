@@ -1,7 +1,7 @@
 """The handover between ecallmgr instances: what a standby keeps, what it drops on
 seeing the holder publish, what it publishes on taking over (in-process bus; a
 real PikaPublisher for taking messages back)."""
-from ecallmgr.event_ids import REAL, SYNTHETIC, Position, event_id
+from ecallmgr.event_ids import REAL, Position, event_id, parse_event_id
 from ecallmgr.handover import ACTIVE, STANDBY, Handover
 from kzcore.bus.memory import MemoryBus
 from kzcore.bus.pika_publisher import PikaPublisher
@@ -9,10 +9,9 @@ from kzcore.bus.pika_publisher import PikaPublisher
 SWITCH = "freeswitch@vm"
 
 
-def message(core, seq, kind=REAL):
-    position = Position(core, seq, kind)
-    msg_id = event_id(position, {"Action": "x"}, "resync") if kind == SYNTHETIC else \
-        event_id(position)
+def message(core, seq, after=REAL):
+    position = Position(core, seq, after)
+    msg_id = event_id(position, {"Action": "x"}, "resync")
     return position, f"conference.event.room.{seq}", {"msg_id": msg_id, "focus": SWITCH}
 
 
@@ -51,13 +50,15 @@ def test_an_observation_ahead_of_this_instances_own_stream_covers_what_comes_lat
 
 def test_synthetic_messages_sit_after_their_anchor_and_before_the_next_event():
     handover, bus, published = standby()
-    send(handover, message("", 0, SYNTHETIC))           # a resync before any switch event
-    send(handover, message("c1", 8), message("c1", 8, SYNTHETIC), message("c1", 9))
+    send(handover, message("", 0, 1))                   # a resync before any switch event
+    send(handover, message("c1", 8), message("c1", 8, 1), message("c1", 8, 2),
+         message("c1", 8, 3), message("c1", 9))
     handover.observed(SWITCH, Position("c1", 8))
-    assert handover.pending_count(SWITCH) == 2          # the resync after 8, and 9
-    handover.observed(SWITCH, Position("c1", 8, SYNTHETIC))
+    assert handover.pending_count(SWITCH) == 4          # three made after 8, and 9
+    handover.observed(SWITCH, Position("c1", 8, 2))     # the holder made two of them
     handover.promote(SWITCH)
-    assert bus.flush(2) and published == ["c1:9"]
+    assert bus.flush(2)
+    assert [parse_event_id(msg_id)[1:] for msg_id in published] == [(8, 3), (9, 0)]
 
 
 def test_a_restarted_switch_counts_again_after_its_old_run():
