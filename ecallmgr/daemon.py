@@ -24,7 +24,8 @@ class EcallmgrDaemon:
         self.publisher = publisher
         self.node = config.node_name or default_node_name()
         self.switches = [node.name for node in config.nodes]
-        self.outlet = (Handover(publisher, self.switches, max_pending=config.ecallmgr_standby_buffer)
+        self.outlet = (Handover(publisher, self.switches,
+                                max_pending=config.ecallmgr_standby_buffer)
                        if ha else DirectOutlet(publisher))
         self.stream = EventStream(publisher=publisher, node=self.node,
                                   participant_events=config.participant_events,

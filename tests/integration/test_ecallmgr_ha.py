@@ -171,7 +171,8 @@ def test_active_instance_cut_off_from_the_broker_hands_over_and_stays_quiet(
     assert active.role(fssim.node_name) == "standby"
     gevent.sleep(0.5)
     late = fssim.join(room, "3000", "Late")     # events after the heal: the new holder's
-    wait_for(lambda: any(p.get("call_id") == late.uuid for _, p in room_messages(bus, conference_id)))
+    wait_for(lambda: any(p.get("call_id") == late.uuid
+                         for _, p in room_messages(bus, conference_id)))
     duplicated = check_delivery(switch, bus, room, conference_id, active.name, standby.name,
                                 failed_at)
     took = takeover_seconds(bus, conference_id, standby.name, failed_at)

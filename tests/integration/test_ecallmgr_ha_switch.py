@@ -105,7 +105,7 @@ def test_switch_gone_past_its_grace_is_emptied_once_and_announced_once_when_back
     wait_for(lambda: second.daemon.stream.is_live(fssim.node_name))
     room, conference_id = new_room()
     alice, bob = fssim.join(room, "1001", "Alice"), fssim.join(room, "1002", "Bob")
-    wait_for(lambda: len([p for p in of_room(bus, conference_id) if p["event"] == "add-member"]) == 2)
+    wait_for(lambda: [p["event"] for p in of_room(bus, conference_id)].count("add-member") == 2)
 
     fssim.stop()                             # every instance loses the switch
     wait_for(lambda: any(p["event"] == "conference-destroy" for p in of_room(bus, conference_id)))
