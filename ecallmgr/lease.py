@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 RESOURCE_LOCKED = 405
 READ_SLICE = 0.02          # seconds the owner reads between two looks at the leases
 MARKER_TIMEOUT = 1.0       # seconds to wait for the marker on a takeover
+RELEASE_FLUSH = 0.5        # seconds a holder giving a switch up waits for its publisher
 OBSERVED_KEYS = "conference.event.#"
 
 
@@ -175,9 +176,12 @@ class LeaseKeeper:
             log.warning("takeover marker not seen in time", extra={"timeout": MARKER_TIMEOUT})
 
     def _release(self, channel, switch):
+        """Give a switch up: what was published for it reaches the broker (bounded
+        wait) before the lease is free, so the next holder sees it as published."""
+        self.handover.release(switch)          # from now on its messages stay pending
+        self.handover.publisher.flush(RELEASE_FLUSH)
         channel.queue_delete(lease_queue(self.exchange, switch))
         self.held.discard(switch)
-        self.handover.release(switch)
         log.warning("lease released: switch not reachable from here", extra={"switch": switch})
 
     def _on_message(self, _channel, method, properties, body):
