@@ -1,6 +1,9 @@
 """The event path: ESL handlers enqueue, one worker greenlet applies, normalises,
 filters and publishes, in arrival order.
 
+Every message gets a stable ``msg_id`` (``event_ids``) and goes to the outlet: the
+publisher, or with several instances the HA handover (``handover``, ``lease``).
+
 Connection changes travel through the same queue as events, so a resync sees
 exactly the events that came before it. After a (re)connect the worker reads
 ``conference json_list`` (and ``uuid_dump`` for members it did not know) and
@@ -28,7 +31,6 @@ RESYNC = "resync"
 RESYNC_RETRY = 1.0   # seconds before a failed resync is tried again (while connected)
 RESYNC_ATTEMPTS = 5
 YIELD_EVERY = 64     # events handled before the worker lets other greenlets run
-
 
 
 class EventStream:
@@ -157,14 +159,14 @@ class EventStream:
         if applied.is_repeat:
             self.counts["repeats_suppressed"] += 1
             return
-        self._publish(node, event, applied)
+        self._publish(node, event, applied, position)
 
-    def _publish(self, node, event, applied):
+    def _publish(self, node, event, applied, position=None):
         action = event.get("Action")
         if applied.member is not None and not events.wanted(action, self.participant_events):
             self.counts["filtered"] += 1
             return
-        position, msg_id = self._identify(node, event)
+        position, msg_id = self._identify(node, event, position)
         result = normalize(event, node=self.node, focus=node, msg_id=msg_id,
                            member=applied.member, conference=applied.conference)
         if result is None:
@@ -175,17 +177,14 @@ class EventStream:
         if resync.SYNTHETIC in event:
             self.counts["synthetic"] += 1
 
-    def _identify(self, node, event):
+    def _identify(self, node, event, position):
         """(Position, msg_id): the switch's own numbering of the event, or for a
         synthetic event (or one without a sequence) the next place after the last."""
-        reason = event.get(resync.SYNTHETIC)
-        position = None if reason else switch_position(event)
-        if position is None:
-            self._made_after[node] += 1
-            position = synthetic_position(self._positions.get(node, START),
-                                          self._made_after[node])
-            reason = reason or "unsequenced"
-        return position, event_id(position, event, reason)
+        if position is not None:
+            return position, event_id(position)
+        self._made_after[node] += 1
+        position = synthetic_position(self._positions.get(node, START), self._made_after[node])
+        return position, event_id(position, event, event.get(resync.SYNTHETIC, "unsequenced"))
 
     def _publish_synthetic(self, node, synthetic):
         for event in synthetic:
