@@ -11,9 +11,11 @@ import signal  # noqa: E402
 import gevent  # noqa: E402
 import gevent.event  # noqa: E402
 
-from ecallmgr.daemon import create_daemon  # noqa: E402
+from ecallmgr.daemon import create_daemon, default_node_name  # noqa: E402
+from ecallmgr.observability import health_app  # noqa: E402
 from kzcore.bus.factory import make_publisher  # noqa: E402
 from kzcore.config import load_config  # noqa: E402
+from kzcore.health import serve_health  # noqa: E402
 from kzcore.logs import setup_logging  # noqa: E402
 
 log = logging.getLogger("ecallmgr")
@@ -41,9 +43,14 @@ def main(argv=None):
                   "the in-process bus only exists inside kz-all")
         return 2
     # room for bursts and broker outages: ~1 KiB per event, so at most ~100 MiB
-    publisher = make_publisher(config, connection_name="kz-ecallmgr",
-                               buffer_size=PUBLISH_BUFFER)
-    daemon = create_daemon(config, publisher=publisher).start()
+    node = config.node_name or default_node_name()
+    publisher = make_publisher(config, connection_name=f"kz-ecallmgr {node}",
+                               buffer_size=PUBLISH_BUFFER, exchange=config.ecallmgr_exchange)
+    daemon = create_daemon(config, publisher=publisher, ha=config.ecallmgr_ha).start()
+    health = None
+    if config.ecallmgr_health_port >= 0:
+        health = serve_health(health_app(daemon), config.ecallmgr_health_host,
+                              config.ecallmgr_health_port)
     # Everything built so far (modules, pika, gevent) lives as long as the process:
     # moved out of the collector's reach, a full collection only walks what events
     # allocate, instead of pausing the event stream for tens of milliseconds.
@@ -55,6 +62,8 @@ def main(argv=None):
         log.info("ecallmgr stats", extra=daemon.stats())
     daemon.stop()
     publisher.close()
+    if health is not None:
+        health.stop(timeout=1)
     return 0
 
 

@@ -1,6 +1,9 @@
 """The event path: ESL handlers enqueue, one worker greenlet applies, normalises,
 filters and publishes, in arrival order.
 
+Every message gets a stable ``msg_id`` (``event_ids``) and goes to the outlet: the
+publisher, or with several instances the HA handover (``handover``, ``lease``).
+
 Connection changes travel through the same queue as events, so a resync sees
 exactly the events that came before it. After a (re)connect the worker reads
 ``conference json_list`` (and ``uuid_dump`` for members it did not know) and
@@ -8,14 +11,14 @@ publishes what reconcile says. A node away longer than ``grace`` seconds has its
 rooms emptied with synthetic events.
 """
 import collections
-import itertools
 import logging
-import secrets
 
 import gevent
 import gevent.event
 
 from ecallmgr import events, resync
+from ecallmgr.event_ids import START, event_id, switch_position, synthetic_position
+from ecallmgr.handover import DirectOutlet
 from ecallmgr.normalize import normalize, room_identity
 from ecallmgr.state import LiveState
 from kzcore import fs_commands, fs_replies
@@ -30,20 +33,11 @@ RESYNC_ATTEMPTS = 5
 YIELD_EVERY = 64     # events handled before the worker lets other greenlets run
 
 
-_MSG_ID_PREFIX = secrets.token_hex(4)
-_msg_ids = itertools.count(1)
-
-
-def new_msg_id():
-    """Unique per message: a random per-process prefix and a counter (a syscall for
-    fresh random bytes per event showed in ecallmgr's profile)."""
-    return f"{_MSG_ID_PREFIX}{next(_msg_ids):08x}"
-
-
 class EventStream:
     def __init__(self, *, publisher, node, participant_events=None, api=None, grace=30.0,
-                 api_timeout=5.0, max_queue=100000):
+                 api_timeout=5.0, max_queue=100000, outlet=None):
         self.publisher = publisher
+        self.outlet = outlet or DirectOutlet(publisher)   # the HA handover, when there is one
         self.node = node
         self.participant_events = participant_events
         self.api = api                       # api(node_name, command, timeout=...) -> text
@@ -57,6 +51,10 @@ class EventStream:
         self._idle = gevent.event.Event()
         self._idle.set()
         self._lost = {}                      # node -> generation of its pending grace timer
+        self._positions = {}                 # node -> Position of its last event
+        self._made_after = collections.Counter()   # node -> synthetic messages made since
+        self._synced = set()                 # nodes connected and resynced since
+        self._expired = set()                # nodes away past their grace period
         self._generation = 0
         self._worker = None
 
@@ -115,16 +113,29 @@ class EventStream:
             self._wakeup.wait()
             self._wakeup.clear()
 
+    def request_resync(self, node):
+        """Resync ``node`` after what is queued (a takeover: ``ecallmgr.lease``)."""
+        self._enqueue((RESYNC, node, 1))
+
+    def is_live(self, node):
+        """Connected, and resynced since: this instance's view of the node is current."""
+        return node in self._synced
+
+    def is_expired(self, node):
+        return node in self._expired
+
     def _handle(self, kind, node, event):
         if kind == EVENT:
             self.handle_event(node, event)
         elif kind == CONNECTED:
             self._lost.pop(node, None)
+            self._expired.discard(node)
             self.resync(node)
         elif kind == RESYNC:
             if node not in self._lost:          # retries stop while the node is away
                 self.resync(node, attempt=event)
         elif kind == DISCONNECTED:
+            self._synced.discard(node)
             self._node_lost(node)
         elif kind == GRACE_OVER:
             self._grace_over(node, event)
@@ -132,6 +143,10 @@ class EventStream:
     # -- events -------------------------------------------------------------
     def handle_event(self, node, event):
         self.counts["received"] += 1
+        position = switch_position(event)
+        if position is not None:
+            self._positions[node] = position
+            self._made_after[node] = 0
         if event.get("Event-Name") in events.CHANNEL_EVENTS:
             self.state.apply(node, event)
             return
@@ -144,22 +159,32 @@ class EventStream:
         if applied.is_repeat:
             self.counts["repeats_suppressed"] += 1
             return
-        self._publish(node, event, applied)
+        self._publish(node, event, applied, position)
 
-    def _publish(self, node, event, applied):
+    def _publish(self, node, event, applied, position=None):
         action = event.get("Action")
         if applied.member is not None and not events.wanted(action, self.participant_events):
             self.counts["filtered"] += 1
             return
-        result = normalize(event, node=self.node, focus=node, msg_id=new_msg_id(),
+        position, msg_id = self._identify(node, event, position)
+        result = normalize(event, node=self.node, focus=node, msg_id=msg_id,
                            member=applied.member, conference=applied.conference)
         if result is None:
             self.counts["unknown"] += 1
             return
-        self.publisher.publish(*result)
+        self.outlet.send(node, position, *result)
         self.counts["published"] += 1
         if resync.SYNTHETIC in event:
             self.counts["synthetic"] += 1
+
+    def _identify(self, node, event, position):
+        """(Position, msg_id): the switch's own numbering of the event, or for a
+        synthetic event (or one without a sequence) the next place after the last."""
+        if position is not None:
+            return position, event_id(position)
+        self._made_after[node] += 1
+        position = synthetic_position(self._positions.get(node, START), self._made_after[node])
+        return position, event_id(position, event, event.get(resync.SYNTHETIC, "unsequenced"))
 
     def _publish_synthetic(self, node, synthetic):
         for event in synthetic:
@@ -181,6 +206,7 @@ class EventStream:
         channels = self._channel_dumps(node, resync.unknown_call_ids(self.state, node, listing))
         synthetic = resync.reconcile(self.state, node, listing, channels)
         self._publish_synthetic(node, synthetic)
+        self._synced.add(node)
         self.counts["resyncs"] += 1
         log.info("resynced", extra={"node": node, "synthetic_events": len(synthetic),
                                     "conferences": len(self.state.conferences(node))})
@@ -211,6 +237,7 @@ class EventStream:
         synthetic = resync.node_lost_events(self.state, node)
         self._publish_synthetic(node, synthetic)
         self.state.forget_node(node)
+        self._expired.add(node)
         self.counts["nodes_expired"] += 1
         log.warning("node away past its grace period: its conferences are gone",
                     extra={"node": node, "synthetic_events": len(synthetic)})

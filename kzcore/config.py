@@ -72,6 +72,24 @@ SETTINGS = {
                                  "seconds a websocket client has to send its upgrade request"),
     "blackhole_max_connections": ("KZ_BLACKHOLE_MAX_CONNECTIONS", 5000, int,
                                   "open websocket gateway connections; more are refused (503)"),
+    # --- ecallmgr high availability, health and metrics ---
+    "ecallmgr_exchange": ("KZ_ECALLMGR_EXCHANGE", "conference", str,
+                          "topic exchange ecallmgr publishes conference events on"),
+    "ecallmgr_ha": ("KZ_ECALLMGR_HA", True, bool,
+                    "kz-ecallmgr holds a RabbitMQ lease per switch: of several instances, "
+                    "one publishes each switch's events, the others stand by"),
+    "ecallmgr_lease_poll": ("KZ_ECALLMGR_LEASE_POLL", 0.2, float,
+                            "seconds between a standby's tries to take a free switch lease"),
+    "ecallmgr_lease_heartbeat": ("KZ_ECALLMGR_LEASE_HEARTBEAT", 1, int,
+                                 "AMQP heartbeat (s) of the lease connection; a silent network "
+                                 "partition frees the leases after about two"),
+    "ecallmgr_standby_buffer": ("KZ_ECALLMGR_STANDBY_BUFFER", 100000, int,
+                                "events per switch a standby keeps until it sees them published"),
+    "ecallmgr_health_host": ("KZ_ECALLMGR_HEALTH_HOST", "127.0.0.1", str,
+                             "address of ecallmgr's /health, /ready and /metrics"),
+    "ecallmgr_health_port": ("KZ_ECALLMGR_HEALTH_PORT", -1, int,
+                             "port of ecallmgr's /health, /ready and /metrics; "
+                             "-1 = off, 0 = any free port (logged)"),
     "log_level": ("KZ_LOG_LEVEL", "INFO", str, "log level"),
     "log_format": ("KZ_LOG_FORMAT", "json", str, "'json' or 'text'"),
     # --- limits: request sizes, slow clients, login attempts, numbers (issue 17) ---
@@ -165,6 +183,14 @@ class Config:
     callin_pin_failures: int = 5
     callin_pin_window: float = 600.0
     fs_sounds_dir: str = "/usr/share/freeswitch/sounds"
+    # --- ecallmgr high availability, health and metrics ---
+    ecallmgr_exchange: str = "conference"
+    ecallmgr_ha: bool = True
+    ecallmgr_lease_poll: float = 0.2
+    ecallmgr_lease_heartbeat: int = 1
+    ecallmgr_standby_buffer: int = 100000
+    ecallmgr_health_host: str = "127.0.0.1"
+    ecallmgr_health_port: int = -1
 
     @property
     def nodes(self):

@@ -23,6 +23,12 @@ class Publisher(abc.ABC):
         """Wait until everything queued so far is confirmed; True if it was."""
         return True
 
+    def discard(self):
+        """Take back every message not yet confirmed (they will not be sent, nor
+        re-sent after a reconnect); returns them, oldest first, as
+        ``(exchange, routing_key, body bytes)``. A bus without a buffer has none."""
+        return []
+
     def close(self):
         pass
 

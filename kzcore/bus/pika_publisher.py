@@ -88,10 +88,22 @@ class PikaPublisher(Publisher):
         return {"published": self._counts["published"], "confirmed": self._counts["confirmed"],
                 "buffered": len(self._outbox) + len(self._in_flight),
                 "dropped": self._counts["dropped"], "reconnects": self._counts["reconnects"],
-                "resent": self._counts["resent"], "connected": self._connected}
+                "resent": self._counts["resent"], "discarded": self._counts["discarded"],
+                "connected": self._connected}
 
     def flush(self, timeout=5.0):
         return self._idle.wait(timeout)
+
+    def discard(self):
+        """Unconfirmed messages (sent or not) taken back, oldest first. Confirms that
+        still arrive for them are ignored (delivery tags only grow)."""
+        taken = [message for message, _sent in self._in_flight.values()]
+        taken.extend(self._outbox)
+        self._in_flight.clear()
+        self._outbox.clear()
+        self._counts["discarded"] += len(taken)
+        self._idle.set()
+        return taken
 
     def wait_connected(self, timeout=5.0):
         """True once the broker connection is up (for start-up checks and tests)."""

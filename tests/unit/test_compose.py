@@ -259,31 +259,44 @@ def test_xml_curl_credentials_are_the_same_on_both_ends(services):
     assert binding["auth-scheme"] == "basic"           # what crossbar.xmlcurl checks
 
 
-def ecallmgr_check(services, amqp_port, esl_port):
+def ecallmgr_check(services, health_port):
     test = services["ecallmgr"]["healthcheck"]["test"]
     assert test[:3] == ["CMD", "python", "-c"]
     variables = dict(env(services["ecallmgr"]), PATH="/usr/bin:/bin", PYTHONPATH=str(REPO),
-                     KZ_AMQP_URL=f"amqp://kazoo:x@127.0.0.1:{amqp_port}/",
-                     KZ_ESL_NODES=f"freeswitch@fs=127.0.0.1:{esl_port}:pw")
+                     KZ_ECALLMGR_HEALTH_PORT=str(health_port))
     return subprocess.run([sys.executable, "-c", test[3]], env=variables, capture_output=True,
                           text=True, timeout=30)
 
 
-def test_ecallmgr_is_healthy_only_while_connected_to_rabbitmq_and_freeswitch(services):
-    listeners = [socket.create_server(("127.0.0.1", 0)) for _ in range(2)]
-    amqp_port, esl_port = (listener.getsockname()[1] for listener in listeners)
-    clients = []
+def test_ecallmgr_is_healthy_only_while_ready(services):
+    """The healthcheck asks ecallmgr's own /ready (kzcore.health) on the configured port."""
+    from kzcore.health import HealthApp, serve_health
+    config = load_config(env=env(services["ecallmgr"]))
+    assert config.ecallmgr_health_port > 0 and config.ecallmgr_health_host == "0.0.0.0"
+    assert (config.ecallmgr_health_port, "tcp") not in published(services["ecallmgr"])
+    closed = socket.create_server(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()
+    nobody = ecallmgr_check(services, closed_port)
+    assert nobody.returncode != 0 and "no answer" in nobody.stderr
+    state = {"ready": False}
+    server = serve_health(HealthApp("ecallmgr", checks={
+        "switches": lambda: (state["ready"], {"unreachable": [] if state["ready"] else ["fs"]})}),
+        "127.0.0.1", 0)
     try:
-        alone = ecallmgr_check(services, amqp_port, esl_port)
-        assert alone.returncode != 0
-        assert "RabbitMQ" in alone.stderr and "FreeSWITCH ESL" in alone.stderr
-        clients.append(socket.create_connection(("127.0.0.1", amqp_port), timeout=5))
-        half = ecallmgr_check(services, amqp_port, esl_port)
-        assert half.returncode != 0
-        assert "FreeSWITCH ESL" in half.stderr and "RabbitMQ" not in half.stderr
-        clients.append(socket.create_connection(("127.0.0.1", esl_port), timeout=5))
-        both = ecallmgr_check(services, amqp_port, esl_port)
-        assert both.returncode == 0, both.stderr
+        unready = ecallmgr_check(services, server.server_port)
+        assert unready.returncode != 0 and '"unreachable": ["fs"]' in unready.stderr
+        state["ready"] = True
+        ready = ecallmgr_check(services, server.server_port)
+        assert ready.returncode == 0, ready.stderr
     finally:
-        for sock in clients + listeners:
-            sock.close()
+        server.stop(timeout=1)
+
+
+def test_ecallmgr_runs_as_an_active_standby_pair(services):
+    ecallmgr = services["ecallmgr"]
+    assert ecallmgr["deploy"]["replicas"] >= 2
+    config = load_config(env=env(ecallmgr))
+    assert config.ecallmgr_ha is True
+    assert "KZ_NODE_NAME" not in env(ecallmgr)       # each replica: ecallmgr@<hostname>
+    assert "container_name" not in ecallmgr

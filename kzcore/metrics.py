@@ -1,0 +1,68 @@
+"""Prometheus metrics from the counters a service already keeps.
+
+Services count what they do in plain dicts (``stats()``); ``StatsCollector`` turns
+one snapshot of them into Prometheus series at scrape time, so the event path
+pays nothing per event. Each ``Metric`` names a series and reads its value from the
+snapshot: a number, or ``{label value (or tuple of values): number}`` for a
+labelled series. Every service builds its own ``CollectorRegistry`` (no global).
+"""
+import dataclasses
+import logging
+import typing
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+log = logging.getLogger(__name__)
+
+COUNTER, GAUGE = "counter", "gauge"
+
+
+@dataclasses.dataclass(frozen=True)
+class Metric:
+    name: str                      # without the _total suffix for counters
+    kind: str                      # COUNTER or GAUGE
+    help: str
+    value: typing.Callable         # snapshot -> number | {labels: number}
+    labels: tuple = ()
+
+
+class StatsCollector:
+    def __init__(self, read, metrics):
+        self.read = read
+        self.metrics = list(metrics)
+
+    def describe(self):
+        return []                  # descriptions come from collect (values are read live)
+
+    def collect(self):
+        try:
+            snapshot = self.read()
+        except Exception:  # a scrape must never break the service
+            log.exception("metrics snapshot failed")
+            return
+        for metric in self.metrics:
+            family = _family(metric)
+            try:
+                value = metric.value(snapshot)
+            except (KeyError, TypeError, ValueError):
+                continue               # not kept (yet) by this service: no series
+            if isinstance(value, dict):
+                for labels, number in value.items():
+                    labels = labels if isinstance(labels, tuple) else (labels,)
+                    family.add_metric([str(label) for label in labels], float(number))
+            else:
+                family.add_metric([], float(value))
+            yield family
+
+
+def _family(metric):
+    kind = CounterMetricFamily if metric.kind == COUNTER else GaugeMetricFamily
+    return kind(metric.name, metric.help, labels=list(metric.labels))
+
+
+def make_registry(*collectors):
+    registry = CollectorRegistry(auto_describe=False)
+    for collector in collectors:
+        registry.register(collector)
+    return registry
