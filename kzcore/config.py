@@ -48,6 +48,34 @@ SETTINGS = {
                                  "seconds a websocket client has to send its upgrade request"),
     "blackhole_max_connections": ("KZ_BLACKHOLE_MAX_CONNECTIONS", 5000, int,
                                   "open websocket gateway connections; more are refused (503)"),
+    # --- webhooks (issue 14): the kz-webhooks delivery service and crossbar's checks ---
+    "webhooks_queue": ("KZ_WEBHOOKS_QUEUE", "kz-webhooks", str,
+                       "durable RabbitMQ queue the webhook delivery service consumes "
+                       "(quorum, single active consumer)"),
+    "webhooks_queue_length": ("KZ_WEBHOOKS_QUEUE_LENGTH", 1000000, int,
+                              "events the queue keeps while no delivery service runs; "
+                              "beyond it the oldest are dropped"),
+    "webhooks_allow_networks": ("KZ_WEBHOOKS_ALLOW_NETWORKS", "", str,
+                                "comma separated networks webhooks may reach although they "
+                                "are not public (e.g. 10.1.2.0/24); empty = public only"),
+    "webhooks_timeout": ("KZ_WEBHOOKS_TIMEOUT", 10.0, float,
+                         "seconds a webhook request may take to connect, and per read"),
+    "webhooks_retry_delay": ("KZ_WEBHOOKS_RETRY_DELAY", 2.0, float,
+                             "seconds before a webhook's first retry; doubled per retry, jittered"),
+    "webhooks_retry_max_delay": ("KZ_WEBHOOKS_RETRY_MAX_DELAY", 60.0, float,
+                                 "longest wait between two webhook attempts, seconds"),
+    "webhooks_disable_after": ("KZ_WEBHOOKS_DISABLE_AFTER", 6, int,
+                               "consecutive failed events after which a webhook is disabled"),
+    "webhooks_max_body": ("KZ_WEBHOOKS_MAX_BODY", 65536, int,
+                          "largest webhook request body, bytes (larger events are dropped)"),
+    "webhooks_pool_size": ("KZ_WEBHOOKS_POOL_SIZE", 10, int,
+                           "connections the delivery service keeps open per destination"),
+    "webhooks_prefetch": ("KZ_WEBHOOKS_PREFETCH", 1000, int,
+                          "events the delivery service holds unacknowledged at once"),
+    "webhooks_cache_ttl": ("KZ_WEBHOOKS_CACHE_TTL", 5.0, float,
+                           "seconds the delivery service keeps an account's webhook list"),
+    "webhooks_log_size": ("KZ_WEBHOOKS_LOG_SIZE", 100, int,
+                          "delivery attempts kept per webhook (the attempts log)"),
     "log_level": ("KZ_LOG_LEVEL", "INFO", str, "log level"),
     "log_format": ("KZ_LOG_FORMAT", "json", str, "'json' or 'text'"),
 }
@@ -91,6 +119,19 @@ class Config:
     # --- blackhole listener limits (security) ---
     blackhole_header_timeout: float = 10.0
     blackhole_max_connections: int = 5000
+    # --- webhooks (issue 14) ---
+    webhooks_queue: str = "kz-webhooks"
+    webhooks_queue_length: int = 1000000
+    webhooks_allow_networks: str = ""
+    webhooks_timeout: float = 10.0
+    webhooks_retry_delay: float = 2.0
+    webhooks_retry_max_delay: float = 60.0
+    webhooks_disable_after: int = 6
+    webhooks_max_body: int = 65536
+    webhooks_pool_size: int = 10
+    webhooks_prefetch: int = 1000
+    webhooks_cache_ttl: float = 5.0
+    webhooks_log_size: int = 100
 
     @property
     def nodes(self):
