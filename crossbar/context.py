@@ -21,6 +21,7 @@ class Services:
     live: Any
     node: str
     version: str
+    events: Any = None      # bus Publisher for document events (crossbar.conferences.doc_events)
 
 
 @dataclasses.dataclass

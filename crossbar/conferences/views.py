@@ -2,7 +2,7 @@
 from flask import Blueprint, request
 
 from crossbar import documents, responses
-from crossbar.conferences import actions
+from crossbar.conferences import actions, doc_events
 from crossbar.conferences.service import ConferencesService
 from crossbar.context import current_context, json_body, request_data, services
 from crossbar.crud_views import if_match
@@ -16,7 +16,7 @@ ONE = f"{BASE}/<conference_id>"
 
 def _service():
     svc = services()
-    return ConferencesService(svc.store, svc.schemas, svc.live)
+    return ConferencesService(svc.store, svc.schemas, svc.live, doc_events.for_services(svc))
 
 
 def _doc(doc, status=200):
