@@ -51,7 +51,10 @@ SETTINGS = {
     # --- webhooks (issue 14): the kz-webhooks delivery service and crossbar's checks ---
     "webhooks_queue": ("KZ_WEBHOOKS_QUEUE", "kz-webhooks", str,
                        "durable RabbitMQ queue the webhook delivery service consumes "
-                       "(quorum, single active consumer)"),
+                       "(single active consumer)"),
+    "webhooks_queue_type": ("KZ_WEBHOOKS_QUEUE_TYPE", "classic", str,
+                            "'classic' (order kept across a failover) or 'quorum' (replicated, "
+                            "survives broker restarts; order may break at a failover)"),
     "webhooks_queue_length": ("KZ_WEBHOOKS_QUEUE_LENGTH", 1000000, int,
                               "events the queue keeps while no delivery service runs; "
                               "beyond it the oldest are dropped"),
@@ -121,6 +124,7 @@ class Config:
     blackhole_max_connections: int = 5000
     # --- webhooks (issue 14) ---
     webhooks_queue: str = "kz-webhooks"
+    webhooks_queue_type: str = "classic"
     webhooks_queue_length: int = 1000000
     webhooks_allow_networks: str = ""
     webhooks_timeout: float = 10.0

@@ -1,7 +1,7 @@
 """``kz-webhooks``: deliver conference events to customers' HTTP endpoints.
 
-Consumes the durable RabbitMQ queue ``KZ_WEBHOOKS_QUEUE`` (quorum, single
-active consumer: run several for failover, each event is delivered by one)
+Consumes the durable RabbitMQ queue ``KZ_WEBHOOKS_QUEUE`` (single active
+consumer: run several for failover, each event is delivered by one)
 and calls every matching webhook, signed, in order per conference, with
 retries. Needs RabbitMQ (``KZ_AMQP_URL=amqp://...``) and the document store.
 """

@@ -46,7 +46,8 @@ def make_source(config, *, memory_bus=None, exchange=CONFERENCE_EXCHANGE):
         return MemorySource(memory_bus, exchange=exchange)
     return DurableQueue(config.amqp_url, queue=config.webhooks_queue, exchange=exchange,
                         prefetch=config.webhooks_prefetch,
-                        max_length=config.webhooks_queue_length)
+                        max_length=config.webhooks_queue_length,
+                        queue_type=config.webhooks_queue_type)
 
 
 def build_service(settings, *, store, source, publisher, node="", resolver=system_resolver,

@@ -65,5 +65,6 @@ class Lanes:
                 self._work(job)
             except Exception:  # noqa: BLE001 - one bad job must not stop its lane
                 log.exception("webhook job failed", extra={"lane": list(key)})
-            finally:
-                job.completion.done()
+            # not in a finally: a lane killed mid-delivery (stop) must leave the
+            # message unacknowledged, for the broker to hand it on
+            job.completion.done()

@@ -47,10 +47,12 @@ class WebhookService:
         return self.source.wait_ready(timeout)
 
     def stop(self):
-        self.source.stop()
+        """Deliveries first (what they leave unfinished stays unacknowledged),
+        then the source, whose unacknowledged messages go to the next instance."""
         if self._dispatcher is not None:
             self._dispatcher.kill()
         self.lanes.stop()
+        self.source.stop()
         self.journal.stop()
 
     def stats(self):
