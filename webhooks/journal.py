@@ -9,6 +9,7 @@
   any is used, so a restarted or standby instance continues above every number
   ever sent (after a crash the sequence jumps forward, it never repeats).
 """
+import collections
 import logging
 import time
 
@@ -22,19 +23,21 @@ log = logging.getLogger(__name__)
 
 SEQUENCE_BLOCK = 100
 MAX_ROOMS = 500          # conferences remembered per webhook (least recently reserved dropped)
+MAX_COUNTERS = 100000    # (webhook, conference) counters kept in memory
 WRITE_TRIES = 3
 
 
 class Journal:
     def __init__(self, store, *, log_size=100, flush_interval=1.0, block=SEQUENCE_BLOCK,
-                 clock=time.time):
+                 max_counters=MAX_COUNTERS, clock=time.time):
         self.store = store
         self.log_size = log_size
         self.flush_interval = flush_interval
         self.block = block
+        self.max_counters = max_counters
         self.clock = clock
         self._pending = {}     # webhook id -> (webhook, [entries, oldest first])
-        self._next = {}        # (webhook id, conference id) -> next number to give
+        self._next = collections.OrderedDict()   # (webhook id, conference id) -> next number
         self._ceiling = {}     # (webhook id, conference id) -> highest number reserved
         self._greenlet = None
 
@@ -81,6 +84,8 @@ class Journal:
         if key not in self._next:
             reserved = self._reserved(webhook, conference_id)
             self._next[key], self._ceiling[key] = reserved + 1, reserved
+            self._forget_oldest()
+        self._next.move_to_end(key)
         number = self._next[key]
         if number > self._ceiling[key]:
             ceiling, now = number - 1 + self.block, self.clock()
@@ -89,10 +94,11 @@ class Journal:
         self._next[key] = number + 1
         return number
 
-    def forget_conference(self, conference_id):
-        """Drop in-memory counters of an ended room (its reservation stays stored)."""
-        for key in [key for key in self._next if key[1] == conference_id]:
-            self._next.pop(key, None)
+    def _forget_oldest(self):
+        """Counters least recently used go first (their reservations stay stored:
+        such a pair continues above its last block)."""
+        while len(self._next) > self.max_counters:
+            key, _number = self._next.popitem(last=False)
             self._ceiling.pop(key, None)
 
     def _reserved(self, webhook, conference_id):

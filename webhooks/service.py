@@ -95,5 +95,3 @@ class WebhookService:
             self.lanes.put((webhook.id, conference_id),
                            Job(webhook, event, payload, conference_id, sequence, completion))
         self.dispatched += len(numbered)
-        if any(event.name == "conference.ended" for event in events):
-            self.journal.forget_conference(conference_id)

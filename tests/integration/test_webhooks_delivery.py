@@ -212,3 +212,20 @@ def test_consecutive_failed_events_disable_the_webhook_with_an_event(rig, receiv
     bus.publish(*bus_event(api.root.account_id, "room-f", "del-member", "call-0"))
     assert names(receiver.wait_for(4, "/down"))[-1] == "participant.left"
     settle(bus, running)
+
+
+def test_an_event_larger_than_the_body_limit_is_dropped_and_logged(rig, receiver):
+    api, bus, service = rig
+    hook_id, _ = create_webhook(api, api.root, receiver.url("/big"), custom_data={"blob": "x" * 900})
+    create_webhook(api, api.root, receiver.url("/witness"))
+    running = service(max_body=1024)
+    bus.publish(*bus_event(api.root.account_id, "room-b", "add-member", "call-1"))
+    receiver.wait_for(1, "/witness")
+    settle(bus, running)
+    assert receiver.on("/big") == []
+
+    def logged():
+        return api.call("GET", f"/v2/accounts/{api.root.account_id}/webhooks/{hook_id}/attempts",
+                        token=api.root.token).get_json()["data"]
+    [entry] = wait_until(logged)
+    assert entry["result"] == "dropped" and entry["error"].endswith("exceeds 1024")
