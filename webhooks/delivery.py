@@ -14,6 +14,7 @@ import time
 
 import gevent
 
+from kzcore.errors import KzError
 from webhooks import backoff
 from webhooks.body import build_body, request_headers
 
@@ -88,8 +89,16 @@ class Deliverer:
         return self.sender.send(webhook.http_verb, webhook.uri, body, headers)
 
     def _still_wanted(self, job):
-        webhook = self.directory.current(job.webhook)
-        return webhook if webhook is not None and webhook.enabled else None
+        """The webhook as it is now, or None if disabled or deleted. A store that
+        cannot answer is waited for: giving up here would acknowledge the event."""
+        while True:
+            try:
+                webhook = self.directory.current(job.webhook)
+                return webhook if webhook is not None and webhook.enabled else None
+            except KzError as exc:
+                log.warning("webhook lookup failed; waiting", extra={
+                    "webhook_id": job.webhook.id, "error": exc.error_id})
+                self.sleep(max(self.retry.delay, 0.1))
 
     def _log(self, webhook, job, attempt, outcome, last):
         result = "success" if outcome.ok else ("failed" if last or not outcome.connected

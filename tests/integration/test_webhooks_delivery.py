@@ -42,20 +42,9 @@ def by_account(requests):
     return grouped
 
 
-def test_every_hook_fires_for_its_account_only_and_subaccounts_when_asked(rig, receiver):
-    api, bus, service = rig
-    a = api.create_account(api.root, "Alpha")
-    a1 = api.create_account(a, "Alpha Child")
-    b = api.create_account(api.root, "Beta")
-    create_webhook(api, a, receiver.url("/a-all"), hook="all")
-    create_webhook(api, a, receiver.url("/a-part-sub"), hook="participant",
-                   include_subaccounts=True)
-    create_webhook(api, a1, receiver.url("/a1-conf"), hook="conference")
-    create_webhook(api, b, receiver.url("/b-all"), hook="all")
-    create_webhook(api, api.root, receiver.url("/root-rec"), hook="recording",
-                   include_subaccounts=True)
-    running = service()
-
+def publish_room_lives(api, bus, a, a1, b):
+    """A's conference: its document (through crossbar) and a whole room life; a
+    room of A's sub-account A1; a room of sibling B. Returns A's conference id."""
     reply = api.call("PUT", f"/v2/accounts/{a.account_id}/conferences", {"name": "Alpha room"},
                      token=a.token)
     conf = reply.get_json()["data"]["id"]
@@ -71,6 +60,23 @@ def test_every_hook_fires_for_its_account_only_and_subaccounts_when_asked(rig, r
     bus.publish(*bus_event(a1.account_id, "child-room", "add-member", "call-x"))
     bus.publish(*bus_event(a1.account_id, "child-room", "start-recording", Path="/x.wav"))
     bus.publish(*bus_event(b.account_id, "beta-room", "add-member", "call-b"))
+    return conf
+
+
+def test_every_hook_fires_for_its_account_only_and_subaccounts_when_asked(rig, receiver):
+    api, bus, service = rig
+    a = api.create_account(api.root, "Alpha")
+    a1 = api.create_account(a, "Alpha Child")
+    b = api.create_account(api.root, "Beta")
+    create_webhook(api, a, receiver.url("/a-all"), hook="all")
+    create_webhook(api, a, receiver.url("/a-part-sub"), hook="participant",
+                   include_subaccounts=True)
+    create_webhook(api, a1, receiver.url("/a1-conf"), hook="conference")
+    create_webhook(api, b, receiver.url("/b-all"), hook="all")
+    create_webhook(api, api.root, receiver.url("/root-rec"), hook="recording",
+                   include_subaccounts=True)
+    running = service()
+    conf = publish_room_lives(api, bus, a, a1, b)
     settle(bus, running)
 
     assert names(receiver.on("/a-all")) == [
@@ -216,7 +222,8 @@ def test_consecutive_failed_events_disable_the_webhook_with_an_event(rig, receiv
 
 def test_an_event_larger_than_the_body_limit_is_dropped_and_logged(rig, receiver):
     api, bus, service = rig
-    hook_id, _ = create_webhook(api, api.root, receiver.url("/big"), custom_data={"blob": "x" * 900})
+    hook_id, _ = create_webhook(api, api.root, receiver.url("/big"),
+                                custom_data={"blob": "x" * 900})
     create_webhook(api, api.root, receiver.url("/witness"))
     running = service(max_body=1024)
     bus.publish(*bus_event(api.root.account_id, "room-b", "add-member", "call-1"))

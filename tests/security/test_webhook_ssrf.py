@@ -70,7 +70,8 @@ REFUSED = [
     ("http://2130706433/", "loopback"), ("http://0177.0.0.1/", "loopback"),
     ("http://0x7f.1/", "loopback"), ("http://127.1/", "loopback"),
     ("http://017700000001/", "loopback"), ("http://0xa9fea9fe/", "metadata"),
-    ("http://[::1]/", "loopback"), ("http://[::]/", "unspecified"), ("http://0.0.0.0/", "unspecified"),
+    ("http://[::1]/", "loopback"), ("http://[::]/", "unspecified"),
+    ("http://0.0.0.0/", "unspecified"),
     ("http://[::ffff:127.0.0.1]/", "loopback"), ("http://[::ffff:a9fe:a9fe]/", "metadata"),
     ("http://[64:ff9b::a9fe:a9fe]/", "metadata"), ("http://[2002:a9fe:a9fe::1]/", "metadata"),
     ("http://[fd00:ec2::254]/", "metadata"), ("http://[fe80::1]/", "link-local"),
@@ -207,7 +208,8 @@ def test_the_service_logs_a_refused_destination_and_never_connects():
 
 @pytest.mark.parametrize("uri,keyword", [
     ("http://169.254.169.254/latest", "forbidden_destination"),
-    ("http://0x7f.1/", "forbidden_destination"), ("http://[::ffff:10.0.0.1]/", "forbidden_destination"),
+    ("http://0x7f.1/", "forbidden_destination"),
+    ("http://[::ffff:10.0.0.1]/", "forbidden_destination"),
     ("http://2130706433:8080/", "forbidden_destination"), ("ftp://example.com/", "pattern"),
     ("http://exa mple.com/", "invalid"), ("http://[fe80::1%25eth0]/", "invalid")])
 def test_crossbar_refuses_urls_whose_address_is_forbidden_without_resolving(api, uri, keyword):

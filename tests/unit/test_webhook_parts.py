@@ -140,3 +140,39 @@ def test_a_lane_killed_mid_job_does_not_acknowledge_it():
     gevent.sleep(0.01)
     lanes.stop()
     assert acks == []
+
+
+class Recorder:
+    def __init__(self):
+        self.calls = []
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: self.calls.append((name, args))
+
+
+def test_a_store_outage_during_delivery_is_waited_out_not_acknowledged():
+    from kzcore.errors import StoreUnavailable
+    from webhooks.delivery import Deliverer, Job, RetryPolicy
+    from webhooks.sender import Outcome
+
+    class FlakyDirectory:
+        asked = 0
+
+        def current(self, webhook):
+            self.asked += 1
+            if self.asked <= 2:
+                raise StoreUnavailable()
+            return webhook
+
+    sent, sleeps = [], []
+    sender = Recorder()
+    sender.send = lambda verb, uri, body, headers: sent.append(uri) or Outcome(200, None, 1.0)
+    health, journal = Recorder(), Recorder()
+    deliverer = Deliverer(sender=sender, journal=journal, directory=FlakyDirectory(),
+                          health=health, retry=RetryPolicy(0.5, 1.0), max_body=65536,
+                          sleep=sleeps.append)
+    job = Job(HOOK, HookEvent("participant.joined", {}), {"event": "add-member", "msg_id": "m"},
+              "c", 1, None)
+    assert deliverer.deliver(job) is True
+    assert sleeps == [0.5, 0.5] and sent == ["http://x/"]
+    assert [name for name, _ in health.calls] == ["succeeded"]
