@@ -18,10 +18,12 @@ from crossbar.devices.views import blueprint as devices_bp
 from crossbar.errors import register_error_handlers
 from crossbar.media.views import blueprint as media_bp
 from crossbar.users.views import blueprint as users_bp
+from crossbar.webhooks.views import blueprint as webhooks_bp
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/v2"
-RESOURCE_BLUEPRINTS = (auth_bp, accounts_bp, users_bp, devices_bp, media_bp, conferences_bp)
+RESOURCE_BLUEPRINTS = (auth_bp, accounts_bp, users_bp, devices_bp, media_bp, conferences_bp,
+                       webhooks_bp)
 
 
 def package_version():
@@ -80,7 +82,9 @@ def _finish_response(response):
     return response
 
 
-def create_app(config, *, store, schemas, signer, live=None, extra_blueprints=()):
+def create_app(config, *, store, schemas, signer, live=None, extra_blueprints=(), events=None):
+    """``events``: a bus Publisher for the document events services publish
+    after a successful write (None: none are published)."""
     app = Flask("crossbar", static_folder=None)
     app.request_class = BodyLimitedRequest
     app.url_map.strict_slashes = False
@@ -88,7 +92,7 @@ def create_app(config, *, store, schemas, signer, live=None, extra_blueprints=()
     node = getattr(config, "node_name", "") or f"crossbar@{socket.gethostname()}"
     app.extensions[EXTENSION] = Services(config=config, store=store, schemas=schemas,
                                          signer=signer, live=live, node=node,
-                                         version=package_version(),
+                                         version=package_version(), events=events,
                                          login_throttle=LoginThrottle.from_config(config))
     app.register_blueprint(_api_blueprint())
     for blueprint in extra_blueprints:

@@ -75,6 +75,16 @@ def compose_parts(config, store, signer):
     return live, blueprints
 
 
+def document_events_publisher(config):
+    """The bus publisher for document events: RabbitMQ's when configured; with
+    ``memory://`` a crossbar on its own has nobody in-process to tell (kz-all
+    passes its shared bus to create_app instead)."""
+    if not config.amqp_url.startswith(("amqp://", "amqps://")):
+        return None
+    from kzcore.bus.factory import make_publisher
+    return make_publisher(config, connection_name="kz-crossbar")
+
+
 def make_app(config, live=None, extra_blueprints=(), with_parts=True):
     """The configured Flask app. ``with_parts`` adds live control, xml_curl and
     the UI (see compose_parts) unless ``live``/``extra_blueprints`` are given."""
@@ -84,7 +94,8 @@ def make_app(config, live=None, extra_blueprints=(), with_parts=True):
     if with_parts and live is None and not extra_blueprints:
         live, extra_blueprints = compose_parts(config, store, signer)
     return create_app(config, store=store, schemas=schemas, signer=signer, live=live,
-                      extra_blueprints=extra_blueprints)
+                      extra_blueprints=extra_blueprints,
+                      events=document_events_publisher(config))
 
 
 def close_app(app):
@@ -92,6 +103,8 @@ def close_app(app):
     services = app.extensions[EXTENSION]
     if services.live is not None and hasattr(services.live, "close"):
         services.live.close()
+    if services.events is not None:
+        services.events.close()
     services.store.close()
 
 

@@ -22,6 +22,7 @@ class Services:
     node: str
     version: str
     login_throttle: Any = None   # crossbar.auth.throttle.LoginThrottle
+    events: Any = None      # bus Publisher for document events (crossbar.conferences.doc_events)
 
 
 @dataclasses.dataclass

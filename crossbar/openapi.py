@@ -5,6 +5,7 @@ from kzcore.naming import SCHEMAS_DB
 
 A = "/v2/accounts/{account_id}"
 CONF = f"{A}/conferences/{{conference_id}}"
+HOOK = f"{A}/webhooks/{{doc_id}}"
 ACTION_BODY = "action"      # {"action", "data"} bodies (conference/participant actions)
 RAW_BODY = "raw"            # audio upload
 
@@ -90,6 +91,23 @@ OPERATIONS = [
      "participants"),
     ("get", f"{CONF}/recordings", "list_recordings", "Recordings of the conference", None,
      "200", "conferences"),
+    ("get", f"{A}/webhooks", "list_webhooks", "List webhooks", None, "200", "webhooks"),
+    ("put", f"{A}/webhooks", "create_webhook",
+     "Create a webhook; the reply's data.secret (signing key) is shown this once", "webhooks",
+     "201", "webhooks"),
+    ("get", HOOK, "get_webhook", "Get a webhook (_read_only.auto_disabled when the delivery "
+     "service disabled it)", None, "200", "webhooks"),
+    ("post", HOOK, "update_webhook", "Replace a webhook", "webhooks", "200", "webhooks"),
+    ("patch", HOOK, "patch_webhook", "Merge into a webhook ({\"enabled\": true} re-enables it)",
+     "webhooks", "200", "webhooks"),
+    ("delete", HOOK, "delete_webhook", "Delete a webhook and its delivery log", None, "200",
+     "webhooks"),
+    ("get", f"{HOOK}/attempts", "webhook_attempts", "The delivery log: one entry per attempt "
+     "(time, event, status or error, duration_ms, attempt), newest first, bounded", None, "200",
+     "webhooks"),
+    ("post", f"{HOOK}/secret", "rotate_webhook_secret",
+     "A new signing secret (data.secret, shown this once); the old one stops signing", None,
+     "200", "webhooks"),
     # added by the live part's blueprint (crossbar.live.create_blueprint)
     ("get", f"{CONF}/recordings/{{recording_id}}", "get_recording", "One recording", None,
      "200", "conferences"),

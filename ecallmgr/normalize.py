@@ -10,6 +10,8 @@ conference-level payload. Rooms whose FreeSWITCH name this system did not build
 import functools
 
 import kzcore
+from kzcore.bus.keys import (conference_routing_key, participant_routing_key,  # noqa: F401
+                             routing_word)
 from kzcore.naming import parse_fs_conference_name
 
 from ecallmgr import events
@@ -26,20 +28,6 @@ def number(event, header, default=0):
         return int(event.get(header, default))
     except (TypeError, ValueError):
         return default
-
-
-@functools.lru_cache(maxsize=65536)
-def routing_word(text):
-    """One word of a topic routing key: dots and wildcards escaped as Kazoo does."""
-    return str(text).replace("%", "%25").replace(".", "%2E").replace("*", "%2A").replace("#", "%23")
-
-
-def participant_routing_key(conference_id, call_id):
-    return f"conference.event.{routing_word(conference_id)}.{routing_word(call_id)}"
-
-
-def conference_routing_key(conference_id):
-    return f"conference.event.{routing_word(conference_id)}.conference"
 
 
 def room_identity(event):
@@ -160,6 +148,8 @@ _ROOM_DETAILS = {
     "Old-ID": ("old_participant_id", lambda v: None if v == "none" else int(v)),
     "New-ID": ("new_participant_id", lambda v: None if v == "none" else int(v)),
     "seconds": ("seconds", int), "milliseconds": ("milliseconds", int),
+    # start-recording of a file FreeSWITCH could not open (round4 recording_start_unwritable)
+    "Error": ("error", str),
 }
 
 

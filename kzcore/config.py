@@ -90,6 +90,37 @@ SETTINGS = {
     "ecallmgr_health_port": ("KZ_ECALLMGR_HEALTH_PORT", -1, int,
                              "port of ecallmgr's /health, /ready and /metrics; "
                              "-1 = off, 0 = any free port (logged)"),
+    # --- webhooks (issue 14): the kz-webhooks delivery service and crossbar's checks ---
+    "webhooks_queue": ("KZ_WEBHOOKS_QUEUE", "kz-webhooks", str,
+                       "durable RabbitMQ queue the webhook delivery service consumes "
+                       "(single active consumer)"),
+    "webhooks_queue_type": ("KZ_WEBHOOKS_QUEUE_TYPE", "classic", str,
+                            "'classic' (order kept across a failover) or 'quorum' (replicated, "
+                            "survives broker restarts; order may break at a failover)"),
+    "webhooks_queue_length": ("KZ_WEBHOOKS_QUEUE_LENGTH", 1000000, int,
+                              "events the queue keeps while no delivery service runs; "
+                              "beyond it the oldest are dropped"),
+    "webhooks_allow_networks": ("KZ_WEBHOOKS_ALLOW_NETWORKS", "", str,
+                                "comma separated networks webhooks may reach although they "
+                                "are not public (e.g. 10.1.2.0/24); empty = public only"),
+    "webhooks_timeout": ("KZ_WEBHOOKS_TIMEOUT", 10.0, float,
+                         "seconds a webhook request may take to connect, and per read"),
+    "webhooks_retry_delay": ("KZ_WEBHOOKS_RETRY_DELAY", 2.0, float,
+                             "seconds before a webhook's first retry; doubled per retry, jittered"),
+    "webhooks_retry_max_delay": ("KZ_WEBHOOKS_RETRY_MAX_DELAY", 60.0, float,
+                                 "longest wait between two webhook attempts, seconds"),
+    "webhooks_disable_after": ("KZ_WEBHOOKS_DISABLE_AFTER", 6, int,
+                               "consecutive failed events after which a webhook is disabled"),
+    "webhooks_max_body": ("KZ_WEBHOOKS_MAX_BODY", 65536, int,
+                          "largest webhook request body, bytes (larger events are dropped)"),
+    "webhooks_pool_size": ("KZ_WEBHOOKS_POOL_SIZE", 10, int,
+                           "connections the delivery service keeps open per destination"),
+    "webhooks_prefetch": ("KZ_WEBHOOKS_PREFETCH", 1000, int,
+                          "events the delivery service holds unacknowledged at once"),
+    "webhooks_cache_ttl": ("KZ_WEBHOOKS_CACHE_TTL", 5.0, float,
+                           "seconds the delivery service keeps an account's webhook list"),
+    "webhooks_log_size": ("KZ_WEBHOOKS_LOG_SIZE", 100, int,
+                          "delivery attempts kept per webhook (the attempts log)"),
     "log_level": ("KZ_LOG_LEVEL", "INFO", str, "log level"),
     "log_format": ("KZ_LOG_FORMAT", "json", str, "'json' or 'text'"),
     # --- limits: request sizes, slow clients, login attempts, numbers (issue 17) ---
@@ -191,6 +222,20 @@ class Config:
     ecallmgr_standby_buffer: int = 100000
     ecallmgr_health_host: str = "127.0.0.1"
     ecallmgr_health_port: int = -1
+    # --- webhooks (issue 14) ---
+    webhooks_queue: str = "kz-webhooks"
+    webhooks_queue_type: str = "classic"
+    webhooks_queue_length: int = 1000000
+    webhooks_allow_networks: str = ""
+    webhooks_timeout: float = 10.0
+    webhooks_retry_delay: float = 2.0
+    webhooks_retry_max_delay: float = 60.0
+    webhooks_disable_after: int = 6
+    webhooks_max_body: int = 65536
+    webhooks_pool_size: int = 10
+    webhooks_prefetch: int = 1000
+    webhooks_cache_ttl: float = 5.0
+    webhooks_log_size: int = 100
 
     @property
     def nodes(self):

@@ -32,6 +32,7 @@ class Stack:
         self._start_ecallmgr()
         self._start_gateway()  # before crossbar: the UI is told the gateway's port
         self._start_crossbar()
+        self._start_webhooks()
         return self
 
     def stop(self):
@@ -101,12 +102,26 @@ class Stack:
         self.config = self.config.replace(listen_port=self.http.server_port)
         self.live, blueprints = compose_parts(self.config, self.store, self.signer)
         self.app = create_app(self.config, store=self.store, schemas=self.schemas,
-                              signer=self.signer, live=self.live, extra_blueprints=blueprints)
+                              signer=self.signer, live=self.live, extra_blueprints=blueprints,
+                              events=self.publisher)
         self.http.application = self.app
         self.http.start()
         self._stoppers.append(self.http.stop)
         if self.live is not None and hasattr(self.live, "close"):
             self._stoppers.append(self.live.close)
+
+    def _start_webhooks(self):
+        """The webhook delivery service, on the shared bus: durable only with
+        RabbitMQ (its queue); on the in-process bus events published while it
+        is not running are not kept."""
+        from webhooks.compose import Settings, build_service, make_source
+
+        self.webhooks = build_service(
+            Settings.from_config(self.config), store=self.store,
+            source=make_source(self.config, memory_bus=self.memory_bus),
+            publisher=self.publisher, node=self.config.node_name or "kz-all")
+        self.webhooks.start()
+        self._stoppers.append(self.webhooks.stop)
 
     def _start_gateway(self):
         from blackhole.server import create_gateway

@@ -4,7 +4,7 @@ lists and documents enriched with live counts."""
 import logging
 
 from crossbar import documents, listing
-from crossbar.conferences import dynamic_docs, numbers, realtime
+from crossbar.conferences import doc_events, dynamic_docs, numbers, realtime
 from crossbar.resource import AccountDocuments
 from kzcore import conference_numbers
 from kzcore.config import SETTINGS
@@ -19,7 +19,7 @@ class ConferencesService(AccountDocuments):
     pvt_type = "conference"
     schema_id = "conferences"
 
-    def __init__(self, store, schemas, live=None, max_numbers=None):
+    def __init__(self, store, schemas, live=None, max_numbers=None, events=None):
         """``max_numbers``: numbers per account (KZ_MAX_NUMBERS_PER_ACCOUNT, 0 = no
         cap); by default the live part's configuration says (the dial path builds
         this service with ``(store, schemas, live)``), else the setting's default."""
@@ -29,6 +29,7 @@ class ConferencesService(AccountDocuments):
             max_numbers = getattr(getattr(live, "config", None), "max_numbers_per_account",
                                   SETTINGS["max_numbers_per_account"][1])
         self.max_numbers = max_numbers
+        self.events = events        # doc_events.DocumentEvents, or None
         self._claimed = []  # index entries this save created or took over
 
     def after_validate(self, account_id, doc_id, doc, existing):
@@ -93,11 +94,25 @@ class ConferencesService(AccountDocuments):
             conference_numbers.release(self.store, number, account_id, doc_id)
 
     def create(self, account_id, data):
-        return self._rolling_back_claims(super().create, account_id, data)
+        saved = self._rolling_back_claims(super().create, account_id, data)
+        self._announce(doc_events.CREATED, account_id, saved)
+        return saved
 
     def _replace(self, account_id, existing, clean, claimed_rev):
-        return self._rolling_back_claims(super()._replace, account_id, existing, clean,
-                                         claimed_rev)
+        saved = self._rolling_back_claims(super()._replace, account_id, existing, clean,
+                                          claimed_rev)
+        self._announce(doc_events.EDITED, account_id, saved)
+        return saved
+
+    def delete(self, account_id, doc_id, if_match=None):
+        deleted = super().delete(account_id, doc_id, if_match)
+        self._announce(doc_events.DELETED, account_id, deleted)
+        return deleted
+
+    def _announce(self, action, account_id, doc):
+        """The document event of a write that succeeded (see doc_events)."""
+        if self.events is not None:
+            self.events.publish(action, account_id, doc)
 
     def create_with_id(self, account_id, doc_id, data, private=None):
         """A conference document under a chosen id (a dynamic conference started
@@ -109,7 +124,9 @@ class ConferencesService(AccountDocuments):
             saved = self.store.save(self.db_name(account_id), doc)
             self.after_save(account_id, saved)
             return saved
-        return self._rolling_back_claims(save)
+        saved = self._rolling_back_claims(save)
+        self._announce(doc_events.CREATED, account_id, saved)
+        return saved
 
     def _rolling_back_claims(self, save, *args):
         """Run a save; if it fails after numbers were claimed, give them back."""

@@ -2,7 +2,7 @@
 from flask import Blueprint, request
 
 from crossbar import documents, responses
-from crossbar.conferences import actions
+from crossbar.conferences import actions, doc_events
 from crossbar.conferences.service import ConferencesService
 from crossbar.context import current_context, json_body, request_data, services
 from crossbar.crud_views import if_match
@@ -17,7 +17,8 @@ ONE = f"{BASE}/<conference_id>"
 def _service():
     svc = services()
     return ConferencesService(svc.store, svc.schemas, svc.live,
-                              max_numbers=svc.config.max_numbers_per_account)
+                              max_numbers=svc.config.max_numbers_per_account,
+                              events=doc_events.for_services(svc))
 
 
 def _doc(doc, status=200):

@@ -100,7 +100,8 @@ def build_stack(tmp_dir):
                          esl_nodes="freeswitch@stack=127.0.0.1:0:ClueCon", listen_port=0,
                          blackhole_port=0, callin_port=0, token_secret=TOKEN_SECRET,
                          recordings_dir=str(tmp_dir / "recordings"), node_name="stack@test",
-                         log_format="text")
+                         log_format="text", webhooks_allow_networks="127.0.0.0/8",
+                         webhooks_cache_ttl=0.0, webhooks_retry_delay=0.1)
     product = ProductStack(config).start()
     try:
         assert product.ecallmgr.pool.wait_connected(5.0), "ecallmgr did not connect"

@@ -17,7 +17,7 @@ from kzcore.config import SETTINGS, load_config, parse_esl_nodes
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 FS_CONF = REPO / "fs_conf"
-PYTHON_SERVICES = {"crossbar", "ecallmgr", "blackhole", "callin", "couchdb-init"}
+PYTHON_SERVICES = {"crossbar", "ecallmgr", "blackhole", "callin", "webhooks", "couchdb-init"}
 ALL_SERVICES = PYTHON_SERVICES | {"freeswitch", "couchdb", "rabbitmq"}
 SETTING_VARS = {spec[0] for spec in SETTINGS.values()}
 SUBST = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::?[-?][^}]*)?\}")

@@ -8,6 +8,9 @@ import { conferenceFormView } from "./views/conference_form.js";
 import { conferencesView } from "./views/conferences.js";
 import { loginView } from "./views/login.js";
 import { mediaView } from "./views/media.js";
+import { webhookView } from "./views/webhook.js";
+import { webhookFormView } from "./views/webhook_form.js";
+import { webhooksView } from "./views/webhooks.js";
 
 const SESSION_KEY = "kz-admin-session";
 const STATUS_TEXT = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…",
@@ -19,6 +22,10 @@ const ROUTES = [
   [/^#\/conferences\/([\w-]+)$/, (ctx, id) => conferenceView(ctx, id)],
   [/^#\/media$/, (ctx) => mediaView(ctx)],
   [/^#\/conferences$/, (ctx) => conferencesView(ctx)],
+  [/^#\/webhooks\/new$/, (ctx) => webhookFormView(ctx, null)],
+  [/^#\/webhooks\/([\w-]+)\/edit$/, (ctx, id) => webhookFormView(ctx, id)],
+  [/^#\/webhooks\/([\w-]+)$/, (ctx, id) => webhookView(ctx, id)],
+  [/^#\/webhooks$/, (ctx) => webhooksView(ctx)],
 ];
 
 function loadSession() {

@@ -1,0 +1,77 @@
+"""``kz-webhooks``: deliver conference events to customers' HTTP endpoints.
+
+Consumes the durable RabbitMQ queue ``KZ_WEBHOOKS_QUEUE`` (single active
+consumer: run several for failover, each event is delivered by one)
+and calls every matching webhook, signed, in order per conference, with
+retries. Needs RabbitMQ (``KZ_AMQP_URL=amqp://...``) and the document store.
+"""
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+
+import gevent  # noqa: E402
+import gevent.event  # noqa: E402
+
+from kzcore.bus.base import CONFERENCE_EXCHANGE  # noqa: E402
+from kzcore.config import load_config  # noqa: E402
+from kzcore.logs import setup_logging  # noqa: E402
+
+log = logging.getLogger("webhooks")
+STATS_EVERY = 60.0
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="kz-webhooks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", help="TOML configuration file (else KZ_CONFIG)")
+    parser.add_argument("--exchange", default=CONFERENCE_EXCHANGE,
+                        help="topic exchange carrying the conference events (default: conference)")
+    parser.add_argument("--log-level", help="override log_level")
+    return parser.parse_args(argv)
+
+
+def build(config, exchange):
+    from kzcore.bus.factory import make_publisher
+    from kzcore.store.factory import make_store
+    from webhooks.compose import Settings, build_service, make_source
+
+    store = make_store(config)
+    publisher = make_publisher(config, connection_name="kz-webhooks-notify")
+    node = config.node_name or f"webhooks@{socket.gethostname()}"
+    service = build_service(Settings.from_config(config), store=store,
+                            source=make_source(config, exchange=exchange),
+                            publisher=publisher, node=node)
+    return service, publisher, store
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    config = load_config(args.config, log_level=args.log_level)
+    setup_logging(config.log_level, config.log_format)
+    logging.getLogger("pika").setLevel(logging.WARNING)
+    if config.amqp_url.startswith("memory://"):
+        log.error("kz-webhooks consumes RabbitMQ: set KZ_AMQP_URL to amqp://...; with the "
+                  "in-process bus, kz-all runs the delivery service itself")
+        return 2
+    service, publisher, store = build(config, args.exchange)
+    service.start()
+    log.info("kz-webhooks started", extra={"queue": config.webhooks_queue,
+                                           "exchange": args.exchange})
+    stopping = gevent.event.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        gevent.signal_handler(signum, stopping.set)
+    while not stopping.wait(STATS_EVERY):
+        log.info("webhooks stats", extra=service.stats())
+    service.stop()
+    publisher.close()
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,174 @@
+"""Where the delivery service takes events from.
+
+``DurableQueue`` (RabbitMQ): one named, durable queue with **single active
+consumer**, bound to the ``conference`` exchange. Events wait in it while no
+delivery service runs; however many instances consume it, the broker gives the
+messages to one of them at a time, in order, so each event is delivered once;
+when that instance dies its unacknowledged messages go to the next. A message
+is acknowledged once every delivery it caused is finished (delivered or
+dropped): a crash re-delivers what was in flight (at-least-once; receivers
+dedupe on ``event_id``).
+
+The queue type (``webhooks_queue_type``) is a trade-off measured on RabbitMQ
+3.10 (tests/integration/test_webhooks_rabbit.py):
+
+- ``classic`` (default): a taken-over consumer gets the returned messages first,
+  in their places, so per-conference order holds across a failover. The queue
+  lives on one broker node, and as ecallmgr publishes events transient (like
+  Kazoo), a broker restart loses what was waiting.
+- ``quorum``: replicated and kept on disk across broker restarts, but a new
+  active consumer is handed up to ``prefetch`` newer messages before the
+  returned ones: order can break at a takeover.
+
+``MemorySource``: the in-process bus of the embedded run. Nothing is durable
+there: events published while the service is not running are not kept.
+
+Both call ``callback(routing_key, payload, ack)`` from their own greenlet;
+the callback must only enqueue.
+"""
+import collections
+import json
+import logging
+
+import gevent.event
+import pika
+
+from kzcore.bus.base import CONFERENCE_EXCHANGE
+from kzcore.bus.pika_supervisor import supervise
+from kzcore.bus.pika_tuning import connection_parameters, write_now
+
+log = logging.getLogger(__name__)
+
+BINDINGS = ("conference.event.*.*",)
+READ_SLICE = 0.02
+
+
+def no_ack():
+    """In-process events need no acknowledgement."""
+
+
+QUEUE_TYPES = ("classic", "quorum")
+
+
+def queue_arguments(max_length, queue_type="classic"):
+    if queue_type not in QUEUE_TYPES:
+        raise ValueError(f"webhooks queue type must be one of {QUEUE_TYPES}, not {queue_type!r}")
+    arguments = {"x-queue-type": queue_type, "x-single-active-consumer": True,
+                 "x-max-length": max_length, "x-overflow": "drop-head"}
+    if queue_type == "classic":
+        arguments["x-queue-mode"] = "lazy"      # a backlog waits on disk, not in memory
+    return arguments
+
+
+class DurableQueue:
+    def __init__(self, url, *, queue, exchange=CONFERENCE_EXCHANGE, bindings=BINDINGS,
+                 prefetch=1000, max_length=1000000, queue_type="classic",
+                 connect_timeout=5.0, connection_name="kz-webhooks"):
+        self._params = connection_parameters(url, connect_timeout, connection_name)
+        self.queue = queue
+        self.exchange = exchange
+        self.bindings = tuple(bindings)
+        self.prefetch = prefetch
+        self.max_length = max_length
+        self.arguments = queue_arguments(max_length, queue_type)
+        self._acks = collections.deque()     # (connection generation, delivery tag)
+        self._generation = 0
+        self._callback = None
+        self._closing = False
+        self._greenlet = None
+        self._ready = gevent.event.Event()
+        self.received = 0
+
+    def start(self, callback):
+        self._callback = callback
+        self._greenlet = gevent.spawn(self._run)
+        return self
+
+    def wait_ready(self, timeout=5.0):
+        """True once the queue is declared, bound and consumed."""
+        return self._ready.wait(timeout)
+
+    def stop(self):
+        self._closing = True
+        if self._greenlet is not None:
+            self._greenlet.join(timeout=2.0)
+            if not self._greenlet.dead:
+                self._greenlet.kill(block=True, timeout=1.0)
+
+    def _run(self):
+        supervise("webhooks queue", log=log, closing=lambda: self._closing,
+                  connect=lambda: pika.BlockingConnection(self._params),
+                  setup=self._open, serve=self._serve, cleanup=self._ready.clear)
+
+    def _open(self, connection):
+        self._generation += 1
+        self._acks.clear()              # tags of a dead channel mean nothing on a new one
+        channel = connection.channel()
+        channel.basic_qos(prefetch_count=self.prefetch)
+        channel.exchange_declare(self.exchange, exchange_type="topic", durable=True)
+        channel.queue_declare(self.queue, durable=True, arguments=self.arguments)
+        for binding in self.bindings:
+            channel.queue_bind(self.queue, self.exchange, routing_key=binding)
+        channel.basic_consume(self.queue, self._on_message)
+        self._ready.set()
+        log.info("webhooks queue consuming", extra={"queue": self.queue,
+                                                    "exchange": self.exchange})
+        return channel
+
+    def _serve(self, connection, channel):
+        while not self._closing:
+            connection.process_data_events(time_limit=READ_SLICE)
+            if self._acks:
+                while self._acks:
+                    generation, tag = self._acks.popleft()
+                    if generation == self._generation:
+                        channel._impl.basic_ack(tag)
+                write_now(connection)
+        close_without_cancel(connection)
+
+    def _on_message(self, _channel, method, _properties, body):
+        self.received += 1
+        generation, tag = self._generation, method.delivery_tag
+
+        def ack():
+            self._acks.append((generation, tag))
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            log.warning("webhooks queue: not JSON, dropped",
+                        extra={"routing_key": method.routing_key})
+            ack()
+            return
+        self._callback(method.routing_key, payload, ack)
+
+
+def close_without_cancel(connection):
+    """Close ``connection`` (a BlockingConnection) without the ``basic.cancel``
+    pika's ``close`` sends first. A cancel makes the broker hand the queue to
+    the standby consumer while our unacknowledged messages are still ours, so
+    the standby would get newer messages before them; closing the connection
+    returns them and hands the queue over in one step (as a crash does)."""
+    if connection.is_open:
+        connection._impl.close(200, "kz-webhooks stopping")
+        connection._flush_output(connection._closed_result.is_ready)
+
+
+class MemorySource:
+    def __init__(self, bus, *, exchange=CONFERENCE_EXCHANGE, bindings=BINDINGS):
+        self.bus = bus
+        self.exchange = exchange
+        self.bindings = tuple(bindings)
+        self._consumer = None
+
+    def start(self, callback):
+        self._consumer = self.bus.consumer().start(
+            self.bindings, lambda key, payload: callback(key, payload, no_ack), self.exchange)
+        return self
+
+    def wait_ready(self, timeout=5.0):
+        return self._consumer is not None
+
+    def stop(self):
+        if self._consumer is not None:
+            self._consumer.close()
+            self._consumer = None
