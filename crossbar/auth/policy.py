@@ -5,8 +5,9 @@
 - ``priv_level: "user"`` users may read what their account may reach and run
   conferences (conferences, participants, media, devices are not restricted by
   level), but may not: read or rotate the API key, change any account (create,
-  replace, patch, delete), create or delete users, edit another user, or
-  change their own ``priv_level`` or ``enabled``. Their own record's other
+  replace, patch, delete), create or delete users, edit another user, manage
+  webhooks (they may list them and read the delivery log), or change their own
+  ``priv_level`` or ``enabled``. Their own record's other
   fields (name, email, password, ...) are theirs to edit, as in Kazoo.
 - An account's ``enabled`` is changed only by an ancestor or a superduper
   admin: an account cannot disable or re-enable itself.
@@ -22,6 +23,9 @@ ADMIN_ONLY = frozenset({
     "account_create", "account_create_child", "account_update", "account_patch",
     "account_delete", "account_api_key", "account_api_key_rotate", "account_sign_out",
     "users_create", "users_delete",
+    # a webhook sends every event of the account to an address outside: admins decide that
+    "webhooks_create", "webhooks_update", "webhooks_patch", "webhooks_delete",
+    "webhooks_rotate_secret",
 })
 SELF_OR_ADMIN = {"users_update": "doc_id", "users_patch": "doc_id",
                  "user_sign_out": "user_id"}   # endpoint -> path variable naming the user

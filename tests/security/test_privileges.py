@@ -85,3 +85,18 @@ def test_a_demotion_applies_to_the_next_request(api, tenant):
                        {"priv_level": "user"}, token=tenant.token)
     assert demoted.status == 200
     assert_kazoo_error(api.call("GET", key, token=admin), 403)
+
+
+def test_a_user_level_user_reads_webhooks_but_cannot_manage_them(api, tenant):
+    _, user = api.user(tenant, "wes", "pw-wes")
+    hooks = f"/accounts/{tenant.account_id}/webhooks"
+    spec = {"name": "h", "uri": "http://127.0.0.1:9/h", "hook": "all"}
+    assert_kazoo_error(api.call("PUT", hooks, spec, token=user), 403)
+    made = api.call("PUT", hooks, spec, token=tenant.token)
+    assert made.status == 201
+    one = f"{hooks}/{made.data['id']}"
+    assert_kazoo_error(api.call("PATCH", one, {"enabled": False}, token=user), 403)
+    assert_kazoo_error(api.call("POST", f"{one}/secret", token=user), 403)
+    assert_kazoo_error(api.call("DELETE", one, token=user), 403)
+    assert api.call("GET", one, token=user).data["enabled"] is True
+    assert [h["id"] for h in api.call("GET", hooks, token=user).data] == [made.data["id"]]
