@@ -67,9 +67,8 @@ class HeaderDeadlineMixin:
         return super()._handle_client_error(ex)
 
     def _cancel_deadline(self):
-        if self._kz_deadline is not None:
+        if self._kz_deadline is not None:   # cancel() may come twice: it is idempotent
             self._kz_deadline.cancel()
-            self._kz_deadline = None
 
     def run_application(self):
         self.code = None  # not the previous keep-alive response's

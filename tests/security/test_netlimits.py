@@ -11,6 +11,7 @@ from kzcore.limited_wsgi import BUSY_REPLY, LimitedWSGIServer
 from kzcore.netlimits import ConnectionGate, ServerLimits
 
 from tests.security.limits_support import closed_by_server, read_response
+from tests.support.fake_switch import read_all
 
 HEADER_TIMEOUT = 0.3
 
@@ -39,20 +40,6 @@ def _connect(server):
     return socket.create_connection(("127.0.0.1", server.server_port), timeout=3)
 
 
-def _received(sock, timeout):
-    """Everything the server sends until it closes (or ``timeout``)."""
-    sock.settimeout(timeout)
-    data = b""
-    try:
-        while True:
-            part = sock.recv(65536)
-            if not part:
-                return data
-            data += part
-    except (socket.timeout, TimeoutError):
-        return data
-
-
 def test_the_gate_caps_in_all_and_per_address_and_zero_means_no_cap():
     gate = ConnectionGate(max_connections=3, max_per_address=2)
     assert [gate.enter("a"), gate.enter("a"), gate.enter("a")] == [None, None, "per_address"]
@@ -73,7 +60,7 @@ def test_beyond_the_cap_a_client_that_already_sent_its_request_reads_the_whole_5
     refused = _connect(server)
     refused.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 32768 + b"\r\n\r\n")
     time.sleep(0.2)   # the refusal is over before the client reads: a reset would lose it
-    assert _received(refused, 2.0) == busy
+    assert read_all(refused, 2.0) == busy
     assert server.stats() == {"connections": 1, "connections_refused": 1, "header_timeouts": 0}
     for sock in (held, refused):
         sock.close()
@@ -87,7 +74,7 @@ def test_a_header_timeout_answers_408_by_default_and_nothing_when_told(serve):
         partial.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
         quiet = _connect(server)                              # not even a request line
         assert read_response(partial, timeout=HEADER_TIMEOUT * 5)[0] == expected
-        assert _received(quiet, HEADER_TIMEOUT * 5) == b""
+        assert read_all(quiet, HEADER_TIMEOUT * 5) == b""
         assert closed_by_server(partial, 1.0)
         assert server.stats()["header_timeouts"] == 2
         for sock in (partial, quiet):
