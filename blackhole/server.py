@@ -3,33 +3,41 @@
 ``create_gateway(config, *, consumer, signer, store) -> Gateway``; ``start()``
 returns the bound ``(host, port)`` (``blackhole_port = 0`` picks a free port).
 A plain HTTP ``GET /health`` answers the gateway's counters as JSON. The
-listener (blackhole.listener) drops clients slow to send their headers and
-refuses connections beyond ``blackhole_max_connections``.
+listener (``kzcore.limited_wsgi`` with geventwebsocket's handler) drops clients
+slow to send their upgrade request's headers (no answer) and answers ``503`` at
+once, before anything is read, to connections beyond ``blackhole_max_connections``.
 """
 import dataclasses
 import json
 import logging
 import socket
 
+from geventwebsocket.handler import WebSocketHandler
+
+from kzcore.limited_wsgi import LimitedWSGIServer
+from kzcore.netlimits import ServerLimits
+
 from blackhole.access import AccountScope
 from blackhole.commands import CommandHandler
 from blackhole.fanout import FanOut
-from blackhole.listener import GuardedServer
 from blackhole.pump import Pump
 from blackhole.session import Session, SessionOptions
 
 log = logging.getLogger(__name__)
 
+_BUSY_BODY = b"blackhole: too many connections, retry later\n"
+_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+         b"Retry-After: 5\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s"
+         % (len(_BUSY_BODY), _BUSY_BODY))
 
-@dataclasses.dataclass(frozen=True)
-class ListenerOptions:
-    header_timeout: float = 10.0    # seconds to send the upgrade request's headers
-    max_connections: int = 5000     # open connections; more are refused with 503
+# A websocket client is refused at once beyond the cap (it retries; it must not
+# hang queued) and a slow one is dropped without an answer.
+LISTENER_LIMITS = ServerLimits(header_timeout=10.0, max_connections=5000, refuse_when_full=True)
 
 
 class Gateway:
     def __init__(self, host, port, fanout, commands, pump, session_options,
-                 listener_options=ListenerOptions()):
+                 listener_limits=LISTENER_LIMITS):
         self.host = host
         self._requested_port = port
         self.port = None
@@ -39,9 +47,9 @@ class Gateway:
         self._sessions = set()
         self._closed_dropped = 0
         self._pump = pump
-        self._server = GuardedServer((host, port), self._app, log=None, error_log=log,
-                                     header_timeout=listener_options.header_timeout,
-                                     max_connections=listener_options.max_connections)
+        self._server = LimitedWSGIServer((host, port), self._app, listener_limits,
+                                         handler_base=WebSocketHandler, busy_reply=_BUSY,
+                                         timeout_reply=b"", log=None, error_log=log)
 
     def start(self):
         self._pump.start()
@@ -50,8 +58,8 @@ class Gateway:
         self.host, self.port = self._server.address[:2]
         log.info("blackhole listening",
                  extra={"host": self.host, "port": self.port,
-                        "header_timeout": self._server.header_timeout,
-                        "max_connections": self._server.max_connections})
+                        "header_timeout": self._server.limits.header_timeout,
+                        "max_connections": self._server.limits.max_connections})
         return self.host, self.port
 
     def stop(self):
@@ -113,7 +121,8 @@ def create_gateway(config, *, consumer, signer, store, session_options=None,
     scope = AccountScope(store, ttl=account_cache_ttl)
     fanout = FanOut(consumer, scope, wake=pump.notify_many)
     commands = CommandHandler(signer, scope, fanout, max_subscriptions=max_subscriptions)
-    listener_options = ListenerOptions(header_timeout=config.blackhole_header_timeout,
-                                       max_connections=config.blackhole_max_connections)
+    listener_limits = dataclasses.replace(LISTENER_LIMITS,
+                                          header_timeout=config.blackhole_header_timeout,
+                                          max_connections=config.blackhole_max_connections)
     return Gateway(config.blackhole_host, config.blackhole_port, fanout, commands, pump,
-                   session_options, listener_options)
+                   session_options, listener_limits)

@@ -2,8 +2,9 @@
 
 A gevent ``StreamServer`` accepts each connection and runs one ``CallFlow`` in
 its own greenlet. Before anything is sent, the peer's address must be allowed
-(``callin.guard.PeerPolicy``) and fewer than ``max_connections`` calls may be
-open; otherwise the socket is closed at once (and counted in ``stats``). The
+(``callin.guard.PeerPolicy``) and fewer than ``max_calls`` calls may be open
+(``kzcore.netlimits.ConnectionGate``); otherwise the socket is closed at once,
+without a word (and counted in ``stats``). The
 whole call is bounded by ``max_call_seconds``, every frame by the session's
 limits. One ``PinThrottle`` and one ``CallinStats`` are shared by every call.
 """
@@ -12,6 +13,8 @@ import logging
 import gevent
 from gevent.pool import Pool
 from gevent.server import StreamServer
+
+from kzcore.netlimits import ConnectionGate, peer_host, refuse, warn_if_few_open_files
 
 from callin.flow import CallFlow, CallinOptions
 from callin.guard import PeerPolicy
@@ -33,7 +36,7 @@ class CallinServer:
         self.peers = peers or PeerPolicy(LOOPBACK)
         self.throttle = throttle or PinThrottle()
         self.stats = stats or CallinStats()
-        self._active = 0
+        self._gate = ConnectionGate(max_calls)
         # An unbounded pool (the limit is ours, so that extra peers are closed at
         # once instead of waiting in the backlog) lets stop() end every call.
         self._server = StreamServer((host, port), self._handle, spawn=Pool())
@@ -48,10 +51,11 @@ class CallinServer:
 
     @property
     def active_calls(self):
-        return self._active
+        return self._gate.open
 
     def start(self):
         self._server.start()
+        warn_if_few_open_files(self.max_calls, port=self.port)
         log.info("call-in listening", extra={"host": self.address[0], "port": self.port,
                                              "max_calls": self.max_calls})
         return self
@@ -64,18 +68,14 @@ class CallinServer:
 
     def _refuse(self, sock, peer, counter, message):
         log.warning(message, extra={"peer": peer, counter: self.stats.count(counter)})
-        try:
-            sock.close()
-        except OSError:
-            pass
+        refuse(sock)
 
     def _handle(self, sock, address):
-        peer = address[0] if isinstance(address, tuple) else str(address)
+        peer = peer_host(address)
         if not self.peers.allows(peer):
             return self._refuse(sock, peer, "refused_peer", "call-in peer not allowed")
-        if self._active >= self.max_calls:
+        if self._gate.enter(peer) is not None:
             return self._refuse(sock, peer, "refused_busy", "call-in connection limit reached")
-        self._active += 1
         self.stats.count("calls")
         options = self.options
         session = OutboundSession(sock, timeout=options.command_timeout, peer=peer,
@@ -86,7 +86,7 @@ class CallinServer:
                 flow.run()
         finally:
             session.close()
-            self._active -= 1
+            self._gate.leave(peer)
             if session.dropped:
                 self.stats.count("dropped_frames")
         return None

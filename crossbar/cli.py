@@ -109,13 +109,18 @@ def close_app(app):
 
 
 def http_server(listener, app, config):
-    """crossbar's gevent WSGI server: header-read deadline and connection cap
-    (KZ_HTTP_HEADER_TIMEOUT, KZ_HTTP_MAX_CONNECTIONS). ``app`` may be None and
-    set later (``server.application``)."""
-    from kzcore.netlimits import ServerLimits, wsgi_server
+    """crossbar's gevent WSGI server: header-read deadline (408), connection cap
+    (the rest queue) and cap per address (503): KZ_HTTP_HEADER_TIMEOUT,
+    KZ_HTTP_MAX_CONNECTIONS, KZ_HTTP_MAX_CONNECTIONS_PER_ADDRESS. ``app`` may be
+    None and set later (``server.application``)."""
+    from kzcore.limited_wsgi import LimitedWSGIServer
+    from kzcore.netlimits import ServerLimits
 
-    return wsgi_server(listener, app, ServerLimits.from_config(config), log=None,
-                       error_log=logging.getLogger("crossbar.http"))
+    limits = ServerLimits(header_timeout=config.http_header_timeout,
+                          max_connections=config.http_max_connections,
+                          max_connections_per_address=config.http_max_connections_per_address)
+    return LimitedWSGIServer(listener, app, limits, log=None,
+                             error_log=logging.getLogger("crossbar.http"))
 
 
 def serve(app, config):

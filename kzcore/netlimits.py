@@ -1,51 +1,41 @@
-"""Servers that a slow or greedy client cannot hold: a header-read deadline and a
-connection cap, for any gevent server (crossbar's WSGI server today; meant for the
-blackhole websocket server and the call-in socket too).
+"""Servers that a slow or greedy client cannot hold, for any gevent ``StreamServer``
+(crossbar's and the websocket gateway's WSGI servers, the call-in socket). Nothing
+here knows HTTP; ``kzcore.limited_wsgi`` builds the WSGI server from these parts.
 
-- ``connection_pool(limits)``: ``spawn=`` for any gevent ``StreamServer``. When it is
-  full the server stops accepting until a connection ends; newcomers wait in the
-  kernel's listen queue (they are queued, never served half-way).
-- ``AddressCapMixin``: for a ``StreamServer`` subclass; a source address holding
-  ``max_connections_per_address`` connections has further ones refused at once,
-  so one client cannot fill the pool and queue everyone else.
+- ``ServerLimits``: the settings (header deadline, connection cap, cap per address,
+  and what happens when the cap is reached: queue or refuse at once).
+- ``ConnectionGate``: counts open connections per server and per source address
+  and says why a newcomer is refused (``"full"``, ``"per_address"``).
+- ``connection_pool(limits)``: ``spawn=`` for a server that *queues*: when the
+  pool is full the server stops accepting until a connection ends; newcomers
+  wait in the kernel's listen queue (queued, never served half-way).
+- ``refuse(sock, reply)``: answer a refused connection (or not) and close it.
 - ``HeaderDeadline``: a per-request deadline raising ``HeaderTimeout`` (an
   ``OSError``, so servers treat it like a dropped peer).
-- ``limited_handler(base, header_timeout)``: a ``gevent.pywsgi.WSGIHandler``
-  subclass (or of a subclass such as geventwebsocket's ``WebSocketHandler``) in
-  which the request line and headers must arrive within ``header_timeout``
-  seconds, an idle keep-alive connection is closed after as long, and a 413
-  reply closes the connection without reading the rest of the body.
-- ``wsgi_server(listener, app, limits)``: a ``WSGIServer`` with all of them.
+- ``warn_if_few_open_files``: the open-file limit must leave room for the cap.
 """
 import collections
 import dataclasses
 import logging
+import resource
 import socket
 
 import gevent
 from gevent.pool import Pool
-from gevent.pywsgi import WSGIHandler, WSGIServer
 
 log = logging.getLogger(__name__)
 
-# What gevent's WSGIHandler sends for its own client errors, in the same form.
-_TIMEOUT_RESPONSE = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
-                     b"Content-Type: text/plain\r\nContent-Length: 0\r\n\r\n")
-_BUSY_RESPONSE = (b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n"
-                  b"Content-Type: text/plain\r\nContent-Length: 0\r\n\r\n")
+_DRAIN_READS = 16       # reads of what a refused client already sent
+_SPARE_FILES = 64       # descriptors a process needs besides its connections
+_LOG_EVERY = 100        # refusals: the 1st, 101st... are logged (a flood must not flood the log)
 
 
 @dataclasses.dataclass(frozen=True)
 class ServerLimits:
-    header_timeout: float = 10.0   # seconds for a request line and its headers
+    header_timeout: float = 10.0   # seconds for a request line and its headers (<= 0: none)
     max_connections: int = 1000    # connections served at once (0 = no cap)
     max_connections_per_address: int = 0   # per source address (0 = no cap)
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(header_timeout=config.http_header_timeout,
-                   max_connections=config.http_max_connections,
-                   max_connections_per_address=config.http_max_connections_per_address)
+    refuse_when_full: bool = False  # beyond max_connections: refuse at once, not queue
 
 
 class HeaderTimeout(socket.timeout):
@@ -72,117 +62,83 @@ class HeaderDeadline:
             self._timer = None
 
 
+class ConnectionGate:
+    """Open connections of one server: at most ``max_connections`` in all and
+    ``max_per_address`` per source address (0 = no cap). ``enter(host)`` counts a
+    newcomer in and returns None, or returns why it is refused (and counts that);
+    every admitted connection must ``leave(host)``. Greenlets do not preempt each
+    other between the check and the count."""
+
+    def __init__(self, max_connections=0, max_per_address=0):
+        self.max_connections = max_connections
+        self.max_per_address = max_per_address
+        self.open = 0
+        self.refused = 0
+        self._by_address = collections.Counter()
+
+    def enter(self, host):
+        reason = None
+        if self.max_connections and self.open >= self.max_connections:
+            reason = "full"
+        elif self.max_per_address and self._by_address[host] >= self.max_per_address:
+            reason = "per_address"
+        if reason is not None:
+            self.refused += 1
+            return reason
+        self.open += 1
+        self._by_address[host] += 1
+        return None
+
+    def leave(self, host):
+        self.open -= 1
+        self._by_address[host] -= 1
+        if not self._by_address[host]:
+            del self._by_address[host]
+
+    def should_log_refusal(self):
+        """True for the 1st refusal and every ``_LOG_EVERY``-th after it."""
+        return self.refused % _LOG_EVERY == 1
+
+
+def peer_host(address):
+    """The host part of a server's ``address`` argument (a tuple, or a unix path)."""
+    return address[0] if isinstance(address, tuple) else str(address)
+
+
 def connection_pool(limits):
-    """``spawn=`` argument for a gevent server: a Pool of ``max_connections``."""
-    return Pool(limits.max_connections) if limits.max_connections > 0 else "default"
+    """``spawn=`` argument for a gevent server: a Pool of ``max_connections`` when
+    connections beyond the cap queue; else gevent's default (the gate refuses)."""
+    if limits.max_connections > 0 and not limits.refuse_when_full:
+        return Pool(limits.max_connections)
+    return "default"
 
 
-class AddressCapMixin:
-    """For gevent ``StreamServer`` subclasses: at most ``max_per_address`` open
-    connections per source address (0 = no cap); a connection over it gets
-    ``refusal`` (bytes, may be empty) and is closed without being read."""
-
-    max_per_address = 0
-    refusal = b""
-
-    def handle(self, sock, address):
-        host = address[0] if isinstance(address, tuple) else address
-        counts = self.__dict__.setdefault("_kz_open", collections.Counter())
-        if self.max_per_address and counts[host] >= self.max_per_address:
-            log.info("connection refused: too many from one address",
-                     extra={"peer": host, "open": counts[host]})
-            _refuse(sock, self.refusal)
-            return
-        counts[host] += 1
-        try:
-            return super().handle(sock, address)
-        finally:
-            counts[host] -= 1
-            if not counts[host]:
-                del counts[host]
-
-
-def _refuse(sock, reply):
+def refuse(sock, reply=b""):
+    """Close a refused connection without reading its request, after ``reply``
+    (bytes) if any. The reply is followed by a FIN and what the client already
+    sent is read, so that closing does not send a reset that could discard it."""
     try:
         if reply:
-            sock.send(reply)   # small: fits the socket buffer, never blocks long
+            sock.sendall(reply)     # a few bytes into a fresh socket: never blocks
+            sock.shutdown(socket.SHUT_WR)
+            sock.settimeout(0.0)
+            for _ in range(_DRAIN_READS):
+                if not sock.recv(65536):
+                    break
     except OSError:
         pass
     finally:
-        sock.close()
-
-
-class HeaderTimeoutMixin:
-    """For WSGIHandler subclasses; ``header_timeout`` is set by ``limited_handler``."""
-
-    header_timeout = 10.0
-    _kz_deadline = None
-
-    def handle_one_request(self):
         try:
-            return super().handle_one_request()
-        finally:   # paths that never reach read_request (EOF, 414) must not leave it armed
-            if self._kz_deadline is not None:
-                self._kz_deadline.cancel()
-
-    def read_requestline(self):
-        # armed before the first byte: covers a silent client and a keep-alive
-        # connection waiting for its next request
-        self._kz_deadline = HeaderDeadline(self.header_timeout)
-        self._kz_deadline.start()
-        try:
-            return super().read_requestline()
-        except BaseException:
-            self._kz_deadline.cancel()
-            raise   # an OSError here closes the connection quietly (gevent)
-
-    def read_request(self, raw_requestline):
-        try:
-            return super().read_request(raw_requestline)
-        finally:
-            self._kz_deadline.cancel()
-
-    def _handle_client_error(self, ex):
-        if isinstance(ex, HeaderTimeout):
-            log.info("request headers timed out", extra={"peer": str(self.client_address)})
-            self.close_connection = True
-            return "408", _TIMEOUT_RESPONSE
-        return super()._handle_client_error(ex)
-
-    def run_application(self):
-        self.code = None  # not the previous keep-alive response's
-        try:
-            super().run_application()
-        finally:
-            if self.code == 413:
-                self._forget_unread_body()
-
-    def _forget_unread_body(self):
-        """After a 413 the rest of the body (possibly endless, chunked) is not
-        read: gevent would drain it before the next request. Close instead."""
-        self.close_connection = True
-        body = getattr(self, "wsgi_input", None)
-        if body is not None and hasattr(body, "chunked_input"):
-            body.chunked_input = False
-            body.content_length = body.position
+            sock.close()
+        except OSError:
+            pass
 
 
-def limited_handler(base=WSGIHandler, header_timeout=10.0):
-    """A subclass of ``base`` (a WSGIHandler) with ``HeaderTimeoutMixin``."""
-    return type(f"Limited{base.__name__}", (HeaderTimeoutMixin, base),
-                {"header_timeout": header_timeout})
-
-
-class LimitedWSGIServer(AddressCapMixin, WSGIServer):
-    refusal = _BUSY_RESPONSE
-
-
-def wsgi_server(listener, application, limits, *, handler_base=WSGIHandler, **kwargs):
-    """A ``WSGIServer`` with the header deadline, the connection cap and the cap per
-    address. ``kwargs`` go to WSGIServer (``log``, ``error_log``...)."""
-    server = LimitedWSGIServer(listener, application, spawn=connection_pool(limits),
-                               handler_class=limited_handler(handler_base,
-                                                             limits.header_timeout),
-                               **kwargs)
-    server.max_per_address = limits.max_connections_per_address
-    return server
+def warn_if_few_open_files(max_connections, **extra):
+    """Log a warning when the open-file limit cannot hold ``max_connections``
+    connections: accepts would fail before the cap answers anyone."""
+    soft_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if (max_connections and soft_limit != resource.RLIM_INFINITY
+            and soft_limit < max_connections + _SPARE_FILES):
+        log.warning("open-file limit below the connection cap: accepts will fail first",
+                    extra={"nofile": soft_limit, "max_connections": max_connections, **extra})

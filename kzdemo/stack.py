@@ -95,7 +95,7 @@ class Stack:
         from crossbar.cli import compose_parts, http_server
 
         # Bind first: with port 0 the parts must learn the real port (media URLs).
-        # The server drops slow requests and caps connections (kzcore.netlimits).
+        # The server drops slow requests and caps connections (kzcore.limited_wsgi).
         self.http = http_server((self.config.listen_host, self.config.listen_port), None,
                                 self.config)
         self.http.init_socket()
