@@ -183,16 +183,18 @@ STORE_KINDS = ("embedded", "couchdb")
 
 @pytest.fixture
 def new_store(request):
-    """``new_store(kind, **embedded_options)`` -> a fresh, empty store of that kind
-    (``embedded``: SQLite in memory; ``couchdb``: its own database prefix on the
-    CouchDB-API server), closed (and its CouchDB databases deleted) after the test."""
+    """``new_store(kind, account_dbs_on_write=True)`` -> a fresh, empty store of that
+    kind (``embedded``: SQLite in memory; ``couchdb``: its own database prefix on
+    the CouchDB-API server), closed (and its CouchDB databases deleted) after the
+    test. The product opens its stores with ``account_dbs_on_write=False``."""
     made = []
 
-    def make(kind, **embedded_options):
+    def make(kind, account_dbs_on_write=True):
         if kind == "embedded":
-            backend = EmbeddedStore(":memory:", **embedded_options)
+            backend = EmbeddedStore(":memory:", account_dbs_on_write=account_dbs_on_write)
         elif kind == "couchdb":
-            backend = PrefixedStore(CouchStore(request.getfixturevalue("couch_url")),
+            backend = PrefixedStore(CouchStore(request.getfixturevalue("couch_url"),
+                                               account_dbs_on_write=account_dbs_on_write),
                                     unique_db_prefix())
         else:
             raise ValueError(f"unknown store kind {kind!r}; one of {STORE_KINDS}")
