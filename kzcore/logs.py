@@ -4,6 +4,8 @@ import logging
 import sys
 import time
 
+from gevent.hub import Hub
+
 _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
 
@@ -35,3 +37,31 @@ def setup_logging(level="INFO", fmt="json", stream=None):
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper() if isinstance(level, str) else level)
+    log_greenlet_errors()
+
+
+_GEVENT_PRINT_EXCEPTION = Hub.print_exception
+
+
+def log_greenlet_errors():
+    """gevent reports a greenlet that died with an exception by writing its
+    traceback and context straight to stderr; route that report through logging
+    instead (one ``greenlet failed`` record, a JSON line under JsonFormatter)."""
+    Hub.print_exception = _log_greenlet_error
+
+
+_STOPPING = (KeyboardInterrupt, SystemExit)   # Ctrl-C or exit in a greenlet: a stop, not a crash
+
+
+def _log_greenlet_error(hub, context, type_, value, tb):
+    try:
+        if value is None and isinstance(type_, type):
+            value = type_()
+        fields = {"context": repr(context)[:300], "error": f"{type(value).__name__}: {value}"}
+        if isinstance(value, _STOPPING):
+            logging.getLogger("gevent.hub").info("stopping", extra=fields)
+        else:
+            logging.getLogger("gevent.hub").error("greenlet failed", extra=fields,
+                                                  exc_info=(type(value), value, tb))
+    except Exception:  # noqa: BLE001 - the hub must never see an error from here
+        _GEVENT_PRINT_EXCEPTION(hub, context, type_, value, tb)
