@@ -28,12 +28,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 def setup_logging(level="INFO", fmt="json", stream=None):
     handler = logging.StreamHandler(stream or sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper() if isinstance(level, str) else level)
@@ -65,3 +68,25 @@ def _log_greenlet_error(hub, context, type_, value, tb):
                                                   exc_info=(type(value), value, tb))
     except Exception:  # noqa: BLE001 - the hub must never see an error from here
         _GEVENT_PRINT_EXCEPTION(hub, context, type_, value, tb)
+
+
+def gunicorn_logconfig(level="INFO", fmt="json"):
+    """gunicorn's ``logconfig_dict``: its own records (start, workers, signals) in
+    the services' format on stderr, not propagated (the worker's root logger is
+    crossbar's, set up by ``setup_logging``). Its access log stays off: crossbar
+    logs every request itself."""
+    formatter = {"()": JsonFormatter} if fmt == "json" else {"format": TEXT_FORMAT}
+    level = level.upper() if isinstance(level, str) else level
+    return {
+        "version": 1, "disable_existing_loggers": False,
+        "root": {"level": level, "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": level, "handlers": ["error_console"],
+                               "propagate": False, "qualname": "gunicorn.error"},
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False,
+                                "qualname": "gunicorn.access"},
+        },
+        "handlers": {"error_console": {"class": "logging.StreamHandler", "formatter": "service",
+                                       "stream": "ext://sys.stderr"}},
+        "formatters": {"service": formatter},
+    }

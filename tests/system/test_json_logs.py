@@ -49,13 +49,17 @@ def seeded_store(tmp_path):
     return admin
 
 
-class Service:
-    """One console script as a process; ``stop()`` returns its log records."""
+def console_script(module):
+    """The argv of a console script (``kz-crossbar`` is ``crossbar.cli:main``)."""
+    return [sys.executable, "-c", f"from {module} import main; raise SystemExit(main())"]
 
-    def __init__(self, module, env):
+
+class Service:
+    """One service as a process; ``stop()`` returns its log records."""
+
+    def __init__(self, argv, env):
         self.process = subprocess.Popen(
-            [sys.executable, "-c", f"from {module} import main; raise SystemExit(main())"],
-            env=env, cwd=str(REPO), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            argv, env=env, cwd=str(REPO), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True)
 
     def stop(self, signum=signal.SIGTERM):
@@ -110,8 +114,10 @@ def wait_until(condition, timeout=15.0, what="condition"):
 def services():
     started = []
 
-    def start(module, env):
-        started.append(Service(module, env))
+    def start(module_or_argv, env):
+        argv = console_script(module_or_argv) if isinstance(module_or_argv, str) \
+            else module_or_argv
+        started.append(Service(argv, env))
         return started[-1]
 
     yield start
@@ -152,6 +158,32 @@ def test_crossbar_logs_json_lines_while_a_node_is_down(tmp_path, fssim, services
         ("GET", 200), ("PUT", 201), ("PUT", 400), ("PUT", 503)}
     assert all(r["request_id"] and r["path"].startswith("/") for r in requests_logged)
     assert messages(records, msg="fsxml request refused", remote_addr="127.0.0.1")
+
+
+def test_crossbar_under_gunicorn_logs_json_lines(tmp_path, services):
+    """docker-compose runs crossbar under gunicorn: gunicorn's own lines are JSON too."""
+    admin = seeded_store(tmp_path)
+    port, down = free_port(), free_port()
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    crossbar = services(
+        [gunicorn, "-c", "python:crossbar.gunicorn_conf", "--workers", "1",
+         "crossbar.wsgi:application"],
+        service_env(tmp_path, KZ_LISTEN_PORT=port, KZ_ESL_TIMEOUT=1,
+                    KZ_ESL_NODES=f"down=127.0.0.1:{down}:ClueCon"))
+    base = f"http://127.0.0.1:{port}/v2"
+    wait_until(lambda: requests.get(f"{base}/openapi.json", timeout=1).ok, what="gunicorn up")
+    token = requests.put(f"{base}/api_auth", json={"data": {"api_key": admin["api_key"]}},
+                         timeout=5).json()["auth_token"]
+    listed = requests.get(f"{base}/accounts/{admin['account_id']}/conferences", timeout=5,
+                          headers={"X-Auth-Token": token})
+    assert listed.status_code == 200
+    records = crossbar.stop()
+
+    assert any(r["msg"].startswith("Booting worker") for r in messages(records,
+                                                                       logger="gunicorn.error"))
+    assert [r["node"] for r in messages(records, msg="api_all: node failed")] == ["down"]
+    assert len(messages(records, logger="crossbar.app", msg="request", status=200,
+                        path=f"/v2/accounts/{admin['account_id']}/conferences")) == 1   # once
 
 
 def test_ecallmgr_logs_json_lines_while_a_node_is_down(tmp_path, fssim, services, amqp_url,
