@@ -220,4 +220,3 @@ def store(request, new_store):
 def store_kind(store):
     """``"embedded"`` or ``"couchdb"`` for the current ``store``."""
     return "embedded" if isinstance(store, EmbeddedStore) else "couchdb"
-

@@ -8,7 +8,6 @@ being skipped. After re-vendoring from ``shared/``, rewrite it with
 ``.venv/bin/python -m tests.support.fixture_manifest``.
 """
 import hashlib
-import pathlib
 import sys
 
 from tests.support.paths import VENDORED
