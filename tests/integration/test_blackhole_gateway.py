@@ -1,6 +1,6 @@
 """The websocket gateway over real TCP (websocket-client) on the in-process bus;
 the tenant isolation and topic-matching tests on real RabbitMQ too (``bus`` is
-tests.support.rabbit's fixture, parametrized ``ON_BOTH_BUSES``)."""
+tests.support.bus's fixture, parametrized ``ON_BOTH_BUSES``)."""
 import json
 import time
 
@@ -8,7 +8,7 @@ import gevent
 import pytest
 
 from kzcore.tokens import TokenSigner
-from tests.support.rabbit import BUS_KINDS
+from tests.support.bus import BUS_KINDS
 
 from tests.integration.test_blackhole_support import (
     CHILD, OTHER, PARENT, SECRET, Client, account_store, key, participant_event, start_gateway)

@@ -169,6 +169,7 @@ def test_crossbar_under_gunicorn_logs_json_lines(tmp_path, services):
         [gunicorn, "-c", "python:crossbar.gunicorn_conf", "--workers", "1",
          "crossbar.wsgi:application"],
         service_env(tmp_path, KZ_LISTEN_PORT=port, KZ_ESL_TIMEOUT=1,
+                    KZ_HTTP_HEADER_TIMEOUT=1,          # idle keep-alives do not delay the stop
                     KZ_ESL_NODES=f"down=127.0.0.1:{down}:ClueCon"))
     base = f"http://127.0.0.1:{port}/v2"
     wait_until(lambda: requests.get(f"{base}/openapi.json", timeout=1).ok, what="gunicorn up")
