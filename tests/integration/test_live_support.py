@@ -65,7 +65,7 @@ def make_rig(fssim_factory, tmp_path, store=None, **overrides):
     config = load_config(env={}, **settings)
     pool = EslPool(config.nodes, timeout=config.esl_timeout, events=COMMAND_EVENTS).start()
     assert pool.wait_connected(5.0)
-    store = store or EmbeddedStore(":memory:")
+    store = EmbeddedStore(":memory:") if store is None else store
     live = LiveConferences(pool, store, config)
     api = build_app(store=store, live=live, extra_blueprints=[create_blueprint()], **settings)
     alpha, beta = api.create_sibling_pair()

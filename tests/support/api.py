@@ -10,8 +10,6 @@ import dataclasses
 
 import pytest
 
-from tests.support.couch import STORE_KINDS
-
 from crossbar.app import create_app
 from crossbar.bootstrap import bootstrap
 from kzcore.config import load_config
@@ -19,6 +17,7 @@ from kzcore.schemas.loader import load_schemas
 from kzcore.schemas.registry import SchemaRegistry
 from kzcore.store.embedded import EmbeddedStore
 from kzcore.tokens import TokenSigner
+from tests.support.couch import STORE_KINDS
 
 ADMIN = {"account_name": "Super Admin", "realm": "admin.test.local",
          "username": "admin", "password": "s3cret-admin"}
