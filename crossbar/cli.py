@@ -146,8 +146,8 @@ def main(argv=None):
     config = load_config(args.config, listen_host=args.host, listen_port=args.port)
     setup_logging(config.log_level, config.log_format)
     app = make_app(config)
-    print(f"crossbar listening on http://{config.listen_host}:{config.listen_port}/v2 "
-          "(create the first account with: kz-bootstrap)", file=sys.stderr, flush=True)
+    log.info("crossbar listening (create the first account with: kz-bootstrap)",
+             extra={"url": f"http://{config.listen_host}:{config.listen_port}/v2"})
     try:
         serve(app, config)
     finally:

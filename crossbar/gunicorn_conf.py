@@ -14,8 +14,10 @@ them ``wsgi.input_terminated``, which crossbar counts.
 import math
 
 from kzcore.config import load_config
+from kzcore.logs import gunicorn_logconfig
 
 _config = load_config()
+logconfig_dict = gunicorn_logconfig(_config.log_level, _config.log_format)  # its lines as ours
 
 bind = f"{_config.listen_host}:{_config.listen_port}"
 worker_class = "gevent"

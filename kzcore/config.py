@@ -17,6 +17,9 @@ SETTINGS = {
     "couch_password": ("KZ_COUCH_PASSWORD", "", str, "CouchDB password"),
     "amqp_url": ("KZ_AMQP_URL", "memory://", str,
                  "event bus: 'memory://' (in-process) or amqp://user:pass@host:5672/vhost"),
+    "amqp_exchange": ("KZ_AMQP_EXCHANGE", "conference", str,
+                      "RabbitMQ topic exchange of the conference events (ecallmgr publishes, "
+                      "blackhole consumes: set the same on both)"),
     "esl_nodes": ("KZ_ESL_NODES", "freeswitch@127.0.0.1=127.0.0.1:8021:ClueCon", str,
                   "FreeSWITCH nodes, comma separated [name=]host[:port[:password]]"),
     "esl_timeout": ("KZ_ESL_TIMEOUT", 5.0, float, "seconds to wait for any ESL reply"),
@@ -188,6 +191,7 @@ class Config:
     log_level: str
     log_format: str
     xmlcurl_credentials: str = ""
+    amqp_exchange: str = "conference"
     room_cache_ttl: float = 3.0
     # --- blackhole listener limits (security) ---
     blackhole_header_timeout: float = 10.0

@@ -8,6 +8,7 @@ pytest_plugins = [
     "tests.support.paths",
     "tests.support.couch",
     "tests.support.rabbit",
+    "tests.support.bus",
     "tests.support.sim",
     "tests.support.api",
 ]

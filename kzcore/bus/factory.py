@@ -1,6 +1,7 @@
 """Choose the event bus from ``config.amqp_url``: ``memory://`` -> the shared
 in-process MemoryBus (the embedded run passes one instance to every part),
-``amqp://``/``amqps://`` -> RabbitMQ through pika."""
+``amqp://``/``amqps://`` -> RabbitMQ through pika, on the topic exchange
+``config.amqp_exchange`` (``KZ_AMQP_EXCHANGE``, default ``conference``)."""
 from kzcore.bus.memory import MemoryBus
 
 
@@ -24,7 +25,7 @@ def make_publisher(config, memory_bus=None, **options):
         return _require_bus(memory_bus)
     if url.startswith(("amqp://", "amqps://")):
         from kzcore.bus.pika_publisher import PikaPublisher
-        return PikaPublisher(url, **options)
+        return PikaPublisher(url, **{"exchange": config.amqp_exchange, **options})
     raise ValueError(f"unsupported amqp_url scheme: {url!r}")
 
 
@@ -35,5 +36,5 @@ def make_consumer(config, memory_bus=None, **options):
         return _require_bus(memory_bus).consumer()
     if url.startswith(("amqp://", "amqps://")):
         from kzcore.bus.pika_consumer import PikaConsumer
-        return PikaConsumer(url, **options)
+        return PikaConsumer(url, **{"exchange": config.amqp_exchange, **options})
     raise ValueError(f"unsupported amqp_url scheme: {url!r}")

@@ -56,18 +56,29 @@ class EslPool:
         return self.client(name).command(line, timeout=timeout)
 
     def api_all(self, command, timeout=None):
-        """``{name: reply text | Exception}`` from every node, asked concurrently."""
-        calls = {name: gevent.spawn(client.api, command, timeout=timeout)
+        """``{name: reply text | Exception}`` from every node, asked concurrently;
+        each node that fails is logged once, with its name."""
+        calls = {name: gevent.spawn(_reply_or_exception, client, command, timeout)
                  for name, client in self._clients.items()}
         gevent.joinall(list(calls.values()))
-        results = {}
-        for name, call in calls.items():
-            results[name] = call.value if call.successful() else call.exception
-            if not call.successful():
-                log.info("api_all: node failed", extra={"node": name, "command": command,
-                                                         "error": str(call.exception)})
+        results = {name: call.value for name, call in calls.items()}
+        for name, result in results.items():
+            if isinstance(result, Exception):
+                log.info("api_all: node failed", extra={
+                    "node": name, "command": command, "error": str(result),
+                    "error_type": type(result).__name__})
         return results
 
     def close(self):
         for client in self._clients.values():
             client.close()
+
+
+def _reply_or_exception(client, command, timeout):
+    """One node's answer, or the exception it raised: returned, not raised, so
+    that the greenlet does not die with it (gevent would print its traceback to
+    stderr, outside the structured log)."""
+    try:
+        return client.api(command, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - every failure is that node's answer
+        return exc

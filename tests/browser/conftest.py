@@ -1,7 +1,11 @@
 """Browser fixtures: the in-process stack, one headless Chromium for the session,
-a fresh page per test (signed out), and screenshots saved on failure."""
+a fresh page per test (signed out), and screenshots saved on failure. Without
+Chromium (or Playwright) the browser tests fail (tests.support.needs)."""
+import os
+
 import pytest
 
+from tests.support.needs import service_missing
 from tests.support.stack import stack  # noqa: F401  (fixture)
 
 CHROMIUM = "/usr/bin/chromium"
@@ -10,11 +14,22 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 VIEWPORT = {"width": 1280, "height": 860}
 
 
+CHROMIUM_HINT = "Run ./test.sh as root (it installs Debian's chromium) or apt-get install chromium"
+
+
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    if not os.access(CHROMIUM, os.X_OK):
+        service_missing("Chromium", f"no executable {CHROMIUM}", CHROMIUM_HINT)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        service_missing("Playwright", repr(exc), "Run ./test.sh (it installs the test extras)")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as exc:  # playwright's launch errors have no narrower common type
+            service_missing("Chromium", f"it does not start ({exc})", CHROMIUM_HINT)
         yield chromium
         chromium.close()
 

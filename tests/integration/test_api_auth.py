@@ -1,8 +1,12 @@
 """Authentication as a Kazoo client does it (api_auth, user_auth md5/sha1)."""
 import hashlib
 
+import pytest
+
 from kzcore.tokens import TokenSigner
 from tests.support.api import ADMIN
+
+pytestmark = pytest.mark.both_stores   # embedded and CouchDB-API (tests.support.api)
 
 
 def _user_auth(api, credentials, **extra):

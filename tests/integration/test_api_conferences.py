@@ -1,6 +1,8 @@
 """Conferences CRUD as a client written against Kazoo's docs (seed 002) uses it."""
 import pytest
 
+pytestmark = pytest.mark.both_stores   # embedded and CouchDB-API (tests.support.api)
+
 
 @pytest.fixture
 def confs(api):

@@ -7,6 +7,8 @@ import pytest
 
 from kzcore.naming import ACCOUNTS_DB, account_db
 
+pytestmark = pytest.mark.both_stores   # embedded and CouchDB-API (tests.support.api)
+
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 # Routes handing the conference to the live-control part: with no FreeSWITCH node
 # configured they answer 503 before any lookup of a live conference.

@@ -2,7 +2,11 @@
 import hashlib
 import io
 
+import pytest
+
 from kzcore.naming import ACCOUNTS_DB, account_db
+
+pytestmark = pytest.mark.both_stores   # embedded and CouchDB-API (tests.support.api)
 
 
 def test_child_accounts_children_and_descendants(api):

@@ -1,24 +1,20 @@
-"""The websocket gateway over real TCP (websocket-client) on the in-process bus."""
+"""The websocket gateway over real TCP (websocket-client) on the in-process bus;
+the tenant isolation and topic-matching tests on real RabbitMQ too (``bus`` is
+tests.support.bus's fixture, parametrized ``ON_BOTH_BUSES``)."""
 import json
 import time
 
 import gevent
 import pytest
 
-from kzcore.bus.memory import MemoryBus
 from kzcore.tokens import TokenSigner
+from tests.support.bus import BUS_KINDS
 
 from tests.integration.test_blackhole_support import (
     CHILD, OTHER, PARENT, SECRET, Client, account_store, key, participant_event, start_gateway)
 
 signer = TokenSigner(SECRET)
-
-
-@pytest.fixture
-def bus():
-    bus = MemoryBus()
-    yield bus
-    bus.close()
+ON_BOTH_BUSES = pytest.mark.parametrize("bus", BUS_KINDS, indirect=True)
 
 
 @pytest.fixture
@@ -29,6 +25,8 @@ def make_gateway(bus):
         options = dict({"ping_interval": 5.0, "idle_timeout": 10.0}, **options)
         gateway = start_gateway(bus.consumer(), account_store(), **options)
         gateways.append(gateway)
+        if hasattr(bus, "wait_ready"):      # RabbitMQ: subscribe once the consumer is bound
+            assert bus.wait_ready(), "the gateway's AMQP consumer never became ready"
         return gateway
 
     def client(gateway, **kwargs):
@@ -67,6 +65,7 @@ def routing_keys(events):
     return [event["routing_key"] for event in events]
 
 
+@ON_BOTH_BUSES
 def test_subscribe_and_unsubscribe_replies(bus, client):
     ws = client()
     reply = ws.subscribe(token(PARENT), PARENT, "conference.event.room1.*", "conference.#",
@@ -86,6 +85,7 @@ def test_subscribe_and_unsubscribe_replies(bus, client):
     assert reply["data"] == {"subscribed": [], "unsubscribed": ["conference.event.room1.*"]}
 
 
+@ON_BOTH_BUSES
 def test_wildcards_match_as_amqp_topics(bus, client):
     one_room, conference_level, everything = client(), client(), client()
     one_room.subscribe(token(PARENT), PARENT, "conference.event.room1.*")
@@ -107,6 +107,7 @@ def test_wildcards_match_as_amqp_topics(bus, client):
         key("room1", "conference"), key("room2", "conference"), key("room3", "end")]
 
 
+@ON_BOTH_BUSES
 def test_several_subscriptions_on_one_socket_each_get_their_copy(bus, client):
     ws = client()
     reply = ws.subscribe(token(PARENT), PARENT, "conference.event.room1.*")
@@ -124,6 +125,7 @@ def test_several_subscriptions_on_one_socket_each_get_their_copy(bus, client):
         assert event["data"]["conference_id"] == "room1" and event["data"]["account_id"] == PARENT
 
 
+@ON_BOTH_BUSES
 def test_an_account_cannot_subscribe_to_another_accounts_events(bus, client):
     intruder = client()
     reply = intruder.subscribe(token(OTHER), PARENT, "conference.event.room1.*", request_id="x")
@@ -142,6 +144,7 @@ def test_an_account_cannot_subscribe_to_another_accounts_events(bus, client):
     assert events[0]["data"]["account_id"] == OTHER
 
 
+@ON_BOTH_BUSES
 def test_a_parent_sees_its_childs_events_and_scoping_follows_the_subscription(bus, client):
     parent, parent_on_child = client(), client()
     parent.subscribe(token(PARENT), PARENT, "conference.event.*.*")
@@ -300,6 +303,7 @@ def _readable(sock):
     return bool(select.select([sock], [], [], 0)[0])
 
 
+@ON_BOTH_BUSES
 def test_the_bus_is_bound_to_the_union_of_the_subscriptions_only(bus, make_gateway):
     gateway = make_gateway()
     first, second = make_gateway.client(gateway), make_gateway.client(gateway)

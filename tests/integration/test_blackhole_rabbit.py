@@ -1,4 +1,7 @@
-"""End to end on real RabbitMQ: AMQP publish -> one PikaConsumer -> fan-out -> websockets."""
+"""End to end on real RabbitMQ: AMQP publish -> one PikaConsumer -> fan-out -> websockets.
+
+The broker is the suite's (``amqp_url``: ``KZ_AMQP_URL``, failing when it is
+unreachable); each test publishes on an exchange of its own."""
 import json
 import os
 import uuid
@@ -6,6 +9,7 @@ import uuid
 import pika
 import pytest
 
+from kzcore.bus.pika_consumer import PikaConsumer
 from kzcore.naming import ACCOUNTS_DB
 from kzcore.store.embedded import EmbeddedStore
 from kzcore.tokens import TokenSigner
@@ -13,42 +17,40 @@ from kzcore.tokens import TokenSigner
 from tests.integration.test_blackhole_support import (
     OTHER, PARENT, SECRET, Client, account_store, key, participant_event, start_gateway)
 
-AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 pytestmark = pytest.mark.rabbitmq
 signer = TokenSigner(SECRET)
 
 
-def amqp_channel():
-    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
-    channel = connection.channel()
-    channel.exchange_declare("conference", exchange_type="topic", durable=True)
-    return connection, channel
+class Rabbit:
+    """A channel to the broker that publishes on the test's own exchange."""
+
+    def __init__(self, url, exchange):
+        self.url, self.exchange = url, exchange
+        self.connection = pika.BlockingConnection(pika.URLParameters(url))
+        self.channel = self.connection.channel()
+        self.channel.exchange_declare(exchange, exchange_type="topic", durable=True)
 
 
 @pytest.fixture
-def rabbit():
-    try:
-        connection, channel = amqp_channel()
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"RabbitMQ not reachable at {AMQP_URL}: {exc!r}")
-    yield channel
-    connection.close()
+def rabbit(amqp_url, temp_exchange):
+    made = Rabbit(amqp_url, temp_exchange)
+    yield made
+    made.connection.close()
 
 
 @pytest.fixture
 def gateway(rabbit):
-    consumer_module = pytest.importorskip("kzcore.bus.pika_consumer")
-    consumer = consumer_module.PikaConsumer(AMQP_URL)
+    consumer = PikaConsumer(rabbit.url, exchange=rabbit.exchange)
     gateway = start_gateway(consumer, account_store())
     assert consumer.wait_ready(10), "the gateway's AMQP consumer never became ready"
     yield gateway
     gateway.stop()
 
 
-def publish(channel, account_id, conference_id, call_id, seq=0):
+def publish(rabbit, account_id, conference_id, call_id, seq=0):
     body = json.dumps(participant_event(account_id, conference_id, call_id, seq))
-    channel.basic_publish("conference", key(conference_id, call_id), body,
-                          pika.BasicProperties(content_type="application/json"))
+    rabbit.channel.basic_publish(rabbit.exchange, key(conference_id, call_id), body,
+                                 pika.BasicProperties(content_type="application/json"))
 
 
 def test_events_published_on_rabbitmq_reach_only_entitled_websockets(rabbit, gateway):
@@ -92,7 +94,8 @@ def test_kz_blackhole_process_serves_rabbitmq_events_and_stops_on_sigterm(rabbit
     seeded = EmbeddedStore(str(tmp_path / "store.sqlite3"))   # tokens need a live account
     seeded.save(ACCOUNTS_DB, {"_id": PARENT, "pvt_type": "account", "pvt_tree": []})
     seeded.close()
-    env = dict(os.environ, KZ_AMQP_URL=AMQP_URL, KZ_TOKEN_SECRET=SECRET, KZ_STORE="embedded",
+    env = dict(os.environ, KZ_AMQP_URL=rabbit.url, KZ_AMQP_EXCHANGE=rabbit.exchange,
+               KZ_TOKEN_SECRET=SECRET, KZ_STORE="embedded",
                KZ_STORE_PATH=str(tmp_path / "store.sqlite3"), KZ_BLACKHOLE_PORT=str(port),
                PYTHONPATH=os.getcwd())
     process = subprocess.Popen([sys.executable, "-c", "from blackhole.cli import main; main()"],

@@ -1,5 +1,9 @@
 """ecallmgr end to end: the simulator over real TCP ESL -> ecallmgr -> real RabbitMQ
--> a consumer bound to conference.event.{conference_id}.*"""
+-> a consumer bound to conference.event.{conference_id}.*
+
+Each harness publishes on an exchange of its own (``temp_exchange``): nothing
+else on the machine's broker reaches its taps, so "nothing was published" can be
+checked by reading the exchange until it is quiet."""
 import uuid
 
 import gevent
@@ -26,13 +30,14 @@ SEED_FIELDS = {
 class Harness:
     """One simulator node, one ecallmgr publishing to RabbitMQ, taps on the broker."""
 
-    def __init__(self, sims, amqp_url, rabbit_tap, **settings):
-        self.sims, self.rabbit_tap = sims, rabbit_tap
+    def __init__(self, sims, amqp_url, rabbit_tap, exchange, **settings):
+        self.sims, self.rabbit_tap, self.exchange = sims, rabbit_tap, exchange
         self.publisher_name = unique_name("kz-test-ecallmgr")
-        self.publisher = PikaPublisher(amqp_url, connection_name=self.publisher_name)
+        self.publisher = PikaPublisher(amqp_url, connection_name=self.publisher_name,
+                                       exchange=exchange)
         nodes = ",".join(f"{sim.node_name}={sim.host}:{sim.port}:{sim.password}" for sim in sims)
-        self.config = load_config(env={}, amqp_url=amqp_url, node_name=NODE, esl_nodes=nodes,
-                                  **settings)
+        self.config = load_config(env={}, amqp_url=amqp_url, amqp_exchange=exchange,
+                                  node_name=NODE, esl_nodes=nodes, **settings)
         self.daemon = create_daemon(self.config, publisher=self.publisher)
 
     def start(self):
@@ -47,8 +52,12 @@ class Harness:
 
     def new_room(self):
         conference_id = uuid.uuid4().hex
-        tap = self.rabbit_tap(f"conference.event.{conference_id}.*")
+        tap = self.tap(f"conference.event.{conference_id}.*")
         return f"{ACCOUNT}_{conference_id}", conference_id, tap
+
+    def tap(self, patterns):
+        """A tap on this harness's own exchange."""
+        return self.rabbit_tap(patterns, self.exchange)
 
 
 def wait_for(condition, timeout=5.0, message="condition not met in time"):
@@ -74,11 +83,12 @@ def of_member(messages, call_id):
 
 
 @pytest.fixture
-def harness(fssim, amqp_url, rabbit_tap):
+def harness(fssim, amqp_url, rabbit_tap, temp_exchange):
     made = []
 
     def make(sims=None, **settings):
-        made.append(Harness(sims or [fssim], amqp_url, rabbit_tap, **settings).start())
+        made.append(Harness(sims or [fssim], amqp_url, rabbit_tap, temp_exchange,
+                            **settings).start())
         return made[-1]
 
     yield make
@@ -159,11 +169,34 @@ def test_publish_participant_event_filter(harness, fssim):
     assert h.daemon.stream.counts["filtered"] >= 2
 
 
-def test_foreign_rooms_are_not_published(harness, fssim, rabbit_tap):
+def test_foreign_rooms_are_not_published(harness, fssim):
+    """A room without an account prefix is not ours: nothing of it reaches the bus.
+    The harness's exchange is its own, so after a room of ours that follows it, the
+    exchange carries exactly that room's events."""
     h = harness()
-    tap = rabbit_tap("conference.event.#")
+    tap = h.tap("conference.event.#")
     before = h.daemon.stream.counts["foreign"]
     member = fssim.join(f"plainroom{uuid.uuid4().hex[:6]}", "1001", "Alice")
     fssim.hangup(member.uuid)
     wait_for(lambda: h.daemon.stream.counts["foreign"] >= before + 3)
-    assert [p for _, p, _ in tap.read_quiet(0.3) if p.get("call_id") == member.uuid] == []
+    conference_id = uuid.uuid4().hex
+    ours = fssim.join(f"{ACCOUNT}_{conference_id}", "1002", "Bob")  # published after them
+    got = []
+    read_until(tap, got, lambda p: p["event"] == "add-member" and p["call_id"] == ours.uuid)
+    assert {p["conference_id"] for _, p, _ in got} == {conference_id}
+    assert member.uuid not in {p.get("call_id") for _, p, _ in got}
+
+
+def test_the_factory_publishes_on_the_configured_exchange(amqp_url, temp_exchange, rabbit_tap):
+    """KZ_AMQP_EXCHANGE reaches the publisher kz-ecallmgr builds (kzcore.bus.factory)."""
+    from kzcore.bus.factory import make_publisher
+    config = load_config(env={"KZ_AMQP_URL": amqp_url, "KZ_AMQP_EXCHANGE": temp_exchange})
+    tap = rabbit_tap("conference.event.#", temp_exchange)
+    publisher = make_publisher(config, connection_name=unique_name("kz-test-factory"))
+    try:
+        publisher.publish("conference.event.room1.call1", {"event": "add-member"})
+        assert publisher.flush(5)
+        [(key, payload, _properties)] = tap.read(1, timeout=5)
+        assert (key, payload) == ("conference.event.room1.call1", {"event": "add-member"})
+    finally:
+        publisher.close(timeout=2)

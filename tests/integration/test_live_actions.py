@@ -9,6 +9,8 @@ import pytest
 
 from tests.integration.test_live_support import rig  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.both_stores   # embedded and CouchDB-API (tests.support.api)
+
 WAV_HEADER = b"RIFF"
 
 

@@ -3,8 +3,12 @@ sip: URIs, flags, caller id, custom variables, timeouts, dynamic conferences,
 and endpoint_responses filled from what FreeSWITCH reported."""
 import time
 
+import pytest
+
 from crossbar.xmlcurl.service import XmlCurlService
 from tests.integration.test_live_support import rig  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.both_stores   # embedded and CouchDB-API (tests.support.api)
 
 
 def account_realm(rig, account):

@@ -2,9 +2,13 @@
 change nothing; a successful dial saves the document through the conference
 service (numbers checked system-wide and indexed). And the dial parameters the
 system does not implement, or a call id that is already live, are 400s."""
+import pytest
+
 from kzcore import conference_numbers
 from tests.integration.test_live_dial import dial, make_device, running_room
 from tests.integration.test_live_support import rig  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.both_stores   # embedded and CouchDB-API (tests.support.api)
 
 
 def dial_commands(rig, marks):

@@ -11,16 +11,18 @@ from tests.support.rabbit import unique_name
 
 
 @pytest.fixture
-def ecallmgr(rig, amqp_url):
-    publisher = PikaPublisher(amqp_url, connection_name=unique_name("kz-test-live"))
+def ecallmgr(rig, amqp_url, temp_exchange):
+    """ecallmgr publishing on the test's own exchange; yields that exchange's name."""
+    publisher = PikaPublisher(amqp_url, connection_name=unique_name("kz-test-live"),
+                              exchange=temp_exchange)
     assert publisher.wait_connected(5)
-    config = load_config(env={}, amqp_url=amqp_url, node_name="ecallmgr@live-test",
-                         esl_nodes=rig.config.esl_nodes)
+    config = load_config(env={}, amqp_url=amqp_url, amqp_exchange=temp_exchange,
+                         node_name="ecallmgr@live-test", esl_nodes=rig.config.esl_nodes)
     daemon = create_daemon(config, publisher=publisher).start()
     with gevent.Timeout(5, AssertionError("ecallmgr did not connect")):
         while len(daemon.pool.connected_names()) < 2 or daemon.stream.counts["resyncs"] < 2:
             gevent.sleep(0.02)
-    yield daemon
+    yield temp_exchange
     daemon.stop(flush_timeout=2)
     publisher.close(timeout=2)
 
@@ -45,7 +47,7 @@ class Events:
 
 def test_actions_produce_their_events_on_rabbitmq(rig, ecallmgr, rabbit_tap):
     conference_id = rig.create_conference(rig.alpha)
-    events = Events(rabbit_tap(f"conference.event.{conference_id}.*"))
+    events = Events(rabbit_tap(f"conference.event.{conference_id}.*", ecallmgr))
     room = rig.room(rig.alpha, conference_id)
     alice = rig.sims[1].join(room, "1001", "Alice")
     bob = rig.sims[1].join(room, "1002", "Bob")

@@ -4,6 +4,8 @@ import pytest
 
 from tests.integration.test_live_support import rig  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.both_stores   # embedded and CouchDB-API (tests.support.api)
+
 
 @pytest.fixture
 def alpha_room(rig):

@@ -5,6 +5,8 @@ import pytest
 
 from tests.integration.test_live_support import rig  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.both_stores   # embedded and CouchDB-API (tests.support.api)
+
 
 def setup_room(rig, node=0):
     conference_id = rig.create_conference(rig.alpha)

@@ -12,6 +12,8 @@ from kzcore.store.embedded import EmbeddedStore
 from tests.support.api import build_app
 from tests.support.esl_script_server import EslScriptServer, recorded_body
 
+pytestmark = pytest.mark.both_stores   # embedded and CouchDB-API (tests.support.api)
+
 
 @pytest.fixture
 def scripted(tmp_path):

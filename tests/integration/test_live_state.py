@@ -1,7 +1,11 @@
 """Live state on GET: ``_read_only``, participants, several nodes, no cache."""
 import time
 
+import pytest
+
 from tests.integration.test_live_support import rig  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.both_stores   # embedded and CouchDB-API (tests.support.api)
 
 
 def test_get_conference_reads_members_from_the_node_hosting_it(rig):

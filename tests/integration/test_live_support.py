@@ -55,7 +55,7 @@ class LiveRig:
         return sim.command_log[mark:]
 
 
-def make_rig(fssim_factory, tmp_path, **overrides):
+def make_rig(fssim_factory, tmp_path, store=None, **overrides):
     sims = [fssim_factory(hostname="node1", recordings_dir=None),
             fssim_factory(hostname="node2", recordings_dir=None)]
     nodes = ",".join(f"{sim.node_name}=127.0.0.1:{sim.port}:ClueCon" for sim in sims)
@@ -65,7 +65,7 @@ def make_rig(fssim_factory, tmp_path, **overrides):
     config = load_config(env={}, **settings)
     pool = EslPool(config.nodes, timeout=config.esl_timeout, events=COMMAND_EVENTS).start()
     assert pool.wait_connected(5.0)
-    store = EmbeddedStore(":memory:")
+    store = EmbeddedStore(":memory:") if store is None else store
     live = LiveConferences(pool, store, config)
     api = build_app(store=store, live=live, extra_blueprints=[create_blueprint()], **settings)
     alpha, beta = api.create_sibling_pair()
@@ -73,12 +73,13 @@ def make_rig(fssim_factory, tmp_path, **overrides):
 
 
 @pytest.fixture
-def rig(fssim_factory, tmp_path):
-    made, pool = make_rig(fssim_factory, tmp_path)
+def rig(fssim_factory, tmp_path, new_store, api_store_kind):
+    """The rig on a fresh store of ``api_store_kind`` (both kinds in modules marked
+    ``both_stores``: tests.support.api)."""
+    made, pool = make_rig(fssim_factory, tmp_path, store=new_store(api_store_kind))
     yield made
     made.live.close()
     pool.close()
-    made.api.store.close()
 
 
 def test_rig_reaches_both_nodes(rig):

@@ -1,6 +1,11 @@
-"""Fixtures for the crossbar API: an app on an embedded store with the schemas
-loaded and a bootstrapped super-admin, plus helpers to authenticate and to
-create more accounts."""
+"""Fixtures for the crossbar API: an app on a fresh store with the schemas loaded
+and a bootstrapped super-admin, plus helpers to authenticate and to create more
+accounts.
+
+The store is the embedded one, unless the test's module (class, function) is
+marked ``both_stores``: then every test that builds an app through ``api``,
+``app_factory`` or the live suites' ``rig`` runs twice, on the embedded store and
+on the CouchDB-API server (``api_store_kind`` is ``"embedded"`` / ``"couchdb"``)."""
 import dataclasses
 
 import pytest
@@ -12,6 +17,7 @@ from kzcore.schemas.loader import load_schemas
 from kzcore.schemas.registry import SchemaRegistry
 from kzcore.store.embedded import EmbeddedStore
 from kzcore.tokens import TokenSigner
+from tests.support.couch import STORE_KINDS
 
 ADMIN = {"account_name": "Super Admin", "realm": "admin.test.local",
          "username": "admin", "password": "s3cret-admin"}
@@ -89,20 +95,33 @@ def build_app(store=None, live=None, token_lifetime=3600, extra_blueprints=(),
     return ApiHarness(app, store, admin)
 
 
+BOTH_STORES_MARK = "both_stores"
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked ``both_stores`` run once per store kind."""
+    if "api_store_kind" in metafunc.fixturenames \
+            and metafunc.definition.get_closest_marker(BOTH_STORES_MARK):
+        metafunc.parametrize("api_store_kind", STORE_KINDS, indirect=True)
+
+
 @pytest.fixture
-def app_factory():
-    """``app_factory(store=None, live=None, extra_blueprints=(), **config) -> ApiHarness``."""
-    made = []
+def api_store_kind(request):
+    """The kind of store the API app runs on: ``embedded`` unless parametrized."""
+    return getattr(request, "param", "embedded")
 
+
+@pytest.fixture
+def app_factory(new_store, api_store_kind):
+    """``app_factory(store=None, live=None, extra_blueprints=(), **config) -> ApiHarness``;
+    without ``store``, each app gets a fresh store of ``api_store_kind``, opened as
+    the product opens it (no account database created by a mere write)."""
     def make(store=None, live=None, **overrides):
-        harness = build_app(store=store, live=live, **overrides)
-        if store is None:  # stores passed in belong to their own fixture
-            made.append(harness)
-        return harness
+        if store is None:   # stores passed in belong to their own fixture
+            store = new_store(api_store_kind, account_dbs_on_write=False)
+        return build_app(store=store, live=live, **overrides)
 
-    yield make
-    for harness in made:
-        harness.store.close()
+    return make
 
 
 @pytest.fixture

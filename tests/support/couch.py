@@ -2,9 +2,11 @@
 
 ``couch_url`` (session): ``COUCHDB_URL`` if set, else an in-memory pouchdb-server
 from tests/node started on a free port and stopped at session end (it also dies
-with the test process: PR_SET_PDEATHSIG). ``store``: a fresh store per test,
-parametrized over ``embedded`` and ``couchdb``; on CouchDB every database name is
-prefixed per test (``PrefixedStore``) and the databases are deleted afterwards.
+with the test process: PR_SET_PDEATHSIG). Neither reachable fails the tests that
+need it (tests.support.needs). ``store``: a fresh store per test, parametrized
+over ``embedded`` and ``couchdb``; on CouchDB every database name is prefixed per
+test (``PrefixedStore``) and the databases are deleted afterwards.
+``new_store(kind)`` makes more such stores (the API and live suites use it).
 pouchdb-server drops "/" from database names (``a/b`` and ``ab`` collide there,
 not on CouchDB) and matches ``$ne`` on missing fields (CouchDB does not): keep
 shared tests clear of both.
@@ -24,6 +26,7 @@ import pytest
 from kzcore.store.base import Store
 from kzcore.store.couch import CouchStore
 from kzcore.store.embedded import EmbeddedStore
+from tests.support.needs import service_missing
 
 NODE_DIR = pathlib.Path(__file__).resolve().parents[1] / "node"
 POUCHDB_BIN = NODE_DIR / "node_modules" / ".bin" / "pouchdb-server"
@@ -46,6 +49,17 @@ def ensure_pouchdb_installed():
     if not POUCHDB_BIN.exists():
         subprocess.run(["npm", "ci", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund"],
                        check=True, timeout=600)
+
+
+def check_reachable(url):
+    """Raises OSError unless a CouchDB-API server answers at ``url``."""
+    with urllib.request.urlopen(url + "/", timeout=3.0) as reply:
+        if reply.status != 200:
+            raise OSError(f"HTTP {reply.status} from {url}/")
+
+
+COUCH_HINT = ("Run ./test.sh (it installs pouchdb-server from npm), or point COUCHDB_URL "
+              "at a CouchDB server")
 
 
 def wait_for_http(url, process, log_path, timeout=START_TIMEOUT):
@@ -76,9 +90,17 @@ def stop_process(process):
 @pytest.fixture(scope="session")
 def couch_url(tmp_path_factory):
     if os.environ.get("COUCHDB_URL"):
-        yield os.environ["COUCHDB_URL"].rstrip("/")
+        url = os.environ["COUCHDB_URL"].rstrip("/")
+        try:
+            check_reachable(url)
+        except OSError as exc:
+            service_missing("CouchDB at COUCHDB_URL", f"{exc!r}", COUCH_HINT)
+        yield url
         return
-    ensure_pouchdb_installed()
+    try:
+        ensure_pouchdb_installed()
+    except (OSError, subprocess.SubprocessError) as exc:
+        service_missing("pouchdb-server", f"cannot install it ({exc!r})", COUCH_HINT)
     workdir = tmp_path_factory.mktemp("pouchdb")  # it writes config.json and log.txt in cwd
     port = free_port()
     log_path = workdir / "stdout.txt"
@@ -90,7 +112,10 @@ def couch_url(tmp_path_factory):
             preexec_fn=_die_with_parent)
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_for_http(url, process, log_path)
+        try:
+            wait_for_http(url, process, log_path)
+        except RuntimeError as exc:
+            service_missing("pouchdb-server", str(exc), COUCH_HINT)
         yield url
     finally:
         stop_process(process)
@@ -153,25 +178,45 @@ def unique_db_prefix():
     return f"t{uuid.uuid4().hex[:10]}_"
 
 
-@pytest.fixture(params=["embedded", "couchdb"])
-def store(request):
+STORE_KINDS = ("embedded", "couchdb")
+
+
+@pytest.fixture
+def new_store(request):
+    """``new_store(kind, account_dbs_on_write=True)`` -> a fresh, empty store of that
+    kind (``embedded``: SQLite in memory; ``couchdb``: its own database prefix on
+    the CouchDB-API server), closed (and its CouchDB databases deleted) after the
+    test. The product opens its stores with ``account_dbs_on_write=False``."""
+    made = []
+
+    def make(kind, account_dbs_on_write=True):
+        if kind == "embedded":
+            backend = EmbeddedStore(":memory:", account_dbs_on_write=account_dbs_on_write)
+        elif kind == "couchdb":
+            backend = PrefixedStore(CouchStore(request.getfixturevalue("couch_url"),
+                                               account_dbs_on_write=account_dbs_on_write),
+                                    unique_db_prefix())
+        else:
+            raise ValueError(f"unknown store kind {kind!r}; one of {STORE_KINDS}")
+        made.append(backend)
+        return backend
+
+    yield make
+    for backend in made:
+        try:
+            if isinstance(backend, PrefixedStore):
+                backend.drop_all()
+        finally:
+            backend.close()
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store(request, new_store):
     """A fresh, empty store of each backend."""
-    if request.param == "embedded":
-        backend = EmbeddedStore(":memory:")
-        yield backend
-        backend.close()
-        return
-    backend = PrefixedStore(CouchStore(request.getfixturevalue("couch_url")),
-                            unique_db_prefix())
-    try:
-        yield backend
-    finally:
-        backend.drop_all()
-        backend.close()
+    return new_store(request.param)
 
 
 @pytest.fixture
 def store_kind(store):
     """``"embedded"`` or ``"couchdb"`` for the current ``store``."""
     return "embedded" if isinstance(store, EmbeddedStore) else "couchdb"
-

@@ -3,8 +3,9 @@
 The recordings are vendored in ``tests/fixtures/freeswitch`` (a byte-exact copy of
 the team's ``shared/fixtures/freeswitch``), so that a bare clone runs the suite.
 ``KZ_SHARED_DIR`` points the tests at another copy of ``shared/`` instead;
-``tests/unit/test_fixtures_copy.py`` checks the copy against ``../shared`` when
-that folder is beside the checkout."""
+``tests/unit/test_fixtures_copy.py`` checks the copy against ``shared/`` when it
+is there (``KZ_SHARED_DIR`` or ``../shared``), else against the manifest
+committed with it (``tests/support/fixture_manifest.py``)."""
 import os
 import pathlib
 

@@ -1,7 +1,10 @@
 """RabbitMQ fixtures: the real broker on 127.0.0.1:5672 (or KZ_AMQP_URL).
 
-``amqp_url`` fails clearly when the broker is unreachable. ``rabbit_tap`` binds a
-fresh exclusive queue to a pattern and reads what arrives, in order.
+``amqp_url`` fails clearly when the broker is unreachable (tests.support.needs).
+The broker is shared with whatever else runs on the machine, so tests never use
+the product's ``conference`` exchange: ``temp_exchange`` names one of the test's
+own, and ``rabbit_tap(patterns, exchange)`` binds a fresh exclusive queue to
+patterns on it and reads what arrives, in order.
 ``close_broker_connection(name)`` closes a named client connection from the
 broker side (``rabbitmqctl close_connection``), as a broker restart would.
 """
@@ -15,6 +18,8 @@ import uuid
 
 import pika
 import pytest
+
+from tests.support.needs import service_missing
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
@@ -32,7 +37,8 @@ def amqp_url():
     try:
         pika.BlockingConnection(params).close()
     except Exception as exc:  # any failure here means: no broker to test against
-        pytest.fail(f"RabbitMQ is not reachable at {url} ({exc!r}); start it or set KZ_AMQP_URL")
+        service_missing(f"RabbitMQ at {url}", repr(exc),
+                        "Start RabbitMQ (guest/guest on 127.0.0.1:5672) or set KZ_AMQP_URL")
     return url
 
 
@@ -55,7 +61,7 @@ def temp_exchange(amqp_url):
 class RabbitTap:
     """A fresh exclusive queue bound to ``patterns`` on ``exchange``."""
 
-    def __init__(self, url, patterns, exchange="conference"):
+    def __init__(self, url, patterns, exchange):
         self.connection = pika.BlockingConnection(pika.URLParameters(url))
         self.channel = self.connection.channel()
         self.channel.exchange_declare(exchange, exchange_type="topic", durable=True)
@@ -95,10 +101,11 @@ class RabbitTap:
 
 @pytest.fixture
 def rabbit_tap(amqp_url):
-    """Factory: ``rabbit_tap(pattern_or_patterns, exchange="conference")``."""
+    """Factory: ``rabbit_tap(pattern_or_patterns, exchange)``; the exchange is the
+    test's own (``temp_exchange``), never the product's shared ``conference``."""
     taps = []
 
-    def make(patterns, exchange="conference"):
+    def make(patterns, exchange):
         tap = RabbitTap(amqp_url, patterns, exchange)
         taps.append(tap)
         return tap

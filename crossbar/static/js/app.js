@@ -78,7 +78,7 @@ class App {
   notify(text) {
     const notice = document.getElementById("notice");
     replace(notice, h("span", {}, text),
-      h("button", { type: "button", class: "link", "aria-label": "Dismiss", onclick: () => { notice.hidden = true; } }, "×"));
+      h("button", { type: "button", class: "link", "aria-label": "Dismiss", "data-testid": "notice-dismiss", onclick: () => { notice.hidden = true; } }, "×"));
     notice.hidden = false;
   }
 

@@ -123,7 +123,7 @@ export function conferenceFormView(ctx, conferenceId) {
       h("div", { class: "form-actions" },
         h("button", { type: "submit", class: "primary", "data-testid": "conference-save" },
           editing ? "Save changes" : "Create conference"),
-        h("a", { class: "button", href: cancel }, "Cancel"))));
+        h("a", { class: "button", href: cancel, "data-testid": "conference-cancel" }, "Cancel"))));
   }
 
   if (editing) {

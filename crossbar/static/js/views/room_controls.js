@@ -30,9 +30,10 @@ export function mediaPicker(ctx) {
 function dialForm(ctx, dial) {
   const results = h("ul", { class: "results", "data-testid": "dial-results", "aria-live": "polite" });
   const input = (id, label, attrs = {}) => h("div", { class: "field" },
-    h("label", { for: id }, label), h("input", { id, name: id, type: "text", autocomplete: "off", ...attrs }));
+    h("label", { for: id }, label),
+    h("input", { id, name: id, type: "text", autocomplete: "off", "data-testid": id, ...attrs }));
   const check = (id, label) => h("div", { class: "field checkbox" },
-    h("input", { id, name: id, type: "checkbox" }), h("label", { for: id }, label));
+    h("input", { id, name: id, type: "checkbox", "data-testid": id }), h("label", { for: id }, label));
   async function submit(event) {
     event.preventDefault();
     const form = event.target;
