@@ -45,7 +45,7 @@ def main(argv=None):
     # room for bursts and broker outages: ~1 KiB per event, so at most ~100 MiB
     node = config.node_name or default_node_name()
     publisher = make_publisher(config, connection_name=f"kz-ecallmgr {node}",
-                               buffer_size=PUBLISH_BUFFER, exchange=config.ecallmgr_exchange)
+                               buffer_size=PUBLISH_BUFFER, exchange=config.amqp_exchange)
     daemon = create_daemon(config, publisher=publisher, ha=config.ecallmgr_ha).start()
     health = None
     if config.ecallmgr_health_port >= 0:

@@ -38,7 +38,7 @@ class EcallmgrDaemon:
                                  on_disconnect=self.stream.on_disconnect)
         self.stream.api = self.pool.api
         self.lease = lease_factory(
-            config.amqp_url, exchange=config.ecallmgr_exchange, switches=self.switches,
+            config.amqp_url, exchange=config.amqp_exchange, switches=self.switches,
             handover=self.outlet, eligible=self.eligible, on_promoted=self.stream.request_resync,
             poll=config.ecallmgr_lease_poll, heartbeat=config.ecallmgr_lease_heartbeat,
             connection_name=f"kz-ecallmgr-lease {self.node}") if ha else None

@@ -76,8 +76,6 @@ SETTINGS = {
     "blackhole_max_connections": ("KZ_BLACKHOLE_MAX_CONNECTIONS", 5000, int,
                                   "open websocket gateway connections; more are refused (503)"),
     # --- ecallmgr high availability, health and metrics ---
-    "ecallmgr_exchange": ("KZ_ECALLMGR_EXCHANGE", "conference", str,
-                          "topic exchange ecallmgr publishes conference events on"),
     "ecallmgr_ha": ("KZ_ECALLMGR_HA", True, bool,
                     "kz-ecallmgr holds a RabbitMQ lease per switch: of several instances, "
                     "one publishes each switch's events, the others stand by"),
@@ -219,7 +217,6 @@ class Config:
     callin_pin_window: float = 600.0
     fs_sounds_dir: str = "/usr/share/freeswitch/sounds"
     # --- ecallmgr high availability, health and metrics ---
-    ecallmgr_exchange: str = "conference"
     ecallmgr_ha: bool = True
     ecallmgr_lease_poll: float = 0.2
     ecallmgr_lease_heartbeat: int = 1

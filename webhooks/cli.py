@@ -29,8 +29,9 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="kz-webhooks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", help="TOML configuration file (else KZ_CONFIG)")
-    parser.add_argument("--exchange", default=CONFERENCE_EXCHANGE,
-                        help="topic exchange carrying the conference events (default: conference)")
+    parser.add_argument("--exchange", default=None,
+                        help="topic exchange carrying the conference events (default: "
+                             f"KZ_AMQP_EXCHANGE, else {CONFERENCE_EXCHANGE})")
     parser.add_argument("--log-level", help="override log_level")
     return parser.parse_args(argv)
 
@@ -58,10 +59,11 @@ def main(argv=None):
         log.error("kz-webhooks consumes RabbitMQ: set KZ_AMQP_URL to amqp://...; with the "
                   "in-process bus, kz-all runs the delivery service itself")
         return 2
-    service, publisher, store = build(config, args.exchange)
+    exchange = args.exchange or config.amqp_exchange
+    service, publisher, store = build(config, exchange)
     service.start()
     log.info("kz-webhooks started", extra={"queue": config.webhooks_queue,
-                                           "exchange": args.exchange})
+                                           "exchange": exchange})
     stopping = gevent.event.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         gevent.signal_handler(signum, stopping.set)

@@ -38,8 +38,10 @@ class Settings:
         return cls(**values)
 
 
-def make_source(config, *, memory_bus=None, exchange=CONFERENCE_EXCHANGE):
-    """The durable RabbitMQ queue, or the in-process bus for ``memory://``."""
+def make_source(config, *, memory_bus=None, exchange=None):
+    """The durable RabbitMQ queue, or the in-process bus for ``memory://``, on
+    ``exchange`` (default: the configured ``amqp_exchange``)."""
+    exchange = exchange or getattr(config, "amqp_exchange", CONFERENCE_EXCHANGE)
     if config.amqp_url.startswith("memory://"):
         if memory_bus is None:
             raise ValueError("amqp_url is memory:// but no MemoryBus was passed in")

@@ -24,7 +24,7 @@ class Instance:
         host, port = esl_address
         config = load_config(env={}, amqp_url=amqp_url, node_name=name,
                              esl_nodes=f"{sim.node_name}={host}:{port}:{sim.password}",
-                             ecallmgr_exchange=exchange, ecallmgr_lease_poll=0.1, **settings)
+                             amqp_exchange=exchange, ecallmgr_lease_poll=0.1, **settings)
         self.daemon = create_daemon(config, publisher=self.publisher, ha=True).start()
 
     def role(self, switch):

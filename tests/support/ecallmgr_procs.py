@@ -26,7 +26,7 @@ class EcallmgrProcess:
             "PYTHONPATH": str(REPO_ROOT), "KZ_AMQP_URL": amqp_url, "KZ_NODE_NAME": name,
             "KZ_ESL_NODES": ",".join(f"{s.node_name}={s.host}:{s.port}:{s.password}"
                                      for s in sims),
-            "KZ_ECALLMGR_EXCHANGE": exchange, "KZ_ECALLMGR_HEALTH_PORT": "0",
+            "KZ_AMQP_EXCHANGE": exchange, "KZ_ECALLMGR_HEALTH_PORT": "0",
             "KZ_LOG_FORMAT": "json", "KZ_LOG_LEVEL": "INFO", "KZ_ESL_TIMEOUT": "2",
         })
         env.update({f"KZ_{key.upper()}": str(value) for key, value in settings.items()})
