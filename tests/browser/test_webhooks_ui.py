@@ -60,6 +60,10 @@ def test_create_shows_the_secret_once_then_lists_and_edits(page, stack, receiver
     assert signing.verify(secret, request.headers["x-kazoo-signature"], request.body)
 
     page.get_by_test_id("webhook-edit").click()
+    page.get_by_test_id("field-name").fill("not saved")
+    page.get_by_test_id("webhook-cancel").click()          # back to the webhook, unchanged
+    expect(page.get_by_test_id("webhook-name")).to_have_text("CRM feed")
+    page.get_by_test_id("webhook-edit").click()
     page.get_by_test_id("field-name").fill("CRM feed (renamed)")
     page.get_by_test_id("webhook-save").click()
     expect(page.get_by_test_id("webhook-name")).to_have_text("CRM feed (renamed)")
@@ -105,3 +109,25 @@ def test_delivery_log_and_re_enabling_a_webhook_the_service_disabled(page, stack
     receiver.wait_for(before + 1, "/flaky")
     page.get_by_test_id("webhook-toggle").click()           # and an operator's own disable
     expect(page.get_by_test_id("webhook-state")).to_have_attribute("data-state", "disabled")
+
+
+def test_every_form_field_reaches_the_stored_webhook(page, stack, receiver):
+    sign_in(page, stack, through_form=False)
+    open_webhooks(page)
+    page.get_by_test_id("webhook-new").click()
+    form = page.get_by_test_id("webhook-form")
+    form.get_by_test_id("field-name").fill("All fields")
+    form.get_by_test_id("field-uri").fill(receiver.url("/all"))
+    form.get_by_test_id("field-http_verb").select_option("put")
+    form.get_by_test_id("field-retries").fill("4")
+    form.get_by_test_id("field-include_subaccounts").check()
+    form.get_by_test_id("field-enabled").uncheck()
+    form.get_by_test_id("webhook-save").click()
+    expect(page.get_by_test_id("webhook-secret")).to_be_visible()
+    status, body = stack.api("GET", f"/accounts/{stack.account_id}/webhooks")
+    stored = [hook for hook in body["data"] if hook["name"] == "All fields"]
+    assert status == 200 and len(stored) == 1
+    status, one = stack.api("GET", f"/accounts/{stack.account_id}/webhooks/{stored[0]['id']}")
+    doc = one["data"]
+    assert (doc["http_verb"], doc["retries"], doc["include_subaccounts"], doc["enabled"]) \
+        == ("put", 4, True, False)

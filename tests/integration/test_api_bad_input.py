@@ -18,7 +18,8 @@ WRITE_METHODS = ("PUT", "POST", "PATCH")
 # PUT on these is not a document write but a live action (no FreeSWITCH in the
 # ``api`` app: 503; see the rig tests below); nor are .../api_key (PUT rotates the
 # key, whatever the body) and .../raw (audio, not JSON: its own test below).
-NOT_DOCUMENTS = {"conferences_action", "participants_action", "participant_action"}
+NOT_DOCUMENTS = {"conferences_action", "participants_action", "participant_action",
+                 "webhooks_rotate_secret"}   # takes no body: a new secret whatever is sent
 # Invalid for every resource: not JSON, no object under "data", wrong types.
 BAD_BODIES = {
     "malformed JSON": '{"data": {"name": ',
@@ -47,7 +48,9 @@ def seed(api):
                              ("users", {"username": "u1", "password": "pw", "first_name": "U",
                                         "last_name": "One"}),
                              ("devices", {"name": "Phone"}),
-                             ("media", {"name": "Tune"})):
+                             ("media", {"name": "Tune"}),
+                             ("webhooks", {"name": "Hook", "uri": "https://hooks.example.com/k",
+                                           "hook": "all"})):
         reply = api.call("PUT", f"{base}/{collection}", data, token=api.root.token)
         assert reply.status_code == 201, reply.get_json()
         ids[collection] = reply.get_json()["data"]["id"]

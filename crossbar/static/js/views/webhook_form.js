@@ -106,7 +106,7 @@ export function webhookFormView(ctx, webhookId) {
       summary, formFields(doc),
       h("div", { class: "form-actions" },
         h("button", { type: "submit", class: "primary", "data-testid": "webhook-save" }, editing ? "Save changes" : "Create webhook"),
-        h("a", { class: "button", href: editing ? `#/webhooks/${webhookId}` : "#/webhooks" }, "Cancel"))));
+        h("a", { class: "button", href: editing ? `#/webhooks/${webhookId}` : "#/webhooks", "data-testid": "webhook-cancel" }, "Cancel"))));
   }
 
   if (editing) {
