@@ -54,12 +54,20 @@ class ExpectedExtra:
 
 DYNAMIC_CLEANUP = ("since the recording, dynamic conferences are removed when their room "
                    "ends (crossbar/live/dynamic_rooms.py, issue 10 item 7): ")
+CONFIRMED_START = ("since the recording, a recording start counts only once the switch "
+                   "confirmed it: `recording start` answers +OK even when the file cannot be "
+                   "opened, only the start-recording event's Error says so (round4 "
+                   "recording_start_unwritable, issue 10 item 2): ")
 EXPECTED_EXTRAS = [
     ExpectedExtra(
         role="conn-003", sent=r"filter Action conference-destroy",
         reply=r"\+OK filter added\. \[Action\]=\[conference-destroy\]",
         reason=DYNAMIC_CLEANUP + "crossbar's watch connection passes each conference-destroy "
                "on (DialWatcher.on_room_ended)"),
+    ExpectedExtra(
+        role="conn-003", sent=r"filter Action start-recording",
+        reply=r"\+OK filter added\. \[Action\]=\[start-recording\]",
+        reason=CONFIRMED_START + "crossbar's watch connection takes start-recording events"),
     ExpectedExtra(
         role="conn-002", sent=r"api conference <id>_<id> list count",
         reply=r"-ERR Conference <id>_<id> not found\n",
@@ -78,6 +86,9 @@ EXPECTED_EXTRA_EVENTS = {
         2, DYNAMIC_CLEANUP + "the watch's conference-destroy filter lets through one per "
            "room that ended: the scenario's room (hupall) and the dynamic room (the final "
            "hupall)"),
+    ("CUSTOM", "start-recording"): (
+        1, CONFIRMED_START + "the watch's start-recording filter lets through the one the "
+           "scenario's record start caused, which confirmed it"),
 }
 
 
