@@ -16,12 +16,13 @@
 import dataclasses
 import logging
 
+from kzcore import fs_commands
 from kzcore.fs_commands import apps
 from callin.documents import MEMBER, MODERATOR
 
 log = logging.getLogger(__name__)
 
-SILENT = "silence_stream://10"
+SILENT = fs_commands.SILENT_SOUND  # what a member hears instead of a tone switched off
 _SCHEMES = ("tone_stream://", "silence_stream://", "file_string://", "local_stream://",
             "http://", "https://", "/")
 

@@ -1,6 +1,7 @@
 """Dial-outs, pure parts: what an endpoint of seed 002 means (device id, user id,
 number, ``sip:`` URI, device object), the dial string for it, Kazoo's
-participant flags as mod_conference member flags, and what a dial came to.
+participant flags as mod_conference member flags, the legs' entry and exit
+tones, and what a dial came to.
 """
 import dataclasses
 import re
@@ -116,6 +117,36 @@ def channel_variables(call_id, timeout=None, custom_vars=None):
         variables[CUSTOM_VAR_PREFIX + name] = fs_commands.valid_variable_value(
             value, f"custom_application_vars.{name}")
     return variables
+
+
+TONES = (("play_entry_tone", "enter_sound"), ("play_exit_tone", "exit_sound"))
+
+
+def _conference_setting(conference, params, key):
+    """The conference-wide value: the document's; for an id with no document, the
+    request's (its conference parameters become the dynamic conference)."""
+    source = conference if isinstance(conference, dict) else params
+    return source.get(key, True)
+
+
+def leg_sound_variables(conference, params):
+    """Channel variables silencing the dialled legs' entry / exit tones where the
+    dial request (per member), else the conference, says ``false``: the one control
+    that holds for a member whatever room it joins (a new room, a running one, any
+    profile). A tone string is the room's (its profile) and is not set per leg."""
+    silenced = [params[key] is False if key in params
+                else _conference_setting(conference, params, key) is False
+                for key, _ in TONES]
+    return fs_commands.silent_member_sounds(*silenced)
+
+
+def room_sound_commands(conference, params, listed):
+    """``[(action, "off")]`` for a running room (``listed``: its json_list) whose
+    enter / exit sounds are on while the conference says no tone: the room-wide
+    switch (round4 enter_sound_off), so no join or leave of any kind plays one."""
+    return [(action, "off") for key, action in TONES
+            if _conference_setting(conference, params, key) is False
+            and (listed or {}).get(action, True) is not False]
 
 
 JOB_REPLY = re.compile(r"\+OK Job-UUID: ([0-9A-Za-z\-]+)")

@@ -13,7 +13,7 @@ from crossbar.conferences.service import ConferencesService
 from crossbar.live import dial_plan, state
 from crossbar.live.dial_targets import resolve_targets
 from kzcore import fs_commands
-from kzcore.errors import SwitchRefused
+from kzcore.errors import NotRunning, SwitchRefused
 
 log = logging.getLogger(__name__)
 DIAL_WAIT = 10.0      # seconds a dial request waits for the legs' results
@@ -32,8 +32,9 @@ def refuse_unsupported(params):
             raise fs_commands.invalid(key, why, params[key])
 
 
-def leg_plan(name, targets, params):
-    """``[(target, call_id, bgdial args)]``, every command built (validated) up front."""
+def leg_plan(name, targets, params, sounds=None):
+    """``[(target, call_id, bgdial args)]``, every command built (validated) up front;
+    ``sounds``: channel variables for the legs' entry / exit tones."""
     flags = dial_plan.member_flags(params.get("participant_flags"))
     outbound = params.get("outbound_call_id")
     if outbound is not None:
@@ -45,9 +46,10 @@ def leg_plan(name, targets, params):
             continue
         call_id = outbound if outbound and not any(p[1] == outbound for p in plan) \
             else str(uuid.uuid4())
+        variables = dial_plan.channel_variables(call_id, params.get("timeout"),
+                                                params.get("custom_application_vars"))
         args = {"endpoint": target.endpoint, "member_flags": flags or None,
-                "variables": dial_plan.channel_variables(call_id, params.get("timeout"),
-                                                         params.get("custom_application_vars")),
+                "variables": {**variables, **(sounds or {})},
                 "caller_id_number": params.get("caller_id_number"),
                 "caller_id_name": params.get("caller_id_name")}
         args = {key: value for key, value in args.items() if value is not None}
@@ -94,13 +96,15 @@ class Dialer:
         name = state.fs_name(account_id, conference_id)
         targets = resolve_targets(self.live.store, account_id, params["endpoints"],
                                   self.sofia_profile)
-        plan = leg_plan(name, targets, params)
+        plan = leg_plan(name, targets, params, dial_plan.leg_sound_variables(conference, params))
         service = self.conferences(self.live.store, schemas, self.live)
         dynamic = check_dynamic(service, schemas, account_id, conference_id, params) \
             if isinstance(conference, str) else None
         located = self.live.locate(account_id, conference_id)
         node = located.node if located else self.live.pick_node()
         self._refuse_live_call_id(params.get("outbound_call_id"))
+        if located is not None:
+            self._room_sounds(located, conference, params)
         if not self.watcher.ready(node, self.live.timeout):
             log.warning("dial watcher not connected; results may be missed", extra={"node": node})
         legs = [self._send(node, name, conference_id, *leg) for leg in plan]
@@ -132,6 +136,16 @@ class Dialer:
             return False
         return dynamic_docs.record_dial(service, account_id, conference_id, fields, calls,
                                         self.live.clock())
+
+    def _room_sounds(self, located, conference, params):
+        """Turn the running room's enter / exit sounds off where the conference says
+        no tone (a room that ended meanwhile is created anew by the legs)."""
+        for action, state_word in dial_plan.room_sound_commands(conference, params,
+                                                                located.conference):
+            try:
+                self.live.send(located, action, state=state_word)
+            except NotRunning:
+                return
 
     def _refuse_live_call_id(self, call_id):
         """A client-chosen call id must not name a live channel on any node

@@ -115,3 +115,29 @@ def test_endpoint_responses():
     broken = dial_plan.endpoint_response(dial_plan.Target("u", error="user has no devices"),
                                          None, None, None)
     assert broken["status"] == "error" and broken["message"] == "user has no devices"
+
+
+def test_leg_tones_follow_the_request_then_the_conference():
+    silent = {"conference_enter_sound": fs_commands.SILENT_SOUND,
+              "conference_exit_sound": fs_commands.SILENT_SOUND}
+    off = {"play_entry_tone": False, "play_exit_tone": False}
+    assert dial_plan.leg_sound_variables(off, {}) == silent                  # conference-wide
+    assert dial_plan.leg_sound_variables({}, off) == silent                  # this dial only
+    assert dial_plan.leg_sound_variables("dynamic-id", off) == silent        # a new conference
+    assert dial_plan.leg_sound_variables(off, {"play_entry_tone": True}) == {
+        "conference_exit_sound": fs_commands.SILENT_SOUND}                  # the request wins
+    assert dial_plan.leg_sound_variables({"play_entry_tone": "tone_stream://%(1,0,2)"}, {}) == {}
+    assert dial_plan.leg_sound_variables({}, {}) == {}
+
+
+def test_a_running_room_turns_its_sounds_off_only_for_the_conference_setting():
+    off = {"play_entry_tone": False, "play_exit_tone": False}
+    running = {"enter_sound": True, "exit_sound": True}
+    assert dial_plan.room_sound_commands(off, {}, running) == [("enter_sound", "off"),
+                                                                ("exit_sound", "off")]
+    assert dial_plan.room_sound_commands(off, {}, {"enter_sound": False, "exit_sound": True}) == [
+        ("exit_sound", "off")]                                               # already off
+    assert dial_plan.room_sound_commands({}, off, running) == []             # per dial: legs only
+    assert dial_plan.room_sound_commands("dynamic-id", off, running) == [
+        ("enter_sound", "off"), ("exit_sound", "off")]
+
