@@ -157,21 +157,35 @@ def job_id(reply_text):
     return match.group(1) if match else None
 
 
-def outcome(facts, call_id, room_existed):
+JOIN_ONLY_REFUSED = ("rejected-join-only: participant_flags join_existing, and the conference "
+                     "is not running (the switch refused to start it)")
+
+
+def joins_existing_only(params):
+    """Kazoo's ``join_existing``: the legs may only join a running room (join-only)."""
+    return "join_existing" in (params.get("participant_flags") or ())
+
+
+def outcome(facts, call_id, room_existed, join_only=False):
     """What the dial came to: ``("success", call_id)``, ``("error", cause)`` or None (not yet).
 
     ``facts``: ``result``/``peer`` from bgdial-result, ``answered`` (Unique-IDs of
     answered legs of the job), ``joined`` (True once add-member named call_id),
-    ``hangup`` (cause). A bgdial into a room that does not exist yet sends no
-    bgdial-result (DESIGN.md section 5): the channel events decide then.
+    ``rejected`` (rejected-join-only named call_id), ``hangup`` (cause). A bgdial
+    into a room that does not exist yet sends no bgdial-result (DESIGN.md section
+    5): the channel events decide then, and for a join-only leg (``join_only``) an
+    answer is not a join: the switch answers it, then refuses it
+    (round4 join_only_into_missing_room).
     """
     result = facts.get("result")
     if result == "SUCCESS":
         return "success", facts.get("peer") or call_id
     if result:
         return "error", result
+    if facts.get("rejected"):
+        return "error", JOIN_ONLY_REFUSED
     answered = facts.get("answered") or []
-    if facts.get("joined") or (answered and not room_existed):
+    if facts.get("joined") or (answered and not room_existed and not join_only):
         return "success", call_id if (facts.get("joined") or call_id in answered) else answered[0]
     if facts.get("hangup"):
         return "error", facts["hangup"]

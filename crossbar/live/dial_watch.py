@@ -4,7 +4,8 @@ crossbar keeps one extra ESL connection per node, subscribed to the events that
 decide a ``bgdial``: ``bgdial-result`` (Result, Job-UUID, Peer-UUID), and, for a
 room that did not exist yet (no bgdial-result then, DESIGN.md section 5), the
 leg's CHANNEL_ANSWER / CHANNEL_HANGUP_COMPLETE (``variable_conference_bgdial_jobid``)
-and ``add-member``; ``start-recording`` (with ``Error`` when the file could not be
+and ``add-member``, or ``rejected-join-only`` (a join-only leg refused: the room
+did not exist, round4 join_only_into_missing_room); ``start-recording`` (with ``Error`` when the file could not be
 opened: ``recording start`` answers ``+OK`` all the same, round4
 recording_start_unwritable); ``stop-recording`` (Milliseconds-Elapsed,
 Record-File-Size, Samples-Out, Samplerate: the recording's facts as FreeSWITCH
@@ -31,7 +32,7 @@ EVENTS = ("CHANNEL_ANSWER", "CHANNEL_HANGUP_COMPLETE", "CUSTOM", "conference::ma
 FILTERS = (("Action", "bgdial-result"), ("Action", "add-member"),
            ("Event-Name", "CHANNEL_ANSWER"), ("Event-Name", "CHANNEL_HANGUP_COMPLETE"),
            ("Action", "stop-recording"), ("Action", "conference-destroy"),
-           ("Action", "start-recording"))
+           ("Action", "start-recording"), ("Action", "rejected-join-only"))
 KEEP_SECONDS = 300.0
 MAX_KEYS = 20000
 
@@ -67,6 +68,8 @@ def facts_from(headers):
                  {"result": headers.get("Result"), "peer": headers.get("Peer-UUID")})]
     if action == "add-member" and uuid:
         return [(("call", uuid), {"joined": True})]
+    if action == "rejected-join-only" and uuid:
+        return [(("call", uuid), {"rejected": action})]
     if name == "CHANNEL_ANSWER":
         out = [(("call", uuid), {"answered": [uuid]})] if uuid else []
         return out + ([(("job", job), {"answered": [uuid]})] if job and uuid else [])

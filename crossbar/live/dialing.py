@@ -6,6 +6,7 @@ FreeSWITCH accepted a leg, and removes it again if every leg failed; the documen
 of a dynamic conference goes once its room has ended (dynamic_docs, dynamic_rooms)."""
 import logging
 import time
+import typing
 import uuid
 
 from crossbar.conferences import dynamic_docs
@@ -73,6 +74,17 @@ def check_dynamic(service, schemas, account_id, conference_id, params):
     return fields
 
 
+class DialRoom(typing.NamedTuple):
+    """The conference a dial is for: its documents service, ids, the stored document
+    (or the dynamic id), the dynamic fields, and where it runs (None: not running)."""
+    service: object
+    account_id: str
+    conference_id: str
+    conference: object
+    dynamic: dict
+    located: object
+
+
 def _accepted(leg):
     target, call_id, _job, refusal = leg
     return target.endpoint is not None and call_id is not None and refusal is None
@@ -105,12 +117,8 @@ class Dialer:
         self._refuse_live_call_id(params.get("outbound_call_id"))
         if located is not None:
             self._room_sounds(located, conference, params)
-        if not self.watcher.ready(node, self.live.timeout):
-            log.warning("dial watcher not connected; results may be missed", extra={"node": node})
-        legs = [self._send(node, name, conference_id, *leg) for leg in plan]
-        created = self._keep_document(service, account_id, conference_id, conference, dynamic,
-                                      located, legs)
-        responses = self._collect(node, legs, located is not None, self._wait_for(params))
+        room = DialRoom(service, account_id, conference_id, conference, dynamic, located)
+        responses, created = self._place(node, name, plan, params, room)
         if all(item["status"] == "error" for item in responses):
             if created:
                 dynamic_docs.remove_dynamic(service, account_id, conference_id)
@@ -120,22 +128,38 @@ class Dialer:
                                 {"endpoint_responses": responses})
         return {"endpoint_responses": responses}, 200
 
-    def _keep_document(self, service, account_id, conference_id, conference, dynamic, located,
-                       legs):
+    def _place(self, node, name, plan, params, room):
+        """Send every leg, keep the dynamic document, wait for the legs' fate:
+        ``(endpoint_responses, whether this dial created the document)``."""
+        if not self.watcher.ready(node, self.live.timeout):
+            log.warning("dial watcher not connected; results may be missed", extra={"node": node})
+        legs = [self._send(node, name, room.conference_id, *leg) for leg in plan]
+        join_only = dial_plan.joins_existing_only(params)
+        # join_existing into a room not running: the switch refuses every leg unless
+        # the room started meanwhile, so a dynamic document waits for a leg that joined
+        deferred = join_only and room.located is None
+        created = False if deferred else self._keep_document(room, legs)
+        responses = self._collect(node, legs, room.located is not None, self._wait_for(params),
+                                  join_only)
+        if deferred and any(item["status"] == "success" for item in responses):
+            created = self._keep_document(room, legs)
+        return responses, created
+
+    def _keep_document(self, room, legs):
         """Once FreeSWITCH accepted a leg: an id with no document (and no room)
         gets its dynamic document, a dynamic conference this dial's stamp (its
         room may be about to end while these legs still ring). True if created."""
         calls = [leg[1] for leg in legs if _accepted(leg)]
         if not calls:
             return False
-        if dynamic is not None and located is None:
-            fields = dynamic
-        elif dynamic_docs.is_dynamic(conference):
-            fields = dynamic_docs.public_fields(conference)
+        if room.dynamic is not None and room.located is None:
+            fields = room.dynamic
+        elif dynamic_docs.is_dynamic(room.conference):
+            fields = dynamic_docs.public_fields(room.conference)
         else:
             return False
-        return dynamic_docs.record_dial(service, account_id, conference_id, fields, calls,
-                                        self.live.clock())
+        return dynamic_docs.record_dial(room.service, room.account_id, room.conference_id, fields,
+                                        calls, self.live.clock())
 
     def _room_sounds(self, located, conference, params):
         """Turn the running room's enter / exit sounds off where the conference says
@@ -172,20 +196,21 @@ class Dialer:
             return target, call_id, None, refused.message
         return target, call_id, dial_plan.job_id(text), None
 
-    def _collect(self, node, legs, room_existed, wait):
+    def _collect(self, node, legs, room_existed, wait, join_only=False):
         deadline = time.monotonic() + wait
         while True:
-            decided = [self._decided(node, leg, room_existed) for leg in legs]
+            decided = [self._decided(node, leg, room_existed, join_only) for leg in legs]
             remaining = deadline - time.monotonic()
             if remaining <= 0 or all(d is not None for leg, d in zip(legs, decided) if leg[0].endpoint):
                 break
             self.watcher.wait(min(remaining, 0.5))
         return [dial_plan.endpoint_response(leg[0], leg[1], leg[2], d) for leg, d in zip(legs, decided)]
 
-    def _decided(self, node, leg, room_existed):
+    def _decided(self, node, leg, room_existed, join_only):
         target, call_id, job, refusal = leg
         if target.error:
             return None
         if refusal is not None:
             return "error", refusal
-        return dial_plan.outcome(self.watcher.facts(node, job, call_id), call_id, room_existed)
+        return dial_plan.outcome(self.watcher.facts(node, job, call_id), call_id, room_existed,
+                                 join_only)

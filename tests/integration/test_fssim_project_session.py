@@ -69,6 +69,12 @@ EXPECTED_EXTRAS = [
         reply=r"\+OK filter added\. \[Action\]=\[start-recording\]",
         reason=CONFIRMED_START + "crossbar's watch connection takes start-recording events"),
     ExpectedExtra(
+        role="conn-003", sent=r"filter Action rejected-join-only",
+        reply=r"\+OK filter added\. \[Action\]=\[rejected-join-only\]",
+        reason="since the recording, a join_existing (join-only) leg the switch refuses is "
+               "reported as refused: the switch answers it, then emits rejected-join-only "
+               "(round4 join_only_into_missing_room, issue 10 item 5)"),
+    ExpectedExtra(
         role="conn-002", sent=r"api conference <id>_<id> list count",
         reply=r"-ERR Conference <id>_<id> not found\n",
         reason=DYNAMIC_CLEANUP + "after its grace period the cleanup asks every node whether "

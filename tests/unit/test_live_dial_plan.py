@@ -141,3 +141,29 @@ def test_a_running_room_turns_its_sounds_off_only_for_the_conference_setting():
     assert dial_plan.room_sound_commands("dynamic-id", off, running) == [
         ("enter_sound", "off"), ("exit_sound", "off")]
 
+
+
+def test_a_join_only_leg_refused_by_the_switch_is_an_error_naming_the_refusal():
+    """round4 join_only_into_missing_room: the leg is answered, then the switch emits
+    rejected-join-only for it and hangs up; the answer must not count as a join."""
+    frames = FrameParser().feed(fs_fixture("round4/join_only_into_missing_room.events.json.esl"))
+    events = [event for event in map(parse_event, frames) if event]
+    (rejected,) = [e for e in events if e.get("Action") == "rejected-join-only"]
+    member = rejected["Unique-ID"]
+    facts, between = {}, 0
+    for event in events:
+        for (kind, ident), update in dial_watch.facts_from(event):
+            if kind == "call" and ident == member:
+                facts = dial_watch.merge(facts, update)
+        if facts.get("answered") and "rejected" not in facts:  # answered, not refused yet
+            between += 1
+            assert dial_plan.outcome(facts, member, False, join_only=True) is None
+            assert dial_plan.outcome(facts, member, False) == ("success", member)
+    assert between and facts["rejected"] == "rejected-join-only"
+    status, message = dial_plan.outcome(facts, member, False, join_only=True)
+    assert status == "error" and message.startswith("rejected-join-only: ")
+    response = dial_plan.endpoint_response(dial_plan.Target("8001", "loopback/8001/default"),
+                                           member, "j1", (status, message))
+    assert response["status"] == "error" and "rejected-join-only" in response["message"]
+    assert dial_plan.joins_existing_only({"participant_flags": ["mute", "join_existing"]})
+    assert not dial_plan.joins_existing_only({})
