@@ -93,8 +93,9 @@ def _accepted(leg):
 class Dialer:
     def __init__(self, live, watcher, wait=DIAL_WAIT, sofia_profile=dial_plan.DEFAULT_SOFIA_PROFILE,
                  conferences=ConferencesService):
-        """``conferences(store, schemas, live)``: crossbar's conference documents
-        service (dynamic conferences are saved through it)."""
+        """``conferences(store, schemas, live, events=...)``: crossbar's conference
+        documents service (dynamic conferences are saved through it, their
+        document events published through ``live.document_events``)."""
         self.live, self.watcher, self.wait = live, watcher, wait
         self.sofia_profile = sofia_profile
         self.conferences = conferences
@@ -109,7 +110,8 @@ class Dialer:
         targets = resolve_targets(self.live.store, account_id, params["endpoints"],
                                   self.sofia_profile)
         plan = leg_plan(name, targets, params, dial_plan.leg_sound_variables(conference, params))
-        service = self.conferences(self.live.store, schemas, self.live)
+        service = self.conferences(self.live.store, schemas, self.live,
+                                   events=getattr(self.live, "document_events", None))
         dynamic = check_dynamic(service, schemas, account_id, conference_id, params) \
             if isinstance(conference, str) else None
         located = self.live.locate(account_id, conference_id)
