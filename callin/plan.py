@@ -94,7 +94,11 @@ def room_status(conferences):
     people = [m for m in room.get("members") or [] if isinstance(m, dict)
               and m.get("type") != "recording_node" and "id" in m]
     moderators = sum(1 for m in people if (m.get("flags") or {}).get("is_moderator"))
-    return RoomStatus(True, bool(room.get("locked")), len(people), moderators)
+    # the switch's own count leaves ghosts out, as its max-members check does
+    # (round4 json_list_with_ghost: six listed, member_count 5)
+    count = room.get("member_count")
+    members = count if isinstance(count, int) and not isinstance(count, bool) else len(people)
+    return RoomStatus(True, bool(room.get("locked")), members, moderators)
 
 
 def refusal(conference, status):
