@@ -5,11 +5,11 @@ decide a ``bgdial``: ``bgdial-result`` (Result, Job-UUID, Peer-UUID), and, for a
 room that did not exist yet (no bgdial-result then, DESIGN.md section 5), the
 leg's CHANNEL_ANSWER / CHANNEL_HANGUP_COMPLETE (``variable_conference_bgdial_jobid``)
 and ``add-member``, or ``rejected-join-only`` (a join-only leg refused: the room
-did not exist, round4 join_only_into_missing_room); ``start-recording`` (with ``Error`` when the file could not be
-opened: ``recording start`` answers ``+OK`` all the same, round4
-recording_start_unwritable); ``stop-recording`` (Milliseconds-Elapsed,
-Record-File-Size, Samples-Out, Samplerate: the recording's facts as FreeSWITCH
-measured them); and
+did not exist, round4 join_only_into_missing_room); ``start-recording`` (with
+``Error`` when the file could not be opened: ``recording start`` answers ``+OK``
+all the same, round4 recording_start_unwritable); ``stop-recording``
+(Milliseconds-Elapsed, Record-File-Size, Samples-Out, Samplerate: the recording's
+facts as FreeSWITCH measured them); and
 ``conference-destroy``, passed on to whoever asked (``on_room_ended``: the cleanup
 of dynamic conferences), as is each (re)connection (``on_node_ready``).
 Filters keep the rest of the traffic off this connection: they are passed to the

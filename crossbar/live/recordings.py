@@ -23,7 +23,7 @@ import gevent
 from crossbar import documents
 from crossbar.live import state
 from crossbar.live.recordings_confirm import StartConfirmation
-from crossbar.live.recordings_guard import (  # noqa: F401 (GUARD_TYPE, STALE_AFTER: public here too)
+from crossbar.live.recordings_guard import (  # noqa: F401 (re-exported names)
     GUARD_TYPE, STALE_AFTER, RecordingGuard, guard_id, is_recording)
 from kzcore.errors import Conflict, NotFound, SwitchRefused, SwitchUnavailable
 from kzcore.naming import account_db, new_id
