@@ -12,6 +12,7 @@ from crossbar.auth.guard import check_request, public
 from crossbar.auth.throttle import LoginThrottle
 from crossbar.auth.views import blueprint as auth_bp
 from crossbar.body_limits import BodyLimitedRequest, apply_body_limit
+from crossbar.conferences import doc_events
 from crossbar.conferences.views import blueprint as conferences_bp
 from crossbar.context import EXTENSION, Services, request_id
 from crossbar.devices.views import blueprint as devices_bp
@@ -94,6 +95,8 @@ def create_app(config, *, store, schemas, signer, live=None, extra_blueprints=()
                                          signer=signer, live=live, node=node,
                                          version=package_version(), events=events,
                                          login_throttle=LoginThrottle.from_config(config))
+    if live is not None and hasattr(live, "use_document_events"):  # dynamic conferences
+        live.use_document_events(doc_events.for_services(app.extensions[EXTENSION]))
     app.register_blueprint(_api_blueprint())
     for blueprint in extra_blueprints:
         app.register_blueprint(blueprint)

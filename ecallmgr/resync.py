@@ -10,6 +10,13 @@ a node stays away too long, ``node_lost_events`` removes all its rooms.
 Synthetic events are shaped like FreeSWITCH's own (same headers), so they take
 the same path through the state and the normaliser as real ones. They carry
 ``X-Ecallmgr-Synthetic`` with the reason.
+
+json_list does not tell everything the member events do (round 2
+json_list_member_on_hold, round 4 json_list_with_ghost): it lists ghosts with no
+flag saying so (and leaves them out of ``member_count``), and masks a held
+member's can_hear / can_speak / can_see. A member ecallmgr knows keeps what its
+events said about those; a synthetic event's Conference-Size counts as the switch
+does, without ghosts.
 """
 from ecallmgr import events
 from ecallmgr.normalize import room_identity
@@ -22,11 +29,20 @@ def _bool(value):
     return "true" if value else "false"
 
 
+HELD_MASKED = ("Hear", "Speak", "See")  # json_list shows them false while a member is held
+
+
+def switch_size(conference):
+    """Conference-Size as the switch counts it: ghosts left out."""
+    return sum(1 for member in conference.members.values()
+               if member.block.get("Member-Ghost") != "true")
+
+
 def room_event(conference, action, reason):
     return {"Event-Name": "CUSTOM", "Event-Subclass": events.MAINTENANCE_SUBCLASS,
             "Action": action, "Conference-Name": conference.name,
             "Conference-Unique-ID": conference.instance_id,
-            "Conference-Size": str(len(conference.members)), SYNTHETIC: reason}
+            "Conference-Size": str(switch_size(conference)), SYNTHETIC: reason}
 
 
 def member_event(conference, member, action, reason):
@@ -66,6 +82,19 @@ def listed_member_event(listed_room, listed, reason, channel=None):
     return event
 
 
+def _refresh(listed_room, listed):
+    """The member headers json_list can tell for a member already known: not its
+    caller ids, not whether it is a ghost, and while it is held not its hear /
+    speak / see (kept from its events)."""
+    refresh = listed_member_event(listed_room, listed, "resync")
+    kept = ("Caller-Caller-ID-Name", "Caller-Caller-ID-Number", "Member-Ghost")
+    if (listed.get("flags") or {}).get("hold"):
+        kept += HELD_MASKED
+    for header in kept:
+        refresh.pop(header, None)
+    return refresh
+
+
 def listed_members(listed_room):
     """Real members of a json_list room (recording nodes have no id)."""
     return [m for m in listed_room.get("members", []) if "id" in m and m.get("uuid")]
@@ -103,10 +132,7 @@ def _reconcile_room(conference, listed_room, channels):
         if call_id not in listed:
             out.append(member_event(conference, member, "del-member", "resync"))
         else:
-            refresh = listed_member_event(listed_room, listed[call_id], "resync")
-            refresh.pop("Caller-Caller-ID-Name", None)
-            refresh.pop("Caller-Caller-ID-Number", None)
-            update_member(member, refresh)
+            update_member(member, _refresh(listed_room, listed[call_id]))
     for call_id, entry in reversed(listed.items()):      # joining order
         if call_id not in conference.members:
             out.append(listed_member_event(listed_room, entry, "resync", channels.get(call_id)))

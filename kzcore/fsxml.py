@@ -174,8 +174,32 @@ def _document_overrides(doc):
     return out
 
 
+def profile_tone(setting):
+    """A ``play_entry_tone`` / ``play_exit_tone`` string as a profile sound: a bare
+    tone spec (as Kazoo stores them) becomes a ``tone_stream://``; a relative name
+    is left to the profile's sound-prefix. None for anything else."""
+    text = _text(setting) if isinstance(setting, str) else None
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    return "tone_stream://" + text if "%(" in text and "://" not in text else text
+
+
+def _tone_params(doc, params, profile):
+    """``play_entry_tone`` / ``play_exit_tone`` (Kazoo's conf_config_req fix_*_tones):
+    ``false`` removes the profile's enter / exit sound (a room without one plays
+    none), a string is the sound unless the ``profile`` object names one."""
+    for key, param in (("play_entry_tone", "enter-sound"), ("play_exit_tone", "exit-sound")):
+        setting = doc.get(key)
+        if setting is False:
+            params.pop(param, None)
+        elif profile_tone(setting) is not None and _text(profile.get(param)) is None:
+            params[param] = profile_tone(setting)
+
+
 def conference_profile_params(doc, sounds_dir=DEFAULT_SOUNDS_DIR):
-    """Defaults < document fields < the document's ``profile`` object, as ordered pairs."""
+    """Defaults < document fields < the document's ``profile`` object, as ordered
+    pairs; the entry and exit tones as the document's ``play_*_tone`` say."""
     params = dict(profile_defaults(doc.get("language"), sounds_dir))
     params.update(_document_overrides(doc))
     profile = doc.get("profile") if isinstance(doc.get("profile"), dict) else {}
@@ -183,6 +207,7 @@ def conference_profile_params(doc, sounds_dir=DEFAULT_SOUNDS_DIR):
         text = _text(value)
         if key in PROFILE_KEYS and text is not None:
             params[key] = text
+    _tone_params(doc, params, profile)
     if _text(profile.get("tts-voice")) is None:  # the voice follows the engine and the rate
         params.pop("tts-voice", None)
         if params.get("tts-engine") == TTS_ENGINE:

@@ -13,7 +13,7 @@ COUNT_KEYS = ("members", "moderators", "duration", "is_locked")
 
 
 def empty_state():
-    return {"members": 0, "moderators": 0, "admins": 0, "duration": 0,
+    return {"members": 0, "ghosts": 0, "moderators": 0, "admins": 0, "duration": 0,
             "is_locked": False, "participants": []}
 
 
@@ -47,10 +47,11 @@ def counts_for(states, conference_id):
     state = states.get(conference_id)
     unreachable = getattr(states, "unreachable_nodes", None)
     if state is None and unreachable:
-        return {"members": None, "moderators": None, "admins": None, "duration": None,
-                "is_locked": None, "is_recording": None, "live": "unknown",
+        return {"members": None, "ghosts": None, "moderators": None, "admins": None,
+                "duration": None, "is_locked": None, "is_recording": None, "live": "unknown",
                 "unreachable_nodes": list(unreachable)}
     state = state or empty_state()
-    return {"members": state["members"], "moderators": state["moderators"],
+    return {"members": state["members"], "ghosts": state.get("ghosts", 0),
+            "moderators": state["moderators"],
             "admins": state["admins"], "duration": state["duration"],
             "is_locked": state["is_locked"], "is_recording": bool(state.get("is_recording"))}

@@ -1,6 +1,7 @@
 """Dial-outs, pure parts: what an endpoint of seed 002 means (device id, user id,
 number, ``sip:`` URI, device object), the dial string for it, Kazoo's
-participant flags as mod_conference member flags, and what a dial came to.
+participant flags as mod_conference member flags, the legs' entry and exit
+tones, and what a dial came to.
 """
 import dataclasses
 import re
@@ -118,6 +119,36 @@ def channel_variables(call_id, timeout=None, custom_vars=None):
     return variables
 
 
+TONES = (("play_entry_tone", "enter_sound"), ("play_exit_tone", "exit_sound"))
+
+
+def _conference_setting(conference, params, key):
+    """The conference-wide value: the document's; for an id with no document, the
+    request's (its conference parameters become the dynamic conference)."""
+    source = conference if isinstance(conference, dict) else params
+    return source.get(key, True)
+
+
+def leg_sound_variables(conference, params):
+    """Channel variables silencing the dialled legs' entry / exit tones where the
+    dial request (per member), else the conference, says ``false``: the one control
+    that holds for a member whatever room it joins (a new room, a running one, any
+    profile). A tone string is the room's (its profile) and is not set per leg."""
+    silenced = [params[key] is False if key in params
+                else _conference_setting(conference, params, key) is False
+                for key, _ in TONES]
+    return fs_commands.silent_member_sounds(*silenced)
+
+
+def room_sound_commands(conference, params, listed):
+    """``[(action, "off")]`` for a running room (``listed``: its json_list) whose
+    enter / exit sounds are on while the conference says no tone: the room-wide
+    switch (round4 enter_sound_off), so no join or leave of any kind plays one."""
+    return [(action, "off") for key, action in TONES
+            if _conference_setting(conference, params, key) is False
+            and (listed or {}).get(action, True) is not False]
+
+
 JOB_REPLY = re.compile(r"\+OK Job-UUID: ([0-9A-Za-z\-]+)")
 
 
@@ -126,21 +157,35 @@ def job_id(reply_text):
     return match.group(1) if match else None
 
 
-def outcome(facts, call_id, room_existed):
+JOIN_ONLY_REFUSED = ("rejected-join-only: participant_flags join_existing, and the conference "
+                     "is not running (the switch refused to start it)")
+
+
+def joins_existing_only(params):
+    """Kazoo's ``join_existing``: the legs may only join a running room (join-only)."""
+    return "join_existing" in (params.get("participant_flags") or ())
+
+
+def outcome(facts, call_id, room_existed, join_only=False):
     """What the dial came to: ``("success", call_id)``, ``("error", cause)`` or None (not yet).
 
     ``facts``: ``result``/``peer`` from bgdial-result, ``answered`` (Unique-IDs of
     answered legs of the job), ``joined`` (True once add-member named call_id),
-    ``hangup`` (cause). A bgdial into a room that does not exist yet sends no
-    bgdial-result (DESIGN.md section 5): the channel events decide then.
+    ``rejected`` (rejected-join-only named call_id), ``hangup`` (cause). A bgdial
+    into a room that does not exist yet sends no bgdial-result (DESIGN.md section
+    5): the channel events decide then, and for a join-only leg (``join_only``) an
+    answer is not a join: the switch answers it, then refuses it
+    (round4 join_only_into_missing_room).
     """
     result = facts.get("result")
     if result == "SUCCESS":
         return "success", facts.get("peer") or call_id
     if result:
         return "error", result
+    if facts.get("rejected"):
+        return "error", JOIN_ONLY_REFUSED
     answered = facts.get("answered") or []
-    if facts.get("joined") or (answered and not room_existed):
+    if facts.get("joined") or (answered and not room_existed and not join_only):
         return "success", call_id if (facts.get("joined") or call_id in answered) else answered[0]
     if facts.get("hangup"):
         return "error", facts["hangup"]

@@ -4,8 +4,12 @@ crossbar keeps one extra ESL connection per node, subscribed to the events that
 decide a ``bgdial``: ``bgdial-result`` (Result, Job-UUID, Peer-UUID), and, for a
 room that did not exist yet (no bgdial-result then, DESIGN.md section 5), the
 leg's CHANNEL_ANSWER / CHANNEL_HANGUP_COMPLETE (``variable_conference_bgdial_jobid``)
-and ``add-member``; ``stop-recording`` (Milliseconds-Elapsed, Record-File-Size,
-Samples-Out, Samplerate: the recording's facts as FreeSWITCH measured them); and
+and ``add-member``, or ``rejected-join-only`` (a join-only leg refused: the room
+did not exist, round4 join_only_into_missing_room); ``start-recording`` (with
+``Error`` when the file could not be opened: ``recording start`` answers ``+OK``
+all the same, round4 recording_start_unwritable); ``stop-recording``
+(Milliseconds-Elapsed, Record-File-Size, Samples-Out, Samplerate: the recording's
+facts as FreeSWITCH measured them); and
 ``conference-destroy``, passed on to whoever asked (``on_room_ended``: the cleanup
 of dynamic conferences), as is each (re)connection (``on_node_ready``).
 Filters keep the rest of the traffic off this connection: they are passed to the
@@ -27,7 +31,8 @@ log = logging.getLogger(__name__)
 EVENTS = ("CHANNEL_ANSWER", "CHANNEL_HANGUP_COMPLETE", "CUSTOM", "conference::maintenance")
 FILTERS = (("Action", "bgdial-result"), ("Action", "add-member"),
            ("Event-Name", "CHANNEL_ANSWER"), ("Event-Name", "CHANNEL_HANGUP_COMPLETE"),
-           ("Action", "stop-recording"), ("Action", "conference-destroy"))
+           ("Action", "stop-recording"), ("Action", "conference-destroy"),
+           ("Action", "start-recording"), ("Action", "rejected-join-only"))
 KEEP_SECONDS = 300.0
 MAX_KEYS = 20000
 
@@ -51,8 +56,10 @@ def facts_from(headers):
     """``[(key, update)]`` one event teaches (pure). Keys: ("job", id) / ("call", uuid) /
     ("recording", (conference name, path))."""
     name, action = headers.get("Event-Name"), headers.get("Action")
-    if action == "stop-recording" and headers.get("Path"):
+    if action in ("start-recording", "stop-recording") and headers.get("Path"):
         key = ("recording", (headers.get("Conference-Name"), headers["Path"]))
+        if action == "start-recording":
+            return [(key, {"started": {"error": headers.get("Error")}})]
         return [(key, {"stopped": recording_facts(headers)})]
     job = headers.get("variable_conference_bgdial_jobid")
     uuid = headers.get("Unique-ID")
@@ -61,6 +68,8 @@ def facts_from(headers):
                  {"result": headers.get("Result"), "peer": headers.get("Peer-UUID")})]
     if action == "add-member" and uuid:
         return [(("call", uuid), {"joined": True})]
+    if action == "rejected-join-only" and uuid:
+        return [(("call", uuid), {"rejected": action})]
     if name == "CHANNEL_ANSWER":
         out = [(("call", uuid), {"answered": [uuid]})] if uuid else []
         return out + ([(("job", job), {"answered": [uuid]})] if job and uuid else [])
@@ -165,20 +174,32 @@ class DialWatcher:
                 merged = merge(merged, self._facts.get((node, kind, ident), (0, {}))[1])
         return merged
 
-    def stopped_recording(self, node, conference_name, path):
-        """The stop-recording facts of one file on one node, or None (not seen yet)."""
+    def recording(self, node, conference_name, path, which):
+        """The ``which`` ("started" / "stopped") facts of one file on one node, or
+        None (not seen yet)."""
         entry = self._facts.get((node, "recording", (conference_name, path)))
-        return entry[1].get("stopped") if entry else None
+        return entry[1].get(which) if entry else None
 
-    def wait_stopped_recording(self, node, conference_name, path, timeout):
-        """Bounded wait for a file's stop-recording event; None if it did not come."""
+    def stopped_recording(self, node, conference_name, path):
+        return self.recording(node, conference_name, path, "stopped")
+
+    def wait_recording(self, node, conference_name, path, which, timeout):
+        """Bounded wait for a file's start- or stop-recording event; None if it did not come."""
         deadline = self.clock() + timeout
         while True:
-            facts = self.stopped_recording(node, conference_name, path)
+            facts = self.recording(node, conference_name, path, which)
             remaining = deadline - self.clock()
             if facts is not None or remaining <= 0:
                 return facts
             self.wait(min(remaining, 0.2))
+
+    def wait_stopped_recording(self, node, conference_name, path, timeout):
+        return self.wait_recording(node, conference_name, path, "stopped", timeout)
+
+    def wait_started_recording(self, node, conference_name, path, timeout):
+        """``{"error": None | the switch's Error}`` of a file's start-recording event,
+        or None if it did not come in time."""
+        return self.wait_recording(node, conference_name, path, "started", timeout)
 
     def wait(self, timeout):
         """Block until some new fact arrives or ``timeout`` passes."""

@@ -6,14 +6,15 @@ FreeSWITCH accepted a leg, and removes it again if every leg failed; the documen
 of a dynamic conference goes once its room has ended (dynamic_docs, dynamic_rooms)."""
 import logging
 import time
+import typing
 import uuid
 
 from crossbar.conferences import dynamic_docs
 from crossbar.conferences.service import ConferencesService
 from crossbar.live import dial_plan, state
+from crossbar.live.dial_targets import resolve_targets
 from kzcore import fs_commands
-from kzcore.errors import NotFound, SwitchRefused
-from kzcore.naming import ACCOUNTS_DB, account_db
+from kzcore.errors import NotRunning, SwitchRefused
 
 log = logging.getLogger(__name__)
 DIAL_WAIT = 10.0      # seconds a dial request waits for the legs' results
@@ -24,71 +25,6 @@ UNSUPPORTED = {"profile_name": "is not supported: a dynamic conference takes its
                                  "or the first connected node"}
 
 
-class TargetResolver:
-    """Seed 002 endpoints -> [Target] for one account: registered devices are
-    only ever dialled in the account's own realm."""
-
-    def __init__(self, store, account_id, profile=dial_plan.DEFAULT_SOFIA_PROFILE):
-        self.store, self.account_id, self.profile = store, account_id, profile
-        self.realm = (store.get_or_none(ACCOUNTS_DB, account_id) or {}).get("realm")
-
-    def resolve(self, endpoints):
-        targets = []
-        for index, endpoint in enumerate(endpoints):
-            field = f"endpoints.{index}"
-            kind, value = dial_plan.classify(endpoint, index)
-            if kind == "number":
-                targets.append(dial_plan.Target(endpoint, dial_plan.number_endpoint(value)))
-            elif kind == "sip":
-                targets.append(self._sip(endpoint, value, field))
-            elif kind == "device":
-                targets.append(self._device(value.get("id") or f"device.{index}", value, field))
-            else:
-                targets.extend(self._doc(value, field))
-        return targets
-
-    def _sip(self, endpoint_id, user_at_host, field):
-        """An external SIP destination, unless its host is an account's realm: then
-        it means a registered device, dialled only in the caller's own realm."""
-        user, host = dial_plan.sip_parts(user_at_host)
-        if dial_plan.same_realm(host, self.realm):
-            return dial_plan.Target(endpoint_id, f"user/{user}@{self.realm}")
-        if self.store.find(ACCOUNTS_DB, {"realm": host}, limit=1):
-            raise fs_commands.invalid(field, "names another account's realm "
-                                      "(devices of other accounts cannot be dialled)", host)
-        return dial_plan.Target(endpoint_id, dial_plan.sip_endpoint(user_at_host, self.profile))
-
-    def _device(self, endpoint_id, device, field):
-        try:
-            route = dial_plan.device_route(device)
-            if route:
-                return self._sip(endpoint_id, route, f"{field}.sip.route")
-            return dial_plan.Target(endpoint_id, dial_plan.device_endpoint(
-                device, self.realm, self.profile, field))
-        except ValueError as why:
-            return dial_plan.Target(endpoint_id, error=str(why))
-
-    def _doc(self, doc_id, field):
-        db = account_db(self.account_id)
-        doc = self.store.get_or_none(db, doc_id) or {}
-        kind = doc.get("pvt_type") if not doc.get("pvt_deleted") else None
-        if kind == "device":
-            return [self._device(doc_id, doc, field)]
-        if kind == "user":
-            devices = self.store.find(db, {"pvt_type": "device", "owner_id": doc_id})
-            targets = [self._device(doc_id, device, field)
-                       for device in devices if not device.get("pvt_deleted")]
-            return targets or [dial_plan.Target(doc_id, error="user has no devices")]
-        raise NotFound(f"{field}: no device or user with this id in the account",
-                       {field: {"not_found": {"message": "no device or user with this id "
-                                                         "in the account", "value": doc_id}}})
-
-
-def resolve_targets(store, account_id, endpoints, profile=dial_plan.DEFAULT_SOFIA_PROFILE):
-    """Seed 002 endpoints -> [Target]; a user id becomes one target per device."""
-    return TargetResolver(store, account_id, profile).resolve(endpoints)
-
-
 def refuse_unsupported(params):
     """Parameters the dial schema names but this system does not implement: a
     clear 400 rather than silently ignoring them."""
@@ -97,8 +33,9 @@ def refuse_unsupported(params):
             raise fs_commands.invalid(key, why, params[key])
 
 
-def leg_plan(name, targets, params):
-    """``[(target, call_id, bgdial args)]``, every command built (validated) up front."""
+def leg_plan(name, targets, params, sounds=None):
+    """``[(target, call_id, bgdial args)]``, every command built (validated) up front;
+    ``sounds``: channel variables for the legs' entry / exit tones."""
     flags = dial_plan.member_flags(params.get("participant_flags"))
     outbound = params.get("outbound_call_id")
     if outbound is not None:
@@ -110,9 +47,10 @@ def leg_plan(name, targets, params):
             continue
         call_id = outbound if outbound and not any(p[1] == outbound for p in plan) \
             else str(uuid.uuid4())
+        variables = dial_plan.channel_variables(call_id, params.get("timeout"),
+                                                params.get("custom_application_vars"))
         args = {"endpoint": target.endpoint, "member_flags": flags or None,
-                "variables": dial_plan.channel_variables(call_id, params.get("timeout"),
-                                                         params.get("custom_application_vars")),
+                "variables": {**variables, **(sounds or {})},
                 "caller_id_number": params.get("caller_id_number"),
                 "caller_id_name": params.get("caller_id_name")}
         args = {key: value for key, value in args.items() if value is not None}
@@ -136,6 +74,17 @@ def check_dynamic(service, schemas, account_id, conference_id, params):
     return fields
 
 
+class DialRoom(typing.NamedTuple):
+    """The conference a dial is for: its documents service, ids, the stored document
+    (or the dynamic id), the dynamic fields, and where it runs (None: not running)."""
+    service: object
+    account_id: str
+    conference_id: str
+    conference: object
+    dynamic: dict
+    located: object
+
+
 def _accepted(leg):
     target, call_id, _job, refusal = leg
     return target.endpoint is not None and call_id is not None and refusal is None
@@ -144,8 +93,9 @@ def _accepted(leg):
 class Dialer:
     def __init__(self, live, watcher, wait=DIAL_WAIT, sofia_profile=dial_plan.DEFAULT_SOFIA_PROFILE,
                  conferences=ConferencesService):
-        """``conferences(store, schemas, live)``: crossbar's conference documents
-        service (dynamic conferences are saved through it)."""
+        """``conferences(store, schemas, live, events=...)``: crossbar's conference
+        documents service (dynamic conferences are saved through it, their
+        document events published through ``live.document_events``)."""
         self.live, self.watcher, self.wait = live, watcher, wait
         self.sofia_profile = sofia_profile
         self.conferences = conferences
@@ -159,19 +109,18 @@ class Dialer:
         name = state.fs_name(account_id, conference_id)
         targets = resolve_targets(self.live.store, account_id, params["endpoints"],
                                   self.sofia_profile)
-        plan = leg_plan(name, targets, params)
-        service = self.conferences(self.live.store, schemas, self.live)
+        plan = leg_plan(name, targets, params, dial_plan.leg_sound_variables(conference, params))
+        service = self.conferences(self.live.store, schemas, self.live,
+                                   events=getattr(self.live, "document_events", None))
         dynamic = check_dynamic(service, schemas, account_id, conference_id, params) \
             if isinstance(conference, str) else None
         located = self.live.locate(account_id, conference_id)
         node = located.node if located else self.live.pick_node()
         self._refuse_live_call_id(params.get("outbound_call_id"))
-        if not self.watcher.ready(node, self.live.timeout):
-            log.warning("dial watcher not connected; results may be missed", extra={"node": node})
-        legs = [self._send(node, name, conference_id, *leg) for leg in plan]
-        created = self._keep_document(service, account_id, conference_id, conference, dynamic,
-                                      located, legs)
-        responses = self._collect(node, legs, located is not None, self._wait_for(params))
+        if located is not None:
+            self._room_sounds(located, conference, params)
+        room = DialRoom(service, account_id, conference_id, conference, dynamic, located)
+        responses, created = self._place(node, name, plan, params, room)
         if all(item["status"] == "error" for item in responses):
             if created:
                 dynamic_docs.remove_dynamic(service, account_id, conference_id)
@@ -181,22 +130,48 @@ class Dialer:
                                 {"endpoint_responses": responses})
         return {"endpoint_responses": responses}, 200
 
-    def _keep_document(self, service, account_id, conference_id, conference, dynamic, located,
-                       legs):
+    def _place(self, node, name, plan, params, room):
+        """Send every leg, keep the dynamic document, wait for the legs' fate:
+        ``(endpoint_responses, whether this dial created the document)``."""
+        if not self.watcher.ready(node, self.live.timeout):
+            log.warning("dial watcher not connected; results may be missed", extra={"node": node})
+        legs = [self._send(node, name, room.conference_id, *leg) for leg in plan]
+        join_only = dial_plan.joins_existing_only(params)
+        # join_existing into a room not running: the switch refuses every leg unless
+        # the room started meanwhile, so a dynamic document waits for a leg that joined
+        deferred = join_only and room.located is None
+        created = False if deferred else self._keep_document(room, legs)
+        responses = self._collect(node, legs, room.located is not None, self._wait_for(params),
+                                  join_only)
+        if deferred and any(item["status"] == "success" for item in responses):
+            created = self._keep_document(room, legs)
+        return responses, created
+
+    def _keep_document(self, room, legs):
         """Once FreeSWITCH accepted a leg: an id with no document (and no room)
         gets its dynamic document, a dynamic conference this dial's stamp (its
         room may be about to end while these legs still ring). True if created."""
         calls = [leg[1] for leg in legs if _accepted(leg)]
         if not calls:
             return False
-        if dynamic is not None and located is None:
-            fields = dynamic
-        elif dynamic_docs.is_dynamic(conference):
-            fields = dynamic_docs.public_fields(conference)
+        if room.dynamic is not None and room.located is None:
+            fields = room.dynamic
+        elif dynamic_docs.is_dynamic(room.conference):
+            fields = dynamic_docs.public_fields(room.conference)
         else:
             return False
-        return dynamic_docs.record_dial(service, account_id, conference_id, fields, calls,
-                                        self.live.clock())
+        return dynamic_docs.record_dial(room.service, room.account_id, room.conference_id, fields,
+                                        calls, self.live.clock())
+
+    def _room_sounds(self, located, conference, params):
+        """Turn the running room's enter / exit sounds off where the conference says
+        no tone (a room that ended meanwhile is created anew by the legs)."""
+        for action, state_word in dial_plan.room_sound_commands(conference, params,
+                                                                located.conference):
+            try:
+                self.live.send(located, action, state=state_word)
+            except NotRunning:
+                return
 
     def _refuse_live_call_id(self, call_id):
         """A client-chosen call id must not name a live channel on any node
@@ -223,20 +198,21 @@ class Dialer:
             return target, call_id, None, refused.message
         return target, call_id, dial_plan.job_id(text), None
 
-    def _collect(self, node, legs, room_existed, wait):
+    def _collect(self, node, legs, room_existed, wait, join_only=False):
         deadline = time.monotonic() + wait
         while True:
-            decided = [self._decided(node, leg, room_existed) for leg in legs]
+            decided = [self._decided(node, leg, room_existed, join_only) for leg in legs]
             remaining = deadline - time.monotonic()
             if remaining <= 0 or all(d is not None for leg, d in zip(legs, decided) if leg[0].endpoint):
                 break
             self.watcher.wait(min(remaining, 0.5))
         return [dial_plan.endpoint_response(leg[0], leg[1], leg[2], d) for leg, d in zip(legs, decided)]
 
-    def _decided(self, node, leg, room_existed):
+    def _decided(self, node, leg, room_existed, join_only):
         target, call_id, job, refusal = leg
         if target.error:
             return None
         if refusal is not None:
             return "error", refusal
-        return dial_plan.outcome(self.watcher.facts(node, job, call_id), call_id, room_existed)
+        return dial_plan.outcome(self.watcher.facts(node, job, call_id), call_id, room_existed,
+                                 join_only)

@@ -47,11 +47,13 @@ class DynamicRooms:
 
     def __init__(self, live, conferences=None, grace=DEFAULT_GRACE, interval=DEFAULT_INTERVAL,
                  clock=time.time):
-        """``live``: LiveConferences (store, pool, watcher, ``where``);
-        ``conferences(store)``: the conference documents service deletes go
-        through (default: ConferencesService, whose delete needs no schemas)."""
+        """``live``: LiveConferences (store, pool, watcher, ``where``,
+        ``document_events``); ``conferences(store)``: the conference documents
+        service deletes go through (default: ConferencesService, whose delete needs
+        no schemas, publishing doc_deleted through ``live.document_events``)."""
         self.live = live
-        self.conferences = conferences or (lambda store: ConferencesService(store, None))
+        self.conferences = conferences or (lambda store: ConferencesService(
+            store, None, events=getattr(live, "document_events", None)))
         self.grace, self.interval, self.clock = float(grace), float(interval), clock
         self._queue = gevent.queue.Queue()
         self._pending = set()   # queued or scheduled items, each at most once

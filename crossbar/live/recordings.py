@@ -9,11 +9,9 @@ event connection; only when it does not arrive in time are they read from the WA
 file (which needs a directory FreeSWITCH and crossbar share). ``facts_source`` says
 which ("event", "file" or "none" with ``facts_missing`` saying why).
 
-"One active recording" holds across processes and hosts: starting creates the
-document ``active_recording-{conference_id}`` without ``_rev`` (a second creator
-gets Conflict -> 409); stopping deletes it. A guard whose conference FreeSWITCH
-lists as not recording, and that is older than ``STALE_AFTER``, is left over by a
-crash and is replaced.
+A start counts only once the switch confirmed it (``recordings_confirm``: its
+``+OK`` proves nothing); a refused start leaves no document and no guard.
+"One active recording" holds across processes and hosts (``recordings_guard``).
 """
 import logging
 import os
@@ -24,17 +22,18 @@ import gevent
 
 from crossbar import documents
 from crossbar.live import state
+from crossbar.live.recordings_confirm import StartConfirmation
+from crossbar.live.recordings_guard import (  # noqa: F401 (re-exported names)
+    GUARD_TYPE, STALE_AFTER, RecordingGuard, guard_id, is_recording)
 from kzcore.errors import Conflict, NotFound, SwitchRefused, SwitchUnavailable
 from kzcore.naming import account_db, new_id
 
 log = logging.getLogger(__name__)
 PVT_TYPE = "recording"
-GUARD_TYPE = "active_recording"
 CONTENT_TYPE = "audio/wav"
 EVENT_WAIT = 2.0   # seconds to wait for FreeSWITCH's stop-recording event
 FILE_WAIT = 3.0    # then seconds to wait for the WAV file to be readable
 READY_WAIT = 1.0   # on start: seconds to wait for the event connection to the node
-STALE_AFTER = 30.0  # a guard younger than this is never taken for a crash's leftover
 
 
 def recordings_root(config):
@@ -43,10 +42,6 @@ def recordings_root(config):
 
 def recording_path(root, account_id, conference_id, recording_id):
     return os.path.join(root, account_id, conference_id, f"{recording_id}.wav")
-
-
-def guard_id(conference_id):
-    return f"{GUARD_TYPE}-{conference_id}"
 
 
 def wav_facts(path):
@@ -90,30 +85,38 @@ def public(doc):
 
 class Recordings:
     def __init__(self, store, config, clock=time.time, *, watcher=None, event_wait=EVENT_WAIT,
-                 file_wait=FILE_WAIT):
+                 file_wait=FILE_WAIT, confirmation=None):
         self.store, self.root, self.clock = store, recordings_root(config), clock
-        self.watcher = watcher  # DialWatcher: stop-recording events; None -> files only
+        self.watcher = watcher  # DialWatcher: start/stop-recording events; None -> files only
         self.event_wait, self.file_wait = event_wait, file_wait
+        self.guard = RecordingGuard(store, clock)
+        self.confirmation = confirmation or StartConfirmation(getattr(config, "esl_timeout", 5.0))
 
     def start(self, live, located):
         """Refuse when FreeSWITCH lists a recording, then claim the store guard
-        (the cross-process lock), then start; a failed start releases the guard."""
+        (the cross-process lock), then start and wait for the switch to confirm;
+        a failed or refused start releases the guard and saves no document."""
         fresh = live.locate(located.account_id, located.conference_id) or located
-        if _is_recording(fresh):
+        if is_recording(fresh):
             raise Conflict("conference is already recording", {"conference_id": located.conference_id})
         recording_id = new_id()
-        self._claim(live, fresh, recording_id)
+        self.guard.claim(live, fresh, recording_id)
         try:
             self._watch(fresh.node)
             path = recording_path(self.root, located.account_id, located.conference_id, recording_id)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             text = _send_hiding_path(live, fresh, "start", path)
-        except BaseException:
-            self._release(located.account_id, located.conference_id)
+            confirmed = self.confirmation.confirm(live, fresh, path, self.watcher)
+        except BaseException as failed:
+            self.guard.release(located.account_id, located.conference_id)
+            if isinstance(failed, SwitchRefused):
+                log.warning("recording refused", extra={
+                    "account_id": located.account_id, "conference_id": located.conference_id,
+                    "node": fresh.node, "reason": failed.message})
             raise
         doc = {"_id": recording_id, "conference_id": located.conference_id, "path": path,
                "started": int(self.clock()), "node": fresh.node, "status": "recording",
-               **documents.new_private(located.account_id, PVT_TYPE)}
+               "confirmed_by": confirmed, **documents.new_private(located.account_id, PVT_TYPE)}
         saved = self.store.save(account_db(located.account_id), doc)
         log.info("recording started", extra={"account_id": located.account_id,
                                             "conference_id": located.conference_id,
@@ -121,53 +124,11 @@ class Recordings:
         return {"message": text, "recording": public(saved)}
 
     def _watch(self, node):
-        """Make sure the stop-recording event will be seen (bounded: files are the fallback)."""
+        """Make sure the start/stop-recording events will be seen (bounded: ``recording
+        check`` and files are the fallbacks)."""
         if self.watcher is not None and not self.watcher.ready(node, READY_WAIT):
             log.warning("event connection not ready; recording facts may come from the file",
                         extra={"node": node})
-
-    # --- the cross-process guard ---------------------------------------------------
-    def _claim(self, live, located, recording_id):
-        db, guard = account_db(located.account_id), guard_id(located.conference_id)
-        doc = {"_id": guard, "pvt_type": GUARD_TYPE, "conference_id": located.conference_id,
-               "recording_id": recording_id, "node": located.node, "claimed": self.clock()}
-        if self._create(db, doc):
-            return
-        held = self.store.get_or_none(db, guard)
-        if held is None or self._stale(live, located, held):
-            if held is not None:
-                log.warning("replacing a stale recording guard", extra={
-                    "account_id": located.account_id, "conference_id": located.conference_id,
-                    "held_by": held.get("recording_id")})
-                self._delete(db, held)
-            if self._create(db, doc):
-                return
-        raise Conflict("conference is already recording", {"conference_id": located.conference_id})
-
-    def _create(self, db, doc):
-        try:
-            self.store.save(db, doc)  # no _rev: only the first creator succeeds
-            return True
-        except Conflict:
-            return False
-
-    def _stale(self, live, located, held):
-        if self.clock() - float(held.get("claimed") or 0) < STALE_AFTER:
-            return False
-        fresh = live.locate(located.account_id, located.conference_id)
-        return fresh is None or not _is_recording(fresh)
-
-    def _delete(self, db, doc):
-        try:
-            self.store.delete(db, doc["_id"], doc["_rev"])
-        except (Conflict, NotFound):
-            pass  # somebody else removed or replaced it first
-
-    def _release(self, account_id, conference_id):
-        db = account_db(account_id)
-        held = self.store.get_or_none(db, guard_id(conference_id))
-        if held is not None:
-            self._delete(db, held)
 
     # --- stopping ----------------------------------------------------------------
     def stop(self, live, located):
@@ -180,7 +141,7 @@ class Recordings:
             doc = self._finish(located, path)
             if doc is not None:
                 stopped.append(public(doc))
-        self._release(located.account_id, located.conference_id)
+        self.guard.release(located.account_id, located.conference_id)
         return {"message": "\n".join(texts), "recordings": stopped}
 
     def _finish(self, located, path):
@@ -244,11 +205,6 @@ def _send_hiding_path(live, located, subcommand, path):
         return live.send(located, "recording", subcommand=subcommand, path=path).replace(path, shown)
     except SwitchRefused as refused:
         raise SwitchRefused(refused.message.replace(path, shown)) from None
-
-
-def _is_recording(located):
-    conference = located.conference or {}
-    return bool(state.recording_paths(conference) or conference.get("recording"))
 
 
 def list_recordings(ctx, account_id, conference):

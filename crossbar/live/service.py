@@ -55,12 +55,19 @@ class LiveConferences:
         self.rooms = rooms
         self.media = MediaSource(store, MediaLinks(media_secret or _media_secret(config, signer)),
                                  config.base_url)
+        self.document_events = None  # doc_events.DocumentEvents of the app (use_document_events)
         self.watcher = watcher or DialWatcher(self._event_pool)
         self.recordings = Recordings(store, config, clock, watcher=self.watcher)
         self.dialer = Dialer(self, self.watcher)
         self.dynamic_rooms = DynamicRooms(self, grace=getattr(config, "dynamic_grace", 5.0),
                                           interval=getattr(config, "dynamic_sweep_interval", 60.0),
                                           clock=clock)
+
+    def use_document_events(self, events):
+        """The conference documents this part writes itself (dynamic conferences:
+        created by a dial, removed once their room has ended) publish their
+        doc_created / doc_deleted through ``events`` (None: not published)."""
+        self.document_events = events
 
     def start(self):
         """Start the background work: removing dynamic conferences whose room has

@@ -4,6 +4,17 @@ FreeSWITCH's json_list gives each member's ``join_time`` as seconds *since*
 joining; the API reports the Unix epoch second of joining (DESIGN.md section 3)
 and the seconds since as ``duration``. Recording nodes are listed as members
 without id or flags: they are not participants, they make ``is_recording``.
+
+Counting as the switch does (round4 json_list_with_ghost, list_count_with_ghost,
+get_count_with_ghost): ghost members are listed like everyone else, with no flag
+saying so, and left out of the room's count (``member_count``, ``list count``,
+``get count``), which ``ghost_count`` keeps apart. So ``participants`` lists
+everyone the switch lists, ghosts included; ``members`` is the switch's count
+(moderators included, ghosts not) and ``ghosts`` how many of the participants are
+ghosts. While a member is on hold (``is_held``) the switch lists it as neither
+speaking nor hearing (json_list masks can_speak / can_hear with hold; its member
+events do not), and so does ``speak`` / ``hear``. json_list has no current energy:
+``current_energy`` is None there (the member events carry it).
 """
 from kzcore import fs_commands
 from kzcore.naming import fs_conference_name, parse_fs_conference_name
@@ -46,7 +57,7 @@ def participant(member, conference, node, now):
         "video": _flag(member, "has_video"),
         "is_held": _flag(member, "hold"),
         "energy_level": member.get("energy", 0),
-        "current_energy": member.get("current_energy", 0),
+        "current_energy": member.get("current_energy"),
         "join_time": int(now) - since,
         "duration": since,
         "conference_name": conference.get("conference_name"),
@@ -66,12 +77,18 @@ def recording_paths(conference):
             if member.get("type") == RECORDING_NODE and member.get("record_path")]
 
 
+def _count(conference, key, default):
+    value = conference.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
 def conference_state(conference, node, now):
     """The ``_read_only`` object for one running conference."""
     people = participants(conference, node, now)
     moderators = sum(1 for person in people if person["is_moderator"])
     return {
-        "members": len(people),
+        "members": _count(conference, "member_count", len(people)),
+        "ghosts": _count(conference, "ghost_count", 0),
         "moderators": moderators,
         "admins": moderators,
         "duration": int(conference.get("run_time") or 0),
@@ -87,8 +104,8 @@ def conference_state(conference, node, now):
 def unknown_state(unreachable_nodes):
     """``_read_only`` for a conference no reachable node hosts while some node did not
     answer: it may be running there, so nothing is counted as zero."""
-    return {"members": None, "moderators": None, "admins": None, "duration": None,
-            "is_locked": None, "is_recording": None, "participants": [],
+    return {"members": None, "ghosts": None, "moderators": None, "admins": None,
+            "duration": None, "is_locked": None, "is_recording": None, "participants": [],
             "live": "unknown", "unreachable_nodes": sorted(unreachable_nodes)}
 
 

@@ -85,6 +85,14 @@ def _transfer(target_conference, members):
     return ["transfer", target_conference] + [valid_member_id(m, "members", keywords=()) for m in members]
 
 
+def _on_off(word):
+    def action(state):
+        if state not in ("on", "off"):
+            raise invalid("state", "must be 'on' or 'off'", state)
+        return [word, state]
+    return action
+
+
 def _dial(word):
     def action(endpoint, caller_id_number=None, caller_id_name=None, variables=None, member_flags=None):
         words = [word, variable_block(variables, member_flags) + valid_endpoint(endpoint)]
@@ -121,6 +129,10 @@ ACTIONS = {
     "transfer": _transfer,
     "bgdial": _dial("bgdial"),
     "dial": _dial("dial"),
+    # Room-wide enter/exit sounds (round4 enter_sound_off / exit_sound_off:
+    # "+OK <room> enter sounds off (<file>)"; no argument -> "-ERR Not enough args").
+    "enter_sound": _on_off("enter_sound"),
+    "exit_sound": _on_off("exit_sound"),
     "setvar": lambda key, value: ["setvar", valid_variable_name(key, "key"), valid_variable_value(value, "value")],
     "getvar": lambda key: ["getvar", valid_variable_name(key, "key")],
     "list": lambda: ["list"],
@@ -167,6 +179,21 @@ def build(conference_name, action, **args):
         raise invalid("conference_name", f"cannot contain '{action}' for the {action} action", name)
     words = make(**args)
     return " ".join(["conference", name] + words)
+
+
+# One member's own enter/exit sound: the channel variables conference_enter_sound /
+# conference_exit_sound replace the room's sound for that member's join / leave
+# (conference_member.c: the enter sound still needs the room's enter sounds on; the
+# exit sound is played even with the room's exit sounds off). A member who is to
+# join or leave without a tone gets a few milliseconds of silence instead.
+MEMBER_SOUND_VARIABLES = {"entry": "conference_enter_sound", "exit": "conference_exit_sound"}
+SILENT_SOUND = "silence_stream://10"
+
+
+def silent_member_sounds(silence_entry=False, silence_exit=False):
+    """``{variable: SILENT_SOUND}`` for the member sounds to silence."""
+    wanted = {"entry": silence_entry, "exit": silence_exit}
+    return {name: SILENT_SOUND for kind, name in MEMBER_SOUND_VARIABLES.items() if wanted[kind]}
 
 
 def api_json_list_all():

@@ -30,7 +30,7 @@ def test_create_list_get_update_patch_delete(api, confs):
 
     got = api.call("GET", f"{confs}/{conf_id}", token=token).get_json()
     assert got["data"]["name"] == "Conf" and got["revision"].startswith("1-")
-    assert got["data"]["_read_only"] == {"members": 0, "moderators": 0, "admins": 0,
+    assert got["data"]["_read_only"] == {"members": 0, "ghosts": 0, "moderators": 0, "admins": 0,
                                          "duration": 0, "is_locked": False, "participants": []}
 
     updated = api.call("POST", f"{confs}/{conf_id}", {"name": "Renamed"}, token=token)

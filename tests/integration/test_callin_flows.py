@@ -7,6 +7,7 @@ import os
 import gevent
 import pytest
 
+from callin import plan
 from callin.directory import ConferenceDirectory
 from callin.flow import CallinOptions
 from callin.prompts import FILES
@@ -234,6 +235,23 @@ def test_custom_entry_tone_string_is_played_and_never_crashes(rig):
     assert not any(s.startswith("conference_enter_sound") for s in rig.executed(third, "set"))
     for call in (first, second, third):
         outbound.hangup_with_event(call)
+
+
+def test_a_conference_without_tones_plays_none_for_callers(rig):
+    """play_entry_tone / play_exit_tone false: each caller's own enter / exit sound is
+    silence (conference_enter_sound / conference_exit_sound replace the room's)."""
+    room = rig.conference("quiet", member={"numbers": ["6610"]}, play_entry_tone=False,
+                          play_exit_tone=False)
+    first, second = rig.call("6610", cid="101"), rig.call("6610", cid="102")
+    rig.wait_member(room, "101")
+    rig.wait_member(room, "102")
+    outbound.hangup_with_event(second)
+    rig.wait_gone(second, remaining=1)
+    done = lambda: [e.get("File") for e in rig.events if e.get("Action") == "play-file-done"]  # noqa: E731
+    rig.wait_for(lambda: done().count(plan.SILENT) == 2)       # one join, one leave
+    profile = rig.core.profiles["default"]
+    assert profile.enter_sound not in done() and profile.exit_sound not in done()
+    outbound.hangup_with_event(first)
 
 
 def test_play_name_records_and_announces_joins_and_leaves(rig):

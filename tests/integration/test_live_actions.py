@@ -7,11 +7,10 @@ import wave
 
 import pytest
 
-from tests.integration.test_live_support import rig  # noqa: F401 (fixture)
+from tests.integration.test_live_support import media_server, rig  # noqa: F401 (fixtures)
+from tests.support.round4 import wav_bytes
 
 pytestmark = pytest.mark.both_stores   # embedded and CouchDB-API (tests.support.api)
-
-WAV_HEADER = b"RIFF"
 
 
 def action(rig, conference_id, name, data=None, account=None):
@@ -60,10 +59,10 @@ def test_not_running_and_unknown_conference(rig):
     assert action(rig, "nosuchconference", "lock").status_code == 404
 
 
-def test_play_url_and_tts_reach_the_room(rig, esl_client_factory):
+def test_play_url_and_tts_reach_the_room(rig, esl_client_factory, media_server):
     conference_id, room, _ = running_room(rig)
     events = watch_events(esl_client_factory, rig.sims[0])
-    url = "https://media.example.com/welcome.wav"
+    url = media_server.url()  # the switch fetches it (mod_http_cache)
     reply = action(rig, conference_id, "play", {"media_id": url})
     played_url = f"http_cache://{url}"  # through mod_http_cache (round4 play_http_cache)
     assert reply.status_code == 202 and reply.get_json()["data"] == f"+OK (play) Playing file {played_url}"
@@ -80,16 +79,16 @@ def test_play_media_document_through_a_signed_link(rig, esl_client_factory):
     created = rig.api.call("PUT", f"/v2/accounts/{rig.alpha.account_id}/media",
                            {"name": "Welcome"}, token=rig.alpha.token)
     media_id = created.get_json()["data"]["id"]
-    audio = WAV_HEADER + b"\0" * 100
+    audio = wav_bytes(0.5)
     upload = rig.api.client.post(f"/v2/accounts/{rig.alpha.account_id}/media/{media_id}/raw",
                                  data=audio, headers={"X-Auth-Token": rig.alpha.token,
                                                       "Content-Type": "audio/wav"})
     assert upload.status_code == 200, upload.get_json()
     events = watch_events(esl_client_factory, rig.sims[0])
     reply = action(rig, conference_id, "play", {"media_id": media_id})
-    assert reply.status_code == 202, reply.get_json()
+    assert reply.status_code == 202, reply.get_json()  # the switch fetched the link
     played = events.wait_event(lambda e: e.get("Action") == "play-file")["File"]
-    assert played.startswith("http_cache://http://127.0.0.1:8000/v2/live_media/")
+    assert played.startswith(f"http_cache://{rig.config.public_url}/v2/live_media/")
     file_url = played[len("http_cache://"):]
     fetched = rig.api.client.get(urllib.parse.urlsplit(file_url).path)  # no auth header
     assert fetched.status_code == 200 and fetched.data == audio

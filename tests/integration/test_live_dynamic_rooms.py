@@ -23,13 +23,11 @@ BOUND = 3.0  # seconds within which an ended room's document must be gone
 def rig(fssim_factory, tmp_path):
     """The live rig, started as the composition root starts it (no periodic sweep:
     each test triggers what it needs)."""
-    made, pool = make_rig(fssim_factory, tmp_path, dynamic_grace=GRACE,
-                          dynamic_sweep_interval=0)
+    made, _ = make_rig(fssim_factory, tmp_path, dynamic_grace=GRACE,
+                       dynamic_sweep_interval=0)
     made.live.start()
     yield made
-    made.live.close()
-    pool.close()
-    made.api.store.close()
+    made.close()
 
 
 def second_crossbar(rig, started=True):

@@ -6,7 +6,7 @@ import pytest
 from ecallmgr.daemon import create_daemon
 from kzcore.bus.pika_publisher import PikaPublisher
 from kzcore.config import load_config
-from tests.integration.test_live_support import rig  # noqa: F401 (fixture)
+from tests.integration.test_live_support import media_server, rig  # noqa: F401 (fixtures)
 from tests.support.rabbit import unique_name
 
 
@@ -45,7 +45,7 @@ class Events:
                 self.seen.extend((key, payload) for key, payload, _ in self.tap.read(1, timeout=timeout))
 
 
-def test_actions_produce_their_events_on_rabbitmq(rig, ecallmgr, rabbit_tap):
+def test_actions_produce_their_events_on_rabbitmq(rig, ecallmgr, rabbit_tap, media_server):
     conference_id = rig.create_conference(rig.alpha)
     events = Events(rabbit_tap(f"conference.event.{conference_id}.*", ecallmgr))
     room = rig.room(rig.alpha, conference_id)
@@ -76,12 +76,12 @@ def test_actions_produce_their_events_on_rabbitmq(rig, ecallmgr, rabbit_tap):
     muted = {events.expect("mute-member")[1]["call_id"] for _ in range(2)}
     assert muted == {alice.uuid, bob.uuid}
 
-    put(action="play", data={"media_id": "https://media.example.com/a.wav"})
+    put(action="play", data={"media_id": media_server.url()})
     assert events.expect("play-file")[1]["account_id"] == rig.alpha.account_id
     put(action="play", data={"media_id": "tts://Welcome everyone"})
     events.expect("speak-text")
     put(f"/participants/{alice.id}", data={"action": "play",
-                                           "data": {"media_id": "https://media.example.com/b.wav"}})
+                                           "data": {"media_id": media_server.url()}})
     events.expect("play-file-member", call_id=alice.uuid)
 
     put(action="record", data={"action": "start"})

@@ -3,7 +3,7 @@ over ESL), bulk skips moderators and members already in the state, relate needs
 both participants, 404 for anyone not in the room."""
 import pytest
 
-from tests.integration.test_live_support import rig  # noqa: F401 (fixture)
+from tests.integration.test_live_support import media_server, rig  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.both_stores   # embedded and CouchDB-API (tests.support.api)
 
@@ -70,11 +70,11 @@ def test_unknown_participant_action_is_400(rig):
     assert "kick" in reply.get_json()["data"]["action"]["enum"]["target"]
 
 
-def test_play_to_one_participant(rig, esl_client_factory):
+def test_play_to_one_participant(rig, esl_client_factory, media_server):
     conference_id, room, sim, people = setup_room(rig)
     events = esl_client_factory(sim)
     events.command("event plain CUSTOM conference::maintenance")
-    url = "https://media.example.com/hello.wav"
+    url = media_server.url()  # the switch fetches it (mod_http_cache)
     reply = one(rig, conference_id, people["alice"].id, "play", {"media_id": url})
     assert reply.status_code == 202, reply.get_json()
     played = events.wait_event(lambda e: e.get("Action") == "play-file-member")

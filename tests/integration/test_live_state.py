@@ -34,6 +34,25 @@ def test_get_conference_reads_members_from_the_node_hosting_it(rig):
         assert abs(person["join_time"] - (time.time() - member["join_time"])) <= 2
 
 
+def test_a_ghost_is_a_participant_the_switch_does_not_count(rig):
+    """A ghost dialled in with participant_flags ["ghost"]: listed by the switch (so a
+    participant the API can act on) but left out of its count (round4 json_list_with_ghost)."""
+    conference_id = rig.create_conference(rig.alpha)
+    room = rig.room(rig.alpha, conference_id)
+    rig.sims[0].join(room, "1001", "Alice")
+    rig.sims[0].add_extension(r"^5550401$", lambda channel, match: channel.answer())
+    dialled = rig.call("PUT", rig.alpha, conference_id, body={"action": "dial", "data": {
+        "data": {"endpoints": ["5550401"], "participant_flags": ["ghost"]}}})
+    assert dialled.status_code == 200, dialled.get_json()
+    (leg,) = dialled.get_json()["data"]["endpoint_responses"]
+    live = rig.call("GET", rig.alpha, conference_id).get_json()["data"]["_read_only"]
+    assert {p["call_id"] for p in live["participants"]} >= {leg["call_id"]}
+    assert len(live["participants"]) == 2
+    listed = rig.wire_json_list(rig.sims[0], room)[0]
+    assert (live["members"], live["ghosts"]) == (listed["member_count"], listed["ghost_count"]) \
+        == (1, 1)
+
+
 def test_live_data_is_never_stale(rig):
     conference_id = rig.create_conference(rig.alpha)
     room = rig.room(rig.alpha, conference_id)

@@ -1,9 +1,13 @@
 """Harness for the live-conference tests: two simulator nodes over TCP, an
 EslPool, ``LiveConferences`` and the API app wired as the composition root
-does it. Other test_live_* modules import the fixtures from here."""
+does it, served on a real port that is also ``KZ_PUBLIC_URL`` (the switch
+fetches the media links crossbar hands it), and a plain HTTP server with a
+real WAV for media URLs. Other test_live_* modules import the fixtures from
+here."""
 import dataclasses
 import json
 
+import gevent.pywsgi
 import pytest
 
 from crossbar.live import LiveConferences, create_blueprint
@@ -13,6 +17,7 @@ from kzcore.esl.pool import EslPool
 from kzcore.naming import fs_conference_name
 from kzcore.store.embedded import EmbeddedStore
 from tests.support.api import build_app
+from tests.support.round4 import MediaServer
 from tests.support.sim import sim_api
 
 
@@ -24,6 +29,7 @@ class LiveRig:
     config: object
     alpha: object        # Account A
     beta: object         # Account B (a sibling: must never reach A's rooms)
+    http: object         # the WSGI server serving api.app at config.public_url
 
     def url(self, account, conference_id, tail=""):
         return f"/v2/accounts/{account.account_id}/conferences/{conference_id}{tail}"
@@ -54,13 +60,22 @@ class LiveRig:
     def commands_since(self, sim, mark):
         return sim.command_log[mark:]
 
+    def close(self):
+        self.http.stop(timeout=1)
+        self.live.close()
+        self.live.pool.close()
+        self.api.store.close()
+
 
 def make_rig(fssim_factory, tmp_path, store=None, **overrides):
     sims = [fssim_factory(hostname="node1", recordings_dir=None),
             fssim_factory(hostname="node2", recordings_dir=None)]
     nodes = ",".join(f"{sim.node_name}=127.0.0.1:{sim.port}:ClueCon" for sim in sims)
+    http = gevent.pywsgi.WSGIServer(("127.0.0.1", 0), None, log=None)
+    http.init_socket()  # bound first: the media links name crossbar's real address
     settings = dict(esl_nodes=nodes, esl_timeout=2.0, recordings_dir=str(tmp_path / "rec"),
-                    token_secret="live-test-secret", public_url="http://127.0.0.1:8000")
+                    token_secret="live-test-secret",
+                    public_url=f"http://127.0.0.1:{http.server_port}")
     settings.update(overrides)
     config = load_config(env={}, **settings)
     pool = EslPool(config.nodes, timeout=config.esl_timeout, events=COMMAND_EVENTS).start()
@@ -68,18 +83,31 @@ def make_rig(fssim_factory, tmp_path, store=None, **overrides):
     store = EmbeddedStore(":memory:") if store is None else store
     live = LiveConferences(pool, store, config)
     api = build_app(store=store, live=live, extra_blueprints=[create_blueprint()], **settings)
+    http.application = api.app
+    http.start()
     alpha, beta = api.create_sibling_pair()
-    return LiveRig(api, live, sims, config, alpha, beta), pool
+    return LiveRig(api, live, sims, config, alpha, beta, http), pool
 
 
 @pytest.fixture
 def rig(fssim_factory, tmp_path, new_store, api_store_kind):
     """The rig on a fresh store of ``api_store_kind`` (both kinds in modules marked
-    ``both_stores``: tests.support.api)."""
+    ``both_stores``: tests.support.api); ``new_store`` closes the store."""
     made, pool = make_rig(fssim_factory, tmp_path, store=new_store(api_store_kind))
     yield made
+    made.http.stop(timeout=1)
     made.live.close()
     pool.close()
+
+
+@pytest.fixture
+def media_server():
+    """A plain HTTP server with a real 2 s WAV at ``/t.wav`` (as round 4's rig):
+    what an ``http_cache://`` URL fetches. ``.url(path="/t.wav")``."""
+    server = MediaServer()
+    server.url = lambda path="/t.wav": f"http://{server.address}{path}"
+    yield server
+    server.stop()
 
 
 def test_rig_reaches_both_nodes(rig):

@@ -2,7 +2,10 @@
 import pytest
 
 from callin import plan, prompts
+from kzcore import fs_replies
+from kzcore.esl.frames import FrameParser
 from kzcore.fs_commands import apps
+from tests.support.paths import fs_fixture
 from callin.documents import (EITHER, MEMBER, MODERATOR, empty_pin_allowed, load_conference,
                               normalize_number, pin_needed, role_for_number, role_for_pin)
 
@@ -107,6 +110,16 @@ def test_room_status_from_json_list_ignores_recordings():
         {"type": "recording_node", "record_path": "/r.wav"}]}])
     assert status == plan.RoomStatus(True, True, 2, 1)
     assert plan.room_status([]) == plan.RoomStatus()
+
+
+def test_room_status_counts_as_the_switch_does_without_ghosts():
+    """round4 json_list_with_ghost: six callers listed, one a ghost (member_count 5);
+    the switch's max-members check counts five, and so does the call-in's."""
+    frames = FrameParser().feed(fs_fixture("round4/json_list_with_ghost.esl"))
+    listed = fs_replies.parse_json_list(frames[-1].body)
+    assert len(listed[0]["members"]) == 6
+    assert plan.room_status(listed).members == 5
+    assert plan.refusal(conference(max_participants=6), plan.room_status(listed)) is None
 
 
 def test_app_strings_are_built_safely():

@@ -61,6 +61,34 @@ def test_known_members_still_there_give_no_event_and_fresh_flags():
     assert bob.is_moderator and bob.caller_id_name == "m8"   # caller ids not overwritten
 
 
+def test_a_resync_keeps_what_json_list_cannot_tell_of_known_members():
+    """json_list lists a ghost with no ghost flag (round4 json_list_with_ghost) and masks
+    a held member's hear / speak (round2 json_list_member_on_hold): known members keep
+    what their events said, and a synthetic room event counts without ghosts."""
+    rooms = listing("round4/json_list_with_ghost.esl")
+    room = rooms[0]
+    ghost = next(m for m in room["members"] if m["caller_id_number"] == "4007")
+    state = state_knowing(room, [(m["id"], m["uuid"]) for m in room["members"]
+                                 if m is not ghost])
+    state.apply(NODE, member_event(room, ghost["id"], ghost["uuid"], **{"Member-Ghost": "true"}))
+    conference = state.conference(NODE, room["conference_uuid"])
+    conference.locked = True                     # the listing says unlocked: one room event
+    (unlock,) = resync.reconcile(state, NODE, rooms)
+    assert unlock["Action"] == "unlock" and unlock["Conference-Size"] == "5"
+    assert unlock["Conference-Size"] == str(room["member_count"])
+    assert conference.members[ghost["uuid"]].block["Member-Ghost"] == "true"
+
+    held_rooms = listing("round2/api_conference_room1_json_list_member_on_hold.esl")
+    held_room = held_rooms[0]
+    held = next(m for m in held_room["members"] if m["flags"]["hold"])
+    state = state_knowing(held_room, [(m["id"], m["uuid"]) for m in held_room["members"]])
+    state.apply(NODE, member_event(held_room, held["id"], held["uuid"], action="hold-member",
+                                   Hold="true"))
+    assert resync.reconcile(state, NODE, held_rooms) == []
+    block = state.conference(NODE, held_room["conference_uuid"]).members[held["uuid"]].block
+    assert (block["Hold"], block["Speak"], block["Hear"]) == ("true", "true", "true")
+
+
 def test_unknown_and_gone_members():
     rooms = listing("api_conference_room1_json_list.esl")
     room = rooms[0]

@@ -15,6 +15,9 @@ def sent_api_commands():
         for block in fs_fixture(name).decode().split("\n\n"):
             if block.startswith("api "):
                 commands.add(block[4:])
+    for line in fs_fixture("round4/STEPS.txt").decode().splitlines()[1:]:  # name, command, ...
+        if line:
+            commands.add(line.split("\t")[1])
     return commands
 
 
@@ -60,12 +63,20 @@ SENT = [
     ("room1", "setvar", {"key": "acct_id", "value": "abc123"}),
     ("room1", "getvar", {"key": "acct_id"}),
     ("room1", "list", {}), ("room1", "json_list", {}), ("room10", "xml_list", {}),
+    ("r4room", "enter_sound", {"state": "off"}), ("r4room", "enter_sound", {"state": "on"}),
+    ("r4room", "exit_sound", {"state": "off"}), ("r4room", "exit_sound", {"state": "on"}),
 ]
 
 
 @pytest.mark.parametrize("conference, action, args", SENT)
 def test_built_commands_are_what_freeswitch_was_sent(conference, action, args):
     assert fs_commands.build(conference, action, **args) in sent_api_commands()
+
+
+def test_room_sounds_take_only_on_or_off():
+    for state in ("file /etc/passwd", "none", "", None, True):
+        with pytest.raises(InvalidCommandArgument):
+            fs_commands.build("r4room", "enter_sound", state=state)
 
 
 def test_every_action_is_covered_by_a_recorded_command():

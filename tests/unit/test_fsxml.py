@@ -119,3 +119,20 @@ def test_static_fallback_profiles_match_the_served_tts_settings():
     modules = {m.get("module") for m in
                ET.parse(FS_CONF / "autoload_configs/modules.conf.xml").getroot().iter("load")}
     assert "mod_flite" in modules
+
+
+def test_entry_and_exit_tones_follow_play_entry_tone_and_play_exit_tone():
+    """Kazoo's conf_config_req: false removes the profile's sound (a room without one
+    plays none), a string is the sound, unless the profile object names one."""
+    silent = dict(fsxml.conference_profile_params({"play_entry_tone": False,
+                                                   "play_exit_tone": False}))
+    assert "enter-sound" not in silent and "exit-sound" not in silent
+    toned = dict(fsxml.conference_profile_params({"play_entry_tone": "%(100,0,900)",
+                                                  "play_exit_tone": "goodbye.wav"}))
+    assert toned["enter-sound"] == "tone_stream://%(100,0,900)"
+    assert toned["exit-sound"] == "goodbye.wav"          # under the profile's sound-prefix
+    explicit = dict(fsxml.conference_profile_params({
+        "play_entry_tone": "%(100,0,900)", "profile": {"enter-sound": "tone_stream://%(1,0,2)"}}))
+    assert explicit["enter-sound"] == "tone_stream://%(1,0,2)"
+    kept = dict(fsxml.conference_profile_params({"play_entry_tone": True}))
+    assert kept["enter-sound"] == fsxml.KAZOO_ENTRY_TONE

@@ -115,3 +115,55 @@ def test_endpoint_responses():
     broken = dial_plan.endpoint_response(dial_plan.Target("u", error="user has no devices"),
                                          None, None, None)
     assert broken["status"] == "error" and broken["message"] == "user has no devices"
+
+
+def test_leg_tones_follow_the_request_then_the_conference():
+    silent = {"conference_enter_sound": fs_commands.SILENT_SOUND,
+              "conference_exit_sound": fs_commands.SILENT_SOUND}
+    off = {"play_entry_tone": False, "play_exit_tone": False}
+    assert dial_plan.leg_sound_variables(off, {}) == silent                  # conference-wide
+    assert dial_plan.leg_sound_variables({}, off) == silent                  # this dial only
+    assert dial_plan.leg_sound_variables("dynamic-id", off) == silent        # a new conference
+    assert dial_plan.leg_sound_variables(off, {"play_entry_tone": True}) == {
+        "conference_exit_sound": fs_commands.SILENT_SOUND}                  # the request wins
+    assert dial_plan.leg_sound_variables({"play_entry_tone": "tone_stream://%(1,0,2)"}, {}) == {}
+    assert dial_plan.leg_sound_variables({}, {}) == {}
+
+
+def test_a_running_room_turns_its_sounds_off_only_for_the_conference_setting():
+    off = {"play_entry_tone": False, "play_exit_tone": False}
+    running = {"enter_sound": True, "exit_sound": True}
+    assert dial_plan.room_sound_commands(off, {}, running) == [("enter_sound", "off"),
+                                                                ("exit_sound", "off")]
+    assert dial_plan.room_sound_commands(off, {}, {"enter_sound": False, "exit_sound": True}) == [
+        ("exit_sound", "off")]                                               # already off
+    assert dial_plan.room_sound_commands({}, off, running) == []             # per dial: legs only
+    assert dial_plan.room_sound_commands("dynamic-id", off, running) == [
+        ("enter_sound", "off"), ("exit_sound", "off")]
+
+
+
+def test_a_join_only_leg_refused_by_the_switch_is_an_error_naming_the_refusal():
+    """round4 join_only_into_missing_room: the leg is answered, then the switch emits
+    rejected-join-only for it and hangs up; the answer must not count as a join."""
+    frames = FrameParser().feed(fs_fixture("round4/join_only_into_missing_room.events.json.esl"))
+    events = [event for event in map(parse_event, frames) if event]
+    (rejected,) = [e for e in events if e.get("Action") == "rejected-join-only"]
+    member = rejected["Unique-ID"]
+    facts, between = {}, 0
+    for event in events:
+        for (kind, ident), update in dial_watch.facts_from(event):
+            if kind == "call" and ident == member:
+                facts = dial_watch.merge(facts, update)
+        if facts.get("answered") and "rejected" not in facts:  # answered, not refused yet
+            between += 1
+            assert dial_plan.outcome(facts, member, False, join_only=True) is None
+            assert dial_plan.outcome(facts, member, False) == ("success", member)
+    assert between and facts["rejected"] == "rejected-join-only"
+    status, message = dial_plan.outcome(facts, member, False, join_only=True)
+    assert status == "error" and message.startswith("rejected-join-only: ")
+    response = dial_plan.endpoint_response(dial_plan.Target("8001", "loopback/8001/default"),
+                                           member, "j1", (status, message))
+    assert response["status"] == "error" and "rejected-join-only" in response["message"]
+    assert dial_plan.joins_existing_only({"participant_flags": ["mute", "join_existing"]})
+    assert not dial_plan.joins_existing_only({})

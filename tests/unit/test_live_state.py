@@ -9,7 +9,8 @@ OTHER = "b" * 32
 
 
 def recorded_list(name):
-    (frame,) = FrameParser().feed(fs_fixture(name))
+    """The json_list reply of a recording (round 4 files hold the banner and auth first)."""
+    frame = [f for f in FrameParser().feed(fs_fixture(name)) if f.content_type == "api/response"][-1]
     return fs_replies.parse_json_list(frame.body)
 
 
@@ -25,7 +26,8 @@ def test_participants_from_recorded_room1():
     assert carol["duration"] == 3 and carol["join_time"] == 997
     assert alice["call_id"] == "4e3a53af-5d0b-4128-9add-0b332c2e8239"
     assert alice["caller_id_name"] == "Alice" and alice["caller_id_number"] == "1001"
-    assert alice["energy_level"] == 100 and alice["current_energy"] == 0
+    assert alice["energy_level"] == 100
+    assert alice["current_energy"] is None          # json_list has none (the events do)
     assert alice["conference_uuid"] == "8ee5b4c3-ee60-4bb0-95dd-2c6994a289a9"
     assert alice["switch_hostname"] == "freeswitch@vm"
 
@@ -36,6 +38,31 @@ def test_state_counts_members_and_moderators():
     assert (live["members"], live["moderators"], live["admins"]) == (3, 1, 1)
     assert live["duration"] == 5 and live["is_locked"] is False and live["is_recording"] is False
     assert live["focus"] == "node9"
+
+
+def test_ghosts_are_listed_but_counted_apart_as_the_switch_counts_them():
+    """round4: 4007 joined as a ghost; json_list lists six callers with no ghost flag,
+    member_count 5 and ghost_count 1, and list count / get count answer 5."""
+    (room,) = recorded_list("round4/json_list_with_ghost.esl")
+    live = state.conference_state(room, "vm", now=100)
+    assert len(live["participants"]) == 6 and "4007" in [
+        p["caller_id_number"] for p in live["participants"]]
+    switch_counts = {fs_replies.check(FrameParser().feed(fs_fixture(name))[-1].text(), name)
+                     for name in ("round4/list_count_with_ghost.esl",
+                                  "round4/get_count_with_ghost.esl")}
+    assert switch_counts == {"5"}
+    assert (live["members"], live["ghosts"], live["moderators"]) == (5, 1, 1)
+    (plain,) = recorded_list("api_conference_room1_json_list.esl")
+    assert state.conference_state(plain, "vm", now=10)["ghosts"] == 0
+
+
+def test_a_held_member_is_listed_as_neither_speaking_nor_hearing():
+    """round2: member 15 on hold; json_list masks can_speak / can_hear with hold."""
+    (room,) = recorded_list("round2/api_conference_room1_json_list_member_on_hold.esl")
+    people = {p["participant_id"]: p for p in state.participants(room, "vm", now=0)}
+    held, other = people[15], people[23]
+    assert held["is_held"] and not held["speak"] and not held["hear"] and held["floor"]
+    assert not other["is_held"] and other["hear"] and other["is_moderator"]
 
 
 def test_recording_node_is_not_a_participant():
