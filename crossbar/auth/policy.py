@@ -10,6 +10,8 @@
   fields (name, email, password, ...) are theirs to edit, as in Kazoo.
 - An account's ``enabled`` is changed only by an ancestor or a superduper
   admin: an account cannot disable or re-enable itself.
+- Resources (carriers): an account's are read and changed by its admins only;
+  the system's (``/v2/resources``) by superduper admins only.
 
 The guard applies ``route_refusal`` to every request after the token check;
 the users and accounts services apply ``user_change_refusal`` /
@@ -22,6 +24,12 @@ ADMIN_ONLY = frozenset({
     "account_create", "account_create_child", "account_update", "account_patch",
     "account_delete", "account_api_key", "account_api_key_rotate", "account_sign_out",
     "users_create", "users_delete",
+    "resources_list", "resources_create", "resources_get", "resources_update",
+    "resources_patch", "resources_delete",
+})
+SUPERDUPER_ONLY = frozenset({
+    "system_resources_list", "system_resources_create", "system_resources_get",
+    "system_resources_update", "system_resources_patch", "system_resources_delete",
 })
 SELF_OR_ADMIN = {"users_update": "doc_id", "users_patch": "doc_id",
                  "user_sign_out": "user_id"}   # endpoint -> path variable naming the user
@@ -32,6 +40,8 @@ DEFAULTS = {"priv_level": "user", "enabled": True}
 def route_refusal(principal, endpoint, view_args):
     """Why ``principal`` may not call ``endpoint`` at all, or None."""
     name = (endpoint or "").rsplit(".", 1)[-1]
+    if name in SUPERDUPER_ONLY and not (principal.superduper and principal.is_admin):
+        return "this needs a superduper admin"
     if principal.is_admin:
         return None
     if name in ADMIN_ONLY:

@@ -11,6 +11,8 @@ import uuid
 from crossbar.conferences import dynamic_docs
 from crossbar.conferences.service import ConferencesService
 from crossbar.live import dial_plan, state
+from crossbar.live.carrier_legs import CarrierDials, carrier_budget
+from crossbar.live.carrier_routing import CarrierPlanner
 from kzcore import fs_commands
 from kzcore.errors import NotFound, SwitchRefused
 from kzcore.naming import ACCOUNTS_DB, account_db
@@ -28,9 +30,12 @@ class TargetResolver:
     """Seed 002 endpoints -> [Target] for one account: registered devices are
     only ever dialled in the account's own realm."""
 
-    def __init__(self, store, account_id, profile=dial_plan.DEFAULT_SOFIA_PROFILE):
+    def __init__(self, store, account_id, profile=dial_plan.DEFAULT_SOFIA_PROFILE, planner=None):
+        """``planner``: a carrier_routing.CarrierPlanner (numbers that are not ours go
+        through carriers); None dials every number through the dialplan."""
         self.store, self.account_id, self.profile = store, account_id, profile
         self.realm = (store.get_or_none(ACCOUNTS_DB, account_id) or {}).get("realm")
+        self.planner = planner
 
     def resolve(self, endpoints):
         targets = []
@@ -38,25 +43,35 @@ class TargetResolver:
             field = f"endpoints.{index}"
             kind, value = dial_plan.classify(endpoint, index)
             if kind == "number":
-                targets.append(dial_plan.Target(endpoint, dial_plan.number_endpoint(value)))
+                targets.append(self._number(endpoint, value))
             elif kind == "sip":
-                targets.append(self._sip(endpoint, value, field))
+                targets.append(self._sip(endpoint, value, field, carriers_ok=True))
             elif kind == "device":
                 targets.append(self._device(value.get("id") or f"device.{index}", value, field))
             else:
                 targets.extend(self._doc(value, field))
         return targets
 
-    def _sip(self, endpoint_id, user_at_host, field):
-        """An external SIP destination, unless its host is an account's realm: then
-        it means a registered device, dialled only in the caller's own realm."""
+    def _number(self, endpoint_id, number):
+        """Ours (a conference number): the dialplan; any other: the carriers."""
+        if self.planner is None or self.planner.is_ours(number):
+            return dial_plan.Target(endpoint_id, dial_plan.number_endpoint(number))
+        return self.planner.number_target(endpoint_id, number)
+
+    def _sip(self, endpoint_id, user_at_host, field, carriers_ok=False):
+        """An external SIP destination (through the carriers that allow URIs, if
+        any), unless its host is an account's realm: then it means a registered
+        device, dialled only in the caller's own realm."""
         user, host = dial_plan.sip_parts(user_at_host)
         if dial_plan.same_realm(host, self.realm):
             return dial_plan.Target(endpoint_id, f"user/{user}@{self.realm}")
         if self.store.find(ACCOUNTS_DB, {"realm": host}, limit=1):
             raise fs_commands.invalid(field, "names another account's realm "
                                       "(devices of other accounts cannot be dialled)", host)
-        return dial_plan.Target(endpoint_id, dial_plan.sip_endpoint(user_at_host, self.profile))
+        routed = self.planner.sip_target(endpoint_id, user_at_host) \
+            if carriers_ok and self.planner is not None else None
+        return routed or dial_plan.Target(endpoint_id,
+                                          dial_plan.sip_endpoint(user_at_host, self.profile))
 
     def _device(self, endpoint_id, device, field):
         try:
@@ -84,9 +99,10 @@ class TargetResolver:
                                                          "in the account", "value": doc_id}}})
 
 
-def resolve_targets(store, account_id, endpoints, profile=dial_plan.DEFAULT_SOFIA_PROFILE):
+def resolve_targets(store, account_id, endpoints, profile=dial_plan.DEFAULT_SOFIA_PROFILE,
+                    planner=None):
     """Seed 002 endpoints -> [Target]; a user id becomes one target per device."""
-    return TargetResolver(store, account_id, profile).resolve(endpoints)
+    return TargetResolver(store, account_id, profile, planner).resolve(endpoints)
 
 
 def refuse_unsupported(params):
@@ -157,9 +173,14 @@ class Dialer:
         refuse_unsupported(params)
         conference_id = conference if isinstance(conference, str) else conference["_id"]
         name = state.fs_name(account_id, conference_id)
+        planner = CarrierPlanner(self.live.store, account_id,
+                                 getattr(self.live.config, "default_country_code", "1"))
         targets = resolve_targets(self.live.store, account_id, params["endpoints"],
-                                  self.sofia_profile)
-        plan = leg_plan(name, targets, params)
+                                  self.sofia_profile, planner)
+        carriers = CarrierDials(self.live, self.watcher, (name, conference_id), params,
+                                planner.account, carrier_budget(params, self.live.config,
+                                                                MAX_DIAL_WAIT))
+        plan = leg_plan(name, carriers.split(targets), params)
         service = self.conferences(self.live.store, schemas, self.live)
         dynamic = check_dynamic(service, schemas, account_id, conference_id, params) \
             if isinstance(conference, str) else None
@@ -170,8 +191,10 @@ class Dialer:
             log.warning("dial watcher not connected; results may be missed", extra={"node": node})
         legs = [self._send(node, name, conference_id, *leg) for leg in plan]
         created = self._keep_document(service, account_id, conference_id, conference, dynamic,
-                                      located, legs)
-        responses = self._collect(node, legs, located is not None, self._wait_for(params))
+                                      located, legs, carriers.call_ids())
+        carriers.start(node, located is not None)
+        responses = carriers.merge(self._collect(node, legs, located is not None,
+                                                 self._wait_for(params)))
         if all(item["status"] == "error" for item in responses):
             if created:
                 dynamic_docs.remove_dynamic(service, account_id, conference_id)
@@ -182,11 +205,12 @@ class Dialer:
         return {"endpoint_responses": responses}, 200
 
     def _keep_document(self, service, account_id, conference_id, conference, dynamic, located,
-                       legs):
-        """Once FreeSWITCH accepted a leg: an id with no document (and no room)
-        gets its dynamic document, a dynamic conference this dial's stamp (its
-        room may be about to end while these legs still ring). True if created."""
-        calls = [leg[1] for leg in legs if _accepted(leg)]
+                       legs, carrier_calls=()):
+        """Once FreeSWITCH accepted a leg (or carrier attempts are about to be
+        dialled: ``carrier_calls``, their call ids): an id with no document (and
+        no room) gets its dynamic document, a dynamic conference this dial's stamp
+        (its room may be about to end while these legs still ring). True if created."""
+        calls = [leg[1] for leg in legs if _accepted(leg)] + list(carrier_calls)
         if not calls:
             return False
         if dynamic is not None and located is None:
