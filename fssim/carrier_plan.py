@@ -121,11 +121,11 @@ class CarrierSide:
     def _inbound_leg(self, name, number, user, peer):
         host = peer[0]
         profile = CallerProfile(name or number, number, user, dialplan="XML",
-                                source=CREATE_SOURCE, callee_name="Outbound Call",
-                                callee_number=user)
+                                source=CREATE_SOURCE, callee_name=None, callee_number=None)
         profile.network_addr = host
         channel = Channel(self.core, f"sofia/internal/{number}@{host}", "inbound", profile,
-                          variables=[("sip_acl_authed_by", "rig_local"),
+                          variables=[("sofia_profile_name", "internal"),
+                                     ("sip_acl_authed_by", "rig_local"),
                                      ("sip_authorized", "true"), ("sip_req_user", user),
                                      ("sip_to_user", user), ("sip_from_user", number)])
         channel.write_codec = ("PCMU", 8000, 64000)

@@ -59,9 +59,10 @@ def caller_block(ch):
         head.append(("Caller-Dialplan", p.dialplan))
     head += [("Caller-Caller-ID-Name", p.cid_name), ("Caller-Caller-ID-Number", p.cid_number),
              ("Caller-Orig-Caller-ID-Name", p.orig_cid_name),
-             ("Caller-Orig-Caller-ID-Number", p.orig_cid_number),
-             ("Caller-Callee-ID-Name", p.callee_name),
-             ("Caller-Callee-ID-Number", p.callee_number)]
+             ("Caller-Orig-Caller-ID-Number", p.orig_cid_number)]
+    if p.callee_name is not None:   # round 5: an inbound SIP leg has no callee id
+        head += [("Caller-Callee-ID-Name", p.callee_name),
+                 ("Caller-Callee-ID-Number", p.callee_number)]
     if p.network_addr:
         head.append(("Caller-Network-Addr", p.network_addr))
     head += [("Caller-ANI", p.ani), ("Caller-Destination-Number", p.destination_number),

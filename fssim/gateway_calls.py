@@ -29,6 +29,9 @@ from fssim.devices import NO_ANSWER_FACTOR
 from fssim.loopback import originated_uuid
 
 PREFIX = "sofia/gateway/"
+# A gateway leg dialled without caller id carries the switch's outbound_caller_id_name
+# and _number (the recorded rig's vars.xml: FSRig / 0000000000).
+OUTBOUND_CALLER_ID = ("FSRig", "0000000000")
 TIMER_B = 32.0
 DEFAULT_ORIGINATE_TIMEOUT = 60.0
 FINAL = {200: "SUCCESS", 486: "USER_BUSY", 603: "CALL_REJECTED", 404: "NO_ROUTE_DESTINATION",
@@ -106,7 +109,8 @@ def place(core, target, variables, display, number):
         return "GATEWAY_DOWN", None
     gateway.calls_out += 1
     channel = _leg(core, gateway, user, variables, display, number)
-    cause = SipLeg(core, gateway, channel, user, display, number).run(dict(variables))
+    cause = SipLeg(core, gateway, channel, user, channel.profile.cid_name,
+                   channel.profile.cid_number).run(dict(variables))
     if cause == "SUCCESS":
         return cause, channel
     gateway.failed_out += 1
@@ -115,6 +119,8 @@ def place(core, target, variables, display, number):
 
 
 def _leg(core, gateway, user, variables, display, number):
+    if display == "conference":   # no caller id given: the switch's outbound_caller_id
+        display, number = OUTBOUND_CALLER_ID
     profile = CallerProfile(display, number, user, callee_name="Outbound Call",
                             callee_number=user, ani=number, dialplan=None,
                             source="src/switch_ivr_originate.c")

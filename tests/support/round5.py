@@ -103,9 +103,12 @@ def round5(fssim_factory):
     carrier.carrier_plan(r"^6\d{3}$", "busy")
     carrier.carrier_plan(r"^5\d{3}$", "no_answer")
     carrier.carrier_plan(r"^\+1555", "no_route")
+    hole = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)   # reads nothing, answers nothing
+    hole.bind(("127.0.0.1", 0))
     ports = {"carrier": carrier.start_carrier()[1], "down": closed_udp_port(),
-             "unreachable": closed_udp_port(), "blackhole": closed_udp_port()}
+             "unreachable": closed_udp_port(), "blackhole": hole.getsockname()[1]}
     server = SofiaConfServer(ports)
     switch = fssim_factory(hostname="vm", time_scale=0.05, xml_curl_url=server.url)
     yield switch, carrier, server, ports
     server.close()
+    hole.close()
