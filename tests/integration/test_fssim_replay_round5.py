@@ -91,7 +91,8 @@ def test_status_tables_and_gateway_details(round5):
     switch, _carrier, _server, ports = round5
     api(switch, "sofia profile external start")
     assert rewrite(api(switch, "sofia status"), ports) == recorded("sofia_status")
-    assert rewrite(api(switch, "sofia status gateway"), ports) == recorded("sofia_status_gateway_all")
+    assert rewrite(api(switch, "sofia status gateway"), ports) == \
+        recorded("sofia_status_gateway_all")
     assert rewrite(api(switch, "sofia status gateway carrier1"), ports) == \
         recorded("sofia_status_gateway_carrier1")
     assert api(switch, "sofia status gateway nosuchgw") == reply("sofia_status_gateway_nosuchgw")

@@ -8,6 +8,8 @@ import { conferenceFormView } from "./views/conference_form.js";
 import { conferencesView } from "./views/conferences.js";
 import { loginView } from "./views/login.js";
 import { mediaView } from "./views/media.js";
+import { resourceFormView } from "./views/resource_form.js";
+import { resourcesView } from "./views/resources.js";
 
 const SESSION_KEY = "kz-admin-session";
 const STATUS_TEXT = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…",
@@ -18,6 +20,11 @@ const ROUTES = [
   [/^#\/conferences\/([\w-]+)\/edit$/, (ctx, id) => conferenceFormView(ctx, id)],
   [/^#\/conferences\/([\w-]+)$/, (ctx, id) => conferenceView(ctx, id)],
   [/^#\/media$/, (ctx) => mediaView(ctx)],
+  [/^#\/resources$/, (ctx) => resourcesView(ctx)],
+  [/^#\/resources\/new$/, (ctx) => resourceFormView(ctx, "account", null)],
+  [/^#\/resources\/([\w-]+)$/, (ctx, id) => resourceFormView(ctx, "account", id)],
+  [/^#\/system-resources\/new$/, (ctx) => resourceFormView(ctx, "system", null)],
+  [/^#\/system-resources\/([\w-]+)$/, (ctx, id) => resourceFormView(ctx, "system", id)],
   [/^#\/conferences$/, (ctx) => conferencesView(ctx)],
 ];
 
