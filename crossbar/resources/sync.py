@@ -13,6 +13,7 @@ whose switch side failed is never reported as a plain success.
 import logging
 
 import gevent
+import gevent.queue
 
 from crossbar.resources import catalog
 from kzcore import carriers, sofia_status
@@ -29,7 +30,7 @@ class GatewaySync:
     def sync(self):
         """``{node: {"status": "success"|"error", "killed": [...], "message"?}}``."""
         wanted = {gateway.name for gateway in catalog.all_gateways(self.store)}
-        calls = {node: gevent.spawn(self._sync_node, node, wanted) for node in self.pool.names()}
+        calls = {node: gevent.spawn(self.sync_node, node, wanted) for node in self.pool.names()}
         gevent.joinall(list(calls.values()))
         return {node: call.value if call.successful() else _error(call.exception)
                 for node, call in calls.items()}
@@ -37,7 +38,8 @@ class GatewaySync:
     def _api(self, node, command):
         return self.pool.api(node, command, timeout=self.timeout)
 
-    def _sync_node(self, node, wanted):
+    def sync_node(self, node, wanted):
+        """One node: kill what is not wanted, rescan; its result entry."""
         try:
             listing = self._api(node, sofia.status_gateways())
             names = sofia_status.gateway_names(listing, self.profile)
@@ -63,3 +65,28 @@ class GatewaySync:
 
 def _error(failure):
     return {"status": "error", "message": getattr(failure, "message", None) or str(failure)}
+
+
+class ResyncOnReconnect:
+    """A node that comes back (crossbar's event connection to it is ready again)
+    may have missed rescans while it was away: bring its gateways in line. The
+    watcher's callback only enqueues; one greenlet does the work."""
+
+    def __init__(self, sync, watcher):
+        self.sync, self.queue = sync, gevent.queue.Queue()
+        watcher.on_node_ready(self.queue.put)
+        self.worker = None
+
+    def start(self):
+        self.worker = gevent.spawn(self._run)
+        return self
+
+    def _run(self):
+        while True:
+            node = self.queue.get()
+            wanted = {gateway.name for gateway in catalog.all_gateways(self.sync.store)}
+            self.sync.sync_node(node, wanted)
+
+    def close(self):
+        if self.worker is not None:
+            self.worker.kill(block=False)

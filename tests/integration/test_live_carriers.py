@@ -213,3 +213,25 @@ def test_a_node_without_the_profile_is_reported(carrier_rig):
     assert synced[rig.nodes[0].node_name]["status"] == "success"
     assert synced[rig.nodes[1].node_name] == {"status": "error",
                                               "message": "rescan: Invalid Profile [external]"}
+
+
+def test_a_node_that_missed_a_change_is_synced_when_it_reconnects(carrier_rig):
+    from crossbar.resources.sync import GatewaySync, ResyncOnReconnect
+    rig = carrier_rig
+    live = rig.live
+    live.watcher.start()
+    resync = ResyncOnReconnect(GatewaySync(live.pool, rig.api.store, "external", 2.0),
+                               live.watcher).start()
+    try:
+        _carrier, port = rig.make_carrier()
+        away = rig.nodes[1]
+        wait_for(lambda: live.watcher.ready(away.node_name, 0.1))
+        away.stop()                                        # the node is unreachable
+        created = rig.resource(rig.alpha, [port], rules=[r"^\+1"])
+        assert created["_read_only"]["gateway_sync"][away.node_name]["status"] == "error"
+        assert rig.gateway_names(rig.nodes[0]) and not away.core.sofia.profiles["external"].gateways
+        away.start()                                       # back on the same port
+        wait_for(lambda: len(away.core.sofia.profiles["external"].gateways) == 1, timeout=10)
+        assert rig.gateway_names(away) == rig.gateway_names(rig.nodes[0])
+    finally:
+        resync.close()
