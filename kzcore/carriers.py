@@ -170,7 +170,8 @@ def caller_id(resource, dial_number=None, dial_name=None, account_caller_id=None
     """``(number, name)`` for a leg through ``resource``: its ``caller_id_options``
     ``number``/``name`` when ``force`` is true; else the dial's own values; else
     the account's ``caller_id.<type>`` (type ``external`` by default); else the
-    resource's ``number``/``name``; None where nothing is set (the switch default)."""
+    resource's ``number``/``name``; None where nothing is set (the switch default).
+    A name the dial gives goes with whichever number is used (but not a forced one)."""
     options = resource.get("caller_id_options") if isinstance(resource, dict) else None
     options = options if isinstance(options, dict) else {}
     fixed = (options.get("number"), options.get("name"))
@@ -182,5 +183,5 @@ def caller_id(resource, dial_number=None, dial_name=None, account_caller_id=None
     for number, name in ((dial_number, dial_name),
                          (account.get("number"), account.get("name")), fixed):
         if number:
-            return str(number), name
+            return str(number), dial_name or name   # a dial's name goes with any number
     return None, None

@@ -91,6 +91,10 @@ def check_params(conference_name, params):
     carrier' answer hiding bad input)."""
     probe = PlannedAttempt(carriers.Attempt("", "", carriers.SYSTEM, 0, "kz_check", "", "0"), {})
     fs_commands.build(conference_name, "bgdial", **attempt_args(probe, params, {}, 1))
+    if params.get("caller_id_number") is not None:   # a resource may replace them: check anyway
+        fs_commands.valid_caller_id_number(params["caller_id_number"])
+    if params.get("caller_id_name") is not None:
+        fs_commands.valid_caller_id_name(params["caller_id_name"])
 
 
 def check_attempts(conference_name, target, params, account, budget):

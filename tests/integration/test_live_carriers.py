@@ -235,3 +235,26 @@ def test_a_node_that_missed_a_change_is_synced_when_it_reconnects(carrier_rig):
         assert rig.gateway_names(away) == rig.gateway_names(rig.nodes[0])
     finally:
         resync.close()
+
+
+NASTY_DIALS = [{"caller_id_name": "Conf\nXYZ"}, {"caller_id_name": "a'b"},
+               {"caller_id_number": "555 1212"}, {"caller_id_number": "1,origination_uuid=x"},
+               {"participant_flags": ["mute}{"]}, {"timeout": "5}{x"}]
+
+
+def test_nasty_dial_values_never_reach_a_node(carrier_rig):
+    rig = carrier_rig
+    _carrier, port = rig.make_carrier()
+    rig.resource(rig.alpha, [port], rules=[r"^\+1"])
+    conference_id, _room = rig.running_room(rig.alpha)
+    for data in NASTY_DIALS:
+        marks = [len(node.command_log) for node in rig.nodes]
+        reply = rig.dial(rig.alpha, conference_id, ["+15552234567"], **data)
+        assert reply.status_code == 400, (data, reply.get_json())
+        assert [node.command_log[mark:] for node, mark in zip(rig.nodes, marks)] == [[], []]
+    body = {"action": "dial", "data": {"custom_application_vars": {"x": "a,b=c"},
+                                       "data": {"endpoints": ["+15552234567"]}}}
+    reply = rig.api.call("PUT", f"/v2/accounts/{rig.alpha.account_id}/conferences/"
+                                f"{conference_id}", body=body, token=rig.alpha.token)
+    assert reply.status_code == 400
+    assert not rig.bgdials(rig.nodes[0])

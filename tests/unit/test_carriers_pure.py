@@ -140,6 +140,8 @@ def test_gateway_params_carry_credentials_and_realm():
     ({"number": "+1999"}, (None, None), {}, ("+1999", None)),
     ({"number": "+1999", "name": "Main", "force": True}, ("555", "Dial"), {}, ("+1999", "Main")),
     ({}, (None, None), None, (None, None)),
+    ({}, (None, "Dial"), {"external": {"number": "111", "name": "Acct"}}, ("111", "Dial")),
+    ({}, (None, "Dial"), None, (None, None)),
 ])
 def test_caller_id(options, dial, account, expected):
     doc = {"caller_id_options": options}
