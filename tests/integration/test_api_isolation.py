@@ -58,7 +58,9 @@ def _seed(api, account):
                              ("users", {"username": "bee", "password": "pw",
                                         "first_name": "B", "last_name": "User"}),
                              ("devices", {"name": "B phone"}),
-                             ("media", {"name": "B media"})):
+                             ("media", {"name": "B media"}),
+                             ("resources", {"name": "B carrier",
+                                            "gateways": [{"server": "sip.b.example"}]})):
         reply = api.call("PUT", f"{base}/{collection}", data, token=account.token)
         assert reply.status_code == 201, reply.get_json()
         ids[collection] = reply.get_json()["data"]["id"]
