@@ -22,6 +22,8 @@ import dataclasses
 import logging
 import xml.etree.ElementTree as ElementTree
 
+from gevent import socket
+
 from fssim import sip_wire
 
 log = logging.getLogger(__name__)
@@ -205,7 +207,6 @@ class Sofia:
 
 def options_ping(address, time_scale):
     """200, 503 (ICMP: nobody listens) or 408 (no answer within timer F)."""
-    from gevent import socket
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         sock.connect(address)

@@ -20,6 +20,7 @@ resource's gateways appear under new names, the old names are killed
 (``killgw``), and no name is ever reused.
 """
 import dataclasses
+import functools
 import hashlib
 import json
 
@@ -92,14 +93,19 @@ def live_gateways(resource):
     return out
 
 
+@functools.lru_cache(maxsize=1024)
+def _compiled(rule):
+    """The rule compiled once it passed the safety check; None if it does not
+    (refused on save: a document written around the API is skipped)."""
+    try:
+        return safe_regex.check(rule)
+    except safe_regex.UnsafeRegex:
+        return None
+
+
 def _rules(resource):
-    compiled = []
-    for rule in resource.get("rules") or []:
-        try:
-            compiled.append(safe_regex.check(rule))
-        except safe_regex.UnsafeRegex:
-            continue  # refused on save; a document written around the API is skipped
-    return compiled
+    rules = [_compiled(rule) for rule in resource.get("rules") or [] if isinstance(rule, str)]
+    return [rule for rule in rules if rule is not None]
 
 
 def matches(resource, dialled, normalized):
