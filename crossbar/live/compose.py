@@ -29,6 +29,8 @@ def create_live(config, *, store, signer):
     dynamic conferences whose room ends are removed from now on."""
     from crossbar.live.service import LiveConferences
     from crossbar.resources.sync import GatewaySync, ResyncOnReconnect
+    from kzcore.e164 import valid_country_code
+    valid_country_code(config.default_country_code)   # a wrong KZ_DEFAULT_COUNTRY_CODE stops here
     rooms = RoomCache(time.monotonic, config.room_cache_ttl)
     pool = command_pool(config, on_disconnect=lambda client: rooms.forget_node(client.name))
     live = LiveConferences(pool, store, config, signer, rooms=rooms)

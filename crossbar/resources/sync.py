@@ -4,7 +4,8 @@ Per node (all nodes at once): ``sofia status gateway`` lists what the external
 profile holds; every ``kz_`` gateway no resource names any more is killed
 (``sofia profile external killgw <name>``); then ``sofia profile external
 rescan`` makes the switch fetch sofia.conf from crossbar and add the gateways
-it does not have (rescan adds, but neither changes nor removes: round 5).
+it does not have (rescan adds, but neither changes nor removes: round 5); with
+nothing wanted and nothing killed there is nothing to fetch and no rescan.
 Gateways the operator configured by hand (not ``kz_``) are left alone.
 
 Every reply is checked; the result says, per node, what happened, so a save
@@ -52,9 +53,10 @@ class GatewaySync:
                     if not sofia_status.killgw_ok(reply):
                         raise SwitchRefused(f"killgw {name}: {reply.strip()}")
                     killed.append(name)
-            reply = self._api(node, sofia.profile_command(self.profile, "rescan"))
-            if not sofia_status.rescan_ok(reply):
-                raise SwitchRefused(f"rescan: {reply.strip()}")
+            if wanted or killed:   # nothing to add, nothing removed: no fetch needed
+                reply = self._api(node, sofia.profile_command(self.profile, "rescan"))
+                if not sofia_status.rescan_ok(reply):
+                    raise SwitchRefused(f"rescan: {reply.strip()}")
         except (SwitchRefused, SwitchUnavailable) as failure:
             log.warning("gateway sync failed", extra={"node": node, "error": failure.message})
             return _error(failure)

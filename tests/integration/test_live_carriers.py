@@ -4,6 +4,7 @@ xml_curl) and simulators playing the carriers' side: rules and priorities pick
 the gateway, failed legs fail over, every node is rescanned when resources
 change, and one account's carriers are never another's."""
 from tests.support.carriers import carrier_rig, closed_udp_port, wait_for  # noqa: F401
+from tests.support.sim import EslTestClient
 
 
 def legs_of(reply):
@@ -124,12 +125,16 @@ def test_caller_id_per_resource_options_and_dial_values(carrier_rig):
                  caller_id_options={"number": "+15550000001", "name": "Main Line",
                                     "force": True})
     conference_id, _room = rig.running_room(rig.alpha)
+    far = EslTestClient(forced.host, forced.port)          # the carrier's switch, over TCP
+    far.command("event json CHANNEL_CREATE")
     legs_of(rig.dial(rig.alpha, conference_id, ["+15550004444"], caller_id_number="777",
                      caller_id_name="Ignored"))
     (sent,) = rig.bgdials(rig.nodes[0])
     assert sent.endswith(" +15550000001 'Main Line'")
-    (invite,) = far_calls(forced)
-    assert invite.split()[1].startswith("sip:+15550004444@")
+    created = far.wait_event(lambda e: e.get("Event-Name") == "CHANNEL_CREATE")
+    assert (created["Caller-Caller-ID-Number"], created["Caller-Caller-ID-Name"],
+            created["Caller-Destination-Number"]) == ("+15550000001", "Main Line", "+15550004444")
+    far.close()
 
 
 def test_a_conference_number_of_ours_stays_in_the_dialplan(carrier_rig):
