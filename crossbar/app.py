@@ -18,13 +18,14 @@ from crossbar.context import EXTENSION, Services, request_id
 from crossbar.devices.views import blueprint as devices_bp
 from crossbar.errors import register_error_handlers
 from crossbar.media.views import blueprint as media_bp
+from crossbar.resources.views import blueprint as resources_bp
 from crossbar.users.views import blueprint as users_bp
 from crossbar.webhooks.views import blueprint as webhooks_bp
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/v2"
 RESOURCE_BLUEPRINTS = (auth_bp, accounts_bp, users_bp, devices_bp, media_bp, conferences_bp,
-                       webhooks_bp)
+                       webhooks_bp, resources_bp)
 
 
 def package_version():

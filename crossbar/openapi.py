@@ -115,6 +115,12 @@ OPERATIONS = [
      "The recording's WAV file", None, "200", "conferences"),
     ("get", "/v2/live_media/{token}/{name}", "live_media",
      "A media file for FreeSWITCH, by a signed expiring link", None, "200", "media"),
+    # carriers (issue 15): an account's resources (its admins) and the system's (superduper)
+    *_crud("resources", "resources", "resources"),
+    *[(method, path.replace(A, "/v2"), f"system_{op_id}",
+       f"{summary} (system resources: superduper admins only)", body, status, tag)
+      for method, path, op_id, summary, body, status, tag
+      in _crud("resources", "resources", "resources")],
 ]
 PUBLIC = {"api_auth", "user_auth", "openapi", "live_media"}
 AUTH_BODIES = {

@@ -10,6 +10,7 @@ from fssim.conference_api import conference_api
 from fssim.originate import originate
 from fssim.show import show
 from fssim.sim_commands import SIM_COMMANDS
+from fssim.sofia_api import cmd_sofia
 from fssim.uuid_record import uuid_record
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ API_COMMANDS = {
     "global_getvar": cmd_global_getvar, "uuid_record": uuid_record, "bgapi": cmd_bgapi,
     "user_exists": directory.user_exists, "user_data": directory.user_data,
     "sofia_contact": directory.sofia_contact,
+    "sofia": cmd_sofia,   # round-5 hook: profiles and gateways (fssim/sofia_api.py)
 }
 
 

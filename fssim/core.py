@@ -12,6 +12,7 @@ from fssim.file_open import FileModules
 from fssim.profiles import Profile, default_profiles
 from fssim.recorder import Recorder
 from fssim.registry import Conferences
+from fssim.sofia_gateways import Sofia
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,10 @@ class Core:
         self._session_ids = itertools.count(1)
         self._listeners = []
         self.applications = Applications(self)
+        # round-5 hook: mod_sofia profiles and gateways (fssim/sofia_gateways.py), and
+        # the carrier side this switch may play for another (fssim/carrier_plan.py)
+        self.sofia = Sofia(self)
+        self.carrier = None
 
     # -- events ------------------------------------------------------------------------
     def subscribe(self, listener):

@@ -6,7 +6,7 @@ import uuid as uuidlib
 
 import gevent
 
-from fssim import loopback
+from fssim import gateway_calls, loopback
 from fssim.argsplit import separate_string
 from fssim.devices import dial_device, originate_device
 
@@ -46,6 +46,8 @@ def originate(core, args):
     values = dict(variables)
     cid_name = values.get("origination_caller_id_name", "")
     cid_number = values.get("origination_caller_id_number", "0000000000")
+    if gateway_calls.is_gateway_target(target):   # round-5 hook: sofia/gateway/...
+        return gateway_calls.originate(core, variables, target, words[1])
     if not target.startswith("loopback/"):
         return originate_device(core, variables, target, words[1])
     extension, context = _loopback_target(target)
@@ -124,15 +126,17 @@ def dial_out(core, name, endpoint, number, display, job_uuid):
     number = dict(variables).get("origination_caller_id_number", number)
     if target.startswith("loopback/"):
         result, member_leg = _dial_loopback(core, target, variables, display, number, existed)
+    elif gateway_calls.is_gateway_target(target):   # round-5 hook: sofia/gateway/...
+        result, member_leg = gateway_calls.dial(core, target, variables, display, number)
     else:
         result, member_leg = dial_device(core, target, variables, display, number)
     conf = core.conferences.get(name)
     if job_uuid and existed and conf is not None:
         extras = [("Result", result), ("Job-UUID", job_uuid)]
-        if member_leg is not None and result == "SUCCESS":
+        if member_leg is not None:   # round 5: a `|` chain may answer with another Result
             extras.append(("Peer-UUID", member_leg.uuid))
         conf.emit_conference("bgdial-result", extras)
-    if result == "SUCCESS" and member_leg is not None:
+    if member_leg is not None:
         loopback.flip_in_place(member_leg)
         flags = member_leg.get_variable("outcall_flags")
         # As recorded: outcall_flags show up in the application data, while

@@ -124,10 +124,28 @@ def sim_add_profile(core, args):
     return f"+OK profile {positional[0]}\n"
 
 
+def sim_carrier_plan(core, args):
+    """sim_carrier_plan <regex> <answer|busy|no_answer|reject|no_route|blackhole>: this
+    switch answers gateway calls for numbers matching regex that way (round-5 hook,
+    fssim/carrier_plan.py); replies ``+OK <host>:<port>`` (the gateway proxy)."""
+    from fssim.carrier_plan import BEHAVIOURS, CarrierSide
+    words = args.split()
+    if len(words) != 2 or words[1] not in BEHAVIOURS:
+        return f"-ERR usage: sim_carrier_plan <regex> <{'|'.join(BEHAVIOURS)}>\n"
+    if core.carrier is None:
+        core.carrier = CarrierSide(core)
+    try:
+        core.carrier.add_rule(words[0], words[1])
+    except Exception as exc:  # a bad regex
+        return f"-ERR {exc}\n"
+    return "+OK %s:%d\n" % core.carrier.address
+
+
 SIM_COMMANDS = {
     "sim_join": sim_join, "sim_talk": _with_uuid(_talk), "sim_stop_talking": _with_uuid(_stop),
     "sim_dtmf": _with_uuid(_dtmf), "sim_hangup": _with_uuid(_hangup),
     "sim_voice": _with_uuid(_voice), "sim_talk_burst": _with_uuid(_burst),
     "sim_register": sim_register, "sim_unregister": sim_unregister, "sim_log": sim_log,
     "sim_add_profile": sim_add_profile,
+    "sim_carrier_plan": sim_carrier_plan,   # round-5 hook (fssim/carrier_plan.py)
 }

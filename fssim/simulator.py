@@ -11,6 +11,7 @@ import logging
 
 from fssim import control, devices
 from fssim.api import api_reply
+from fssim.carrier_plan import CarrierSide
 from fssim.calls import place_call
 from fssim.core import Core
 from fssim.file_open import FileModules
@@ -68,6 +69,9 @@ class Simulator:
         if self.server is not None:
             self.server.stop()
             self.server = None
+        if self.core.carrier is not None:
+            self.core.carrier.close()
+            self.core.carrier = None
 
     def api(self, command):
         """Run an api command in-process; returns FreeSWITCH's reply body."""
@@ -139,3 +143,17 @@ class Simulator:
 
     def channel(self, uuid):
         return self.core.channel(uuid)
+
+    # -- round-5 hook: this switch as another one's carrier (fssim/carrier_plan.py) ----
+    def start_carrier(self, host="127.0.0.1", port=0):
+        """Listen for gateway calls (SIP-shaped UDP, fssim/sip_wire.py): ``(host, port)``
+        to put in a gateway's ``proxy``. Calls answer per ``carrier_plan``."""
+        if self.core.carrier is None:
+            self.core.carrier = CarrierSide(self.core, host, port)
+        return self.core.carrier.address
+
+    def carrier_plan(self, pattern, behaviour):
+        """Calls whose dialled user matches ``pattern`` get ``behaviour``: answer, busy,
+        no_answer, reject, no_route or blackhole (first match wins; default answer)."""
+        self.start_carrier()
+        self.core.carrier.add_rule(pattern, behaviour)

@@ -71,10 +71,10 @@ class XmlCurlClient:
                 ("Event-Calling-Line-Number", str(calling[2])),
                 ("Event-Sequence", str(self.core.events.next_sequence()))]
 
-    def _post(self, fields):
+    def _post(self, fields, key_value="conference.conf"):
         head = [("hostname", self.core.identity.hostname), ("section", "configuration"),
                 ("tag_name", "configuration"), ("key_name", "name"),
-                ("key_value", "conference.conf")]
+                ("key_value", key_value)]
         try:
             reply = self.http.post(self.url, data=encode_form(head + fields),
                                    timeout=self.timeout, headers={
@@ -99,3 +99,10 @@ class XmlCurlClient:
             ("Action", "request-controls"), ("Controls", group),
             ("Fetch-Call-UUID", call_uuid)])
         return profile
+
+    # --- round-5 hook: other configuration files (fssim/sofia_gateways.py: sofia.conf) ---
+    def fetch_configuration(self, key_value, event_name, calling, fields):
+        """The answer's text for ``key_value`` (e.g. ``sofia.conf``), or None: the
+        recorded head, the event block of ``event_name`` from ``calling``, then
+        ``fields`` (round 5: ``profile``, ``reconfig``, ``gateway``)."""
+        return self._post(self._common(event_name, calling) + list(fields), key_value)

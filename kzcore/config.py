@@ -152,6 +152,16 @@ SETTINGS = {
                      "seconds without a failure after which failures are forgotten"),
     "max_numbers_per_account": ("KZ_MAX_NUMBERS_PER_ACCOUNT", 1000, int,
                                 "conference numbers one account may hold (0 = no limit)"),
+    # --- carriers: resources, sofia gateways, dialling numbers out (issue 15) ---
+    "default_country_code": ("KZ_DEFAULT_COUNTRY_CODE", "1", str,
+                             "country calling code of national numbers when they are put in "
+                             "E.164 form for resources' rules (1 = NANP)"),
+    "sofia_external_profile": ("KZ_SOFIA_EXTERNAL_PROFILE", "external", str,
+                               "SIP profile holding the carriers' gateways (served as sofia.conf "
+                               "over xml_curl, rescanned on every node when resources change)"),
+    "carrier_dial_timeout": ("KZ_CARRIER_DIAL_TIMEOUT", 30.0, float,
+                             "seconds a number dialled through carriers may take, failover "
+                             "included, when the dial gives no timeout"),
 }
 
 
@@ -237,6 +247,10 @@ class Config:
     webhooks_prefetch: int = 1000
     webhooks_cache_ttl: float = 5.0
     webhooks_log_size: int = 100
+    # carriers (issue 15)
+    default_country_code: str = "1"
+    sofia_external_profile: str = "external"
+    carrier_dial_timeout: float = 30.0
 
     @property
     def nodes(self):

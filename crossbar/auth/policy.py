@@ -11,6 +11,8 @@
   fields (name, email, password, ...) are theirs to edit, as in Kazoo.
 - An account's ``enabled`` is changed only by an ancestor or a superduper
   admin: an account cannot disable or re-enable itself.
+- Resources (carriers): an account's are read and changed by its admins only;
+  the system's (``/v2/resources``) by superduper admins only.
 
 The guard applies ``route_refusal`` to every request after the token check;
 the users and accounts services apply ``user_change_refusal`` /
@@ -26,6 +28,12 @@ ADMIN_ONLY = frozenset({
     # a webhook sends every event of the account to an address outside: admins decide that
     "webhooks_create", "webhooks_update", "webhooks_patch", "webhooks_delete",
     "webhooks_rotate_secret",
+    "resources_list", "resources_create", "resources_get", "resources_update",
+    "resources_patch", "resources_delete",
+})
+SUPERDUPER_ONLY = frozenset({
+    "system_resources_list", "system_resources_create", "system_resources_get",
+    "system_resources_update", "system_resources_patch", "system_resources_delete",
 })
 SELF_OR_ADMIN = {"users_update": "doc_id", "users_patch": "doc_id",
                  "user_sign_out": "user_id"}   # endpoint -> path variable naming the user
@@ -36,6 +44,8 @@ DEFAULTS = {"priv_level": "user", "enabled": True}
 def route_refusal(principal, endpoint, view_args):
     """Why ``principal`` may not call ``endpoint`` at all, or None."""
     name = (endpoint or "").rsplit(".", 1)[-1]
+    if name in SUPERDUPER_ONLY and not (principal.superduper and principal.is_admin):
+        return "this needs a superduper admin"
     if principal.is_admin:
         return None
     if name in ADMIN_ONLY:

@@ -22,10 +22,12 @@ DEFAULT_SOFIA_PROFILE = "internal"
 
 @dataclasses.dataclass
 class Target:
-    """One leg to place: ``endpoint`` (dial string) or ``error`` (nothing to dial)."""
+    """One leg to place: ``endpoint`` (dial string), ``error`` (nothing to dial) or
+    ``attempts`` (through carriers, one gateway after the other: carrier_routing)."""
     endpoint_id: str
     endpoint: str = None
     error: str = None
+    attempts: list = None
 
 
 def classify(endpoint, index):

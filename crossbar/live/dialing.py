@@ -12,6 +12,8 @@ import uuid
 from crossbar.conferences import dynamic_docs
 from crossbar.conferences.service import ConferencesService
 from crossbar.live import dial_plan, state
+from crossbar.live.carrier_legs import CarrierDials, carrier_budget
+from crossbar.live.carrier_routing import CarrierPlanner
 from crossbar.live.dial_targets import resolve_targets
 from kzcore import fs_commands
 from kzcore.errors import NotRunning, SwitchRefused
@@ -107,9 +109,15 @@ class Dialer:
         refuse_unsupported(params)
         conference_id = conference if isinstance(conference, str) else conference["_id"]
         name = state.fs_name(account_id, conference_id)
+        planner = CarrierPlanner(self.live.store, account_id,
+                                 getattr(self.live.config, "default_country_code", "1"))
         targets = resolve_targets(self.live.store, account_id, params["endpoints"],
-                                  self.sofia_profile)
-        plan = leg_plan(name, targets, params, dial_plan.leg_sound_variables(conference, params))
+                                  self.sofia_profile, planner)
+        sounds = dial_plan.leg_sound_variables(conference, params)
+        carriers = CarrierDials(self.live, self.watcher, (name, conference_id), params,
+                                planner.account, carrier_budget(params, self.live.config,
+                                                                MAX_DIAL_WAIT), sounds)
+        plan = leg_plan(name, carriers.split(targets), params, sounds)
         service = self.conferences(self.live.store, schemas, self.live,
                                    events=getattr(self.live, "document_events", None))
         dynamic = check_dynamic(service, schemas, account_id, conference_id, params) \
@@ -120,7 +128,7 @@ class Dialer:
         if located is not None:
             self._room_sounds(located, conference, params)
         room = DialRoom(service, account_id, conference_id, conference, dynamic, located)
-        responses, created = self._place(node, name, plan, params, room)
+        responses, created = self._place(node, name, plan, params, room, carriers)
         if all(item["status"] == "error" for item in responses):
             if created:
                 dynamic_docs.remove_dynamic(service, account_id, conference_id)
@@ -130,9 +138,10 @@ class Dialer:
                                 {"endpoint_responses": responses})
         return {"endpoint_responses": responses}, 200
 
-    def _place(self, node, name, plan, params, room):
-        """Send every leg, keep the dynamic document, wait for the legs' fate:
-        ``(endpoint_responses, whether this dial created the document)``."""
+    def _place(self, node, name, plan, params, room, carriers):
+        """Send every leg (carrier endpoints through ``carriers``), keep the dynamic
+        document, wait for the legs' fate: ``(endpoint_responses, whether this dial
+        created the document)``."""
         if not self.watcher.ready(node, self.live.timeout):
             log.warning("dial watcher not connected; results may be missed", extra={"node": node})
         legs = [self._send(node, name, room.conference_id, *leg) for leg in plan]
@@ -140,18 +149,20 @@ class Dialer:
         # join_existing into a room not running: the switch refuses every leg unless
         # the room started meanwhile, so a dynamic document waits for a leg that joined
         deferred = join_only and room.located is None
-        created = False if deferred else self._keep_document(room, legs)
-        responses = self._collect(node, legs, room.located is not None, self._wait_for(params),
-                                  join_only)
+        created = False if deferred else self._keep_document(room, legs, carriers.call_ids())
+        carriers.start(node, room.located is not None)
+        responses = carriers.merge(self._collect(node, legs, room.located is not None,
+                                                 self._wait_for(params), join_only))
         if deferred and any(item["status"] == "success" for item in responses):
-            created = self._keep_document(room, legs)
+            created = self._keep_document(room, legs, carriers.call_ids())
         return responses, created
 
-    def _keep_document(self, room, legs):
-        """Once FreeSWITCH accepted a leg: an id with no document (and no room)
-        gets its dynamic document, a dynamic conference this dial's stamp (its
-        room may be about to end while these legs still ring). True if created."""
-        calls = [leg[1] for leg in legs if _accepted(leg)]
+    def _keep_document(self, room, legs, carrier_calls=()):
+        """Once FreeSWITCH accepted a leg (or carrier attempts are about to be
+        dialled: ``carrier_calls``, their call ids): an id with no document (and
+        no room) gets its dynamic document, a dynamic conference this dial's stamp
+        (its room may be about to end while these legs still ring). True if created."""
+        calls = [leg[1] for leg in legs if _accepted(leg)] + list(carrier_calls)
         if not calls:
             return False
         if room.dynamic is not None and room.located is None:

@@ -59,6 +59,7 @@ class LiveConferences:
         self.watcher = watcher or DialWatcher(self._event_pool)
         self.recordings = Recordings(store, config, clock, watcher=self.watcher)
         self.dialer = Dialer(self, self.watcher)
+        self.resync = None   # carriers: crossbar.resources.sync.ResyncOnReconnect (compose)
         self.dynamic_rooms = DynamicRooms(self, grace=getattr(config, "dynamic_grace", 5.0),
                                           interval=getattr(config, "dynamic_sweep_interval", 60.0),
                                           clock=clock)
@@ -88,6 +89,8 @@ class LiveConferences:
 
     def close(self):
         """Stop the cleanup, the dial watcher's connections and the command pool."""
+        if self.resync is not None:
+            self.resync.close()
         self.dynamic_rooms.close()
         self.watcher.close()
         self.pool.close()

@@ -4,12 +4,15 @@ Requests are identified by the fields FreeSWITCH posts (fixtures round2/round3):
 ``section``, ``key_value``, and for conference profiles ``conference_name`` /
 ``profile_name`` (first fetch) or ``Conf-Name`` / ``Conf-Profile`` with
 ``Action=request-controls`` (second fetch); for the directory ``user`` and the
-domain in ``key_value``. Anything we do not own gets the not-found document,
-so FreeSWITCH falls back to its static configuration.
+domain in ``key_value``; for the external SIP profile's gateways ``key_value=
+sofia.conf`` with ``profile`` (round 5); for calls out through carriers
+``section=dialplan``. Anything we do not own gets the not-found document, so
+FreeSWITCH falls back to its static configuration.
 """
 import logging
 
-from kzcore import fsxml, naming
+from crossbar.xmlcurl import dialplan, sofia
+from kzcore import fsxml, fsxml_sofia, naming
 from kzcore.errors import DatabaseMissing, NotFound, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -18,9 +21,11 @@ DEVICE_VARIABLES = (("kz_account_id", None), ("kz_device_id", None), ("device_ow
 
 
 class XmlCurlService:
-    def __init__(self, store, sounds_dir=fsxml.DEFAULT_SOUNDS_DIR):
+    def __init__(self, store, sounds_dir=fsxml.DEFAULT_SOUNDS_DIR, sofia_profile="external",
+                 country_code="1"):
         self.store = store
         self.sounds_dir = sounds_dir
+        self.sofia_profile, self.country_code = sofia_profile, country_code
 
     def answer(self, params):
         section = params.get("section")
@@ -29,6 +34,11 @@ class XmlCurlService:
                 return self.conference(params)
             if section == "directory":
                 return self.directory(params)
+            # carriers (issue 15): the external profile's gateways, device calls out
+            if fsxml_sofia.wants_profile(params, self.sofia_profile):
+                return sofia.answer(self.store, self.sofia_profile)
+            if section == "dialplan":
+                return dialplan.answer(self.store, params, self.country_code)
         except (StoreUnavailable, DatabaseMissing) as exc:
             log.error("xml_curl lookup failed", extra={"section": section, "error": str(exc)})
         return fsxml.not_found()

@@ -19,7 +19,9 @@ def _given_credentials():
 
 
 def create_blueprint(store, config):
-    service = XmlCurlService(store, getattr(config, "fs_sounds_dir", "") or fsxml.DEFAULT_SOUNDS_DIR)
+    sounds = getattr(config, "fs_sounds_dir", "") or fsxml.DEFAULT_SOUNDS_DIR
+    service = XmlCurlService(store, sounds, getattr(config, "sofia_external_profile", "external"),
+                             getattr(config, "default_country_code", "1"))
     credentials = getattr(config, "xmlcurl_credentials", "") or ""
     if not credentials and config is not None:
         log.warning("/fsxml has no credentials (KZ_XMLCURL_CREDENTIALS): answering loopback peers only")

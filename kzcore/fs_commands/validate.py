@@ -25,7 +25,9 @@ WEB_SCHEMES = ("http://", "https://")
 MEDIA_SCHEMES = ("tone_stream://", "silence_stream://", "local_stream://") + WEB_SCHEMES \
     + tuple(HTTP_CACHE + scheme for scheme in WEB_SCHEMES)
 MEDIA_FORBIDDEN = re.compile(r"[\s'\"`{}\\\x00-\x1f\x7f]")
-ENDPOINT = re.compile(r"(user|sofia|loopback)(/[A-Za-z0-9_.+\-*#@:;=]+)+")
+# An optional per-leg block first: ``[^^:k=v:k2=a,b]`` (kzcore.fs_commands.sofia.leg_block).
+ENDPOINT = re.compile(r"(\[\^\^:[A-Za-z0-9_=,.@\-:]{1,256}\])?"
+                      r"(user|sofia|loopback)(/[A-Za-z0-9_.+\-*#@:;=]+)+")
 VAR_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 VAR_VALUE_FORBIDDEN = re.compile(r"[\s,{}\[\]'\"`\\^|\x00-\x1f\x7f]")
 MEMBER_FLAG = re.compile(r"[a-z][a-z_\-]{0,31}")

@@ -62,7 +62,9 @@ def _seed(api, account):
                              ("devices", {"name": "B phone"}),
                              ("media", {"name": "B media"}),
                              ("webhooks", {"name": "B hook", "hook": "all",
-                                           "uri": "https://hooks.example.com/b"})):
+                                           "uri": "https://hooks.example.com/b"}),
+                             ("resources", {"name": "B carrier",
+                                            "gateways": [{"server": "sip.b.example"}]})):
         reply = api.call("PUT", f"{base}/{collection}", data, token=account.token)
         assert reply.status_code == 201, reply.get_json()
         ids[collection] = reply.get_json()["data"]["id"]

@@ -103,7 +103,10 @@ def test_all_endpoints_failing_is_422_with_the_reasons(rig):
 
 
 def test_sip_uri_and_number_endpoints(rig):
+    """A number that is ours (a conference number) goes through the dialplan; other
+    numbers go through carriers (tests/integration/test_live_carriers.py)."""
     conference_id, room = running_room(rig)
+    rig.create_conference(rig.alpha, conference_numbers=["5550100"])
     rig.sims[0].register_device("5001", "127.0.0.1", contact="127.0.0.1:5073")
     rig.sims[0].add_extension(r"^5550100$", lambda channel, match: channel.answer())
     reply = dial(rig, conference_id, {"endpoints": ["sip:5001@127.0.0.1:5073", "5550100"]})

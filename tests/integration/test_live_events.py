@@ -90,6 +90,7 @@ def test_actions_produce_their_events_on_rabbitmq(rig, ecallmgr, rabbit_tap, med
     put(action="record", data={"action": "stop"})
     events.expect("stop-recording")
 
+    rig.create_conference(rig.alpha, conference_numbers=["5550123"])   # ours: the dialplan
     rig.sims[1].add_extension(r"^5550123$", lambda channel, match: channel.answer())
     dialed = put(action="dial", data={"data": {"endpoints": ["5550123"]},
                                       "custom_application_vars": {"campaign": "spring"}})

@@ -75,6 +75,7 @@ def test_another_accounts_url_is_forbidden(rig, alpha_room):
 
 def test_dial_with_the_same_id_makes_the_other_accounts_own_room(rig, alpha_room):
     conference_id, room, _, _ = alpha_room
+    rig.create_conference(rig.beta, conference_numbers=["5550199"])   # ours: the dialplan
     rig.sims[0].add_extension(r"^5550199$", lambda channel, match: channel.answer())
     reply = rig.call("PUT", rig.beta, conference_id,
                      body={"action": "dial", "data": {"data": {"endpoints": ["5550199"]}}})

@@ -9,7 +9,9 @@ from tests.security.auth_support import Api, Socket, assert_kazoo_error
 from tests.support.stack import stack  # noqa: F401  (fixture)
 
 # Kazoo's nested action shape: {"data": {"action": "dial", "data": {...}}}
-DIAL = {"action": "dial", "data": {"endpoints": ["5550199"]}}
+# The conference's own number: ours, so it goes through the switch's dialplan (other
+# numbers go through carriers, and there are none here).
+DIAL = {"action": "dial", "data": {"endpoints": ["7301"]}}
 
 
 @pytest.fixture

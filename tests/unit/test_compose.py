@@ -157,7 +157,7 @@ def test_freeswitch_environment_is_exactly_what_fs_conf_reads(services):
     xmlcurl = ET.parse(FS_CONF / "autoload_configs/xml_curl.conf.xml").getroot()
     gateway = xmlcurl.find(".//param[@name='gateway-url']")
     assert gateway.get("value") == "$${xmlcurl_url}"
-    assert set(gateway.get("bindings").split("|")) == {"configuration", "directory"}
+    assert set(gateway.get("bindings").split("|")) == {"configuration", "directory", "dialplan"}
     url = urlparse(env(freeswitch)["XMLCURL_URL"])
     crossbar = load_config(env=env(services["crossbar"]))
     assert (url.hostname, url.port) == ("crossbar", crossbar.listen_port)
@@ -178,6 +178,9 @@ def test_sip_and_rtp_ports_are_published(services):
     assert {(sip, "udp"), (sip, "tcp")} <= ports
     profile = params("sip_profiles/internal.xml")
     assert profile["sip-port"] == "$${internal_sip_port}"
+    carriers = int(plain["external_sip_port"])      # the external profile (carriers)
+    assert {(carriers, "udp"), (carriers, "tcp")} <= ports
+    assert params("sip_profiles/external.xml")["sip-port"] == "$${external_sip_port}"
     rtp = range(int(plain["rtp_start_port"]), int(plain["rtp_end_port"]) + 1)
     assert all((port, "udp") in ports for port in rtp)
 

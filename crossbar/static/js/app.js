@@ -11,6 +11,8 @@ import { mediaView } from "./views/media.js";
 import { webhookView } from "./views/webhook.js";
 import { webhookFormView } from "./views/webhook_form.js";
 import { webhooksView } from "./views/webhooks.js";
+import { resourceFormView } from "./views/resource_form.js";
+import { resourcesView } from "./views/resources.js";
 
 const SESSION_KEY = "kz-admin-session";
 const STATUS_TEXT = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…",
@@ -21,6 +23,11 @@ const ROUTES = [
   [/^#\/conferences\/([\w-]+)\/edit$/, (ctx, id) => conferenceFormView(ctx, id)],
   [/^#\/conferences\/([\w-]+)$/, (ctx, id) => conferenceView(ctx, id)],
   [/^#\/media$/, (ctx) => mediaView(ctx)],
+  [/^#\/resources$/, (ctx) => resourcesView(ctx)],
+  [/^#\/resources\/new$/, (ctx) => resourceFormView(ctx, "account", null)],
+  [/^#\/resources\/([\w-]+)$/, (ctx, id) => resourceFormView(ctx, "account", id)],
+  [/^#\/system-resources\/new$/, (ctx) => resourceFormView(ctx, "system", null)],
+  [/^#\/system-resources\/([\w-]+)$/, (ctx, id) => resourceFormView(ctx, "system", id)],
   [/^#\/conferences$/, (ctx) => conferencesView(ctx)],
   [/^#\/webhooks\/new$/, (ctx) => webhookFormView(ctx, null)],
   [/^#\/webhooks\/([\w-]+)\/edit$/, (ctx, id) => webhookFormView(ctx, id)],

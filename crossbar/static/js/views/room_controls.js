@@ -27,6 +27,16 @@ export function mediaPicker(ctx) {
   };
 }
 
+// One endpoint's outcome; through carriers, with every gateway tried and its cause.
+function dialResult(r) {
+  const via = r.resource_name ? ` via ${r.resource_name}` : "";
+  const attempts = (r.attempts || []).map((a) => h("li", { "data-testid": "dial-attempt", "data-status": a.status },
+    `${a.resource_name || a.resource_id} · gateway ${a.gateway_index + 1}${a.server ? ` (${a.server})` : ""}: ${a.cause}`));
+  return h("li", { "data-status": r.status, "data-testid": "dial-result" },
+    `${r.endpoint_id}: ${r.status}${via}${r.message ? ` — ${r.message}` : ""}`,
+    attempts.length ? h("ol", { class: "attempts", "aria-label": "Gateways tried" }, attempts) : null);
+}
+
 function dialForm(ctx, dial) {
   const results = h("ul", { class: "results", "data-testid": "dial-results", "aria-live": "polite" });
   const input = (id, label, attrs = {}) => h("div", { class: "field" },
@@ -44,10 +54,7 @@ function dialForm(ctx, dial) {
     if (form["dial-cid-name"].value.trim()) data.caller_id_name = form["dial-cid-name"].value.trim();
     if (form["dial-cid-number"].value.trim()) data.caller_id_number = form["dial-cid-number"].value.trim();
     const responses = await dial(data);
-    if (responses) {
-      replace(results, responses.map((r) => h("li", { "data-status": r.status },
-        `${r.endpoint_id}: ${r.status}${r.message ? ` — ${r.message}` : ""}`)));
-    }
+    if (responses) replace(results, responses.map(dialResult));
   }
   return h("form", { class: "stack", "data-testid": "dial-form", onsubmit: submit },
     input("dial-endpoints", "Endpoints", { required: true, "data-testid": "dial-endpoints",

@@ -1,0 +1,94 @@
+"""Bring every node's gateways in line with the resources, without a restart.
+
+Per node (all nodes at once): ``sofia status gateway`` lists what the external
+profile holds; every ``kz_`` gateway no resource names any more is killed
+(``sofia profile external killgw <name>``); then ``sofia profile external
+rescan`` makes the switch fetch sofia.conf from crossbar and add the gateways
+it does not have (rescan adds, but neither changes nor removes: round 5); with
+nothing wanted and nothing killed there is nothing to fetch and no rescan.
+Gateways the operator configured by hand (not ``kz_``) are left alone.
+
+Every reply is checked; the result says, per node, what happened, so a save
+whose switch side failed is never reported as a plain success.
+"""
+import logging
+
+import gevent
+import gevent.queue
+
+from crossbar.resources import catalog
+from kzcore import carriers, sofia_status
+from kzcore.errors import SwitchRefused, SwitchUnavailable
+from kzcore.fs_commands import sofia
+
+log = logging.getLogger(__name__)
+
+
+class GatewaySync:
+    def __init__(self, pool, store, profile, timeout=5.0):
+        self.pool, self.store, self.profile, self.timeout = pool, store, profile, timeout
+
+    def sync(self):
+        """``{node: {"status": "success"|"error", "killed": [...], "message"?}}``."""
+        wanted = {gateway.name for gateway in catalog.all_gateways(self.store)}
+        calls = {node: gevent.spawn(self.sync_node, node, wanted) for node in self.pool.names()}
+        gevent.joinall(list(calls.values()))
+        return {node: call.value if call.successful() else _error(call.exception)
+                for node, call in calls.items()}
+
+    def _api(self, node, command):
+        return self.pool.api(node, command, timeout=self.timeout)
+
+    def sync_node(self, node, wanted):
+        """One node: kill what is not wanted, rescan; its result entry."""
+        try:
+            listing = self._api(node, sofia.status_gateways())
+            names = sofia_status.gateway_names(listing, self.profile)
+            if names is None:
+                raise SwitchRefused(f"unexpected reply to sofia status gateway: {listing!r}")
+            killed = []
+            for name in names:
+                if carriers.is_ours(name) and name not in wanted:
+                    reply = self._api(node, sofia.profile_command(self.profile, "killgw", name))
+                    if not sofia_status.killgw_ok(reply):
+                        raise SwitchRefused(f"killgw {name}: {reply.strip()}")
+                    killed.append(name)
+            if wanted or killed:   # nothing to add, nothing removed: no fetch needed
+                reply = self._api(node, sofia.profile_command(self.profile, "rescan"))
+                if not sofia_status.rescan_ok(reply):
+                    raise SwitchRefused(f"rescan: {reply.strip()}")
+        except (SwitchRefused, SwitchUnavailable) as failure:
+            log.warning("gateway sync failed", extra={"node": node, "error": failure.message})
+            return _error(failure)
+        log.info("gateways synced", extra={"node": node, "killed": killed,
+                                           "wanted": len(wanted)})
+        return {"status": "success", "killed": killed}
+
+
+def _error(failure):
+    return {"status": "error", "message": getattr(failure, "message", None) or str(failure)}
+
+
+class ResyncOnReconnect:
+    """A node that comes back (crossbar's event connection to it is ready again)
+    may have missed rescans while it was away: bring its gateways in line. The
+    watcher's callback only enqueues; one greenlet does the work."""
+
+    def __init__(self, sync, watcher):
+        self.sync, self.queue = sync, gevent.queue.Queue()
+        watcher.on_node_ready(self.queue.put)
+        self.worker = None
+
+    def start(self):
+        self.worker = gevent.spawn(self._run)
+        return self
+
+    def _run(self):
+        while True:
+            node = self.queue.get()
+            wanted = {gateway.name for gateway in catalog.all_gateways(self.sync.store)}
+            self.sync.sync_node(node, wanted)
+
+    def close(self):
+        if self.worker is not None:
+            self.worker.kill(block=False)
