@@ -68,7 +68,7 @@ def test_admin_creates_and_edits_a_carrier(page, stack, carrier_port):
     stored = stack.store.find(f"account/{stack.account_id[:2]}/{stack.account_id[2:4]}/"
                               f"{stack.account_id[4:]}", {"pvt_type": "resource"})
     assert stored[0]["gateways"][0]["password"] == "s3cret-pw"
-    page.get_by_test_id("nav-resources").click()
+    page.get_by_test_id("resource-back").click()
     expect(page.get_by_test_id("resource-row")).to_have_count(1)
     expect(page.get_by_test_id("resource-gateways")).to_have_text("2")
 
@@ -108,3 +108,48 @@ def test_an_account_admin_sees_no_system_carriers(page, stack, carrier_port):
     page.goto(stack.ui_url + "#/resources")
     expect(page.get_by_test_id("resource-empty-account")).to_be_visible()
     expect(page.get_by_test_id("resources-system")).to_be_hidden()
+
+
+def test_every_form_field_reaches_a_stored_system_carrier(page, stack, carrier_port):
+    """A superduper admin's system carrier with every field of the form filled, and a
+    second gateway added then removed: the stored document says what was typed."""
+    sign_in(page, stack, through_form=False)
+    page.get_by_test_id("nav-resources").click()
+    page.get_by_test_id("resource-new-system").click()
+    form = page.get_by_test_id("resource-form")
+    form.get_by_test_id("field-name").fill("Every field")
+    form.get_by_test_id("field-weight_cost").fill("7")
+    form.get_by_test_id("field-rules").fill("^\\+44\\d{10}$")
+    form.get_by_test_id("field-allow_sip_uris").check()
+    form.get_by_test_id("field-caller_id_options.number").fill("+442071234567")
+    form.get_by_test_id("field-caller_id_options.name").fill("Main Line")
+    form.get_by_test_id("field-caller_id_options.force").check()
+    for test_id, text in (("field-gateways.0.server", "127.0.0.1"),
+                          ("field-gateways.0.port", str(carrier_port)),
+                          ("field-gateways.0.realm", "carrier.example"),
+                          ("field-gateways.0.username", "acct1"),
+                          ("field-gateways.0.prefix", "99"), ("field-gateways.0.suffix", "1"),
+                          ("field-gateways.0.codecs", "PCMU, PCMA"),
+                          ("field-gateways.0.progress_timeout", "6")):
+        form.get_by_test_id(test_id).fill(text)
+    form.get_by_test_id("field-gateways.0.invite_format").select_option("route")
+    form.get_by_test_id("field-gateways.0.enabled").uncheck()
+    page.get_by_test_id("gateway-add").click()
+    fill_gateway(page, 1, "sip.second.example", 5070)
+    page.get_by_test_id("gateway-remove").nth(1).click()
+    page.get_by_test_id("resource-save").click()
+    expect(page.get_by_test_id("resource-form-status")).to_contain_text("Saved")
+    (stored,) = [r for r in stack.api("GET", "/resources")[1]["data"]
+                 if r["name"] == "Every field"]
+    doc = stack.api("GET", f"/resources/{stored['id']}")[1]["data"]
+    assert (doc["weight_cost"], doc["rules"], doc["allow_sip_uris"]) \
+        == (7, ["^\\+44\\d{10}$"], True)
+    assert {key: doc["caller_id_options"].get(key) for key in ("number", "name", "force")} \
+        == {"number": "+442071234567", "name": "Main Line", "force": True}
+    (gateway,) = doc["gateways"]
+    assert {key: gateway.get(key) for key in ("server", "port", "realm", "username", "prefix",
+                                              "suffix", "codecs", "progress_timeout",
+                                              "invite_format", "enabled")} \
+        == {"server": "127.0.0.1", "port": carrier_port, "realm": "carrier.example",
+            "username": "acct1", "prefix": "99", "suffix": "1", "codecs": ["PCMU", "PCMA"],
+            "progress_timeout": 6, "invite_format": "route", "enabled": False}

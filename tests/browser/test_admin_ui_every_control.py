@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import create_conference, row_of, sign_in, wait_live
+from tests.support.round4 import MediaServer
 
 pytestmark = pytest.mark.browser
 
@@ -85,11 +86,22 @@ def test_bulk_deafen_undeafen_then_kick_everyone(page, stack):
     assert stack.wire_members(conference_id) == {}              # nobody left on the switch
 
 
+@pytest.fixture
+def media_host():
+    """A plain HTTP server with a real WAV at /t.wav: what the switch (here the
+    simulator, as mod_http_cache does) fetches for an http_cache:// URL."""
+    server = MediaServer()
+    yield server.address
+    server.stop()
+
+
 @pytest.mark.parametrize("chosen, expected", [
-    ("https://media.example.com/hello.wav", "play http_cache://https://media.example.com/hello.wav"),
+    ("http://{media}/t.wav", "play http_cache://http://{media}/t.wav"),
     ("tts://Hello there", "say Hello there"),
 ])
-def test_play_a_url_or_tts_to_the_room_and_to_one_participant(page, stack, chosen, expected):
+def test_play_a_url_or_tts_to_the_room_and_to_one_participant(page, stack, media_host, chosen,
+                                                               expected):
+    chosen, expected = (text.format(media=media_host) for text in (chosen, expected))
     sign_in(page, stack, through_form=False)
     _conference_id, room, (guest,) = live_room(page, stack, "Play room")
     mark = len(stack.sim.command_log)

@@ -50,7 +50,9 @@ def seed(api):
                              ("devices", {"name": "Phone"}),
                              ("media", {"name": "Tune"}),
                              ("webhooks", {"name": "Hook", "uri": "https://hooks.example.com/k",
-                                           "hook": "all"})):
+                                           "hook": "all"}),
+                             ("resources", {"name": "Carrier", "rules": ["^\\+1\\d{10}$"],
+                                            "gateways": [{"server": "sip.carrier.example"}]})):
         reply = api.call("PUT", f"{base}/{collection}", data, token=api.root.token)
         assert reply.status_code == 201, reply.get_json()
         ids[collection] = reply.get_json()["data"]["id"]

@@ -81,6 +81,13 @@ EXPECTED_EXTRAS = [
                "the dynamic room still runs (LiveConferences.where) before removing its "
                "document; it runs at the end of the session only when that is slow"),
     ExpectedExtra(
+        role="conn-002", sent=r"api sofia status gateway",
+        reply=r"(?s)\s+Profile::Gateway-Name.*\n0 gateways: Inbound\(Failed/Total\): 0/0,"
+              r"Outbound\(Failed/Total\):0/0\n",
+        reason="since the recording, crossbar brings a node that (re)connects in line with the "
+               "carriers' gateways (crossbar/resources/sync.py): it lists the node's gateways "
+               "first, and with no resource there is nothing to kill or rescan (issue 15)"),
+    ExpectedExtra(
         role="conn-002", sent=r"api uuid_exists <uuid>", reply=r"false",
         reason=DYNAMIC_CLEANUP + "and whether a call its dial placed is still alive"),
 ]
@@ -145,7 +152,7 @@ def session(tmp_path_factory):
 def test_the_scenario_ran_as_recorded(session):
     _, status, _, members = session
     assert members == ["60", "61", "62"] or members == [60, 61, 62]
-    expected = {"create": 201, "lock while not running": 409, "dial": 200, "read": 200,
+    expected = {"claim far-end numbers": 201, "create": 201, "lock while not running": 409, "dial": 200, "read": 200,
                 "participants": 200, "mute": 202, "unmute": 202, "deaf": 202, "undeaf": 202,
                 "lock": 202, "read locked": 200, "unlock": 202, "bulk mute": 202,
                 "bulk unmute": 202, "play tts": 202, "record start": 202, "record stop": 202,
@@ -214,6 +221,8 @@ def _extra_for(role, have):
 def _extra_reply(role, have, frame, root):
     expected = _extra_for(role, have)
     text = None if frame is None else reply_text(frame, root)
+    if expected is None:
+        return [f"`{have}` sent after every recorded command: reply {text!r}"]
     if text is not None and re.fullmatch(expected.reply, text):
         return []
     return [f"`{have}` (expected extra: {expected.reason}): reply {text!r}"]

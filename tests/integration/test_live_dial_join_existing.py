@@ -14,6 +14,7 @@ NUMBERS = ("5550201", "5550202")
 
 
 def dial(rig, conference_id, endpoints, **data):
+    rig.dialplan_numbers(rig.alpha, endpoints)
     for number in endpoints:
         rig.sims[0].add_extension(rf"^{number}$", lambda channel, match: channel.answer())
     return rig.call("PUT", rig.alpha, conference_id,

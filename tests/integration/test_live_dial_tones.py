@@ -43,6 +43,7 @@ def heard(client, sim, room):
 
 
 def dial(rig, conference_id, endpoints, **data):
+    rig.dialplan_numbers(rig.alpha, endpoints)
     for number in endpoints:
         rig.sims[0].add_extension(rf"^{number}$", lambda channel, match: channel.answer())
     reply = rig.call("PUT", rig.alpha, conference_id,

@@ -33,6 +33,7 @@ def rig(fssim_factory, tmp_path):
 
 
 def dial(rig, conference_id, number, **data):
+    rig.dialplan_numbers(rig.alpha, [number])
     rig.sims[0].add_extension(rf"^{number}$", lambda channel, match: channel.answer())
     return rig.client.put(rig.url(rig.alpha, conference_id),
                           headers={"X-Auth-Token": rig.alpha.token},

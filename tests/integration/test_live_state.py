@@ -40,6 +40,7 @@ def test_a_ghost_is_a_participant_the_switch_does_not_count(rig):
     conference_id = rig.create_conference(rig.alpha)
     room = rig.room(rig.alpha, conference_id)
     rig.sims[0].join(room, "1001", "Alice")
+    rig.dialplan_numbers(rig.alpha, ["5550401"])
     rig.sims[0].add_extension(r"^5550401$", lambda channel, match: channel.answer())
     dialled = rig.call("PUT", rig.alpha, conference_id, body={"action": "dial", "data": {
         "data": {"endpoints": ["5550401"], "participant_flags": ["ghost"]}}})

@@ -14,7 +14,7 @@ from crossbar.live import LiveConferences, create_blueprint
 from crossbar.live.compose import COMMAND_EVENTS
 from kzcore.config import load_config
 from kzcore.esl.pool import EslPool
-from kzcore.naming import fs_conference_name
+from kzcore.naming import account_db, fs_conference_name
 from kzcore.store.embedded import EmbeddedStore
 from tests.support.api import build_app
 from tests.support.round4 import MediaServer
@@ -43,6 +43,18 @@ class LiveRig:
                               {"name": "Room", **fields}, token=account.token)
         assert reply.status_code == 201, reply.get_json()
         return reply.get_json()["data"]["id"]
+
+    def dialplan_numbers(self, account, numbers):
+        """Numbers the product sends to the switch's dialplan (loopback), where the
+        simulator's extensions answer them: numbers that are not ours go through
+        carriers (crossbar.live.carrier_routing), so a conference claims them."""
+        wanted = [str(number) for number in numbers]
+        db = account_db(account.account_id)
+        held = {n for doc in self.api.store.find(db, {"pvt_type": "conference"})
+                for n in doc.get("conference_numbers") or []}
+        if not set(wanted) <= held:
+            self.create_conference(account, name="Far ends",
+                                   conference_numbers=sorted(set(wanted) - held))
 
     def room(self, account, conference_id):
         return fs_conference_name(account.account_id, conference_id)

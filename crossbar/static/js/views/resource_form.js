@@ -116,7 +116,7 @@ export function resourceFormView(ctx, scope, givenId) {
         h("button", { type: "button", "data-testid": "gateway-add",
                       onclick: () => change(() => entries.push({})) }, "Add gateway"),
         h("button", { type: "submit", class: "primary", "data-testid": "resource-save" }, "Save"),
-        h("a", { href: "#/resources" }, "Back to carriers")),
+        h("a", { href: "#/resources", "data-testid": "resource-back" }, "Back to carriers")),
       status);
     redraw();
 
