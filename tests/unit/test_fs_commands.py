@@ -15,6 +15,8 @@ def sent_api_commands():
         for block in fs_fixture(name).decode().split("\n\n"):
             if block.startswith("api "):
                 commands.add(block[4:])
+    for line in fs_fixture("round4/STEPS.txt").decode().splitlines()[1:]:  # name, command, ...
+        commands.add(line.split("\t")[1])
     return commands
 
 
@@ -60,6 +62,20 @@ SENT = [
     ("room1", "setvar", {"key": "acct_id", "value": "abc123"}),
     ("room1", "getvar", {"key": "acct_id"}),
     ("room1", "list", {}), ("room1", "json_list", {}), ("room10", "xml_list", {}),
+    # round 4 (STEPS.txt)
+    ("room1", "hold", {"member": 15}),
+    ("room1", "hold", {"member": 15, "path": "tone_stream://%(500,500,350,440);loops=3"}),
+    ("r4room", "hold", {"member": 901, "path": "local_stream://moh"}),
+    ("r4room", "unhold", {"member": 901}),
+    ("r4room", "transfer", {"target_conference": "r4other", "members": 901}),
+    ("r4room", "dtmf", {"member": 899, "digits": "123"}), ("r4room", "dtmf", {"member": "all", "digits": "9"}),
+    ("r4room", "pause_play", {}), ("r4room", "play_status", {}),
+    ("r4room", "stop", {"which": "current"}), ("r4room", "stop", {"which": "all", "member": 899}),
+    ("r4room", "enter_sound", {"state": "off"}), ("r4room", "enter_sound", {"state": True}),
+    ("r4room", "exit_sound", {"state": False}), ("r4room", "exit_sound", {"state": "on"}),
+    ("r4room", "volume_in", {"member": 899, "level": 2}), ("r4room", "energy", {"member": 899, "level": 300}),
+    ("r4room", "relate", {"member": 899, "other": 900, "relationship": "nohear"}),
+    ("r4room", "relate", {"member": 899, "other": [900], "relationship": "clear"}),
 ]
 
 
@@ -217,7 +233,10 @@ def test_tts_text_keeps_spaces_and_quotes():
     ("recording", {"subcommand": "erase", "path": "/a.wav"}, "subcommand"),
     ("recording", {"subcommand": "start", "path": "all"}, "path"),
     ("energy", {"member": 1, "level": "300 all"}, "level"),
+    ("energy", {"member": 1, "level": 1801}, "level"),
+    ("energy", {"member": 1, "level": -1}, "level"),
     ("volume_in", {"member": 1, "level": 99}, "level"),
+    ("volume_out", {"member": 1, "level": -5}, "level"),
     ("transfer", {"target_conference": "room2 x", "members": [1]}, "target_conference"),
     ("transfer", {"target_conference": "room2", "members": []}, "members"),
     ("transfer", {"target_conference": "room2", "members": ["1 2"]}, "members"),
