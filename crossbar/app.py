@@ -16,6 +16,7 @@ from crossbar.conferences.views import blueprint as conferences_bp
 from crossbar.context import EXTENSION, Services, request_id
 from crossbar.devices.views import blueprint as devices_bp
 from crossbar.errors import register_error_handlers
+from crossbar.idempotency import CommandLedger
 from crossbar.media.views import blueprint as media_bp
 from crossbar.users.views import blueprint as users_bp
 from crossbar.webhooks.views import blueprint as webhooks_bp
@@ -93,7 +94,8 @@ def create_app(config, *, store, schemas, signer, live=None, extra_blueprints=()
     app.extensions[EXTENSION] = Services(config=config, store=store, schemas=schemas,
                                          signer=signer, live=live, node=node,
                                          version=package_version(), events=events,
-                                         login_throttle=LoginThrottle.from_config(config))
+                                         login_throttle=LoginThrottle.from_config(config),
+                                         commands=CommandLedger.from_config(store, config))
     app.register_blueprint(_api_blueprint())
     for blueprint in extra_blueprints:
         app.register_blueprint(blueprint)

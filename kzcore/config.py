@@ -151,6 +151,15 @@ SETTINGS = {
                      "seconds without a failure after which failures are forgotten"),
     "max_numbers_per_account": ("KZ_MAX_NUMBERS_PER_ACCOUNT", 1000, int,
                                 "conference numbers one account may hold (0 = no limit)"),
+    # --- idempotent actions (issue 12): command_id, shared by every crossbar process ---
+    "command_id_ttl": ("KZ_COMMAND_ID_TTL", 600.0, float,
+                       "seconds the first answer to a command_id is kept and replayed"),
+    "command_id_wait": ("KZ_COMMAND_ID_WAIT", 10.0, float,
+                        "seconds a duplicate command_id waits for the first request's answer "
+                        "before answering 409"),
+    "command_id_sweep_interval": ("KZ_COMMAND_ID_SWEEP_INTERVAL", 60.0, float,
+                                  "seconds between removals of expired command_id records "
+                                  "(per crossbar process)"),
 }
 
 
@@ -236,6 +245,10 @@ class Config:
     webhooks_prefetch: int = 1000
     webhooks_cache_ttl: float = 5.0
     webhooks_log_size: int = 100
+    # --- idempotent actions (issue 12) ---
+    command_id_ttl: float = 600.0
+    command_id_wait: float = 10.0
+    command_id_sweep_interval: float = 60.0
 
     @property
     def nodes(self):
