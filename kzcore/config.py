@@ -159,7 +159,7 @@ SETTINGS = {
                         "before answering 409"),
     "command_id_sweep_interval": ("KZ_COMMAND_ID_SWEEP_INTERVAL", 60.0, float,
                                   "seconds between removals of expired command_id records "
-                                  "(per crossbar process)"),
+                                  "(per crossbar process; 0 = never)"),
 }
 
 
