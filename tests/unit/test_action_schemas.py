@@ -31,7 +31,7 @@ def errors(registry, schema_id, request):
 def test_every_action_has_a_strict_definition_of_its_own(schema_id):
     schema = read_schema_files()[schema_id]
     actions = schema["properties"]["action"]["enum"]
-    assert set(schema["definitions"]) == set(actions) | {"command_id"}
+    assert set(schema["definitions"]) == set(actions)
     for action in actions:
         definition = schema["definitions"][action]
         assert definition["properties"]["action"]["enum"] == [action]
