@@ -17,6 +17,7 @@ from crossbar.conferences.views import blueprint as conferences_bp
 from crossbar.context import EXTENSION, Services, request_id
 from crossbar.devices.views import blueprint as devices_bp
 from crossbar.errors import register_error_handlers
+from crossbar.idempotency import CommandLedger
 from crossbar.media.views import blueprint as media_bp
 from crossbar.resources.views import blueprint as resources_bp
 from crossbar.users.views import blueprint as users_bp
@@ -95,7 +96,8 @@ def create_app(config, *, store, schemas, signer, live=None, extra_blueprints=()
     app.extensions[EXTENSION] = Services(config=config, store=store, schemas=schemas,
                                          signer=signer, live=live, node=node,
                                          version=package_version(), events=events,
-                                         login_throttle=LoginThrottle.from_config(config))
+                                         login_throttle=LoginThrottle.from_config(config),
+                                         commands=CommandLedger.from_config(store, config))
     if live is not None and hasattr(live, "use_document_events"):  # dynamic conferences
         live.use_document_events(doc_events.for_services(app.extensions[EXTENSION]))
     app.register_blueprint(_api_blueprint())

@@ -23,6 +23,7 @@ class Services:
     version: str
     login_throttle: Any = None   # crossbar.auth.throttle.LoginThrottle
     events: Any = None      # bus Publisher for document events (crossbar.conferences.doc_events)
+    commands: Any = None    # crossbar.idempotency.CommandLedger (command_id of actions)
 
 
 @dataclasses.dataclass

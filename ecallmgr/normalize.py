@@ -111,6 +111,29 @@ def _envelope(event_name, action, node, msg_id):
             "app_name": events.APP_NAME, "routing_key": event_name}
 
 
+def room_id_of(name, account_id):
+    """The conference id a room name (``transfer``'s ``New-Conference-Name`` may read
+    ``<room>@<profile>+flags{...}``) names within ``account_id``; None for any other."""
+    owner = _room_identity((name or "").partition("@")[0])
+    return owner[1] if owner is not None and owner[0] == account_id else None
+
+
+def member_details(event, account_id):
+    """What some member events say beyond the member block (round2 transfer, round4
+    hold_member_moh / unhold_member / dtmf_member / volume_in)."""
+    action = event.get("Action")
+    if action == "transfer":
+        return {"moved_from": room_id_of(event.get("Old-Conference-Name"), account_id),
+                "moved_to": room_id_of(event.get("New-Conference-Name"), account_id)}
+    if action in ("hold-member", "unhold-member"):
+        return {"hold": flag(event, "Hold")}
+    if action == "dtmf-member":
+        return {"digits": event.get("Digits")}
+    if action in ("volume-in-member", "volume-out-member"):
+        return {"volume_level": number(event, "Volume-Level")}
+    return {}
+
+
 def participant_payload(event, identity, *, node, focus, msg_id, member=None):
     account_id, conference_id = identity
     name, num = caller_id(event, member)
@@ -135,6 +158,7 @@ def participant_payload(event, identity, *, node, focus, msg_id, member=None):
     }
     payload.update(_envelope(events.PARTICIPANT_EVENT_NAME, event.get("Action"), node, msg_id))
     payload["account_id"] = account_id
+    payload.update(member_details(event, account_id))
     return payload
 
 

@@ -128,7 +128,6 @@ def cmd_transfer(ctx, argv):
     conf = ctx.conf
     if len(argv) <= 3 or not argv[2]:
         raise Usage()
-    target = argv[2].partition("@")[0]
     text = ""
     for word in argv[3:]:
         member = conf.find(int(word)) if word.isdigit() else None
@@ -136,7 +135,7 @@ def cmd_transfer(ctx, argv):
             text += f"-ERR No Member {word} in conference {conf.name}.\n"
             continue
         text += f"+OK Member '{member.id}' sent to conference {argv[2]}.\n"
-        ctx.core.conferences.transfer(member, conf, target)
+        ctx.core.conferences.transfer(member, conf, argv[2])
     return text
 
 

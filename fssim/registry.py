@@ -28,6 +28,17 @@ def parse_member_flags(text):
     return [flag for flag in text.split("|") if flag]
 
 
+def parse_conference_data(data):
+    """The conference application's `<room>[@<profile>][+flags{a|b}]` ->
+    (room, profile, flags), as conference_function reads it."""
+    flags = []
+    head, marker, tail = data.partition("+flags{")
+    if marker:
+        flags = [flag for flag in tail.partition("}")[0].split("|") if flag]
+    room, _, profile = head.rpartition("@") if "@" in head else (head, "", "default")
+    return room, profile or "default", flags
+
+
 def member_flags_variable(channel):
     """Member flags a dialled leg carries: conference_member_flags, or outcall_flags."""
     return channel.get_variable("conference_member_flags") or \
@@ -64,7 +75,8 @@ class Conferences:
                         + [("Action", "conference-create")])
         return conference
 
-    def join(self, channel, name, profile_name="default", flags=(), dial_out=False):
+    def join(self, channel, name, profile_name="default", flags=(), dial_out=False,
+             member_id=None, voice_on=None):
         """The conference application; None when the caller is refused: join-only into
         a room that does not exist (round4), a lock (dialplan callers only), a full room
         (max_members, round4; conference_function checks it for every caller: a full
@@ -83,7 +95,7 @@ class Conferences:
             return self._refuse_full(channel, conference)
         if conference is None:
             conference = self.create(name, fetched or profile_name, creator=channel)
-        member = Member(self.core.next_member_id(), channel,
+        member = Member(member_id or self.core.next_member_id(), channel,
                         energy_level=conference.profile.energy_level)
         for flag in flag_names:
             attr, value = FLAG_SETTERS.get(flag, (None, None))
@@ -91,7 +103,8 @@ class Conferences:
                 setattr(member, attr, value)
         self._stamp_channel(channel, conference, member)
         channel.member = member
-        member.voice_on = bool(getattr(channel, "voice_on", False))
+        member.voice_on = bool(getattr(channel, "voice_on", False)) if voice_on is None \
+            else voice_on
         conference.add_member(member)
         return member
 
@@ -156,31 +169,38 @@ class Conferences:
         channel.set_variable("read_codec", "L16")
         channel.set_variable("read_rate", str(channel.rate))
 
-    def transfer(self, member, source, target_name):
-        """`conference <room> transfer <room2> <id>`: the member keeps its id and flags;
-        transfer + del-member in the old room, then (create and) add-member."""
+    def transfer(self, member, source, target):
+        """`conference <room> transfer <target> <id>`: transfer + del-member in the old
+        room, then the channel runs the conference application again for
+        `<target>@default`, or `<target>` as given when it names a profile
+        (conference_api_sub_transfer). As that application does (conference_function,
+        from mod_conference's source: no fixture shows a profile or +flags{} here):
+        the profile is fetched over xml_curl for the new room, the member's flags are
+        those of `+flags{...}` and of `conference_member_flags` (round2: a dial-out's
+        mute|moderator still apply; what api commands changed does not), the lock
+        (inbound channels only) and the size are checked, and the member keeps its id
+        (`__confmid`)."""
         channel = member.channel
         destination = channel.profile.destination_number
-        app_data = f"{target_name}@{source.profile.name}"
+        app_data = target if "@" in target else f"{target}@default"
+        name, profile_name, flags = parse_conference_data(app_data)
         inline_transfer(channel, f"conference:{app_data}")
         channel.state_number_hint = 2
         source.emit("transfer", ce.member_action(
             source, member, "transfer",
-            [("Old-Conference-Name", source.name), ("New-Conference-Name", target_name)],
+            [("Old-Conference-Name", source.name), ("New-Conference-Name", target)],
             extras_first=True))
         source.remove_member(member)
         channel.state_number_hint = None
         channel.profile.destination_number, channel.profile.rdnis = destination, None
         channel.set_variable("current_application_data", app_data)
         channel.set_variable("current_application", "conference")
-        target = self.get(target_name)
-        if target is None:
-            target = self.create(target_name, source.profile, creator=channel)
-        member.talking = False
-        self._stamp_channel(channel, target, member)
-        channel.member = member
-        target.add_member(member)
-        return member
+        moved = self.join(channel, name, profile_name, flags=flags,
+                          dial_out=channel.direction != "inbound",  # enforce_security
+                          member_id=member.id, voice_on=member.voice_on)
+        if moved is None:  # refused (locked, full): the inline dialplan ends, so the call
+            channel.hangup("NORMAL_CLEARING")
+        return moved
 
     def find_member_by_uuid(self, uuid):
         for conference in self.by_name.values():

@@ -162,6 +162,15 @@ SETTINGS = {
     "carrier_dial_timeout": ("KZ_CARRIER_DIAL_TIMEOUT", 30.0, float,
                              "seconds a number dialled through carriers may take, failover "
                              "included, when the dial gives no timeout"),
+    # --- idempotent actions (issue 12): command_id, shared by every crossbar process ---
+    "command_id_ttl": ("KZ_COMMAND_ID_TTL", 600.0, float,
+                       "seconds the first answer to a command_id is kept and replayed"),
+    "command_id_wait": ("KZ_COMMAND_ID_WAIT", 10.0, float,
+                        "seconds a duplicate command_id waits for the first request's answer "
+                        "before answering 409"),
+    "command_id_sweep_interval": ("KZ_COMMAND_ID_SWEEP_INTERVAL", 60.0, float,
+                                  "seconds between removals of expired command_id records "
+                                  "(per crossbar process; 0 = never)"),
 }
 
 
@@ -251,6 +260,10 @@ class Config:
     default_country_code: str = "1"
     sofia_external_profile: str = "external"
     carrier_dial_timeout: float = 30.0
+    # --- idempotent actions (issue 12) ---
+    command_id_ttl: float = 600.0
+    command_id_wait: float = 10.0
+    command_id_sweep_interval: float = 60.0
 
     @property
     def nodes(self):

@@ -22,7 +22,8 @@ DIAL_RESULT = re.compile(r"Call Requested: result: \[([A-Z_]+)\]")
 # else from them is a refusal (never a silent success).
 NEEDS_OK = {"lock", "unlock", "mute", "unmute", "deaf", "undeaf", "kick", "hup", "play", "stop",
             "say", "saymember", "recording", "floor", "transfer", "bgdial", "dial", "setvar",
-            "hold", "unhold"}
+            "hold", "unhold", "dtmf", "volume_in", "volume_out", "pause_play", "play_status",
+            "enter_sound", "exit_sound"}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,25 +1,18 @@
-"""Conference actions (PUT /conferences/{id}, seed 002): lock, unlock, play,
-record, dial. One table; each entry drives FreeSWITCH through the live service
-and answers ``(data, http_status)``: 202 with FreeSWITCH's reply for accepted
-actions, 200 with ``endpoint_responses`` for dial.
+"""Conference actions (PUT /conferences/{id}, seed 002 and beyond): lock, unlock,
+play, record, dial, and the room's playback and sounds (crossbar.conferences.playback).
+One table; each entry drives FreeSWITCH through the live service and answers
+``(data, http_status)``: 202 with FreeSWITCH's reply for accepted actions, 200
+with ``endpoint_responses`` for dial.
 
 ``conference`` is the stored document or, for a dynamic conference, its id.
 """
-from crossbar.context import split_action
+from crossbar import action_requests
+from crossbar.action_requests import unwrap  # noqa: F401 - used by the participant actions
+from crossbar.conferences import playback
 from kzcore.errors import SwitchUnavailable
 
 ACCEPTED = 202
-
-
-def unwrap(data):
-    """Seed 002 nests an action's parameters either way: ``{"data": {...}}`` inside
-    the action's data (with e.g. ``custom_application_vars`` beside it) or flat."""
-    inner = data.get("data")
-    if not isinstance(inner, dict):
-        return dict(data)
-    merged = {key: value for key, value in data.items() if key != "data"}
-    merged.update(inner)
-    return merged
+SCHEMA = "conferences.action"
 
 
 def live_service(ctx):
@@ -37,13 +30,11 @@ def _unlock(ctx, live, account_id, conference, params):
 
 
 def _play(ctx, live, account_id, conference, params):
-    params = ctx.services.schemas.validate("conferences.play", params, ("data",))
     action, args = live.media.play_action(account_id, params["media_id"])
     return live.command(account_id, conference, action, **args), ACCEPTED
 
 
 def _record(ctx, live, account_id, conference, params):
-    params = ctx.services.schemas.validate("conferences.record", params, ("data",))
     located = live.running(account_id, conference)
     if params["action"] == "start":
         return live.recordings.start(live, located), ACCEPTED
@@ -54,12 +45,13 @@ def _dial(ctx, live, account_id, conference, params):
     return live.dialer.dial(account_id, conference, params, ctx.services.schemas)
 
 
-ACTIONS = {"lock": _lock, "unlock": _unlock, "play": _play, "record": _record, "dial": _dial}
+ACTIONS = {"lock": _lock, "unlock": _unlock, "play": _play, "record": _record, "dial": _dial,
+           **playback.ACTIONS}
 ALLOWED_ACTIONS = tuple(ACTIONS)
 
 
-def perform(ctx, account_id, conference, body):
-    action, data = split_action(body)
-    ctx.services.schemas.validate("conferences.action", {"action": action, "data": data})
-    handler = ACTIONS[action]
-    return handler(ctx, live_service(ctx), account_id, conference, unwrap(data))
+def perform(ctx, account_id, conference, request):
+    """``request``: a crossbar.action_requests.ActionRequest."""
+    params = action_requests.validated(ctx.services.schemas, SCHEMA, request)
+    handler = ACTIONS[request.action]
+    return handler(ctx, live_service(ctx), account_id, conference, params)

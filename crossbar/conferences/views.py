@@ -1,7 +1,7 @@
 """Routes for conferences (seed 002): CRUD, actions, participants, recordings."""
 from flask import Blueprint, request
 
-from crossbar import documents, responses
+from crossbar import action_requests, documents, idempotency, responses
 from crossbar.conferences import actions, doc_events
 from crossbar.conferences.service import ConferencesService
 from crossbar.context import current_context, json_body, request_data, services
@@ -63,10 +63,26 @@ def delete_conference(account_id, conference_id):
     return _doc(_service().delete(account_id, conference_id, if_match()))
 
 
+def _action(account_id, conference_id, scope, perform):
+    """One action request: carried out, or (same ``command_id``) its first answer."""
+    request = action_requests.parse(json_body())
+    ledger = services().commands
+    if ledger is None or not idempotency.usable(request.command_id):
+        return _reply(perform(request))
+    data, status, replayed = ledger.run((account_id, conference_id, request.command_id),
+                                        action_requests.fingerprint(scope, request),
+                                        lambda: perform(request))
+    response = responses.ok(data, status)
+    if replayed:
+        response.headers["X-Command-Replayed"] = "true"
+    return response
+
+
 @blueprint.route(ONE, methods=["PUT"], endpoint="conferences_action")
 def conference_action(account_id, conference_id):
     conference = _service().load_or_id(account_id, conference_id)
-    return _reply(actions.perform(current_context(), account_id, conference, json_body()))
+    return _action(account_id, conference_id, "conference", lambda request: actions.perform(
+        current_context(), account_id, conference, request))
 
 
 @blueprint.route(f"{ONE}/participants", methods=["GET"], endpoint="participants_list")
@@ -78,8 +94,9 @@ def list_participants(account_id, conference_id):
 @blueprint.route(f"{ONE}/participants", methods=["PUT"], endpoint="participants_action")
 def participants_action(account_id, conference_id):
     conference = _service().load_or_id(account_id, conference_id)
-    return _reply(participants.participants_action(current_context(), account_id, conference,
-                                                   json_body()))
+    return _action(account_id, conference_id, "participants", lambda request:
+                   participants.participants_action(current_context(), account_id, conference,
+                                                    request))
 
 
 @blueprint.route(f"{ONE}/participants/<participant_id>", methods=["GET"],
@@ -94,8 +111,9 @@ def get_participant(account_id, conference_id, participant_id):
                  endpoint="participant_action")
 def participant_action(account_id, conference_id, participant_id):
     # No document load: a member command's answers do not depend on it.
-    return _reply(participants.participant_action(current_context(), account_id, conference_id,
-                                                  participant_id, json_body()))
+    return _action(account_id, conference_id, f"participant/{participant_id}", lambda request:
+                   participants.participant_action(current_context(), account_id, conference_id,
+                                                   participant_id, request))
 
 
 @blueprint.route(f"{ONE}/recordings", methods=["GET"], endpoint="recordings_list")

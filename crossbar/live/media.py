@@ -100,11 +100,23 @@ class MediaSource:
         if kind == "tts":
             return ("say", {"text": value}) if member is None \
                 else ("saymember", {"member": member, "text": value})
+        args = {"path": self._file(account_id, kind, value)}
+        if member is not None:
+            args["member"] = member
+        return "play", args
+
+    def file_path(self, account_id, media_id):
+        """The file the switch opens for a media_id that must be a file (hold music):
+        a media document's signed link or a URL; ``tts://`` text is a 400."""
+        kind, value = classify(media_id)
+        if kind == "tts":
+            raise fs_commands.invalid("media_id", "must be a media id or an http(s):// URL",
+                                      media_id)
+        return self._file(account_id, kind, value)
+
+    def _file(self, account_id, kind, value):
         if kind == "media":
             name = self.attachment_of(account_id, value)
             value = fs_commands.valid_media_path(
                 media_url(self.base_url, self.links.issue(account_id, value), name), "media_id")
-        args = {"path": value}
-        if member is not None:
-            args["member"] = member
-        return "play", args
+        return value

@@ -4,14 +4,17 @@ stored conference document or, for a dynamic conference, its id.
 
 Bulk mute/unmute/deaf/undeaf follow Kazoo: moderators are left alone, and only
 participants not already in the wanted state are touched (one command each, so
-no event claims a change that did not happen). ``kick`` removes everyone.
+no event claims a change that did not happen); bulk hold/unhold likewise. ``kick``
+removes everyone, ``dtmf`` goes to everyone (``dtmf all``). The actions on one
+participant are crossbar.participants.actions.
 """
 import logging
 import re
 
-from crossbar.conferences.actions import ACCEPTED, live_service, unwrap
-from crossbar.context import split_action
+from crossbar import action_requests
+from crossbar.conferences.actions import ACCEPTED, live_service
 from crossbar.live import state
+from crossbar.participants import actions, hold
 from kzcore import fs_commands
 from kzcore.errors import NotFound, SwitchRefused
 
@@ -19,9 +22,12 @@ log = logging.getLogger(__name__)
 
 # action -> (json_list flag it changes, value that means "already done")
 BULK_STATE = {"mute": ("can_speak", False), "unmute": ("can_speak", True),
-              "deaf": ("can_hear", False), "undeaf": ("can_hear", True)}
+              "deaf": ("can_hear", False), "undeaf": ("can_hear", True),
+              "hold": ("hold", True), "unhold": ("hold", False)}
+FLAG_DEFAULTS = {"can_speak": True, "can_hear": True, "hold": False}
 GONE = "Non-Existant ID"
-MEMBER_MISSING = re.compile(r"Non-Existant ID|Member: \d+ not found|Unknown Member", re.I)
+MEMBER_MISSING = re.compile(r"Non-Existant ID|Member: \d+ not found|Unknown Member|No Member \d+",
+                            re.I)
 
 
 def _conference_id(conference):
@@ -60,23 +66,15 @@ def get_participant(ctx, account_id, conference, participant_id):
     return state.participant(member, located.conference, located.node, live.clock()), 200
 
 
-def _member_command(ctx, live, account_id, action, params, member_id):
-    """``(verb, args)`` for one member; every value checked before anything is sent."""
-    if action != "play":
-        return action, {"member": member_id}
-    params = ctx.services.schemas.validate("conferences.play", params, ("data",))
-    return live.media.play_action(account_id, params["media_id"], member=member_id)
-
-
-def participant_action(ctx, account_id, conference, participant_id, body):
-    action, data = split_action(body)
-    ctx.services.schemas.validate("conferences.participant.action", {"action": action, "data": data})
-    live = live_service(ctx)
+def participant_action(ctx, account_id, conference, participant_id, request):
+    """``request``: a crossbar.action_requests.ActionRequest (see participants.actions)."""
+    params = action_requests.validated(ctx.services.schemas, "conferences.participant.action",
+                                       request)
     member_id = int(fs_commands.valid_member_id(participant_id, "participant_id", keywords=()))
-    verb, args = _member_command(ctx, live, account_id, action, unwrap(data), member_id)
-    try:  # FreeSWITCH itself says whether the member is there: no json_list needed
-        return live.command(account_id, conference, verb, **args, missing=lambda: NotFound(
-            "participant not found", {"cause": participant_id})), ACCEPTED
+    target = actions.Target(ctx, live_service(ctx), account_id, _conference_id(conference),
+                            member_id)
+    try:
+        return actions.ACTIONS[request.action](target, params), ACCEPTED
     except SwitchRefused as refused:
         if MEMBER_MISSING.search(refused.message):
             raise NotFound("participant not found", {
@@ -84,16 +82,16 @@ def participant_action(ctx, account_id, conference, participant_id, body):
         raise
 
 
-def _bulk(live, located, action):
+def _bulk(live, located, action, args=None):
     flag, done = BULK_STATE[action]
     targets = [member for member in located.conference.get("members") or []
                if state.is_participant(member)
                and not (member.get("flags") or {}).get("is_moderator")
-               and bool((member.get("flags") or {}).get(flag, True)) != done]
+               and bool((member.get("flags") or {}).get(flag, FLAG_DEFAULTS[flag])) != done]
     replies = []
     for member in targets:
         try:
-            replies.append(live.send(located, action, member=member["id"]))
+            replies.append(live.send(located, action, member=member["id"], **(args or {})))
         except SwitchRefused as refused:
             if GONE not in refused.message:  # say what was already done before the refusal
                 raise SwitchRefused(refused.message, {**refused.data, "done": replies}) from None
@@ -103,7 +101,6 @@ def _bulk(live, located, action):
 
 
 def _relate_params(ctx, params):
-    params = ctx.services.schemas.validate("metaflows.relate", params, ("data",))
     for key in ("participant_id", "other_participant"):
         fs_commands.valid_member_id(params[key], key, keywords=())
     return params
@@ -116,21 +113,32 @@ def _relate(live, located, params):
                      relationship=params.get("relationship", "clear"))
 
 
-def participants_action(ctx, account_id, conference, body):
-    action, data = split_action(body)
-    ctx.services.schemas.validate("conferences.participants.action", {"action": action, "data": data})
-    live = live_service(ctx)
-    params = unwrap(data)
+def _bulk_args(ctx, live, account_id, conference, action, params):
+    """What the action sends besides the member, every value checked first."""
     if action == "play":
-        params = ctx.services.schemas.validate("conferences.play", params, ("data",))
-        verb, args = live.media.play_action(account_id, params["media_id"])
+        return dict(zip(("verb", "args"), live.media.play_action(account_id, params["media_id"])))
     if action == "relate":
-        params = _relate_params(ctx, params)
+        return _relate_params(ctx, params)
+    if action == "hold":
+        return {"path": hold.music(ctx, live, account_id, _conference_id(conference),
+                                   params.get("media_id"))}
+    return {}
+
+
+def participants_action(ctx, account_id, conference, request):
+    """``request``: a crossbar.action_requests.ActionRequest."""
+    action = request.action
+    params = action_requests.validated(ctx.services.schemas, "conferences.participants.action",
+                                       request)
+    live = live_service(ctx)
+    args = _bulk_args(ctx, live, account_id, conference, action, params)
     located = live.running(account_id, conference)
     if action in BULK_STATE:
-        return _bulk(live, located, action), ACCEPTED
+        return _bulk(live, located, action, args), ACCEPTED
     if action == "kick":
         return live.send(located, "kick", member="all"), ACCEPTED
+    if action == "dtmf":
+        return live.send(located, "dtmf", member="all", digits=params["digits"]), ACCEPTED
     if action == "play":
-        return live.send(located, verb, **args), ACCEPTED
-    return _relate(live, located, params), ACCEPTED
+        return live.send(located, args["verb"], **args["args"]), ACCEPTED
+    return _relate(live, located, args), ACCEPTED

@@ -14,6 +14,8 @@ import functools
 import inspect
 
 from kzcore.errors import InvalidCommandArgument
+from kzcore.fs_commands import controls
+from kzcore.fs_commands.controls import valid_dtmf  # noqa: F401 - public here too
 
 from kzcore.fs_commands.validate import (  # noqa: F401 - validators are public here too
     RELATIONSHIPS, RECORDING_SUBCOMMANDS, STOP_WHICH, PROFILE_NAME, TEXT_ACTIONS, invalid,
@@ -24,14 +26,23 @@ from kzcore.fs_commands.validate import (  # noqa: F401 - validators are public 
 )
 
 
+MAX_RELATED = 100  # mod_conference reads at most 100 ids on each side of a relate
+
+
 def _member_action(word):
     return lambda member: [word, valid_member_id(member)]
 
 
 def _relate(member, other, relationship):
+    """``relate <id> <other>[,<other>...] nospeak|nohear|clear`` (a list of others is
+    mod_conference's own syntax: its usage text, fssim/relate.py)."""
     if relationship not in RELATIONSHIPS:
         raise invalid("relationship", "must be one of " + ", ".join(RELATIONSHIPS), relationship)
-    return ["relate", valid_member_id(member, keywords=()), valid_member_id(other, "other", keywords=()),
+    others = other if isinstance(other, (list, tuple)) else [other]
+    if not others or len(others) > MAX_RELATED:
+        raise invalid("other", f"must name 1-{MAX_RELATED} members", len(others))
+    return ["relate", valid_member_id(member, keywords=()),
+            ",".join(valid_member_id(one, "other", keywords=()) for one in others),
             RELATIONSHIPS[relationship]]
 
 
@@ -73,26 +84,6 @@ def _level_action(word, low, high):
     return action
 
 
-def _transfer(target_conference, members):
-    name, _, profile = target_conference.partition("@") if isinstance(target_conference, str) else ("", "", "")
-    valid_conference_name(name, "target_conference")
-    if profile and not PROFILE_NAME.fullmatch(profile):
-        raise invalid("target_conference", "profile after '@' may only hold letters, digits, '_', '.', '-'",
-                      target_conference)
-    members = members if isinstance(members, (list, tuple)) else [members]
-    if not members:
-        raise invalid("members", "at least one member id is needed")
-    return ["transfer", target_conference] + [valid_member_id(m, "members", keywords=()) for m in members]
-
-
-def _on_off(word):
-    def action(state):
-        if state not in ("on", "off"):
-            raise invalid("state", "must be 'on' or 'off'", state)
-        return [word, state]
-    return action
-
-
 def _dial(word):
     def action(endpoint, caller_id_number=None, caller_id_name=None, variables=None, member_flags=None):
         words = [word, variable_block(variables, member_flags) + valid_endpoint(endpoint)]
@@ -122,17 +113,22 @@ ACTIONS = {
     "say": lambda text: ["say", valid_text(text)],
     "saymember": lambda member, text: ["saymember", valid_member_id(member, keywords=()), valid_text(text)],
     "recording": _recording,
-    "energy": _level_action("energy", 0, 100000),
-    "volume_in": _level_action("volume_in", -50, 50),
-    "volume_out": _level_action("volume_out", -50, 50),
+    # mod_conference's bounds: energy steps within 0..1800, volumes are normalised
+    # to -4..4 (conference_api_sub_energy / volume_in, switch_normalize_volume)
+    "energy": _level_action("energy", 0, 1800),
+    "volume_in": _level_action("volume_in", -4, 4),
+    "volume_out": _level_action("volume_out", -4, 4),
     "floor": lambda member: ["floor", valid_member_id(member, keywords=("last",))],
-    "transfer": _transfer,
+    "transfer": controls.transfer,
+    "hold": controls.hold,
+    "unhold": controls.unhold,
+    "dtmf": controls.dtmf,
+    "pause_play": controls.on_current_file("pause_play"),
+    "play_status": controls.on_current_file("play_status"),
+    "enter_sound": controls.sounds("enter_sound"),
+    "exit_sound": controls.sounds("exit_sound"),
     "bgdial": _dial("bgdial"),
     "dial": _dial("dial"),
-    # Room-wide enter/exit sounds (round4 enter_sound_off / exit_sound_off:
-    # "+OK <room> enter sounds off (<file>)"; no argument -> "-ERR Not enough args").
-    "enter_sound": _on_off("enter_sound"),
-    "exit_sound": _on_off("exit_sound"),
     "setvar": lambda key, value: ["setvar", valid_variable_name(key, "key"), valid_variable_value(value, "value")],
     "getvar": lambda key: ["getvar", valid_variable_name(key, "key")],
     "list": lambda: ["list"],

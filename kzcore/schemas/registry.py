@@ -115,9 +115,12 @@ class SchemaRegistry:
         return current
 
     def _compile(self, schema_id, now):
-        doc = self._load(schema_id)
-        revs = {schema_id: doc["_rev"]}
-        resources = {schema_id: _resource(doc)}
+        """``schema_id`` names a stored schema, or a part of one by JSON pointer
+        (``conferences.action#/definitions/stop_play``: one action's request)."""
+        doc_id, _, fragment = schema_id.partition("#")
+        doc = self._load(doc_id)
+        revs = {doc_id: doc["_rev"]}
+        resources = {doc_id: _resource(doc)}
 
         def retrieve(uri):
             ref_id = uri.split("#", 1)[0]
@@ -129,8 +132,9 @@ class SchemaRegistry:
                 resources[ref_id] = _resource(ref_doc)
             return resources[ref_id]
 
-        registry = Registry(retrieve=retrieve).with_resource(schema_id, resources[schema_id])
-        validator = DefaultingDraft4Validator(_compilable(doc), registry=registry)
+        registry = Registry(retrieve=retrieve).with_resource(doc_id, resources[doc_id])
+        root = {"$ref": schema_id} if fragment else _compilable(doc)
+        validator = DefaultingDraft4Validator(root, registry=registry)
         return _Compiled(validator, revs, now)
 
     def _load(self, schema_id):

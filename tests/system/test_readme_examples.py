@@ -69,6 +69,12 @@ def test_readme_curl_examples_work_as_written(demo_stack):
     assert members["Bob"]["flags"]["can_speak"] is False
     assert members["Alice"]["flags"]["can_speak"] is True
     assert stack.sim.json_list(room)[0]["locked"] is False
+    # bulk hold then unhold; the stop retried with the same command_id reached the switch once
+    assert any(c == f"conference {room} hold {members['Bob']['id']} local_stream://moh"
+               for c in stack.sim.command_log)
+    assert not members["Bob"]["flags"]["hold"]
+    assert [c for c in stack.sim.command_log if c == f"conference {room} stop all"] == \
+        [f"conference {room} stop all"]
 
 
 def test_readme_documents_every_setting():

@@ -63,8 +63,20 @@ SENT = [
     ("room1", "setvar", {"key": "acct_id", "value": "abc123"}),
     ("room1", "getvar", {"key": "acct_id"}),
     ("room1", "list", {}), ("room1", "json_list", {}), ("room10", "xml_list", {}),
-    ("r4room", "enter_sound", {"state": "off"}), ("r4room", "enter_sound", {"state": "on"}),
-    ("r4room", "exit_sound", {"state": "off"}), ("r4room", "exit_sound", {"state": "on"}),
+    # round 4 (STEPS.txt)
+    ("room1", "hold", {"member": 15}),
+    ("room1", "hold", {"member": 15, "path": "tone_stream://%(500,500,350,440);loops=3"}),
+    ("r4room", "hold", {"member": 901, "path": "local_stream://moh"}),
+    ("r4room", "unhold", {"member": 901}),
+    ("r4room", "transfer", {"target_conference": "r4other", "members": 901}),
+    ("r4room", "dtmf", {"member": 899, "digits": "123"}), ("r4room", "dtmf", {"member": "all", "digits": "9"}),
+    ("r4room", "pause_play", {}), ("r4room", "play_status", {}),
+    ("r4room", "stop", {"which": "current"}), ("r4room", "stop", {"which": "all", "member": 899}),
+    ("r4room", "enter_sound", {"state": "off"}), ("r4room", "enter_sound", {"state": True}),
+    ("r4room", "exit_sound", {"state": False}), ("r4room", "exit_sound", {"state": "on"}),
+    ("r4room", "volume_in", {"member": 899, "level": 2}), ("r4room", "energy", {"member": 899, "level": 300}),
+    ("r4room", "relate", {"member": 899, "other": 900, "relationship": "nohear"}),
+    ("r4room", "relate", {"member": 899, "other": [900], "relationship": "clear"}),
 ]
 
 
@@ -74,9 +86,11 @@ def test_built_commands_are_what_freeswitch_was_sent(conference, action, args):
 
 
 def test_room_sounds_take_only_on_or_off():
-    for state in ("file /etc/passwd", "none", "", None, True):
+    for state in ("file /etc/passwd", "none", "", None, 1, "true"):
         with pytest.raises(InvalidCommandArgument):
             fs_commands.build("r4room", "enter_sound", state=state)
+    assert fs_commands.build("r4room", "exit_sound", state=True) == "conference r4room exit_sound on"
+    assert fs_commands.build("r4room", "exit_sound", state=False) == "conference r4room exit_sound off"
 
 
 def test_every_action_is_covered_by_a_recorded_command():
@@ -228,7 +242,10 @@ def test_tts_text_keeps_spaces_and_quotes():
     ("recording", {"subcommand": "erase", "path": "/a.wav"}, "subcommand"),
     ("recording", {"subcommand": "start", "path": "all"}, "path"),
     ("energy", {"member": 1, "level": "300 all"}, "level"),
+    ("energy", {"member": 1, "level": 1801}, "level"),
+    ("energy", {"member": 1, "level": -1}, "level"),
     ("volume_in", {"member": 1, "level": 99}, "level"),
+    ("volume_out", {"member": 1, "level": -5}, "level"),
     ("transfer", {"target_conference": "room2 x", "members": [1]}, "target_conference"),
     ("transfer", {"target_conference": "room2", "members": []}, "members"),
     ("transfer", {"target_conference": "room2", "members": ["1 2"]}, "members"),

@@ -146,9 +146,13 @@ def test_relate_payload(registry):
 
 
 @pytest.mark.parametrize("schema_id,allowed", [
-    ("conferences.action", ["lock", "unlock", "dial", "play", "record"]),
-    ("conferences.participants.action", ["mute", "unmute", "deaf", "undeaf", "kick", "play", "relate"]),
-    ("conferences.participant.action", ["mute", "unmute", "deaf", "undeaf", "kick", "play"]),
+    ("conferences.action", ["lock", "unlock", "dial", "play", "record", "stop_play", "pause_play",
+                            "resume_play", "set_sounds"]),
+    ("conferences.participants.action", ["mute", "unmute", "deaf", "undeaf", "kick", "play", "relate",
+                                         "hold", "unhold", "dtmf"]),
+    ("conferences.participant.action", ["mute", "unmute", "deaf", "undeaf", "kick", "play", "hold",
+                                        "unhold", "move", "dtmf", "volume_in", "volume_out", "energy",
+                                        "stop_play", "supervise"]),
 ])
 def test_action_enums_name_the_allowed_actions(registry, schema_id, allowed):
     data = errors_of(registry, schema_id, {"action": "explode"})

@@ -163,3 +163,22 @@ def test_unchanged_schema_is_not_recompiled(store):
     compiled = registry._compiled["room"]
     registry.validate("room", {})
     assert registry._compiled["room"] is compiled
+
+
+def test_validate_against_a_part_of_a_schema_by_json_pointer(store):
+    """One action's request is a definition inside its action schema."""
+    store.save(SCHEMAS_DB, {"_id": "act", "$schema": D4, "type": "object", "definitions": {
+        "hold": {"type": "object", "additionalProperties": False, "properties": {
+            "action": {"enum": ["hold"]},
+            "data": {"type": "object", "default": {}, "properties": {
+                "profile": {"$ref": "room.profile"}}}}}}})
+    registry = SchemaRegistry(store)
+    assert registry.validate("act#/definitions/hold", {"action": "hold"}) == {
+        "action": "hold", "data": {}}
+    filled = registry.validate("act#/definitions/hold", {"action": "hold", "data": {"profile": {}}})
+    assert filled["data"]["profile"] == {"energy": 300}   # defaults through a $ref, too
+    with pytest.raises(ValidationFailed) as failed:
+        registry.validate("act#/definitions/hold", {"action": "hold", "extra": 1}, ("body",))
+    assert "additionalProperties" in failed.value.data["body"]
+    with pytest.raises(NotFound):
+        registry.validate("missing#/definitions/hold", {})

@@ -46,7 +46,8 @@ class ConferencePage {
     this.room = { is_locked: false, is_recording: false, startedAt: null };
     this.roomClock = 0; // counts room events (see refresh)
     this.top = header(conferenceId);
-    this.table = new ParticipantTable((row, action) => this.participantAction(row, action));
+    this.table = new ParticipantTable((row, action, data) => this.participantAction(row, action, data),
+                                      { notify: (text) => ctx.notify(text), conferences: () => this.otherConferences() });
     this.media = mediaPicker(ctx);
     this.recordings = recordingsList(ctx, conferenceId);
     this.controls = roomControls(ctx, { media: this.media,
@@ -82,11 +83,17 @@ class ConferencePage {
     return (reply.data || {}).endpoint_responses;
   }
 
-  participantAction(row, action) {
-    const data = action === "play" ? this.media.selected() : {};
+  participantAction(row, action, data = {}) {
+    if (action === "play") data = this.media.selected();
     if (data === null) return this.ctx.notify("Choose media (or enter a URL or tts:// text) to play.");
     return this.run(this.ctx.api.action(`${this.base}/participants/${row.state.participant_id}`, action, data),
                     `${action} ${row.label}`);
+  }
+
+  // [id, name] of the account's other conferences (where a participant can be moved)
+  async otherConferences() {
+    const items = await this.ctx.api.getAll(`${this.ctx.api.accountUrl}/conferences`);
+    return items.filter((item) => item.id !== this.conferenceId).map((item) => [item.id, item.name || item.id]);
   }
 
   async refresh() {

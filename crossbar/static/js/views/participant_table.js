@@ -6,12 +6,15 @@ import { ParticipantRow, changesFrom } from "./participants.js";
 const REMOVED = new Set(["del-member", "kick-member", "hup-member"]);
 const NEWS = {
   "mute-member": "muted", "unmute-member": "unmuted", "deaf-member": "deafened", "undeaf-member": "undeafened",
+  "hold-member": "put on hold", "unhold-member": "taken off hold",
 };
 const COLUMNS = ["Talking", "Caller", "Role", "Audio", "Time", "Actions"];
 
 export class ParticipantTable {
-  constructor(act) {
-    this.act = act; // (row, action) -> promise
+  // act: (row, action, data) -> promise; more: {notify, conferences} for each row's panel
+  constructor(act, more = {}) {
+    this.act = act;
+    this.more = more;
     this.rows = new Map();
     this.clock = 0; // counts applied events
     this.touched = new Map(); // participant id -> clock of its latest event
@@ -33,7 +36,10 @@ export class ParticipantTable {
     const id = String(participant.participant_id);
     const existing = this.rows.get(id);
     if (existing) return existing.update(participant);
-    const row = new ParticipantRow(participant, (action) => this.act(row, action));
+    const peers = () => [...this.rows.values()].filter((other) => other !== row)
+      .map((other) => [String(other.state.participant_id), other.label]);
+    const row = new ParticipantRow(participant, (action, data) => this.act(row, action, data),
+                                   { ...this.more, peers });
     this.rows.set(id, row);
     this.body.append(row.element);
     return row;

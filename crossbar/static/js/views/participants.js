@@ -1,12 +1,14 @@
 // Participant rows that update in place (a keyboard user's focus survives live
-// updates): talking indicator, moderator, muted, deaf, ticking duration, and
-// the per-participant controls.
+// updates): talking indicator, moderator, muted, deaf, on hold, ticking duration,
+// and the per-participant controls (the "More" panel: participant_controls.js).
 import { formatDuration, h } from "../dom.js";
+import { participantControls } from "./participant_controls.js";
 
 const nowSeconds = () => Date.now() / 1000;
 
 export class ParticipantRow {
-  constructor(participant, act) {
+  // act(action, data); more: {notify, conferences, peers} for the "More" panel
+  constructor(participant, act, more) {
     this.act = act;
     this.talk = h("span", { class: "talk-dot", "data-testid": "talking", role: "img" });
     this.name = h("span", { class: "caller-name", "data-testid": "participant-name" });
@@ -14,11 +16,14 @@ export class ParticipantRow {
     this.role = h("span", { "data-testid": "participant-role" });
     this.muted = h("span", { class: "badge", "data-testid": "muted" });
     this.deaf = h("span", { class: "badge", "data-testid": "deaf" });
+    this.held = h("span", { class: "badge", "data-testid": "held" });
     this.duration = h("span", { class: "duration", "data-testid": "participant-duration" });
     this.muteButton = h("button", { type: "button", "data-testid": "participant-mute",
                                     onclick: () => this.act(this.state.speak ? "mute" : "unmute") });
     this.deafButton = h("button", { type: "button", "data-testid": "participant-deaf",
                                     onclick: () => this.act(this.state.hear ? "deaf" : "undeaf") });
+    this.holdButton = h("button", { type: "button", "data-testid": "participant-hold",
+                                    onclick: () => this.act(this.state.is_held ? "unhold" : "hold") });
     this.playButton = h("button", { type: "button", "data-testid": "participant-play",
                                     onclick: () => this.act("play") }, "Play");
     this.kickButton = h("button", { type: "button", class: "danger", "data-testid": "participant-kick",
@@ -27,9 +32,10 @@ export class ParticipantRow {
       h("td", { class: "talk-cell" }, this.talk),
       h("th", { scope: "row" }, this.name, h("br"), this.number),
       h("td", {}, this.role),
-      h("td", {}, this.muted, " ", this.deaf),
+      h("td", {}, this.muted, " ", this.deaf, " ", this.held),
       h("td", { class: "num" }, this.duration),
-      h("td", { class: "actions" }, this.muteButton, this.deafButton, this.playButton, this.kickButton));
+      h("td", { class: "actions" }, this.muteButton, this.deafButton, this.holdButton, this.playButton,
+        this.kickButton, participantControls(participant.participant_id, { act, ...more })));
     this.state = {};
     this.update(participant);
   }
@@ -46,6 +52,7 @@ export class ParticipantRow {
     row.dataset.talking = String(Boolean(state.talking));
     row.dataset.muted = String(state.speak === false);
     row.dataset.deaf = String(state.hear === false);
+    row.dataset.held = String(Boolean(state.is_held));
     row.dataset.moderator = String(Boolean(state.is_moderator));
     row.classList.toggle("is-talking", Boolean(state.talking));
     this.talk.dataset.state = state.talking ? "on" : "off";
@@ -56,6 +63,9 @@ export class ParticipantRow {
     this.role.className = state.is_moderator ? "badge moderator" : "badge off";
     this.setBadge(this.muted, state.speak === false, "Muted", "Mic on");
     this.setBadge(this.deaf, state.hear === false, "Deaf", "Hears");
+    this.setBadge(this.held, Boolean(state.is_held), "On hold", "Not held");
+    this.holdButton.textContent = state.is_held ? "Unhold" : "Hold";
+    this.holdButton.setAttribute("aria-label", `${state.is_held ? "Take" : "Put"} ${who} ${state.is_held ? "off" : "on"} hold`);
     this.muteButton.textContent = state.speak === false ? "Unmute" : "Mute";
     this.muteButton.setAttribute("aria-label", `${state.speak === false ? "Unmute" : "Mute"} ${who}`);
     this.deafButton.textContent = state.hear === false ? "Undeaf" : "Deaf";
@@ -90,6 +100,7 @@ export function changesFrom(data) {
     "start-talking": { talking: true }, "stop-talking": { talking: false },
     "mute-member": { speak: false, talking: false }, "unmute-member": { speak: true },
     "deaf-member": { hear: false }, "undeaf-member": { hear: true },
+    "hold-member": { is_held: true, talking: false }, "unhold-member": { is_held: false },
   }[data.event];
   return { ...changes, ...(forced || {}) };
 }

@@ -4,7 +4,13 @@ import { button, h, replace } from "../dom.js";
 
 const BULK = [
   ["mute", "Mute all"], ["unmute", "Unmute all"], ["deaf", "Deafen all"], ["undeaf", "Undeafen all"],
-  ["kick", "Kick everyone"],
+  ["hold", "Hold all"], ["unhold", "Unhold all"], ["kick", "Kick everyone"],
+];
+// Room playback: [action, data, label, testid]
+const PLAYBACK = [
+  ["pause_play", {}, "Pause", "room-pause"], ["resume_play", {}, "Resume", "room-resume"],
+  ["stop_play", { which: "current" }, "Stop current", "room-stop-current"],
+  ["stop_play", { which: "all" }, "Stop all", "room-stop-all"],
 ];
 
 export function mediaPicker(ctx) {
@@ -76,18 +82,22 @@ export function roomControls(ctx, { roomAction, bulkAction, media }) {
   const bulk = BULK.map(([action, label]) => button(label, () => bulkAction(action),
     { "data-testid": `bulk-${action}`, class: action === "kick" ? "danger" : "" }));
   const dial = (data) => roomAction("dial", data);
+  const playback = PLAYBACK.map(([action, data, label, testid]) =>
+    button(label, () => roomAction(action, data), { "data-testid": testid }));
   return {
     element: h("div", { class: "controls" },
       h("section", { class: "card", "aria-labelledby": "room-title" },
         h("h2", { id: "room-title" }, "Room"), h("div", { class: "button-row" }, lock, record)),
       h("section", { class: "card", "aria-labelledby": "bulk-title" },
         h("h2", { id: "bulk-title" }, "Everyone"),
-        h("p", { class: "hint" }, "Mute and deafen leave moderators alone."),
+        h("p", { class: "hint" }, "Mute, deafen and hold leave moderators alone."),
         h("div", { class: "button-row" }, bulk)),
       h("section", { class: "card", "aria-labelledby": "play-title" },
         h("h2", { id: "play-title" }, "Play media"),
         h("p", { class: "hint" }, "Plays to the whole room, or to one person with the Play button of their row."),
-        media.element, play),
+        media.element, play,
+        h("p", { class: "hint" }, "What the room is playing:"),
+        h("div", { class: "button-row" }, playback)),
       h("section", { class: "card", "aria-labelledby": "dial-title" },
         h("h2", { id: "dial-title" }, "Dial out"), dialForm(ctx, dial))),
     update(room) {

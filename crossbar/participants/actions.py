@@ -1,0 +1,62 @@
+"""Actions on one participant (PUT /conferences/{id}/participants/{participant_id}):
+one table, each entry ``handler(target, params) -> FreeSWITCH's text`` (answered 202).
+
+Member commands go to the room without reading it first: FreeSWITCH itself says
+whether the member is there ("-ERR Non-Existant ID", "Member: N not found": 404).
+``move`` and ``supervise`` read the room (crossbar.participants.move / .supervise).
+"""
+import dataclasses
+
+from crossbar.participants import hold, move, supervise
+from kzcore.errors import NotFound
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """The participant an action is for, and what the handlers need to reach it."""
+    ctx: object
+    live: object
+    account_id: str
+    conference_id: str
+    member_id: int
+
+    def missing(self):
+        return NotFound("participant not found", {"cause": str(self.member_id),
+                                                  "conference_id": self.conference_id})
+
+    def command(self, verb, **args):
+        return self.live.command(self.account_id, self.conference_id, verb,
+                                 missing=self.missing, **args)
+
+
+def _verb(verb):
+    return lambda target, params: target.command(verb, member=target.member_id)
+
+
+def _play(target, params):
+    verb, args = target.live.media.play_action(target.account_id, params["media_id"],
+                                               member=target.member_id)
+    return target.command(verb, **args)
+
+
+def _level(verb):
+    return lambda target, params: target.command(verb, member=target.member_id,
+                                                 level=params["level"])
+
+
+def _dtmf(target, params):
+    return target.command("dtmf", member=target.member_id, digits=params["digits"])
+
+
+def _stop_play(target, params):
+    return target.command("stop", which=params["which"], member=target.member_id)
+
+
+ACTIONS = {
+    "mute": _verb("mute"), "unmute": _verb("unmute"), "deaf": _verb("deaf"),
+    "undeaf": _verb("undeaf"), "kick": _verb("kick"), "play": _play,
+    "hold": hold.hold, "unhold": _verb("unhold"), "dtmf": _dtmf,
+    "volume_in": _level("volume_in"), "volume_out": _level("volume_out"),
+    "energy": _level("energy"), "stop_play": _stop_play,
+    "move": move.move, "supervise": supervise.supervise,
+}
