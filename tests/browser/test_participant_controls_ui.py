@@ -136,6 +136,12 @@ def test_bulk_hold_and_room_playback(page, stack):
     page.get_by_test_id("room-resume").click()
     expect(page.locator("#announcer p").last).to_have_text("resume_play: done")
     assert sent(stack, room, mark, "pause_play") == [f"conference {room} pause_play"]
+    assert sim_api(stack.sim, f"conference {room} play {LONG_TONE}").startswith("+OK")  # queued
+    mark = len(stack.sim.command_log)
+    page.get_by_test_id("room-stop-current").click()
+    expect(page.locator("#announcer p").last).to_have_text("stop_play: done")
+    assert sent(stack, room, mark, "stop") == [f"conference {room} stop current"]
+    assert sim_api(stack.sim, f"conference {room} play_status").startswith("+OK")  # the next
     page.get_by_test_id("room-stop-all").click()
     expect(page.locator("#announcer p").last).to_have_text("stop_play: done")
     assert sim_api(stack.sim, f"conference {room} play_status") == "-ERR Nothing is playing\n"

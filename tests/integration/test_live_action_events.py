@@ -12,9 +12,11 @@ from tests.support.rabbit import unique_name
 
 
 @pytest.fixture
-def crossbar_events(rig, amqp_url):
-    """crossbar's own publisher on RabbitMQ (as crossbar.cli composes it)."""
-    publisher = PikaPublisher(amqp_url, connection_name=unique_name("kz-test-crossbar"))
+def crossbar_events(rig, amqp_url, ecallmgr):  # noqa: F811
+    """crossbar's own publisher on RabbitMQ (as crossbar.cli composes it), on the test's
+    own exchange (the one ecallmgr publishes on)."""
+    publisher = PikaPublisher(amqp_url, exchange=ecallmgr,
+                              connection_name=unique_name("kz-test-crossbar"))
     assert publisher.wait_connected(5)
     rig.api.app.extensions["kz_crossbar"].events = publisher
     yield publisher
@@ -24,7 +26,8 @@ def crossbar_events(rig, amqp_url):
 def test_member_action_events(rig, ecallmgr, rabbit_tap, crossbar_events):  # noqa: F811
     source_id = rig.create_conference(rig.alpha)
     other_id = rig.create_conference(rig.alpha)
-    tap = Events(rabbit_tap([f"conference.event.{source_id}.*", f"conference.event.{other_id}.*"]))
+    tap = Events(rabbit_tap([f"conference.event.{source_id}.*", f"conference.event.{other_id}.*"],
+                            ecallmgr))
     sim, room = rig.sims[1], rig.room(rig.alpha, source_id)
     alice, bob = sim.join(room, "1001", "Alice"), sim.join(room, "1002", "Bob")
     tap.expect("add-member", call_id=bob.uuid)

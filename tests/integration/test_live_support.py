@@ -29,7 +29,7 @@ class LiveRig:
     config: object
     alpha: object        # Account A
     beta: object         # Account B (a sibling: must never reach A's rooms)
-    http: object         # the WSGI server serving api.app at config.public_url
+    http: object = None  # the WSGI server serving api.app at config.public_url
 
     def url(self, account, conference_id, tail=""):
         return f"/v2/accounts/{account.account_id}/conferences/{conference_id}{tail}"
