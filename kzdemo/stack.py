@@ -33,6 +33,7 @@ class Stack:
         self._start_gateway()  # before crossbar: the UI is told the gateway's port
         self._start_crossbar()
         self._start_webhooks()
+        self._start_lifecycle()
         return self
 
     def stop(self):
@@ -122,6 +123,17 @@ class Stack:
             publisher=self.publisher, node=self.config.node_name or "kz-all")
         self.webhooks.start()
         self._stoppers.append(self.webhooks.stop)
+
+    def _start_lifecycle(self):
+        """The lifecycle service (lifecycle/): on the shared bus, its own ESL commands."""
+        from lifecycle.compose import build_service, command_pool, make_source
+
+        pool = command_pool(self.config)
+        self.lifecycle = build_service(self.config, store=self.store, pool=pool,
+                                       source=make_source(self.config,
+                                                          memory_bus=self.memory_bus)).start()
+        self._stoppers.append(pool.close)
+        self._stoppers.append(self.lifecycle.stop)
 
     def _start_gateway(self):
         from blackhole.server import create_gateway

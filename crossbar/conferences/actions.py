@@ -6,6 +6,7 @@ actions, 200 with ``endpoint_responses`` for dial.
 ``conference`` is the stored document or, for a dynamic conference, its id.
 """
 from crossbar.context import split_action
+from crossbar.lifecycle import ending
 from kzcore.errors import SwitchUnavailable
 
 ACCEPTED = 202
@@ -54,7 +55,13 @@ def _dial(ctx, live, account_id, conference, params):
     return live.dialer.dial(account_id, conference, params, ctx.services.schemas)
 
 
-ACTIONS = {"lock": _lock, "unlock": _unlock, "play": _play, "record": _record, "dial": _dial}
+def _end(ctx, live, account_id, conference, params):
+    ending.check_params(params)
+    return ending.end_conference(live, account_id, conference)
+
+
+ACTIONS = {"lock": _lock, "unlock": _unlock, "play": _play, "record": _record, "dial": _dial,
+           "end": _end}
 ALLOWED_ACTIONS = tuple(ACTIONS)
 
 

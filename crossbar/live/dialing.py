@@ -10,6 +10,7 @@ import uuid
 
 from crossbar.conferences import dynamic_docs
 from crossbar.conferences.service import ConferencesService
+from crossbar.lifecycle.dial_marks import DialMarks, split_flags
 from crossbar.live import dial_plan, state
 from kzcore import fs_commands
 from kzcore.errors import NotFound, SwitchRefused
@@ -155,6 +156,7 @@ class Dialer:
         anywhere. Nothing is saved before FreeSWITCH accepted a leg."""
         params = schemas.validate("conferences.dial", params, ("data",))
         refuse_unsupported(params)
+        params, end_on_exit = split_flags(params)
         conference_id = conference if isinstance(conference, str) else conference["_id"]
         name = state.fs_name(account_id, conference_id)
         targets = resolve_targets(self.live.store, account_id, params["endpoints"],
@@ -168,11 +170,16 @@ class Dialer:
         self._refuse_live_call_id(params.get("outbound_call_id"))
         if not self.watcher.ready(node, self.live.timeout):
             log.warning("dial watcher not connected; results may be missed", extra={"node": node})
+        calls, marks = [leg[1] for leg in plan if leg[1]], DialMarks(self.live)
+        marked = marks.before(account_id, conference_id, calls, end_on_exit=end_on_exit,
+                              room_running=located is not None, timeout=params.get("timeout"))
         legs = [self._send(node, name, conference_id, *leg) for leg in plan]
+        marks.after(account_id, conference_id, marked, calls)
         created = self._keep_document(service, account_id, conference_id, conference, dynamic,
                                       located, legs)
         responses = self._collect(node, legs, located is not None, self._wait_for(params))
         if all(item["status"] == "error" for item in responses):
+            marks.failed(account_id, conference_id, marked)
             if created:
                 dynamic_docs.remove_dynamic(service, account_id, conference_id)
             raise SwitchRefused("no endpoint could be dialled: "

@@ -5,7 +5,7 @@ joining; the API reports the Unix epoch second of joining (DESIGN.md section 3)
 and the seconds since as ``duration``. Recording nodes are listed as members
 without id or flags: they are not participants, they make ``is_recording``.
 """
-from kzcore import fs_commands
+from kzcore import fs_commands, lifecycle
 from kzcore.naming import fs_conference_name, parse_fs_conference_name
 
 CALLER = "caller"
@@ -45,6 +45,7 @@ def participant(member, conference, node, now):
         "mute_detect": _flag(member, "mute_detect"),
         "video": _flag(member, "has_video"),
         "is_held": _flag(member, "hold"),
+        "state": lifecycle.ON_HOLD if _flag(member, "hold") else lifecycle.JOINED,
         "energy_level": member.get("energy", 0),
         "current_energy": member.get("current_energy", 0),
         "join_time": int(now) - since,
@@ -66,10 +67,19 @@ def recording_paths(conference):
             if member.get("type") == RECORDING_NODE and member.get("record_path")]
 
 
+def end_reason_set(conference):
+    """The room's ``kz_end_reason`` variable: someone decided to end it (kzcore.lifecycle)."""
+    variables = conference.get("variables")
+    return variables.get(lifecycle.END_REASON_VARIABLE) if isinstance(variables, dict) else None
+
+
 def conference_state(conference, node, now):
     """The ``_read_only`` object for one running conference."""
     people = participants(conference, node, now)
     moderators = sum(1 for person in people if person["is_moderator"])
+    ending = bool(end_reason_set(conference))
+    for person in people if ending else ():
+        person["state"] = lifecycle.LEAVING
     return {
         "members": len(people),
         "moderators": moderators,
@@ -81,6 +91,8 @@ def conference_state(conference, node, now):
         "focus": node,
         "switch_hostname": node,
         "conference_uuid": conference.get("conference_uuid"),
+        "status": lifecycle.ENDING if ending else lifecycle.ACTIVE,
+        "started_at": int(now) - int(conference.get("run_time") or 0),
     }
 
 

@@ -44,3 +44,10 @@ CONFERENCE_TYPES = (CONFERENCE, CONNECT)
 
 # the participant flag (dial ``participant_flags``, participant action)
 END_ON_EXIT_FLAG = "end_conference_on_exit"
+
+
+def end_commands(reason):
+    """The commands that end a room, in order, as ``(fs_commands action, args)``: the
+    reason first (every later event of the room carries it), then everyone hung up."""
+    return [("setvar", {"key": END_REASON_VARIABLE, "value": reason}),
+            ("hup", {"member": "all"})]

@@ -48,7 +48,7 @@ def test_unknown_action_names_the_allowed_ones(rig):
     reply = action(rig, conference_id, "explode")
     assert reply.status_code == 400
     enum = reply.get_json()["data"]["action"]["enum"]
-    assert set(enum["target"]) == {"lock", "unlock", "dial", "play", "record"}
+    assert set(enum["target"]) == {"lock", "unlock", "dial", "play", "record", "end"}
 
 
 def test_not_running_and_unknown_conference(rig):

@@ -146,7 +146,7 @@ def test_relate_payload(registry):
 
 
 @pytest.mark.parametrize("schema_id,allowed", [
-    ("conferences.action", ["lock", "unlock", "dial", "play", "record"]),
+    ("conferences.action", ["lock", "unlock", "dial", "play", "record", "end"]),
     ("conferences.participants.action", ["mute", "unmute", "deaf", "undeaf", "kick", "play", "relate"]),
     ("conferences.participant.action", ["mute", "unmute", "deaf", "undeaf", "kick", "play"]),
 ])
