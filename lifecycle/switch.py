@@ -9,7 +9,7 @@ import logging
 
 from kzcore import fs_commands, fs_replies
 from kzcore.errors import SwitchRefused, SwitchUnavailable
-from kzcore.lifecycle import end_commands
+from kzcore.lifecycle import end_commands, nobody_left
 from kzcore.naming import parse_fs_conference_name
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ class Switch:
             reply = self.pool.api(node, command, timeout=self.timeout)
             if fs_replies.is_conference_not_found(reply):
                 return False
-            fs_replies.check(reply, command)
+            if not nobody_left(action, fs_replies.classify(reply, command).text):
+                fs_replies.check(reply, command)
         log.info("room ended", extra={"node": node, "conference_name": name, "end_reason": reason})
         return True
 

@@ -13,7 +13,7 @@ Order matters when an end races a dial into a room that is not running yet:
 import time
 
 from kzcore import fs_commands, lifecycle as lc
-from kzcore.errors import Conflict, NotRunning
+from kzcore.errors import Conflict, NotRunning, SwitchRefused
 from kzcore.lifecycle import status_doc
 
 ALLOWED_PARAMS = ("command_id",)   # the idempotency key is handled by the action layer
@@ -48,17 +48,28 @@ def end_conference(live, account_id, conference, reason=lc.API, missing=None):
     status_doc.update(live.store, account_id, conference_id, status_doc.mark_end_request(now))
     cancelled = hang_up_calls(live, pending)
     located = live.where(account_id, conference_id)
-    reply = None
-    if located is not None:
-        try:
-            for action, args in lc.end_commands(reason):
-                reply = live.send(located, action, **args)
-        except NotRunning:
-            located = None         # it ended by itself meanwhile
+    reply = _end_room(live, located, reason) if located is not None else None
+    if reply is None:
+        located = None             # it ended by itself meanwhile
     if located is None and not cancelled:
         raise missing() if missing else _not_running(conference)
     return {"end_reason": reason, "ended": located is not None, "reply": reply,
             "cancelled_calls": cancelled}, 202
+
+
+def _end_room(live, located, reason):
+    """The ``hup all`` reply; None if the room was gone. A refusal is SwitchRefused."""
+    reply = None
+    for action, args in lc.end_commands(reason):
+        try:
+            reply = live.send(located, action, **args)
+        except NotRunning:
+            return None
+        except SwitchRefused as refused:
+            if not lc.nobody_left(action, refused.message):
+                raise
+            reply = refused.message        # its last members were leaving already
+    return reply
 
 
 def _not_running(conference):

@@ -46,6 +46,16 @@ CONFERENCE_TYPES = (CONFERENCE, CONNECT)
 END_ON_EXIT_FLAG = "end_conference_on_exit"
 
 
+# `hup all` in a room whose last members are already leaving prints nothing, which
+# mod_event_socket answers as "-ERR no reply": the room is ending by itself.
+NOBODY_LEFT_REPLY = "-ERR no reply"
+
+
+def nobody_left(action, reply_text):
+    """True for the reply of an end command that found nobody left to hang up."""
+    return action == "hup" and (reply_text or "").strip() == NOBODY_LEFT_REPLY
+
+
 def end_commands(reason):
     """The commands that end a room, in order, as ``(fs_commands action, args)``: the
     reason first (every later event of the room carries it), then everyone hung up."""
