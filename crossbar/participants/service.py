@@ -11,9 +11,11 @@ import re
 
 from crossbar.conferences.actions import ACCEPTED, live_service, unwrap
 from crossbar.context import split_action
+from crossbar.lifecycle.participant import set_end_on_exit
 from crossbar.live import state
 from kzcore import fs_commands
 from kzcore.errors import NotFound, SwitchRefused
+from kzcore.lifecycle import END_ON_EXIT_FLAG
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,9 @@ def participant_action(ctx, account_id, conference, participant_id, body):
     action, data = split_action(body)
     ctx.services.schemas.validate("conferences.participant.action", {"action": action, "data": data})
     live = live_service(ctx)
+    if action == END_ON_EXIT_FLAG:      # the lifecycle's flag: nothing goes to the switch
+        return set_end_on_exit(live, account_id, _conference_id(conference), participant_id,
+                               unwrap(data))
     member_id = int(fs_commands.valid_member_id(participant_id, "participant_id", keywords=()))
     verb, args = _member_command(ctx, live, account_id, action, unwrap(data), member_id)
     try:  # FreeSWITCH itself says whether the member is there: no json_list needed

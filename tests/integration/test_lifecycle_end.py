@@ -166,3 +166,56 @@ def test_end_conference_on_exit_from_dial_ends_the_room_when_that_leg_leaves(lif
     assert named(payloads, lc.CONFERENCE_ENDED)[0]["end_reason"] == lc.MODERATOR_LEFT
     reasons = [p["left_reason"] for p in named(payloads, lc.PARTICIPANT_LEFT)]
     assert reasons == [lc.HANGUP, lc.ENDED, lc.ENDED]
+
+
+def test_end_conference_on_exit_set_on_a_participant_ends_the_room_when_they_leave(
+        lifecycle_rig):
+    rig = lifecycle_rig()
+    conference_id = rig.create()
+    tap = rig.tap(conference_id)
+    host_id, host = rig.join(conference_id, "1001", "Host")
+    guest_id, guest = rig.join(conference_id, "1002", "Guest")
+    path = f"/participants/{host_id}"
+    before = list(rig.sim.command_log)
+    for bad in ({"enabled": "yes"}, {"when": "now"}):
+        refused = rig.call("PUT", conference_id, path,
+                           body={"action": "end_conference_on_exit", "data": bad})
+        assert refused.status_code == 400, refused.get_json()
+    missing = rig.call("PUT", conference_id, "/participants/9999",
+                       body={"action": "end_conference_on_exit", "data": {}})
+    assert missing.status_code == 404
+    other = rig.call("PUT", conference_id, path, account=rig.beta,
+                     body={"action": "end_conference_on_exit", "data": {}})
+    assert other.status_code == 404
+    views = {p["call_id"]: p for p in rig.read_only(conference_id)["participants"]}
+    assert not any(p["end_conference_on_exit"] for p in views.values())
+    reply = rig.call("PUT", conference_id, path,
+                     body={"action": "end_conference_on_exit", "data": {"enabled": True}})
+    assert reply.status_code == 202, reply.get_json()
+    assert reply.get_json()["data"] == {"participant_id": host_id, "call_id": host,
+                                        "end_conference_on_exit": True}
+    sent = rig.sim.command_log[len(before):]
+    assert not [c for c in sent if " json_list" not in c]      # nothing but reads hit the switch
+    views = {p["call_id"]: p for p in rig.read_only(conference_id)["participants"]}
+    assert views[host]["end_conference_on_exit"] and not views[guest]["end_conference_on_exit"]
+    rig.hang_up(host)
+    wait_for(lambda: rig.wire_room(conference_id) is None, message="the room did not end")
+    assert not rig.call_alive(guest)
+    payloads = events_of(tap, ended)
+    assert named(payloads, lc.CONFERENCE_ENDED)[0]["end_reason"] == lc.MODERATOR_LEFT
+    left = {p["call_id"]: p["left_reason"] for p in named(payloads, lc.PARTICIPANT_LEFT)}
+    assert left == {host: lc.HANGUP, guest: lc.ENDED}
+
+
+def test_end_conference_on_exit_cleared_again_leaves_the_room_running(lifecycle_rig):
+    rig = lifecycle_rig()
+    conference_id = rig.create()
+    host_id, host = rig.join(conference_id, "1001", "Host")
+    rig.join(conference_id, "1002", "Guest")
+    for enabled in (True, False):
+        reply = rig.call("PUT", conference_id, f"/participants/{host_id}",
+                         body={"action": "end_conference_on_exit", "data": {"enabled": enabled}})
+        assert reply.status_code == 202
+    rig.hang_up(host)
+    gevent.sleep(1.0)
+    assert rig.wire_room(conference_id)["member_count"] == 1

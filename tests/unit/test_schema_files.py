@@ -148,7 +148,8 @@ def test_relate_payload(registry):
 @pytest.mark.parametrize("schema_id,allowed", [
     ("conferences.action", ["lock", "unlock", "dial", "play", "record", "end"]),
     ("conferences.participants.action", ["mute", "unmute", "deaf", "undeaf", "kick", "play", "relate"]),
-    ("conferences.participant.action", ["mute", "unmute", "deaf", "undeaf", "kick", "play"]),
+    ("conferences.participant.action", ["mute", "unmute", "deaf", "undeaf", "kick", "play",
+                                        "end_conference_on_exit"]),
 ])
 def test_action_enums_name_the_allowed_actions(registry, schema_id, allowed):
     data = errors_of(registry, schema_id, {"action": "explode"})
