@@ -17,18 +17,15 @@ import gevent.queue
 
 from kzcore import fsxml
 from kzcore import lifecycle as lc
-from kzcore.errors import KzError, SwitchUnavailable
 from kzcore.naming import is_account_id
 
-from lifecycle import rules, tracker
-from lifecycle.facts import facts_from
+from lifecycle import tracker
+from lifecycle.looks import CHECK, SETTLE, RoomLooks
 
 log = logging.getLogger(__name__)
 
-EVENT, CHECK, SETTLE, SWEEP, ACTIVE, INACTIVE = ("event", "check", "settle", "sweep",
-                                                 "active", "inactive")
+EVENT, SWEEP, ACTIVE, INACTIVE = "event", "sweep", "active", "inactive"
 DOC_EVENTS = ("doc_created", "doc_edited")
-GOODBYE = "voicemail/vm-goodbye.wav"    # callin.prompts' "goodbye"
 
 
 def no_ack():
@@ -40,8 +37,9 @@ class LifecycleService:
                  sweep_interval=30.0, gone_grace=10.0, sounds_dir=fsxml.DEFAULT_SOUNDS_DIR):
         self.records, self.switch, self.source, self.clock = records, switch, source, clock
         self.retry, self.sweep_interval, self.gone_grace = retry, sweep_interval, gone_grace
-        self.sounds_dir = sounds_dir
         self.rooms = {}
+        self.looks = RoomLooks(self, records=records, switch=switch, clock=clock, retry=retry,
+                               gone_grace=gone_grace, sounds_dir=sounds_dir)
         self.active = False
         self._queue = gevent.queue.Queue()
         self._pending = set()
@@ -52,8 +50,8 @@ class LifecycleService:
         self._greenlets = [gevent.spawn(self._work)]
         if self.sweep_interval > 0:
             self._greenlets.append(gevent.spawn(self._every_sweep))
-        self.source.start(self._on_message, on_active=lambda: self._request((ACTIVE,)),
-                          on_inactive=lambda: self._request((INACTIVE,)))
+        self.source.start(self._on_message, on_active=lambda: self.request((ACTIVE,)),
+                          on_inactive=lambda: self.request((INACTIVE,)))
         return self
 
     def stop(self):
@@ -66,20 +64,16 @@ class LifecycleService:
     def _on_message(self, routing_key, payload, ack=no_ack):
         self._queue.put((EVENT, payload, ack))
 
-    def _request(self, item):
+    def request(self, item):
         """Queue ``item`` unless it is queued already."""
         if item not in self._pending:
             self._pending.add(item)
             self._queue.put(item)
 
-    def _later(self, delay, item):
-        """Queue ``item`` in ``delay`` seconds (a timer: not merged with queued items)."""
-        return gevent.spawn_later(max(0.0, delay), self._queue.put, item)
-
     def _every_sweep(self):
         while True:
             gevent.sleep(self.sweep_interval)
-            self._request((SWEEP,))
+            self.request((SWEEP,))
 
     def _work(self):
         while True:
@@ -126,7 +120,7 @@ class LifecycleService:
             return
         if name == lc.CONFERENCE_STARTED:
             self._watch(key, payload.get("focus"))
-            self._request((CHECK, key))
+            self.request((CHECK, key))
         elif name == lc.PARTICIPANT_JOINED:
             self._joined(key, payload)
         elif name == lc.PARTICIPANT_LEFT:
@@ -135,9 +129,9 @@ class LifecycleService:
             self._ended(key, payload)
         elif name in DOC_EVENTS and key in self.rooms:
             self.rooms[key].settings = self.records.settings(*key)
-            self._request((CHECK, key))
+            self.request((CHECK, key))
         elif name == "doc_deleted":
-            self._forget(key)
+            self.forget(key)
             self.records.forget(*key)
 
     def _watch(self, key, node):
@@ -154,15 +148,15 @@ class LifecycleService:
         room = self._watch(key, payload.get("focus"))
         room.note_size(payload.get("instance_id"), payload.get("conference_size"))
         if room.settings.has_rules:
-            self._request((CHECK, key))
+            self.request((CHECK, key))
 
     def _left(self, key, payload):
         self.records.left(key[0], key[1], payload)
         room = self.rooms.get(key)
         if payload.get("call_id") in self.records.flagged(*key):
-            self._end(room or self._watch(key, payload.get("focus")), lc.MODERATOR_LEFT)
+            self.looks.end(room or self._watch(key, payload.get("focus")), lc.MODERATOR_LEFT)
         elif room is not None and room.settings.has_rules:
-            self._request((CHECK, key))
+            self.request((CHECK, key))
 
     def _ended(self, key, payload):
         self.records.ended(key[0], key[1], payload.get("instance_id"),
@@ -171,101 +165,34 @@ class LifecycleService:
         room = self.rooms.get(key)
         if room is not None and (room.memory is None
                                  or room.memory.instance_id == payload.get("instance_id")):
-            self._forget(key)
+            self.forget(key)
 
-    def _forget(self, key):
+    def forget(self, key):
         room = self.rooms.pop(key, None)
         if room is not None:
             room.cancel_timer()
 
-    # --- looking at rooms ----------------------------------------------------------
+    # --- looking at rooms (lifecycle.looks) ------------------------------------------
     def check(self, key):
         room = self.rooms.get(key)
-        if room is None:
-            return
-        try:
-            listed = self.switch.room(room.node, room.name) if room.node else None
-        except (SwitchUnavailable, KzError) as error:
-            log.info("room not readable", extra={"conference_name": room.name,
-                                                 "error": str(error)})
-            return self._schedule(room, self.retry)
-        if listed is None:
-            return self._gone(room)
-        now = self.clock()
-        facts = facts_from(listed)
-        room.gone_since = None
-        memory = tracker.remembered(self.records, room, facts, now)
-        before = (memory.peak, memory.empty_since)
-        memory.peak = max(memory.peak, room.peak_of(memory.instance_id))
-        decision = rules.decide(room.settings, facts, memory, now, self.retry)
-        tracker.persist_changes(self.records, room, before, memory)
-        if decision.end:
-            self._end(room, decision.end)
-        for member_id in decision.kick:
-            self._kick(room, member_id, now)
-        if decision.wake_in is not None:
-            self._schedule(room, decision.wake_in)
-
-    def _schedule(self, room, delay):
-        room.cancel_timer()
-        room.timer = self._later(delay, (CHECK, room.key))
-
-    def _end(self, room, reason):
-        try:
-            ended = self.switch.end(room.node, room.name, reason)
-        except KzError as error:
-            log.warning("room not ended", extra={"conference_name": room.name,
-                                                 "end_reason": reason, "error": str(error)})
-            return self._schedule(room, self.retry)
-        if room.memory is not None:
-            room.memory.end_sent = (reason, self.clock())
-        if ended:
-            self._schedule(room, self.retry)
-
-    def _kick(self, room, member_id, now):
-        sound = f"{self.sounds_dir.rstrip('/')}/{fsxml.voice_dir(room.settings.language)}/{GOODBYE}"
-        if self.switch.kick(room.node, room.name, member_id, sound):
-            log.info("waited too long for a moderator: kicked", extra={
-                "conference_name": room.name, "member_id": member_id})
-        room.memory.kicked[member_id] = now
-
-    def _gone(self, room):
-        """Not on its node: its conference-ended should come; if it does not within
-        ``gone_grace`` (ecallmgr did not see it end), the run is closed here."""
-        if room.gone_since is None:
-            room.gone_since = self.clock()
-            instance = room.memory.instance_id if room.memory else None
-            self._later(self.gone_grace, (SETTLE, room.key, instance))
+        if room is not None:
+            self.looks.check(room)
 
     def settle(self, key, instance_id):
         room = self.rooms.get(key)
-        if room is None or room.gone_since is None or instance_id is None:
-            return
-        if not self._still_gone(room):
-            return
-        sent = room.memory.end_sent if room.memory else None
-        self.records.ended(key[0], key[1], instance_id, int(room.gone_since),
-                           sent[0] if sent else lc.NODE_LOST)
-        self._forget(key)
+        if room is not None and self.looks.closed_unseen(room, instance_id):
+            self.forget(key)
 
-    def _still_gone(self, room):
-        try:
-            listed = self.switch.room(room.node, room.name)
-        except KzError:
-            self._later(self.retry, (SETTLE, room.key, room.memory.instance_id))
-            return False
-        if listed is not None:
-            room.gone_since = None
-            self._request((CHECK, room.key))
-            return False
-        return True
+    def later(self, delay, item):
+        """Queue ``item`` in ``delay`` seconds (a timer: not merged with queued items)."""
+        return gevent.spawn_later(max(0.0, delay), self._queue.put, item)
 
     def sweep(self):
         """Watch every room of this system on every node; look at each again."""
         found, failed = self.switch.all_rooms()
         for key, (node, listed) in found.items():
             self._watch(key, node)
-            self._request((CHECK, key))
+            self.request((CHECK, key))
         for key, room in list(self.rooms.items()):
             if key not in found and room.node not in failed:
-                self._request((CHECK, key))
+                self.request((CHECK, key))
