@@ -219,3 +219,20 @@ def test_end_conference_on_exit_cleared_again_leaves_the_room_running(lifecycle_
     rig.hang_up(host)
     gevent.sleep(1.0)
     assert rig.wire_room(conference_id)["member_count"] == 1
+
+
+def test_a_join_only_leg_refused_by_the_switch_is_a_recent_participant(lifecycle_rig):
+    rig = lifecycle_rig()
+    conference_id = rig.create()
+    tap = rig.tap(conference_id)
+    reply = dial(rig, conference_id, {"endpoints": ["5550104"],
+                                      "participant_flags": ["join_existing"]})
+    assert reply.status_code in (200, 422), reply.get_json()
+    (leg,) = reply.get_json()["data"]["endpoint_responses"]
+    payloads = events_of(tap, lambda got: named(got, lc.PARTICIPANT_LEFT))
+    (left,) = named(payloads, lc.PARTICIPANT_LEFT)
+    assert left["left_reason"] == lc.REFUSED_JOIN_ONLY and left["call_id"] == leg["call_id"]
+    assert rig.wire_room(conference_id) is None
+    recent = wait_for(lambda: rig.read_only(conference_id)["recent_participants"])
+    assert [(p["call_id"], p["left_reason"]) for p in recent] == [
+        (leg["call_id"], lc.REFUSED_JOIN_ONLY)]

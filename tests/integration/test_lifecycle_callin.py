@@ -1,7 +1,8 @@
-"""``wait_for_moderator_timeout_s`` on rooms started by the call-in service:
-callers dial a number, the simulator's ``socket`` application connects to the
-real call-in service over TCP, members join with ``wait-mod``; the lifecycle
-service tells those who waited too long goodbye and hangs them up."""
+"""The lifecycle of rooms started by the call-in service: callers dial a number,
+the simulator's ``socket`` application connects to the real call-in service over
+TCP. ``wait_for_moderator_timeout_s``: members join with ``wait-mod``, and the
+lifecycle service tells those who waited too long goodbye and hangs them up.
+Callers refused (locked, full) show among the recent participants."""
 import gevent
 import pytest
 
@@ -78,3 +79,23 @@ def test_a_moderator_joining_in_time_keeps_the_members(callin_rig):
     assert not [c for c in rig.sim.command_log if " kick " in c]
     for channel in calls:
         outbound.hangup_with_event(channel)
+
+
+def test_callers_refused_by_a_locked_or_full_room_are_recent_participants(callin_rig):
+    rig = callin_rig
+    conference_id = rig.create(max_participants=1, member={"numbers": ["6420"],
+                                                           "join_muted": False})
+    first = call(rig, "6420", "301")
+    wait_for(lambda: member_uuid(rig, conference_id, "301"), timeout=10)
+    full = call(rig, "6420", "302")
+    wait_for(lambda: not full.is_up, timeout=10)
+    assert rig.action(conference_id, "lock").status_code == 202
+    locked = call(rig, "6420", "303")
+    wait_for(lambda: not locked.is_up, timeout=10)
+    recent = wait_for(lambda: (lambda r: r if len(r) == 2 else None)(
+        rig.read_only(conference_id)["recent_participants"]))
+    assert [(p["caller_id_number"], p["left_reason"], p["state"]) for p in recent] == [
+        ("303", lc.REFUSED_LOCKED, lc.LEFT), ("302", lc.REFUSED_FULL, lc.LEFT)]
+    assert {p["call_id"] for p in recent} == {full.uuid, locked.uuid}
+    assert rig.wire_room(conference_id)["member_count"] == 1
+    outbound.hangup_with_event(first)
