@@ -35,6 +35,10 @@ from kzcore.naming import parse_fs_conference_name
 SYNTHETIC_HEADER = "X-Ecallmgr-Synthetic"      # ecallmgr.resync.SYNTHETIC
 NODE_LOST_REASON = "node-lost"
 REFUSAL_ACTIONS = {"rejected-join-only": lc.REFUSED_JOIN_ONLY}
+# the switch events a lifecycle message comes from, or that say why someone leaves
+# (talking and the like, most of the traffic, are passed over at once)
+RELEVANT_ACTIONS = frozenset({"conference-create", "conference-destroy", "add-member",
+                              "del-member", "kick-member", "hup-member", "transfer"})
 SEQUENCE_SPAN = 1000
 MAX_ROOMS = 20000
 
@@ -104,6 +108,8 @@ class LifecycleEvents:
 
     def derive(self, node, event, identity, now):
         action = event.get("Action")
+        if action not in RELEVANT_ACTIONS and action not in REFUSAL_ACTIONS:
+            return []
         if action in REFUSAL_ACTIONS:
             return [Derived(lc.PARTICIPANT_LEFT, {"left_reason": REFUSAL_ACTIONS[action],
                                                   "left_at": event_seconds(event, now)}, True)]

@@ -16,10 +16,11 @@ log = logging.getLogger(__name__)
 class Stack:
     """Start order follows the data flow: store, switch, event path, API, gateway."""
 
-    def __init__(self, config, *, time_scale=1.0, with_callin=True):
+    def __init__(self, config, *, time_scale=1.0, with_callin=True, with_lifecycle=True):
         self.config = config
         self.time_scale = time_scale
         self.with_callin = with_callin
+        self.with_lifecycle = with_lifecycle
         self.memory_bus = MemoryBus() if config.amqp_url.startswith("memory") else None
         self._stoppers = []
 
@@ -33,7 +34,8 @@ class Stack:
         self._start_gateway()  # before crossbar: the UI is told the gateway's port
         self._start_crossbar()
         self._start_webhooks()
-        self._start_lifecycle()
+        if self.with_lifecycle:
+            self._start_lifecycle()
         return self
 
     def stop(self):

@@ -9,8 +9,9 @@ again.
   counted by the switch (only ghost members left: they keep a room alive);
 - ``wait_for_moderator_timeout_s``: members who waited that long while the room
   waits for a moderator are kicked, hearing a goodbye;
-- a room someone already decided to end (its ``kz_end_reason`` variable) is left
-  alone, but the ending is sent again after ``retry`` seconds if it is still there.
+- a room someone already decided to end (its ``kz_end_reason`` variable, set by this
+  service or by crossbar's ``end``) is left alone, but the ending is sent again if it
+  is still there ``retry`` seconds later.
 """
 import dataclasses
 
@@ -27,6 +28,7 @@ class RunMemory:
     peak: int = 0
     empty_since: float = None
     end_sent: tuple = None          # (reason, when) of the last ending this service sent
+    ending_seen: float = None       # when the room was first seen being ended
     kicked: dict = dataclasses.field(default_factory=dict)   # member id -> when
 
 
@@ -38,10 +40,13 @@ class Decision:
 
 
 def _ending(facts, memory, now, retry):
-    sent = memory.end_sent
-    if sent is not None and now - sent[1] >= retry:
+    since = memory.end_sent[1] if memory.end_sent else None
+    since = max(since or 0, memory.ending_seen or 0) or now
+    memory.ending_seen = since
+    if now - since >= retry:
+        memory.ending_seen = now
         return Decision(end=facts.ending, wake_in=retry)
-    return Decision(wake_in=retry)
+    return Decision(wake_in=max(MIN_WAKE, retry - (now - since)))
 
 
 def _waiting(settings, facts, memory, now):

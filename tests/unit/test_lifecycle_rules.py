@@ -93,9 +93,13 @@ def test_waiting_members_are_kicked_once_they_waited_too_long_and_not_twice_at_o
 def test_a_room_being_ended_is_left_alone_then_ended_again_if_still_there():
     limit = rules(max_duration_s=1)
     ending = facts_from(room(run_time=99, variables={lc.END_REASON_VARIABLE: "api"}))
-    untouched = decide(limit, ending, RunMemory("u"), 10, retry=5)
+    seen = RunMemory("u")
+    untouched = decide(limit, ending, seen, 10, retry=5)     # crossbar's end: seen now
     assert untouched.end is None and untouched.wake_in == 5
-    sent = RunMemory("u", end_sent=("api", 10))
+    assert decide(limit, ending, seen, 13, retry=5).wake_in == 2
+    assert decide(limit, ending, seen, 15, retry=5).end == "api"    # still there: again
+    assert decide(limit, ending, seen, 16, retry=5).end is None
+    sent = RunMemory("u", end_sent=("max_duration", 10))
     assert decide(limit, ending, sent, 12, retry=5).end is None
     assert decide(limit, ending, sent, 15, retry=5).end == "api"
 
