@@ -91,3 +91,20 @@ def test_empty_timeout_ends_a_room_left_with_ghosts_only(lifecycle_rig):
     assert named(payloads, lc.CONFERENCE_ENDED)[0]["end_reason"] == lc.EMPTY
     left = {p["call_id"]: p["left_reason"] for p in named(payloads, lc.PARTICIPANT_LEFT)}
     assert left == {alice: lc.HANGUP, ghost: lc.ENDED}
+
+
+def test_a_dynamic_connect_room_started_by_dial_ends_when_one_leg_hangs_up(lifecycle_rig):
+    """A dial into an id with no document: the rules come from the dial's parameters."""
+    rig = lifecycle_rig()
+    conference_id = "dynamic-connect-1"
+    tap = rig.tap(conference_id)
+    reply = rig.call("PUT", conference_id, body={"action": "dial", "data": {
+        "endpoints": ["5550201", "5550202"], "conference_type": "connect"}})
+    assert reply.status_code == 200, reply.get_json()
+    first, second = [leg["call_id"] for leg in reply.get_json()["data"]["endpoint_responses"]]
+    wait_for(lambda: len(rig.wire_callers(conference_id)) == 2)
+    rig.hang_up(second)
+    wait_for(lambda: rig.wire_room(conference_id) is None, message="the room did not end")
+    assert not rig.call_alive(first)
+    payloads = events_of(tap, ended)
+    assert named(payloads, lc.CONFERENCE_ENDED)[0]["end_reason"] == lc.CONNECT_COMPLETED
