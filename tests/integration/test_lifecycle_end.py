@@ -60,22 +60,26 @@ def test_end_of_a_room_not_running_is_409_and_bad_input_is_400_changing_nothing(
 
 
 def test_a_switch_refusal_is_a_422_with_its_text(lifecycle_rig):
+    """No state of a room makes the switch refuse ``hup all``; its usage text (what
+    mod_conference prints for a hup it cannot parse) is put on the wire reply, and
+    crossbar's reply judging must make it a 422 carrying that text."""
     rig = lifecycle_rig()
     conference_id = rig.create()
     rig.join(conference_id, "1001", "Alice")
-    refused = rig.live.send  # the setvar is refused when the room has gone meanwhile...
+    usage = "hup <[member_id|all|last|non_moderator]>"
+    real_api = rig.live.pool.api
 
-    def failing_send(located, action, **args):
-        if action == "hup":
-            from kzcore.errors import SwitchRefused
-            raise SwitchRefused("-ERR Non-Existant ID all", {"command": "hup all"})
-        return refused(located, action, **args)
-    rig.live.send = failing_send
+    def api(node, command, timeout=None):
+        if command.endswith(" hup all"):
+            return usage                 # the switch's usage text instead of doing it
+        return real_api(node, command, timeout=timeout)
+    rig.live.pool.api = api
     try:
         reply = rig.action(conference_id, "end")
     finally:
-        rig.live.send = refused
-    assert reply.status_code == 422 and reply.get_json()["message"] == "-ERR Non-Existant ID all"
+        rig.live.pool.api = real_api
+    assert reply.status_code == 422 and reply.get_json()["message"] == usage
+    assert rig.wire_room(conference_id)["member_count"] == 1
 
 
 def test_delete_of_a_running_conference_is_409_unless_end_true(lifecycle_rig):
