@@ -29,20 +29,29 @@ class Records:
     def __init__(self, store, recent=status_doc.DEFAULT_RECENT):
         self.store, self.recent = store, recent
 
-    def settings(self, account_id, conference_id):
-        """The rules of the conference's document (none if it has no document)."""
+    def conference(self, account_id, conference_id):
+        """The conference document, or None (none, deleted, or not a conference)."""
         try:
             doc = self.store.get_or_none(account_db(account_id), conference_id)
         except (KzError, ValueError):
-            return settings.NO_RULES
-        if not doc or doc.get("pvt_type") != CONFERENCE_TYPE:
-            return settings.NO_RULES
-        return settings.from_document(doc)
+            return None
+        if not doc or doc.get("pvt_type") != CONFERENCE_TYPE or doc.get("pvt_deleted"):
+            return None
+        return doc
+
+    def settings(self, account_id, conference_id):
+        """The rules of the conference's document (none if it has no document)."""
+        doc = self.conference(account_id, conference_id)
+        return settings.from_document(doc) if doc else settings.NO_RULES
 
     def load(self, account_id, conference_id):
         return status_doc.load(self.store, account_id, conference_id)
 
     def _update(self, account_id, conference_id, change):
+        """Write, if the conference still has a document (a deleted one's status
+        document went with it: a late event must not make it again)."""
+        if self.conference(account_id, conference_id) is None:
+            return None
         try:
             return status_doc.update(self.store, account_id, conference_id, change)
         except (KzError, ValueError) as error:

@@ -8,6 +8,7 @@ race with ``end``):
 - after they are sent: if an ``end`` was requested meanwhile, the legs are hung up.
 """
 from kzcore.lifecycle import END_ON_EXIT_FLAG, status_doc
+from kzcore.naming import account_db
 
 from crossbar.lifecycle.ending import hang_up_calls
 
@@ -53,8 +54,12 @@ class DialMarks:
         return hang_up_calls(self.live, call_ids)
 
     def failed(self, account_id, conference_id, marked_at):
-        """Every leg failed: the room is not starting after all."""
+        """Every leg failed: the room is not starting after all (an id with no
+        document keeps no status document either)."""
         if marked_at is None:
+            return
+        if not self.live.store.get_or_none(account_db(account_id), conference_id):
+            status_doc.remove(self.live.store, account_id, conference_id)
             return
 
         def change(doc):

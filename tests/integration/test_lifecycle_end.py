@@ -5,6 +5,7 @@ import gevent
 import pytest
 
 from kzcore import lifecycle as lc
+from kzcore.lifecycle import status_doc
 from tests.integration.lifecycle_rig import (events_of, lifecycle_rig, named,  # noqa: F401
                                              wait_for)
 
@@ -101,6 +102,10 @@ def test_delete_of_a_running_conference_is_409_unless_end_true(lifecycle_rig):
                          or ended(got))
     assert named(events_of(tap, ended) if not ended(payloads) else payloads,
                  lc.CONFERENCE_ENDED)[0]["end_reason"] == lc.API
+    # its status document goes with it, and a late event does not bring it back
+    wait_for(lambda: status_doc.load(rig.store, rig.alpha.account_id, conference_id) is None)
+    gevent.sleep(1.0)
+    assert status_doc.load(rig.store, rig.alpha.account_id, conference_id) is None
 
 
 def test_end_while_a_dial_rings_hangs_its_legs_up_and_no_room_starts(lifecycle_rig):
