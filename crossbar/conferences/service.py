@@ -10,6 +10,7 @@ from crossbar.lifecycle.read_only import lifecycle_view
 from crossbar.resource import AccountDocuments
 from kzcore import conference_numbers
 from kzcore.config import SETTINGS
+from kzcore.lifecycle import status_doc
 from kzcore.errors import NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ class ConferencesService(AccountDocuments):
 
     def after_delete(self, account_id, deleted):
         conference_numbers.unindex(self.store, account_id, deleted["_id"])
+        status_doc.remove(self.store, account_id, deleted["_id"])   # its lifecycle record
 
     def list(self, account_id, args):
         """Kazoo's list, with live counts; a dynamic conference (a dial into an id
