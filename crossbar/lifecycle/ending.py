@@ -44,8 +44,11 @@ def end_conference(live, account_id, conference, reason=lc.API, missing=None):
     """``(data, 202)``; NotRunning (or ``missing()``) when there was nothing to end."""
     conference_id = _conference_id(conference)
     now = live.clock()
-    pending = status_doc.pending_dial(status_doc.load(live.store, account_id, conference_id), now)
-    status_doc.update(live.store, account_id, conference_id, status_doc.mark_end_request(now))
+    record = status_doc.load(live.store, account_id, conference_id)
+    pending = status_doc.pending_dial(record, now)
+    if record is not None or not isinstance(conference, str):   # an unknown id: no trace
+        status_doc.update(live.store, account_id, conference_id,
+                          status_doc.mark_end_request(now))
     cancelled = hang_up_calls(live, pending)
     located = live.where(account_id, conference_id)
     reply = _end_room(live, located, reason) if located is not None else None

@@ -245,3 +245,10 @@ def test_a_join_only_leg_refused_by_the_switch_is_a_recent_participant(lifecycle
     recent = wait_for(lambda: rig.read_only(conference_id)["recent_participants"])
     assert [(p["call_id"], p["left_reason"]) for p in recent] == [
         (leg["call_id"], lc.REFUSED_JOIN_ONLY)]
+
+
+def test_end_of_an_unknown_id_is_404_and_leaves_no_trace(lifecycle_rig):
+    rig = lifecycle_rig()
+    reply = rig.action("no-such-conference", "end")
+    assert reply.status_code == 404
+    assert status_doc.load(rig.store, rig.alpha.account_id, "no-such-conference") is None
