@@ -9,7 +9,7 @@ ends the call politely instead of crashing the service.
 import dataclasses
 import logging
 
-from callin import guard, prompts, wire
+from callin import guard, prompts, refusals, wire
 from kzcore.fs_commands import apps
 from callin.joining import Joiner
 from callin.outcomes import PeerRefused, PromptFailed, Refused
@@ -171,6 +171,7 @@ class CallFlow:
             self.hangup_cause = why.cause
             log.info("call refused", extra={"call_id": call_id, "reason": str(why),
                                             "cause": why.cause})
+            refusals.record(self.directory.store, self.conference, self.session, str(why))
             self._goodbye()
         except CallerGone as why:
             log.info("caller gone", extra={"call_id": call_id, "cause": str(why)})

@@ -12,6 +12,7 @@ rooms emptied with synthetic events.
 """
 import collections
 import logging
+import time
 
 import gevent
 import gevent.event
@@ -19,6 +20,7 @@ import gevent.event
 from ecallmgr import events, resync
 from ecallmgr.event_ids import START, event_id, switch_position, synthetic_position
 from ecallmgr.handover import DirectOutlet
+from ecallmgr.lifecycle import LifecycleEvents, is_refusal, lifecycle_message, sequence_number
 from ecallmgr.normalize import normalize, room_identity
 from ecallmgr.state import LiveState
 from kzcore import fs_commands, fs_replies
@@ -44,6 +46,7 @@ class EventStream:
         self.grace = grace
         self.api_timeout = api_timeout
         self.state = LiveState()
+        self.lifecycle = LifecycleEvents()      # conference-started/-ended, joined/left
         self.counts = collections.Counter()
         self._max_queue = max_queue
         self._queue = collections.deque()
@@ -155,6 +158,9 @@ class EventStream:
         if room_identity(event) is None:
             self.counts["foreign"] += 1
             return
+        if is_refusal(event):               # a caller refused before any room existed
+            self._publish_derived(node, event, None)
+            return
         applied = self.state.apply(node, event)
         if applied.is_repeat:
             self.counts["repeats_suppressed"] += 1
@@ -162,6 +168,10 @@ class EventStream:
         self._publish(node, event, applied, position)
 
     def _publish(self, node, event, applied, position=None):
+        self._publish_own(node, event, applied, position)
+        self._publish_derived(node, event, applied)
+
+    def _publish_own(self, node, event, applied, position):
         action = event.get("Action")
         if applied.member is not None and not events.wanted(action, self.participant_events):
             self.counts["filtered"] += 1
@@ -172,10 +182,21 @@ class EventStream:
         if result is None:
             self.counts["unknown"] += 1
             return
+        result[1]["sequence"] = sequence_number(position)
         self.outlet.send(node, position, *result)
         self.counts["published"] += 1
         if resync.SYNTHETIC in event:
             self.counts["synthetic"] += 1
+
+    def _publish_derived(self, node, event, applied):
+        """The lifecycle messages of one event (ecallmgr.lifecycle), each at the next
+        place after it; published whatever ``publish_participant_event`` filters."""
+        for derived in self.lifecycle.derive(node, event, room_identity(event), time.time()):
+            self._made_after[node] += 1
+            position = synthetic_position(self._positions.get(node, START), self._made_after[node])
+            self.outlet.send(node, position, *lifecycle_message(
+                event, derived, position, node=self.node, focus=node, applied=applied))
+            self.counts["lifecycle_published"] += 1
 
     def _identify(self, node, event, position):
         """(Position, msg_id): the switch's own numbering of the event, or for a
@@ -237,6 +258,7 @@ class EventStream:
         synthetic = resync.node_lost_events(self.state, node)
         self._publish_synthetic(node, synthetic)
         self.state.forget_node(node)
+        self.lifecycle.memory.forget_node(node)
         self._expired.add(node)
         self.counts["nodes_expired"] += 1
         log.warning("node away past its grace period: its conferences are gone",

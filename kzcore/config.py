@@ -122,6 +122,25 @@ SETTINGS = {
                            "seconds the delivery service keeps an account's webhook list"),
     "webhooks_log_size": ("KZ_WEBHOOKS_LOG_SIZE", 100, int,
                           "delivery attempts kept per webhook (the attempts log)"),
+    # --- conference lifecycle (issue 12): the kz-lifecycle service ---
+    "lifecycle_queue": ("KZ_LIFECYCLE_QUEUE", "kz-lifecycle", str,
+                        "durable RabbitMQ queue the lifecycle service consumes (and the name "
+                        "of its lease)"),
+    "lifecycle_lease_poll": ("KZ_LIFECYCLE_LEASE_POLL", 1.0, float,
+                             "seconds between a standby lifecycle service's tries to take "
+                             "the lease"),
+    "lifecycle_sweep_interval": ("KZ_LIFECYCLE_SWEEP_INTERVAL", 30.0, float,
+                                 "seconds between looks at every node's rooms (rooms started "
+                                 "or ended unseen); 0 = only on becoming active"),
+    "lifecycle_retry": ("KZ_LIFECYCLE_RETRY", 5.0, float,
+                        "seconds before an ending that did not finish (or a room that could "
+                        "not be read) is tried again"),
+    "lifecycle_gone_grace": ("KZ_LIFECYCLE_GONE_GRACE", 10.0, float,
+                             "seconds a room may be missing from its node before its run is "
+                             "closed without a conference-ended event (end_reason node_lost)"),
+    "lifecycle_recent_participants": ("KZ_LIFECYCLE_RECENT_PARTICIPANTS", 50, int,
+                                      "participants who left kept per conference "
+                                      "(_read_only.recent_participants)"),
     "log_level": ("KZ_LOG_LEVEL", "INFO", str, "log level"),
     "log_format": ("KZ_LOG_FORMAT", "json", str, "'json' or 'text'"),
     # --- limits: request sizes, slow clients, login attempts, numbers (issue 17) ---
@@ -264,6 +283,13 @@ class Config:
     command_id_ttl: float = 600.0
     command_id_wait: float = 10.0
     command_id_sweep_interval: float = 60.0
+    # --- conference lifecycle (issue 12) ---
+    lifecycle_queue: str = "kz-lifecycle"
+    lifecycle_lease_poll: float = 1.0
+    lifecycle_sweep_interval: float = 30.0
+    lifecycle_retry: float = 5.0
+    lifecycle_gone_grace: float = 10.0
+    lifecycle_recent_participants: int = 50
 
     @property
     def nodes(self):

@@ -16,10 +16,11 @@ log = logging.getLogger(__name__)
 class Stack:
     """Start order follows the data flow: store, switch, event path, API, gateway."""
 
-    def __init__(self, config, *, time_scale=1.0, with_callin=True):
+    def __init__(self, config, *, time_scale=1.0, with_callin=True, with_lifecycle=True):
         self.config = config
         self.time_scale = time_scale
         self.with_callin = with_callin
+        self.with_lifecycle = with_lifecycle
         self.memory_bus = MemoryBus() if config.amqp_url.startswith("memory") else None
         self._stoppers = []
 
@@ -33,6 +34,8 @@ class Stack:
         self._start_gateway()  # before crossbar: the UI is told the gateway's port
         self._start_crossbar()
         self._start_webhooks()
+        if self.with_lifecycle:
+            self._start_lifecycle()
         return self
 
     def stop(self):
@@ -122,6 +125,17 @@ class Stack:
             publisher=self.publisher, node=self.config.node_name or "kz-all")
         self.webhooks.start()
         self._stoppers.append(self.webhooks.stop)
+
+    def _start_lifecycle(self):
+        """The lifecycle service (lifecycle/): on the shared bus, its own ESL commands."""
+        from lifecycle.compose import build_service, command_pool, make_source
+
+        pool = command_pool(self.config)
+        self.lifecycle = build_service(self.config, store=self.store, pool=pool,
+                                       source=make_source(self.config,
+                                                          memory_bus=self.memory_bus)).start()
+        self._stoppers.append(pool.close)
+        self._stoppers.append(self.lifecycle.stop)
 
     def _start_gateway(self):
         from blackhole.server import create_gateway

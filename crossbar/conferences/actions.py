@@ -9,6 +9,7 @@ with ``endpoint_responses`` for dial.
 from crossbar import action_requests
 from crossbar.action_requests import unwrap  # noqa: F401 - used by the participant actions
 from crossbar.conferences import playback
+from crossbar.lifecycle import ending
 from kzcore.errors import SwitchUnavailable
 
 ACCEPTED = 202
@@ -45,8 +46,13 @@ def _dial(ctx, live, account_id, conference, params):
     return live.dialer.dial(account_id, conference, params, ctx.services.schemas)
 
 
+def _end(ctx, live, account_id, conference, params):
+    ending.check_params(params)
+    return ending.end_conference(live, account_id, conference)
+
+
 ACTIONS = {"lock": _lock, "unlock": _unlock, "play": _play, "record": _record, "dial": _dial,
-           **playback.ACTIONS}
+           "end": _end, **playback.ACTIONS}
 ALLOWED_ACTIONS = tuple(ACTIONS)
 
 

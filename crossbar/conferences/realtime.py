@@ -9,6 +9,8 @@ some node did not answer, make the rooms it does not list unknown rather than
 idle). A read never fails because a node is down: the state says so instead
 (``"live": "unknown"``, ``"unreachable_nodes"``)."""
 
+from crossbar.lifecycle.read_only import list_status
+
 COUNT_KEYS = ("members", "moderators", "duration", "is_locked")
 
 
@@ -49,9 +51,11 @@ def counts_for(states, conference_id):
     if state is None and unreachable:
         return {"members": None, "ghosts": None, "moderators": None, "admins": None,
                 "duration": None, "is_locked": None, "is_recording": None, "live": "unknown",
-                "unreachable_nodes": list(unreachable)}
+                "unreachable_nodes": list(unreachable), "status": None}
+    status = list_status(state)
     state = state or empty_state()
     return {"members": state["members"], "ghosts": state.get("ghosts", 0),
             "moderators": state["moderators"],
             "admins": state["admins"], "duration": state["duration"],
-            "is_locked": state["is_locked"], "is_recording": bool(state.get("is_recording"))}
+            "is_locked": state["is_locked"], "is_recording": bool(state.get("is_recording")),
+            "status": status}

@@ -2,12 +2,15 @@
 (one (account, conference) per number, through the global number index),
 lists and documents enriched with live counts."""
 import logging
+import time
 
 from crossbar import documents, listing
 from crossbar.conferences import doc_events, dynamic_docs, numbers, realtime
+from crossbar.lifecycle.read_only import lifecycle_view
 from crossbar.resource import AccountDocuments
 from kzcore import conference_numbers
 from kzcore.config import SETTINGS
+from kzcore.lifecycle import status_doc
 from kzcore.errors import NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -147,6 +150,7 @@ class ConferencesService(AccountDocuments):
 
     def after_delete(self, account_id, deleted):
         conference_numbers.unindex(self.store, account_id, deleted["_id"])
+        status_doc.remove(self.store, account_id, deleted["_id"])   # its lifecycle record
 
     def list(self, account_id, args):
         """Kazoo's list, with live counts; a dynamic conference (a dial into an id
@@ -172,7 +176,9 @@ class ConferencesService(AccountDocuments):
     def with_read_only(self, account_id, doc):
         """The client's view of one conference, with its live ``_read_only`` part."""
         view = documents.public_view(doc)
-        view["_read_only"] = realtime.read_only(self.live, account_id, doc["_id"])
+        view["_read_only"] = live_state = realtime.read_only(self.live, account_id, doc["_id"])
+        live_state.update(lifecycle_view(self.store, account_id, doc["_id"], live_state,
+                                         getattr(self.live, "clock", time.time)()))
         return view
 
     def load_or_id(self, account_id, conference_id):

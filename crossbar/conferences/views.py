@@ -6,6 +6,7 @@ from crossbar.conferences import actions, doc_events
 from crossbar.conferences.service import ConferencesService
 from crossbar.context import current_context, json_body, request_data, services
 from crossbar.crud_views import if_match
+from crossbar.lifecycle import ending
 from crossbar.live import recordings
 from crossbar.participants import service as participants
 
@@ -60,7 +61,10 @@ def patch_conference(account_id, conference_id):
 
 @blueprint.route(ONE, methods=["DELETE"], endpoint="conferences_delete")
 def delete_conference(account_id, conference_id):
-    return _doc(_service().delete(account_id, conference_id, if_match()))
+    """A running room is a 409 unless ``?end=true`` (crossbar.lifecycle.ending)."""
+    end = ending.end_arg(request.args.get("end"))
+    return _doc(ending.delete_conference(_service(), services().live, account_id,
+                                         conference_id, if_match(), end))
 
 
 def _action(account_id, conference_id, scope, perform):

@@ -11,6 +11,7 @@ import uuid
 
 from crossbar.conferences import dynamic_docs
 from crossbar.conferences.service import ConferencesService
+from crossbar.lifecycle.dial_marks import DialMarks, split_flags
 from crossbar.live import dial_plan, state
 from crossbar.live.carrier_legs import CarrierDials, carrier_budget
 from crossbar.live.carrier_routing import CarrierPlanner
@@ -107,6 +108,7 @@ class Dialer:
         anywhere. Nothing is saved before FreeSWITCH accepted a leg."""
         params = schemas.validate("conferences.dial", params, ("data",))
         refuse_unsupported(params)
+        params, end_on_exit = split_flags(params)
         conference_id = conference if isinstance(conference, str) else conference["_id"]
         name = state.fs_name(account_id, conference_id)
         planner = CarrierPlanner(self.live.store, account_id,
@@ -127,9 +129,15 @@ class Dialer:
         self._refuse_live_call_id(params.get("outbound_call_id"))
         if located is not None:
             self._room_sounds(located, conference, params)
+        calls, marks = [leg[1] for leg in plan if leg[1]] + carriers.call_ids(), DialMarks(self.live)
+        marked = marks.before(account_id, conference_id, calls, end_on_exit=end_on_exit,
+                              room_running=located is not None, timeout=params.get("timeout"))
         room = DialRoom(service, account_id, conference_id, conference, dynamic, located)
-        responses, created = self._place(node, name, plan, params, room, carriers)
+        responses, created = self._place(node, name, plan, params, room, carriers,
+                                         sent=lambda: marks.after(account_id, conference_id,
+                                                                  marked, calls))
         if all(item["status"] == "error" for item in responses):
+            marks.failed(account_id, conference_id, marked)
             if created:
                 dynamic_docs.remove_dynamic(service, account_id, conference_id)
             raise SwitchRefused("no endpoint could be dialled: "
@@ -138,10 +146,11 @@ class Dialer:
                                 {"endpoint_responses": responses})
         return {"endpoint_responses": responses}, 200
 
-    def _place(self, node, name, plan, params, room, carriers):
+    def _place(self, node, name, plan, params, room, carriers, sent=lambda: None):
         """Send every leg (carrier endpoints through ``carriers``), keep the dynamic
         document, wait for the legs' fate: ``(endpoint_responses, whether this dial
-        created the document)``."""
+        created the document)``. ``sent()`` runs once every leg is on its way (the
+        lifecycle's dial marks: an ``end`` racing this dial hangs its legs up)."""
         if not self.watcher.ready(node, self.live.timeout):
             log.warning("dial watcher not connected; results may be missed", extra={"node": node})
         legs = [self._send(node, name, room.conference_id, *leg) for leg in plan]
@@ -151,6 +160,7 @@ class Dialer:
         deferred = join_only and room.located is None
         created = False if deferred else self._keep_document(room, legs, carriers.call_ids())
         carriers.start(node, room.located is not None)
+        sent()
         responses = carriers.merge(self._collect(node, legs, room.located is not None,
                                                  self._wait_for(params), join_only))
         if deferred and any(item["status"] == "success" for item in responses):

@@ -16,7 +16,7 @@ speaking nor hearing (json_list masks can_speak / can_hear with hold; its member
 events do not), and so does ``speak`` / ``hear``. json_list has no current energy:
 ``current_energy`` is None there (the member events carry it).
 """
-from kzcore import fs_commands
+from kzcore import fs_commands, lifecycle
 from kzcore.naming import fs_conference_name, parse_fs_conference_name
 
 CALLER = "caller"
@@ -56,6 +56,7 @@ def participant(member, conference, node, now):
         "mute_detect": _flag(member, "mute_detect"),
         "video": _flag(member, "has_video"),
         "is_held": _flag(member, "hold"),
+        "state": lifecycle.ON_HOLD if _flag(member, "hold") else lifecycle.JOINED,
         "energy_level": member.get("energy", 0),
         "current_energy": member.get("current_energy"),
         "join_time": int(now) - since,
@@ -82,10 +83,19 @@ def _count(conference, key, default):
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+def end_reason_set(conference):
+    """The room's ``kz_end_reason`` variable: someone decided to end it (kzcore.lifecycle)."""
+    variables = conference.get("variables")
+    return variables.get(lifecycle.END_REASON_VARIABLE) if isinstance(variables, dict) else None
+
+
 def conference_state(conference, node, now):
     """The ``_read_only`` object for one running conference."""
     people = participants(conference, node, now)
     moderators = sum(1 for person in people if person["is_moderator"])
+    ending = bool(end_reason_set(conference))
+    for person in people if ending else ():
+        person["state"] = lifecycle.LEAVING
     return {
         "members": _count(conference, "member_count", len(people)),
         "ghosts": _count(conference, "ghost_count", 0),
@@ -98,6 +108,8 @@ def conference_state(conference, node, now):
         "focus": node,
         "switch_hostname": node,
         "conference_uuid": conference.get("conference_uuid"),
+        "status": lifecycle.ENDING if ending else lifecycle.ACTIVE,
+        "started_at": int(now) - int(conference.get("run_time") or 0),
     }
 
 

@@ -7,8 +7,10 @@ whether the member is there ("-ERR Non-Existant ID", "Member: N not found": 404)
 """
 import dataclasses
 
+from crossbar.lifecycle.participant import set_end_on_exit
 from crossbar.participants import hold, move, supervise
 from kzcore.errors import NotFound
+from kzcore.lifecycle import END_ON_EXIT_FLAG
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,11 +54,18 @@ def _stop_play(target, params):
     return target.command("stop", which=params["which"], member=target.member_id)
 
 
+def _end_on_exit(target, params):
+    """The lifecycle's flag (crossbar.lifecycle.participant): nothing goes to the switch."""
+    data, _accepted = set_end_on_exit(target.live, target.account_id, target.conference_id,
+                                      str(target.member_id), params)
+    return data
+
+
 ACTIONS = {
     "mute": _verb("mute"), "unmute": _verb("unmute"), "deaf": _verb("deaf"),
     "undeaf": _verb("undeaf"), "kick": _verb("kick"), "play": _play,
     "hold": hold.hold, "unhold": _verb("unhold"), "dtmf": _dtmf,
     "volume_in": _level("volume_in"), "volume_out": _level("volume_out"),
     "energy": _level("energy"), "stop_play": _stop_play,
-    "move": move.move, "supervise": supervise.supervise,
+    "move": move.move, "supervise": supervise.supervise, END_ON_EXIT_FLAG: _end_on_exit,
 }

@@ -19,6 +19,7 @@ from kzcore.fs_commands.controls import valid_dtmf  # noqa: F401 - public here t
 
 from kzcore.fs_commands.validate import (  # noqa: F401 - validators are public here too
     RELATIONSHIPS, RECORDING_SUBCOMMANDS, STOP_WHICH, PROFILE_NAME, TEXT_ACTIONS, invalid,
+    GET_PARAMETERS,
     valid_conference_name, valid_member_id, valid_integer, valid_media_path, playable_media,
     valid_endpoint, valid_variable_name, valid_variable_value, valid_member_flags,  # noqa: F401
     valid_caller_id_number, valid_caller_id_name, quoted_word, valid_text, variable_block,
@@ -84,6 +85,18 @@ def _level_action(word, low, high):
     return action
 
 
+def _kick(member, sound=None):
+    """``kick <member> [<sound>]``: the member hears ``sound`` (instead of the
+    profile's kicked sound) and is hung up (conference_api.c; no fixture plays one)."""
+    return ["kick", valid_member_id(member)] + ([valid_media_path(sound, "sound")] if sound else [])
+
+
+def _get(parameter):
+    if parameter not in GET_PARAMETERS:
+        raise invalid("parameter", "must be one of " + ", ".join(GET_PARAMETERS), parameter)
+    return ["get", parameter]
+
+
 def _dial(word):
     def action(endpoint, caller_id_number=None, caller_id_name=None, variables=None, member_flags=None):
         words = [word, variable_block(variables, member_flags) + valid_endpoint(endpoint)]
@@ -105,7 +118,7 @@ ACTIONS = {
     "unmute": _member_action("unmute"),
     "deaf": _member_action("deaf"),
     "undeaf": _member_action("undeaf"),
-    "kick": _member_action("kick"),
+    "kick": _kick,
     "hup": _member_action("hup"),
     "relate": _relate,
     "play": _play,
@@ -131,6 +144,7 @@ ACTIONS = {
     "dial": _dial("dial"),
     "setvar": lambda key, value: ["setvar", valid_variable_name(key, "key"), valid_variable_value(value, "value")],
     "getvar": lambda key: ["getvar", valid_variable_name(key, "key")],
+    "get": _get,
     "list": lambda: ["list"],
     "count": lambda: ["list", "count"],
     "json_list": lambda: ["json_list"],
@@ -199,6 +213,11 @@ def api_json_list_all():
 def api_uuid_exists(call_id):
     """``uuid_exists <uuid>``: FreeSWITCH answers ``true`` or ``false``."""
     return f"uuid_exists {valid_call_id(call_id)}"
+
+
+def api_uuid_kill(call_id):
+    """``uuid_kill <uuid>``: ``+OK``, or ``-ERR No such channel!``."""
+    return f"uuid_kill {valid_call_id(call_id)}"
 
 
 def api_uuid_dump(call_id):

@@ -15,6 +15,10 @@ RELATIONSHIPS = {"nospeak": "nospeak", "nohear": "nohear", "clear": "clear",
                  "mute": "nospeak", "deaf": "nohear"}  # Kazoo's names -> FreeSWITCH's
 RECORDING_SUBCOMMANDS = ("start", "stop", "pause", "resume", "check")
 STOP_WHICH = ("all", "current", "last", "async")
+# `conference <name> get <parameter>`: what conference_api_sub_get answers with a bare
+# value (round4 get_*); anything else is its usage text, so it is refused here.
+GET_PARAMETERS = ("run_time", "count", "count_ghosts", "max_members", "uuid",
+                  "endconference_grace_time", "wait_mod")
 # Names mod_conference treats as commands when no conference has that name.
 RESERVED_NAMES = {"list", "xml_list", "json_list", "help", "commands", "count"}
 

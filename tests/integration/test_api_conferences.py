@@ -31,7 +31,10 @@ def test_create_list_get_update_patch_delete(api, confs):
     got = api.call("GET", f"{confs}/{conf_id}", token=token).get_json()
     assert got["data"]["name"] == "Conf" and got["revision"].startswith("1-")
     assert got["data"]["_read_only"] == {"members": 0, "ghosts": 0, "moderators": 0, "admins": 0,
-                                         "duration": 0, "is_locked": False, "participants": []}
+                                         "duration": 0, "is_locked": False, "participants": [],
+                                         "status": "idle", "started_at": None, "ended_at": None,
+                                         "end_reason": None, "recent_participants": [],
+                                         "pending_participants": []}
 
     updated = api.call("POST", f"{confs}/{conf_id}", {"name": "Renamed"}, token=token)
     assert updated.status_code == 200
@@ -140,7 +143,7 @@ def test_actions_without_switch_and_with_a_bad_action(api, confs):
     assert bad.status_code == 400
     assert bad.get_json()["data"]["action"]["enum"]["target"] == \
         ["lock", "unlock", "dial", "play", "record", "stop_play", "pause_play", "resume_play",
-         "set_sounds"]
+         "set_sounds", "end"]
     lock = api.call("PUT", path, body={"action": "lock", "data": {}}, token=api.root.token)
     assert lock.status_code == 503 and lock.get_json()["error_id"] == "switch_unavailable"
     for sub in ("participants", "participants/3", "recordings"):

@@ -113,15 +113,23 @@ def test_join_talk_mute_leave(harness, fssim):
 
     member_events = of_member(got, alice.uuid)
     assert [p["event"] for p in member_events] == [
-        "add-member", "floor-change", "start-talking", "mute-member",
-        "play-file-member-done", "del-member"]
+        "add-member", "joined", "floor-change", "start-talking", "mute-member",
+        "play-file-member-done", "del-member", "left"]
     room_events = [p for key, p, _ in got if key == f"conference.event.{conference_id}.conference"]
     assert [p["event"] for p in room_events] == [
-        "conference-create", "play-file-done", "floor-change", "conference-destroy"]
-    assert len(got) == len(member_events) + len(room_events)
+        "conference-create", "conference-started", "play-file-done", "floor-change",
+        "conference-destroy", "conference-ended"]
+    assert member_events[-1]["left_reason"] == "hangup"
+    assert room_events[-1]["end_reason"] == "last_member_left"
+    sequences = [p["sequence"] for _, p, _ in got]
+    assert sequences == sorted(sequences) and len(set(sequences)) == len(sequences)
+    member_events = [p for p in member_events if p["event"] not in ("joined", "left")]
+    room_events = [p for p in room_events if p["event"] not in ("conference-started",
+                                                                "conference-ended")]
+    assert len(got) == len(member_events) + len(room_events) + 4
 
     add, talking, mute = member_events[0], member_events[2], member_events[3]
-    assert set(add) == SEED_FIELDS
+    assert set(add) == SEED_FIELDS | {"sequence"}
     assert add["custom_channel_vars"] == {"account_id": ACCOUNT, "owner_id": "owner-1"}
     assert (add["caller_id_name"], add["caller_id_number"]) == ("Alice", "1001")
     assert (add["participant_id"], add["call_id"]) == (alice.id, alice.uuid)
@@ -164,7 +172,8 @@ def test_publish_participant_event_filter(harness, fssim):
     fssim.hangup(alice.uuid)
     read_until(tap, got, lambda p: p["event"] == "conference-destroy")
     got.extend(tap.read_quiet(0.3))
-    assert [p["event"] for p in of_member(got, alice.uuid)] == ["add-member", "del-member"]
+    assert [p["event"] for p in of_member(got, alice.uuid)] == ["add-member", "joined",
+                                                                "del-member", "left"]
     assert "conference-create" in names(got)      # room events are not filtered
     assert h.daemon.stream.counts["filtered"] >= 2
 

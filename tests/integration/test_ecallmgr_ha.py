@@ -12,6 +12,7 @@ import pytest
 
 from ecallmgr import events
 from ecallmgr.event_ids import parse_event_id
+from kzcore.lifecycle import LIFECYCLE_EVENTS
 from tests.support.ecallmgr_procs import EcallmgrProcess, record_bus, record_switch
 
 ACCOUNT = "9d351ad7ffd6f846313af9eed3bb7b85"
@@ -67,9 +68,30 @@ def switch_ids(switch, room):
             if published_kind(e, room)]
 
 
-def room_messages(bus, conference_id):
+def room_messages(bus, conference_id, lifecycle=False):
+    """The room's messages: the switch's events, or (``lifecycle``) the lifecycle
+    messages ecallmgr derives from them (ecallmgr.lifecycle)."""
     return [(at, payload) for at, (_key, payload) in bus.items
-            if payload.get("conference_id") == conference_id]
+            if payload.get("conference_id") == conference_id
+            and (payload.get("event") in LIFECYCLE_EVENTS) == lifecycle]
+
+
+def check_lifecycle(switch, bus, room, conference_id):
+    """One joined/left per add-member/del-member, each numbered right after its switch
+    event, with the same msg_id and sequence whichever instance published it."""
+    derived = {}
+    for _, payload in room_messages(bus, conference_id, lifecycle=True):
+        if payload["event"] not in ("joined", "left"):
+            continue
+        derived.setdefault(payload["msg_id"], set()).add((payload["event"],
+                                                          payload["sequence"]))
+    assert all(len(copies) == 1 for copies in derived.values())    # copies agree
+    wanted = {"add-member": "joined", "del-member": "left"}
+    expected = sorted((wanted[e["Action"]], int(e["Event-Sequence"]) * 1000 + 1)
+                      for _, e in switch.items
+                      if published_kind(e, room) and e.get("Action") in wanted)
+    got = sorted(copy for copies in derived.values() for copy in copies)
+    assert got == expected
 
 
 def wait_for(condition, timeout=10.0):
@@ -133,6 +155,7 @@ def check_delivery(switch, bus, room, conference_id, old, new, failed_at):
         assert sorted(node for _, node in copies) == sorted([old, new])
         assert abs(min(at for at, node in copies if node == old) - failed_at) < IN_FLIGHT
     assert len(expected) >= BURST + 5 * 2       # the burst, adds and dels: a real stream
+    check_lifecycle(switch, bus, room, conference_id)
     return duplicated
 
 

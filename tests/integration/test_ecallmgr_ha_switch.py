@@ -11,6 +11,7 @@ import pytest
 from ecallmgr.daemon import create_daemon
 from kzcore.bus.pika_publisher import PikaPublisher
 from kzcore.config import load_config
+from kzcore.lifecycle import LIFECYCLE_EVENTS
 from tests.integration.test_ecallmgr_ha import ACCOUNT, published_kind, wait_for
 from tests.support.ecallmgr_procs import record_bus, record_switch
 from tests.support.rabbit import TcpProxy, unique_name
@@ -63,8 +64,10 @@ def new_room():
     return f"{ACCOUNT}_{conference_id}", conference_id
 
 
-def of_room(bus, conference_id):
-    return [payload for _, (_, payload) in bus.items if payload["conference_id"] == conference_id]
+def of_room(bus, conference_id, lifecycle=False):
+    """The switch's events of the room, or (``lifecycle``) the lifecycle messages."""
+    return [payload for _, (_, payload) in bus.items if payload["conference_id"] == conference_id
+            and (payload["event"] in LIFECYCLE_EVENTS) == lifecycle]
 
 
 def test_holder_losing_its_switch_hands_over_to_a_standby_that_sees_it(
@@ -125,3 +128,10 @@ def test_switch_gone_past_its_grace_is_emptied_once_and_announced_once_when_back
         ("conference-create", None), ("add-member", alice.uuid), ("add-member", bob.uuid)]
     roles = {first.role(fssim.node_name), second.role(fssim.node_name)}
     assert roles == {"active", "standby"}
+    derived = [(p["event"], p.get("call_id"), p.get("left_reason") or p.get("end_reason"))
+               for p in of_room(bus, conference_id, lifecycle=True)]
+    ended = derived[:derived.index(("conference-ended", None, "node_lost")) + 1]
+    assert sorted(ended[-3:], key=str) == sorted([("left", alice.uuid, "ended"),
+                                                  ("left", bob.uuid, "ended"),
+                                                  ("conference-ended", None, "node_lost")], key=str)
+    assert [event for event, _, _ in derived].count("conference-ended") == 1

@@ -49,7 +49,8 @@ def start_product(tmp_dir):
                          blackhole_port=0, token_secret="project-session-secret",
                          recordings_dir=str(tmp_dir / "recordings"), node_name="kz@test",
                          log_format="text")
-    product = ProxiedStack(config, with_callin=False).start()
+    # no lifecycle service: the recorded session predates it (its own ESL connection)
+    product = ProxiedStack(config, with_callin=False, with_lifecycle=False).start()
     assert product.ecallmgr.pool.wait_connected(5.0) and product.live.pool.wait_connected(5.0)
     admin = bootstrap(product.store, account_name="Acceptance", realm="acceptance.test",
                       username="admin", password="acceptance-pass")

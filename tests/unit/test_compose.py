@@ -17,7 +17,8 @@ from kzcore.config import SETTINGS, load_config, parse_esl_nodes
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 FS_CONF = REPO / "fs_conf"
-PYTHON_SERVICES = {"crossbar", "ecallmgr", "blackhole", "callin", "webhooks", "couchdb-init"}
+PYTHON_SERVICES = {"crossbar", "ecallmgr", "blackhole", "callin", "webhooks", "lifecycle",
+                   "couchdb-init"}
 ALL_SERVICES = PYTHON_SERVICES | {"freeswitch", "couchdb", "rabbitmq"}
 SETTING_VARS = {spec[0] for spec in SETTINGS.values()}
 SUBST = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::?[-?][^}]*)?\}")
@@ -142,7 +143,7 @@ def test_esl_nodes_point_at_the_event_socket_fs_conf_opens(services):
     assert esl["password"] == "$${esl_password}"
     env_set, _ = fs_vars()
     assert env_set["esl_password"] == "ESL_PASSWORD"
-    for name in ("crossbar", "ecallmgr", "callin", "blackhole"):
+    for name in ("crossbar", "ecallmgr", "callin", "blackhole", "lifecycle"):
         nodes = parse_esl_nodes(env(services[name])["KZ_ESL_NODES"])
         assert [(n.host, n.port, n.password) for n in nodes] == \
             [("freeswitch", int(esl["listen-port"]), SAMPLE_ENV["ESL_PASSWORD"])]

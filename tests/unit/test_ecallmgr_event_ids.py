@@ -6,15 +6,17 @@ from ecallmgr import event_ids
 from ecallmgr.event_ids import REAL, Position, parse_event_id
 from ecallmgr.stream import EventStream
 from kzcore.bus.memory import MemoryBus
-from tests.unit.test_ecallmgr_state import FakeClient, listing
+from tests.unit.test_ecallmgr_state import FakeClient, listing, switch_events_only
 from tests.unit.test_normalize import fixture_events
 
 
-def run_stream(events_, replies):
+def run_stream(events_, replies, lifecycle=False):
     """One ecallmgr stream fed ``events_`` after a connect whose json_list is
-    ``replies[0]``; returns the published payloads."""
+    ``replies[0]``; returns the published payloads (the lifecycle messages
+    ecallmgr derives only with ``lifecycle``)."""
     bus, published = MemoryBus(), []
-    bus.start(["#"], lambda key, payload: published.append(payload))
+    bus.start(["#"], (lambda key, payload: published.append(payload)) if lifecycle
+              else switch_events_only(published))
     answers = iter(replies)
 
     def api(node, command, timeout=None):
@@ -45,11 +47,13 @@ def test_two_instances_give_the_same_ids_synthetic_events_included():
     same switch makes the very same messages, ids and all."""
     rooms = listing("api_conference_room1_json_list.esl")
     events_ = fixture_events("room1_scenario.json.esl")
-    first = run_stream(events_, [json.dumps(rooms)])
-    second = run_stream(events_, [json.dumps(rooms)])
+    first = run_stream(events_, [json.dumps(rooms)], lifecycle=True)
+    second = run_stream(events_, [json.dumps(rooms)], lifecycle=True)
     assert [p["msg_id"] for p in first] == [p["msg_id"] for p in second]
+    assert [p["sequence"] for p in first] == [p["sequence"] for p in second]
     synthetic = [p for p in first if parse_event_id(p["msg_id"]).synthetic]
-    assert [p["event"] for p in synthetic][:2] == ["conference-create", "add-member"]
+    assert [p["event"] for p in synthetic][:4] == ["conference-create", "conference-started",
+                                                   "add-member", "joined"]
     assert len({p["msg_id"] for p in first}) == len(first)
 
 

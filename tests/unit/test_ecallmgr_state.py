@@ -240,10 +240,23 @@ class FakeClient:
     name = NODE
 
 
-def make_stream(replies, **options):
-    """A stream whose api answers json_list with ``replies`` in turn (exceptions raised)."""
+def switch_events_only(published):
+    """Records ``published`` except the lifecycle messages ecallmgr derives
+    (ecallmgr.lifecycle, tested in test_ecallmgr_lifecycle)."""
+    from kzcore.lifecycle import LIFECYCLE_EVENTS
+
+    def record(key, payload):
+        if payload.get("event") not in LIFECYCLE_EVENTS:
+            published.append(payload)
+    return record
+
+
+def make_stream(replies, lifecycle=False, **options):
+    """A stream whose api answers json_list with ``replies`` in turn (exceptions raised);
+    ``published`` holds the switch's events (and the derived ones with ``lifecycle``)."""
     bus, published = MemoryBus(), []
-    bus.start(["#"], lambda key, payload: published.append(payload))
+    bus.start(["#"], (lambda key, payload: published.append(payload)) if lifecycle
+              else switch_events_only(published))
     answers = iter(replies)
 
     def api(node, command, timeout=None):
@@ -312,10 +325,12 @@ def test_stream_grace_period_and_quick_return():
 
 
 def test_stream_filter_applies_to_participant_events_only():
+    """... and not to the lifecycle events, which the lifecycle service needs."""
     rooms = listing("api_conference_room1_json_list.esl")
-    stream, bus, published = make_stream([json.dumps(rooms)],
+    stream, bus, published = make_stream([json.dumps(rooms)], lifecycle=True,
                                          participant_events=frozenset({"del-member"}))
     stream.on_connect(FakeClient())
     settle(stream, bus)
-    assert [p["event"] for p in published] == ["conference-create"]
+    assert [p["event"] for p in published] == ["conference-create", "conference-started",
+                                               "joined", "joined", "joined"]
     assert stream.counts["filtered"] == 3

@@ -5,6 +5,7 @@ from kzcore import fs_commands
 from kzcore.errors import InvalidCommandArgument
 from tests.support.paths import fs_fixture
 
+ROUND4_STEPS = "round4/STEPS.txt"
 TX_FILES = ["room1_scenario.control.tx.esl", "round2/member_ops.control.tx.esl",
             "round2/verbose.control.tx.esl", "round2/bgdial.control.tx.esl", "round3/bgdial.control.tx.esl"]
 
@@ -15,9 +16,9 @@ def sent_api_commands():
         for block in fs_fixture(name).decode().split("\n\n"):
             if block.startswith("api "):
                 commands.add(block[4:])
-    for line in fs_fixture("round4/STEPS.txt").decode().splitlines()[1:]:  # name, command, ...
+    for line in fs_fixture(ROUND4_STEPS).decode().splitlines()[1:]:
         if line:
-            commands.add(line.split("\t")[1])
+            commands.add(line.split("\t")[1])  # name, command, first reply line, events
     return commands
 
 
@@ -62,6 +63,8 @@ SENT = [
                        "caller_id_name": "Bob"}),
     ("room1", "setvar", {"key": "acct_id", "value": "abc123"}),
     ("room1", "getvar", {"key": "acct_id"}),
+    ("r4room", "get", {"parameter": "run_time"}), ("r4room", "get", {"parameter": "count"}),
+    ("r4room", "hup", {"member": 899}), ("r4other", "hup", {"member": "all"}),
     ("room1", "list", {}), ("room1", "json_list", {}), ("room10", "xml_list", {}),
     # round 4 (STEPS.txt)
     ("room1", "hold", {"member": 15}),

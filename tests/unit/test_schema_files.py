@@ -147,12 +147,12 @@ def test_relate_payload(registry):
 
 @pytest.mark.parametrize("schema_id,allowed", [
     ("conferences.action", ["lock", "unlock", "dial", "play", "record", "stop_play", "pause_play",
-                            "resume_play", "set_sounds"]),
+                            "resume_play", "set_sounds", "end"]),
     ("conferences.participants.action", ["mute", "unmute", "deaf", "undeaf", "kick", "play", "relate",
                                          "hold", "unhold", "dtmf"]),
     ("conferences.participant.action", ["mute", "unmute", "deaf", "undeaf", "kick", "play", "hold",
                                         "unhold", "move", "dtmf", "volume_in", "volume_out", "energy",
-                                        "stop_play", "supervise"]),
+                                        "stop_play", "supervise", "end_conference_on_exit"]),
 ])
 def test_action_enums_name_the_allowed_actions(registry, schema_id, allowed):
     data = errors_of(registry, schema_id, {"action": "explode"})

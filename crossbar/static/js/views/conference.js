@@ -3,6 +3,7 @@
 // was accepted or an event cannot be applied; controls and recordings.
 import { describe } from "../api.js";
 import { announce, formatDuration, h } from "../dom.js";
+import { LIFECYCLE_EVENTS, lifecyclePanel } from "./lifecycle.js";
 import { ParticipantTable } from "./participant_table.js";
 import { recordingsList } from "./recordings.js";
 import { mediaPicker, roomControls } from "./room_controls.js";
@@ -50,6 +51,7 @@ class ConferencePage {
                                       { notify: (text) => ctx.notify(text), conferences: () => this.otherConferences() });
     this.media = mediaPicker(ctx);
     this.recordings = recordingsList(ctx, conferenceId);
+    this.lifecycle = lifecyclePanel({ endRoom: () => this.roomAction("end") });
     this.controls = roomControls(ctx, { media: this.media,
       roomAction: (action, data) => this.roomAction(action, data),
       bulkAction: (action) => this.run(ctx.api.action(`${this.base}/participants`, action, {}),
@@ -59,7 +61,7 @@ class ConferencePage {
       this.top.element,
       h("div", { class: "conference-layout" },
         h("div", { class: "main-column" }, this.table.element, this.recordings.element),
-        this.controls.element));
+        h("div", { class: "side-column" }, this.lifecycle.element, this.controls.element)));
     this.ticker = window.setInterval(() => this.tick(), 1000);
     this.render();
   }
@@ -108,6 +110,7 @@ class ConferencePage {
                                    startedAt: live.members ? now() - Number(live.duration || 0) : null });
       }
       this.table.sync(live.participants || [], asked);
+      this.lifecycle.update(live);
       this.render();
     } catch (problem) {
       this.ctx.notify(`Could not read the conference: ${describe(problem)}`);
@@ -122,6 +125,7 @@ class ConferencePage {
   onEvent(message) {
     const data = message.data || {};
     if (data.conference_id && data.conference_id !== this.conferenceId) return;
+    if (LIFECYCLE_EVENTS.has(data.event)) return this.scheduleRefresh();
     if (String(message.routing_key || "").endsWith(".conference")) {
       this.applyRoomEvent(data);
     } else if (data.participant_id !== undefined && data.participant_id !== null) {

@@ -3,7 +3,7 @@
 import { describe } from "../api.js";
 import { announce, h, replace } from "../dom.js";
 
-const ROOM_EVENTS = /^(add-member|del-member|lock|unlock|start-recording|stop-recording|conference-create|conference-destroy)$/;
+const ROOM_EVENTS = /^(add-member|del-member|lock|unlock|start-recording|stop-recording|conference-create|conference-destroy|conference-ended)$/;
 const REFRESH_DELAY_MS = 250;
 
 function badge(on, text, testid, style) {
@@ -23,7 +23,9 @@ function row(conference, ctx, remove) {
     h("td", {}, numbers(conference)),
     h("td", { class: "num", "data-testid": "conference-members" }, conference.members || 0),
     h("td", { class: "num" }, conference.moderators || 0),
-    h("td", {}, badge(conference.is_locked, conference.is_locked ? "Locked" : "Unlocked", "conference-locked", "warn"),
+    h("td", {}, badge(conference.status === "active", conference.status === "active" ? "Active"
+      : conference.status === "ending" ? "Ending" : "Idle", "conference-status", "rec"), " ",
+      badge(conference.is_locked, conference.is_locked ? "Locked" : "Unlocked", "conference-locked", "warn"),
       " ", conference.is_recording ? badge(true, "Recording", "conference-recording", "rec") : ""),
     h("td", { class: "actions" },
       h("a", { class: "button", href: `#/conferences/${id}/edit`, "data-testid": "conference-edit",
@@ -61,8 +63,14 @@ export function conferencesView(ctx) {
 
   async function remove(conference) {
     if (!window.confirm(`Delete the conference “${conference.name || conference.id}”?`)) return;
+    const path = `${ctx.api.accountUrl}/conferences/${conference.id}`;
     try {
-      await ctx.api.del(`${ctx.api.accountUrl}/conferences/${conference.id}`);
+      await ctx.api.del(path).catch((problem) => {
+        // a running room: ending it is part of deleting it, once confirmed
+        if (problem.status !== 409 || problem.data.cause !== "running") throw problem;
+        if (!window.confirm("The conference is running. End it (everyone is hung up) and delete it?")) return null;
+        return ctx.api.del(`${path}?end=true`);
+      });
       announce(`Conference ${conference.name || conference.id} deleted`);
       await load();
     } catch (problem) {

@@ -14,6 +14,7 @@ export class ParticipantRow {
     this.name = h("span", { class: "caller-name", "data-testid": "participant-name" });
     this.number = h("span", { class: "caller-number", "data-testid": "participant-number" });
     this.role = h("span", { "data-testid": "participant-role" });
+    this.stage = h("span", { class: "badge off", "data-testid": "participant-state" });
     this.muted = h("span", { class: "badge", "data-testid": "muted" });
     this.deaf = h("span", { class: "badge", "data-testid": "deaf" });
     this.held = h("span", { class: "badge", "data-testid": "held" });
@@ -31,7 +32,7 @@ export class ParticipantRow {
     this.element = h("tr", { "data-testid": "participant-row" },
       h("td", { class: "talk-cell" }, this.talk),
       h("th", { scope: "row" }, this.name, h("br"), this.number),
-      h("td", {}, this.role),
+      h("td", {}, this.role, " ", this.stage),
       h("td", {}, this.muted, " ", this.deaf, " ", this.held),
       h("td", { class: "num" }, this.duration),
       h("td", { class: "actions" }, this.muteButton, this.deafButton, this.holdButton, this.playButton,
@@ -61,6 +62,8 @@ export class ParticipantRow {
     this.number.textContent = state.caller_id_number || "";
     this.role.textContent = state.is_moderator ? "Moderator" : "Member";
     this.role.className = state.is_moderator ? "badge moderator" : "badge off";
+    row.dataset.state = this.stage.dataset.state = state.state || "joined";
+    this.stage.textContent = { on_hold: "On hold", leaving: "Leaving" }[state.state] || "Joined";
     this.setBadge(this.muted, state.speak === false, "Muted", "Mic on");
     this.setBadge(this.deaf, state.hear === false, "Deaf", "Hears");
     this.setBadge(this.held, Boolean(state.is_held), "On hold", "Not held");

@@ -1,0 +1,64 @@
+"""``kz-lifecycle``: conference lifecycle rules (connect rooms, maximum duration,
+empty rooms, waiting for a moderator, end-on-exit) and the record of each run.
+
+Consumes the durable RabbitMQ queue ``KZ_LIFECYCLE_QUEUE`` while it holds the
+lease of that name (run several: one acts, the others stand by), and commands
+the FreeSWITCH nodes of ``KZ_ESL_NODES``. Needs RabbitMQ and the document store.
+"""
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import signal  # noqa: E402
+
+import gevent.event  # noqa: E402
+
+from kzcore.bus.base import CONFERENCE_EXCHANGE  # noqa: E402
+from kzcore.config import load_config  # noqa: E402
+from kzcore.logs import setup_logging  # noqa: E402
+
+log = logging.getLogger("lifecycle")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="kz-lifecycle", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", help="TOML configuration file (else KZ_CONFIG)")
+    parser.add_argument("--exchange", default=CONFERENCE_EXCHANGE,
+                        help="topic exchange carrying the conference events (default: conference)")
+    parser.add_argument("--log-level", help="override log_level")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    from kzcore.store.factory import make_store
+    from lifecycle.compose import build_service, command_pool, make_source
+
+    args = parse_args(argv)
+    config = load_config(args.config, log_level=args.log_level)
+    setup_logging(config.log_level, config.log_format)
+    logging.getLogger("pika").setLevel(logging.WARNING)
+    if config.amqp_url.startswith("memory://"):
+        log.error("kz-lifecycle consumes RabbitMQ: set KZ_AMQP_URL to amqp://...; with the "
+                  "in-process bus, kz-all runs the lifecycle service itself")
+        return 2
+    store = make_store(config)
+    pool = command_pool(config)
+    service = build_service(config, store=store, pool=pool,
+                            source=make_source(config, exchange=args.exchange)).start()
+    log.info("kz-lifecycle started", extra={"queue": config.lifecycle_queue,
+                                            "exchange": args.exchange})
+    stopping = gevent.event.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        gevent.signal_handler(signum, stopping.set)
+    stopping.wait()
+    service.stop()
+    pool.close()
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
