@@ -19,7 +19,7 @@ import gevent.event
 from ecallmgr import events, resync
 from ecallmgr.event_ids import START, event_id, switch_position, synthetic_position
 from ecallmgr.handover import DirectOutlet
-from ecallmgr.normalize import normalize, room_identity
+from ecallmgr.normalize import channel_recording, normalize, room_identity
 from ecallmgr.state import LiveState
 from kzcore import fs_commands, fs_replies
 from kzcore.esl.frames import parse_headers
@@ -150,6 +150,9 @@ class EventStream:
         if event.get("Event-Name") in events.CHANNEL_EVENTS:
             self.state.apply(node, event)
             return
+        if event.get("Event-Name") in events.RECORD_EVENTS:
+            self._publish_recording(node, event, position)
+            return
         if event.get("Event-Subclass") != events.MAINTENANCE_SUBCLASS:
             return
         if room_identity(event) is None:
@@ -176,6 +179,14 @@ class EventStream:
         self.counts["published"] += 1
         if resync.SYNTHETIC in event:
             self.counts["synthetic"] += 1
+
+    def _publish_recording(self, node, event, position):
+        """A participant's recording started or stopped (uuid_record)."""
+        position, msg_id = self._identify(node, event, position)
+        result = channel_recording(event, node=self.node, focus=node, msg_id=msg_id)
+        if result is not None:
+            self.outlet.send(node, position, *result)
+            self.counts["published"] += 1
 
     def _identify(self, node, event, position):
         """(Position, msg_id): the switch's own numbering of the event, or for a

@@ -15,6 +15,7 @@ import os
 import wave
 
 from fssim.media import wav_header
+from kzcore.audio import resample
 
 MAX_SPEECH_SECONDS = 120.0   # a test control: keeps a wrong file from filling memory
 
@@ -50,22 +51,6 @@ def read_wav(path, rate):
         samples = array.array("h", (sum(samples[i:i + channels]) // channels
                                     for i in range(0, len(samples), channels)))
     return resample(samples, source_rate, rate)
-
-
-def resample(samples, source_rate, rate):
-    """Linear interpolation from ``source_rate`` to ``rate`` (enough for speech)."""
-    if source_rate == rate or not samples:
-        return array.array("h", samples)
-    count = int(len(samples) * rate / source_rate)
-    step, last = source_rate / float(rate), len(samples) - 1
-    out = array.array("h", bytes(2 * count))
-    for index in range(count):
-        position = index * step
-        left = int(position)
-        right = min(left + 1, last)
-        fraction = position - left
-        out[index] = int(samples[left] + (samples[right] - samples[left]) * fraction)
-    return out
 
 
 def active_spans(start, end, pauses):

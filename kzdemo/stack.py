@@ -33,6 +33,7 @@ class Stack:
         self._start_gateway()  # before crossbar: the UI is told the gateway's port
         self._start_crossbar()
         self._start_webhooks()
+        self._start_transcribe()
         return self
 
     def stop(self):
@@ -122,6 +123,17 @@ class Stack:
             publisher=self.publisher, node=self.config.node_name or "kz-all")
         self.webhooks.start()
         self._stoppers.append(self.webhooks.stop)
+
+    def _start_transcribe(self):
+        """The transcription worker, on the shared bus (a durable queue on RabbitMQ)."""
+        from transcribe.compose import build_service, make_source
+
+        self.transcribe = build_service(
+            self.config, store=self.store, publisher=self.publisher,
+            source=make_source(self.config, memory_bus=self.memory_bus),
+            node=self.config.node_name or "kz-all")
+        self.transcribe.start()
+        self._stoppers.append(self.transcribe.stop)
 
     def _start_gateway(self):
         from blackhole.server import create_gateway
