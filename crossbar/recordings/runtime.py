@@ -69,6 +69,7 @@ class RecordingParts:
     def start(self):
         self.participants.start()
         self.live.watcher.on_event(self.participants.on_event)
+        self.live.watcher.start()    # joins and RECORD_STOPs are seen from now on
         self.retention.start()
         return self
 
