@@ -32,6 +32,13 @@ class PocketSphinx:
         if rate != self.rate:
             from kzcore.audio import resample
             samples = resample(samples, rate, self.rate)
+        from kzcore.audio import voiced_spans
+        words = []
+        for start, end in voiced_spans(samples, self.rate):   # silence stays undecoded
+            words += self._decode(samples[start:end], start / float(self.rate))
+        return words
+
+    def _decode(self, samples, offset):
         decoder = self._decoder()
         decoder.start_utt()
         decoder.process_raw(array.array("h", samples).tobytes(), full_utt=True)
@@ -39,8 +46,8 @@ class PocketSphinx:
         words = []
         for segment in decoder.seg():
             confidence = min(1.0, max(0.0, decoder.logmath.exp(segment.prob)))
-            words.append((segment.word, segment.start_frame / FRAME_RATE,
-                          (segment.end_frame + 1) / FRAME_RATE, round(confidence, 3)))
+            words.append((segment.word, offset + segment.start_frame / FRAME_RATE,
+                          offset + (segment.end_frame + 1) / FRAME_RATE, round(confidence, 3)))
         return words
 
 
