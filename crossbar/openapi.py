@@ -91,8 +91,9 @@ OPERATIONS = [
      "mute, unmute, deaf, undeaf, kick, play or end_conference_on_exit",
      "conferences.participant.action", "202",
      "participants"),
-    ("get", f"{CONF}/recordings", "list_recordings", "Recordings of the conference", None,
-     "200", "conferences"),
+    ("get", f"{CONF}/recordings", "list_recordings", "Recording history of the conference, "
+     "oldest first, paginated; filters participant_id, call_id, kind", None, "200",
+     "conferences"),
     ("get", f"{A}/webhooks", "list_webhooks", "List webhooks", None, "200", "webhooks"),
     ("put", f"{A}/webhooks", "create_webhook",
      "Create a webhook; the reply's data.secret (signing key) is shown this once", "webhooks",
@@ -114,7 +115,15 @@ OPERATIONS = [
     ("get", f"{CONF}/recordings/{{recording_id}}", "get_recording", "One recording", None,
      "200", "conferences"),
     ("get", f"{CONF}/recordings/{{recording_id}}/raw", "get_recording_raw",
-     "The recording's WAV file", None, "200", "conferences"),
+     "The recording's audio (WAV or MP3); HTTP Range answers 206", None, "200", "conferences"),
+    ("get", f"{CONF}/transcripts", "list_transcripts", "Transcripts of the conference", None,
+     "200", "conferences"),
+    ("get", f"{CONF}/transcripts/{{transcript_id}}", "get_transcript",
+     "One transcript: status, progress, segments (start, end, participant, text, confidence)",
+     None, "200", "conferences"),
+    ("get", f"{CONF}/transcripts/{{transcript_id}}/raw", "get_transcript_raw",
+     "The transcript as WebVTT (format=vtt) or plain text (format=txt)", None, "200",
+     "conferences"),
     ("get", "/v2/live_media/{token}/{name}", "live_media",
      "A media file for FreeSWITCH, by a signed expiring link", None, "200", "media"),
     # carriers (issue 15): an account's resources (its admins) and the system's (superduper)
@@ -198,8 +207,12 @@ def _responses(status, method, path):
         codes.append("422")
     ok = {"description": "success", "content": {"application/json": {"schema": _ref("Envelope")}}}
     if path.endswith("/raw") and "recordings" in path:
-        ok = {"description": "the WAV file", "content": {"audio/wav": {"schema": {
-            "type": "string", "format": "binary"}}}}
+        ok = {"description": "the audio file", "content": {"audio/wav": {"schema": {
+            "type": "string", "format": "binary"}}, "audio/mpeg": {"schema": {
+                "type": "string", "format": "binary"}}}}
+    elif path.endswith("/raw") and "transcripts" in path:
+        ok = {"description": "the transcript", "content": {"text/vtt": {"schema": {
+            "type": "string"}}, "text/plain": {"schema": {"type": "string"}}}}
     elif (path.endswith("/raw") or "live_media" in path) and method == "get":
         ok = {"description": "the audio", "content": {"audio/*": {"schema": {
             "type": "string", "format": "binary"}}}}

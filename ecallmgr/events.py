@@ -37,7 +37,11 @@ KNOWN_EVENTS = PARTICIPANT_EVENTS | CONFERENCE_EVENTS
 # verbose-events), so a member's custom channel variables are known on any profile.
 CHANNEL_EVENTS = ("CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_HANGUP_COMPLETE")
 
-SUBSCRIPTION = (*CHANNEL_EVENTS, "CUSTOM", MAINTENANCE_SUBCLASS)
+# A participant's own recording (uuid_record): published as recording-started/stopped
+# (ecallmgr.recording_events).
+RECORD_EVENTS = ("RECORD_START", "RECORD_STOP")
+
+SUBSCRIPTION = (*CHANNEL_EVENTS, *RECORD_EVENTS, "CUSTOM", MAINTENANCE_SUBCLASS)
 # ``event json``: the same event dicts as ``event plain`` (fixtures room1_scenario.*),
 # parsed by orjson about five times faster than URL-decoding the plain form.
 EVENT_FORMAT = "json"

@@ -14,7 +14,7 @@ from kzcore.bus.keys import (conference_routing_key, participant_routing_key,  #
                              routing_word)
 from kzcore.naming import parse_fs_conference_name
 
-from ecallmgr import events
+from ecallmgr import events, recording_events
 
 TRUE = "true"
 
@@ -204,7 +204,24 @@ def conference_payload(event, identity, *, node, focus, msg_id, conference=None)
     }
     payload.update(room_details(event))
     payload.update(_envelope(events.CONFERENCE_EVENT_NAME, action, node, msg_id))
+    if action in recording_events.ROOM_ACTIONS:
+        recording_events.room_recording(payload, event)
     return payload
+
+
+def channel_recording(event, *, node, focus, msg_id):
+    """(routing_key, payload) of a participant's RECORD_START / RECORD_STOP, or None
+    (a channel in no conference of ours)."""
+    fields = recording_events.channel_recording(event)
+    identity = _room_identity(fields["room"]) if fields else None
+    if identity is None:
+        return None
+    account_id, conference_id = identity
+    fields.pop("room")
+    payload = {"conference_id": conference_id, "account_id": account_id, "focus": focus}
+    payload.update(_envelope(events.CONFERENCE_EVENT_NAME, fields["event"], node, msg_id))
+    payload.update(fields)
+    return participant_routing_key(conference_id, payload["call_id"]), payload
 
 
 def normalize(event, *, node, focus, msg_id, member=None, conference=None):

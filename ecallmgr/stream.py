@@ -21,7 +21,7 @@ from ecallmgr import events, resync
 from ecallmgr.event_ids import START, event_id, switch_position, synthetic_position
 from ecallmgr.handover import DirectOutlet
 from ecallmgr.lifecycle import LifecycleEvents, is_refusal, lifecycle_message, sequence_number
-from ecallmgr.normalize import normalize, room_identity
+from ecallmgr.normalize import channel_recording, normalize, room_identity
 from ecallmgr.state import LiveState
 from kzcore import fs_commands, fs_replies
 from kzcore.esl.frames import parse_headers
@@ -153,6 +153,9 @@ class EventStream:
         if event.get("Event-Name") in events.CHANNEL_EVENTS:
             self.state.apply(node, event)
             return
+        if event.get("Event-Name") in events.RECORD_EVENTS:
+            self._publish_recording(node, event, position)
+            return
         if event.get("Event-Subclass") != events.MAINTENANCE_SUBCLASS:
             return
         if room_identity(event) is None:
@@ -197,6 +200,15 @@ class EventStream:
             self.outlet.send(node, position, *lifecycle_message(
                 event, derived, position, node=self.node, focus=node, applied=applied))
             self.counts["lifecycle_published"] += 1
+
+    def _publish_recording(self, node, event, position):
+        """A participant's recording started or stopped (uuid_record)."""
+        position, msg_id = self._identify(node, event, position)
+        result = channel_recording(event, node=self.node, focus=node, msg_id=msg_id)
+        if result is not None:
+            result[1]["sequence"] = sequence_number(position)
+            self.outlet.send(node, position, *result)
+            self.counts["published"] += 1
 
     def _identify(self, node, event, position):
         """(Position, msg_id): the switch's own numbering of the event, or for a

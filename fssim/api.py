@@ -46,7 +46,8 @@ MODULES = {"mod_conference", "mod_event_socket", "mod_loopback", "mod_commands",
 
 
 def cmd_module_exists(core, args):
-    return "true" if args.strip() in MODULES else "false"
+    loaded = MODULES | ({"mod_shout"} if core.files.shout else set())
+    return "true" if args.strip() in loaded else "false"
 
 
 def cmd_originate(core, args):

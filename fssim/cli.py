@@ -34,6 +34,9 @@ def parse_args(argv=None):
     parser.add_argument("--httapi", action="store_true",
                         help="the switch loads mod_httapi: bare http(s):// files play "
                              "(off, as on the recorded switch and in fs_conf)")
+    parser.add_argument("--shout", action="store_true",
+                        help="the switch loads mod_shout: .mp3 recordings (as fs_conf; off, "
+                             "as on the recorded switch)")
     parser.add_argument("--http-timeout", type=float, default=2.0,
                         help="seconds an http_cache:// fetch may take")
     parser.add_argument("--log-level", default="INFO")
@@ -46,7 +49,7 @@ def main(argv=None):
     sim = Simulator(host=args.host, port=args.port, password=args.password,
                     hostname=args.hostname, recordings_dir=args.recordings_dir,
                     time_scale=args.time_scale, xml_curl_url=args.xml_curl_url,
-                    httapi=args.httapi, http_timeout=args.http_timeout)
+                    httapi=args.httapi, http_timeout=args.http_timeout, shout=args.shout)
     host, port = sim.start()
     gc.freeze()     # start-up objects out of the collector's reach: no ~15 ms full collections
     log.info("fssim ready", extra={"host": host, "port": port, "node": sim.node_name})

@@ -26,6 +26,7 @@ class Conference(FloorAndTalk):
         self.members = []            # join order; listings print newest first
         self.recordings = []
         self.record_path = None  # the last recording started (stamped on new members)
+        self.speech = []             # what members said here (fssim/speech.py, test control)
         self.variables = {}
         self.locked = False
         self.floor_holder = None

@@ -62,6 +62,17 @@ def talk(core, uuid, seconds=None):
         core.clock.later(seconds, set_voice, channel, False)
 
 
+def speak(core, uuid, wav_path):
+    """TEST CONTROL: the caller says what a WAV file holds (fssim/speech.py)."""
+    from fssim import speech
+    channel = member_channel(core, uuid)
+    _stop_far_voice(channel)
+    try:
+        return speech.speak(core, channel, wav_path)
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+
+
 def stop_talking(core, uuid):
     channel = member_channel(core, uuid)
     _stop_far_voice(channel)

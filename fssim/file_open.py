@@ -16,6 +16,11 @@ switch checks it (`conference play`, member files, hold music):
 - an absolute path: the file must exist, with an extension mod_sndfile reads
   (a missing file fails, recorded play_missing_file; the extension rule is not shown);
 - any other ``scheme://``: no module, fails (not shown by any fixture).
+
+Opening for recording (``recording start``, ``uuid_record``): by the extension, a
+format some loaded module writes: mod_sndfile's, and ``mp3`` only with mod_shout
+(``FileModules(shout=True)``; fs_conf loads it, the recorded switch did not). Not
+shown by any fixture: mod_shout registers the ``mp3`` extension for writing (lame).
 """
 import dataclasses
 import os
@@ -23,7 +28,7 @@ import os
 from fssim.http_cache import HttpFetcher
 from fssim.media import file_seconds
 
-# libsndfile formats mod_sndfile registers (mp3 would need mod_shout: not loaded).
+# libsndfile formats mod_sndfile registers (mp3 needs mod_shout: not loaded by default).
 SNDFILE_EXTENSIONS = {"wav", "aif", "aiff", "au", "snd", "flac", "ogg", "raw", "r8", "r16",
                       "r24", "r32", "gsm", "ul", "al", "w64", "caf", "rf64", "voc"}
 
@@ -38,8 +43,9 @@ class OpenedFile:
 class FileModules:
     """The file-format modules of one simulated switch."""
 
-    def __init__(self, httapi=False, http_timeout=2.0, local_streams=("moh",)):
+    def __init__(self, httapi=False, http_timeout=2.0, local_streams=("moh",), shout=False):
         self.httapi = httapi
+        self.shout = shout
         self.local_streams = set(local_streams)
         self.http = HttpFetcher(http_timeout)
 
@@ -60,15 +66,22 @@ class FileModules:
             return self._fetched(path, path, rest)
         return None
 
+    def can_record(self, path):
+        """Whether a loaded module writes this file's format (by its extension)."""
+        if "://" in (path or ""):
+            return False
+        extension = path.rsplit(".", 1)[-1].lower() if "." in os.path.basename(path) else ""
+        return extension in SNDFILE_EXTENSIONS or (extension == "mp3" and self.shout)
+
     def _fetched(self, path, url, file_path):
         seconds = self.http.seconds(url)
         return None if seconds is None else OpenedFile(path, seconds, file_path)
 
-    @staticmethod
-    def _open_local(path):
+    def _open_local(self, path):
+        shout = self.shout
         extension = path.rsplit(".", 1)[-1].lower() if "." in os.path.basename(path) else ""
         if not os.path.isabs(path) or not os.path.isfile(path) \
-                or extension not in SNDFILE_EXTENSIONS:
+                or extension not in SNDFILE_EXTENSIONS and not (extension == "mp3" and shout):
             return None
         return OpenedFile(path, file_seconds(path), path)
 

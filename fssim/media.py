@@ -77,3 +77,34 @@ def write_silence_wav(path, seconds, rate):
             handle.write(chunk[:min(remaining, len(chunk))])
             remaining -= min(remaining, len(chunk))
     return samples, 44 + samples * 2
+
+
+# Silent MPEG audio layer III frames (8 kbit/s, mono, no CRC, empty side info): what a
+# switch with mod_shout (lame) writes for `.mp3` recordings, minus the sound. By rate:
+# (version bits, sample-rate index, samples per frame); MPEG-1 for 32-48 kHz, MPEG-2 for
+# 16-24 kHz, MPEG-2.5 for 8-12 kHz.
+MP3_RATES = {48000: (3, 1, 1152), 44100: (3, 0, 1152), 32000: (3, 2, 1152),
+             24000: (2, 1, 576), 22050: (2, 0, 576), 16000: (2, 2, 576),
+             12000: (0, 1, 576), 11025: (0, 0, 576), 8000: (0, 2, 576)}
+
+
+def silent_mp3_frame(rate):
+    version, rate_index, per_frame = MP3_RATES[rate]
+    bitrate_index = 1                                  # 32 kbit/s (MPEG-1) / 8 kbit/s
+    kbps = 32 if version == 3 else 8
+    size = (144 if version == 3 else 72) * kbps * 1000 // rate
+    header = bytes([0xFF, 0xE0 | (version << 3) | (1 << 1) | 1,
+                    (bitrate_index << 4) | (rate_index << 2), 0xC0])
+    return header + bytes(size - 4), per_frame
+
+
+def write_silence_mp3(path, seconds, rate):
+    """An MP3 of ``seconds`` of silence; returns (samples, size)."""
+    frame, per_frame = silent_mp3_frame(rate if rate in MP3_RATES else 8000)
+    count = max(1, int(round(seconds * rate / per_frame)))
+    directory = os.path.dirname(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(frame * count)
+    return count * per_frame, count * len(frame)

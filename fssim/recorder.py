@@ -1,5 +1,6 @@
 """Conference recordings (conference_record.c): a recording node takes a member id (no
-add-member), and stopping it writes a real WAV file of silence as long as it ran.
+add-member), and stopping it writes a real WAV file as long as it ran, paused stretches
+left out: silence, with what members said in the room mixed in (fssim/speech.py).
 
 The file is opened when the recording starts (its directory made first, as the switch
 does). When that fails, `recording start` has already answered `+OK Record file ...`:
@@ -12,7 +13,8 @@ import logging
 import os
 
 from fssim import conference_events as ce
-from fssim.media import write_silence_wav
+from fssim import speech
+from fssim.media import write_silence_mp3
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,7 @@ class RecordingNode:
     started: float
     paused_at: float = None
     paused_total: float = 0.0
+    pauses: list = dataclasses.field(default_factory=list)   # [(from, to|None)]
 
 
 class Recorder:
@@ -43,7 +46,11 @@ class Recorder:
         return os.path.join(self.recordings_dir, path.lstrip("/"))
 
     def can_write(self, path):
-        """Open the file for writing as the switch would (directories made first)."""
+        """Open the file for writing as the switch would (directories made first): a
+        format no loaded module writes (mp3 without mod_shout) cannot be opened."""
+        if not self.core.files.can_record(path):
+            log.info("recording cannot open", extra={"path": path, "error": "no module"})
+            return False
         target = self.local_path(path)
         try:
             directory = os.path.dirname(target)
@@ -94,7 +101,7 @@ class Recorder:
         seconds = max(0.0, now - node.started - node.paused_total)
         rate = conference.profile.rate
         try:
-            samples, size = write_silence_wav(self.local_path(node.path), seconds, rate)
+            samples, size = self._write(conference, node, now, seconds, rate)
         except OSError as exc:
             log.warning("recording not written", extra={"path": node.path, "error": str(exc)})
             samples, size = int(seconds * rate), 0
@@ -104,13 +111,23 @@ class Recorder:
             ("Milliseconds-Elapsed", str(int(seconds * 1000))),
             ("Record-File-Size", str(size))])
 
+    def _write(self, conference, node, now, seconds, rate):
+        target = self.local_path(node.path)
+        if target.lower().endswith(".mp3"):
+            return write_silence_mp3(target, seconds, rate)   # speech is not mixed into mp3
+        said = [speech.at_rate(segment, rate) for segment in conference.speech]
+        return speech.write_wav(target, speech.mix(node.started, now, rate, said, node.pauses),
+                                rate)
+
     def pause(self, conference, node, paused):
         now = self.core.clock.now()
         if paused and node.paused_at is None:
             node.paused_at = now
+            node.pauses.append((now, None))
         elif not paused and node.paused_at is not None:
             node.paused_total += now - node.paused_at
             node.paused_at = None
+            node.pauses[-1] = (node.pauses[-1][0], now)
         action = "pause-recording" if paused else "resume-recording"
         conference.emit_conference(action, [("Path", node.path), ("Other-Recordings", "true")])
 

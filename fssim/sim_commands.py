@@ -66,6 +66,13 @@ def _dtmf(core, uuid, rest):
     control.dtmf(core, uuid, rest[0] if rest else "")
 
 
+def _speak(core, uuid, rest):
+    if not rest:
+        raise control.ControlError("usage: sim_speak <uuid|member_id> <file.wav>")
+    segment = control.speak(core, uuid, rest[0])
+    return f"{segment.seconds:.3f}"
+
+
 def _hangup(core, uuid, rest):
     control.hangup(core, uuid, rest[0] if rest else "NORMAL_CLEARING")
 
@@ -144,7 +151,7 @@ def sim_carrier_plan(core, args):
 SIM_COMMANDS = {
     "sim_join": sim_join, "sim_talk": _with_uuid(_talk), "sim_stop_talking": _with_uuid(_stop),
     "sim_dtmf": _with_uuid(_dtmf), "sim_hangup": _with_uuid(_hangup),
-    "sim_voice": _with_uuid(_voice), "sim_talk_burst": _with_uuid(_burst),
+    "sim_voice": _with_uuid(_voice), "sim_speak": _with_uuid(_speak), "sim_talk_burst": _with_uuid(_burst),
     "sim_register": sim_register, "sim_unregister": sim_unregister, "sim_log": sim_log,
     "sim_add_profile": sim_add_profile,
     "sim_carrier_plan": sim_carrier_plan,   # round-5 hook (fssim/carrier_plan.py)

@@ -25,18 +25,19 @@ class Simulator:
     def __init__(self, host="127.0.0.1", port=0, password="ClueCon", hostname="vm",
                  recordings_dir=None, time_scale=1.0, dialplan=None, ipv4="127.0.0.1",
                  ipv6="::1", first_member_id=1, xml_curl_url=None, httapi=False,
-                 http_timeout=2.0, local_streams=("moh",)):
+                 http_timeout=2.0, local_streams=("moh",), shout=False):
         """httapi: the switch loads mod_httapi, so a bare http(s):// file plays (off, as
         on the recorded switch and in fs_conf: such a play is "not found");
         http_timeout: how long an http_cache:// (or httapi) fetch may take;
-        local_streams: the mod_local_stream sources (local_stream://moh)."""
+        local_streams: the mod_local_stream sources (local_stream://moh);
+        shout: the switch loads mod_shout, so .mp3 files record (off, as recorded)."""
         self.host = host
         self.port = port
         self.password = password
         self.core = Core(hostname=hostname, time_scale=time_scale,
                          recordings_dir=recordings_dir, ipv4=ipv4, ipv6=ipv6,
                          first_member_id=first_member_id,
-                         files=FileModules(httapi, http_timeout, local_streams))
+                         files=FileModules(httapi, http_timeout, local_streams, shout))
         if xml_curl_url:
             self.core.xml_curl = XmlCurlClient(self.core, xml_curl_url)
         for pattern, handler in dialplan or ():
@@ -85,6 +86,12 @@ class Simulator:
 
     def talk(self, uuid, seconds=None):
         control.talk(self.core, uuid, seconds)
+
+    def speak(self, uuid, wav_path):
+        """TEST CONTROL: the member's far end sends this WAV (fssim/speech.py); it is
+        in the member's and the room's recordings. Returns the Segment."""
+        from fssim import control
+        return control.speak(self.core, uuid, wav_path)
 
     def stop_talking(self, uuid):
         control.stop_talking(self.core, uuid)

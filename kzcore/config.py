@@ -190,6 +190,24 @@ SETTINGS = {
     "command_id_sweep_interval": ("KZ_COMMAND_ID_SWEEP_INTERVAL", 60.0, float,
                                   "seconds between removals of expired command_id records "
                                   "(per crossbar process; 0 = never)"),
+    # --- recordings and transcripts (issue 13) ---
+    "recordings_storage": ("KZ_RECORDINGS_STORAGE", "directory", str,
+                           "where finished recordings are kept: 'directory' (the files under "
+                           "KZ_RECORDINGS_DIR) or 'store' (attachments of their documents)"),
+    "recordings_max_duration": ("KZ_RECORDINGS_MAX_DURATION", 86400, int,
+                                "seconds a recording runs when its start gives no "
+                                "max_duration_s (at most 86400)"),
+    "recordings_sweep_interval": ("KZ_RECORDINGS_SWEEP_INTERVAL", 3600.0, float,
+                                  "seconds between removals of recordings older than their "
+                                  "account's recordings_retention_days (0 = never)"),
+    "transcribe_engine": ("KZ_TRANSCRIBE_ENGINE", "pocketsphinx", str,
+                          "speech-to-text engine: 'pocketsphinx' (offline, en-us) or "
+                          "'package.module:factory'"),
+    "transcribe_languages": ("KZ_TRANSCRIBE_LANGUAGES", "en-us", str,
+                             "comma separated languages transcription accepts (the first is "
+                             "the default); others are a 400"),
+    "transcribe_queue": ("KZ_TRANSCRIBE_QUEUE", "kz-transcribe", str,
+                         "durable RabbitMQ queue of transcription jobs (kz-transcribe)"),
 }
 
 
@@ -290,6 +308,13 @@ class Config:
     lifecycle_retry: float = 5.0
     lifecycle_gone_grace: float = 10.0
     lifecycle_recent_participants: int = 50
+    # --- recordings and transcripts (issue 13) ---
+    recordings_storage: str = "directory"
+    recordings_max_duration: int = 86400
+    recordings_sweep_interval: float = 3600.0
+    transcribe_engine: str = "pocketsphinx"
+    transcribe_languages: str = "en-us"
+    transcribe_queue: str = "kz-transcribe"
 
     @property
     def nodes(self):

@@ -36,6 +36,7 @@ class Stack:
         self._start_webhooks()
         if self.with_lifecycle:
             self._start_lifecycle()
+        self._start_transcribe()
         return self
 
     def stop(self):
@@ -136,6 +137,17 @@ class Stack:
                                                           memory_bus=self.memory_bus)).start()
         self._stoppers.append(pool.close)
         self._stoppers.append(self.lifecycle.stop)
+
+    def _start_transcribe(self):
+        """The transcription worker, on the shared bus (a durable queue on RabbitMQ)."""
+        from transcribe.compose import build_service, make_source
+
+        self.transcribe = build_service(
+            self.config, store=self.store, publisher=self.publisher,
+            source=make_source(self.config, memory_bus=self.memory_bus),
+            node=self.config.node_name or "kz-all")
+        self.transcribe.start()
+        self._stoppers.append(self.transcribe.stop)
 
     def _start_gateway(self):
         from blackhole.server import create_gateway

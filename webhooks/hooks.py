@@ -12,7 +12,8 @@ same call just before it does.
 """
 import collections
 import dataclasses
-import os
+
+from kzcore.naming import is_account_id   # the same 32-hex form as every document id
 
 ALL = "all"
 
@@ -25,8 +26,9 @@ PLAIN = {
     "deaf-member": "participant.deaf", "undeaf-member": "participant.undeaf",
     "hold-member": "participant.held", "unhold-member": "participant.unheld",
     "transfer": "participant.moved",
-    "stop-recording": "recording.stopped",
-    # published by no one yet: the names transcripts will use when they exist
+    "recording-started": "recording.started", "recording-stopped": "recording.stopped",
+    "recording-paused": "recording.paused", "recording-resumed": "recording.resumed",
+    "recording-deleted": "recording.deleted",
     "transcript-ready": "transcript.ready", "transcript-failed": "transcript.failed",
 }
 # what made a participant leave, remembered per call until its del-member
@@ -34,8 +36,7 @@ LEAVING = {"kick-member": "kicked", "hup-member": "hung_up_by_moderator", "trans
 LEFT_BY_HANGUP = "hangup"
 ENDED_EMPTY, ENDED_KICKED = "last_participant_left", "participants_kicked"
 EVENT_NAMES = tuple(sorted(set(PLAIN.values()) | {
-    "participant.left", "conference.ended", "recording.started", "recording.failed",
-    "recording.ready"}))
+    "participant.left", "conference.ended", "recording.failed", "recording.ready"}))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,28 +91,22 @@ def hook_events(payload, memory):
         ended = ENDED_KICKED if room["last_left"] == "kicked" else ENDED_EMPTY
         memory.forget(account_id, conference_id)
         return [HookEvent("conference.ended", {"end_reason": ended})]
-    if action == "start-recording":
-        if payload.get("error"):
-            return [HookEvent("recording.failed", {"reason": payload["error"]})]
-        return [HookEvent("recording.started", {})]
+    if action == "recording-failed":
+        return [HookEvent("recording.failed", {"reason": payload.get("reason")})]
     events = [HookEvent(PLAIN[action], {})] if action in PLAIN else []
-    if action == "stop-recording":
+    if action == "recording-stopped":
         events += recording_ready(payload)
     return events
 
 
 def recording_ready(payload):
-    """A stopped recording crossbar can serve: the file is
-    ``{recordings_dir}/{account_id}/{conference_id}/{recording_id}.wav`` and not empty."""
-    path = payload.get("file") or ""
-    head, name = os.path.split(path)
-    head, conference_dir = os.path.split(head)
-    account_dir = os.path.basename(head)
+    """A stopped recording crossbar can serve: named by a crossbar id (a file crossbar
+    asked for: ``<32 hex>.<format>``) and not empty. The event names the recording,
+    never the file's place on the server."""
     account_id, conference_id = payload["account_id"], payload["conference_id"]
-    if not name.endswith(".wav") or (account_dir, conference_dir) != (account_id, conference_id) \
-            or not payload.get("record_file_size"):
+    recording_id = payload.get("recording_id")
+    if not is_account_id(recording_id) or not payload.get("record_file_size"):
         return []
-    recording_id = name[:-len(".wav")]
     url = (f"/v2/accounts/{account_id}/conferences/{conference_id}"
            f"/recordings/{recording_id}/raw")
     return [HookEvent("recording.ready", {"recording_id": recording_id, "download_url": url})]

@@ -36,10 +36,13 @@ def _play(ctx, live, account_id, conference, params):
 
 
 def _record(ctx, live, account_id, conference, params):
-    located = live.running(account_id, conference)
-    if params["action"] == "start":
-        return live.recordings.start(live, located), ACCEPTED
-    return live.recordings.stop(live, located), ACCEPTED
+    from crossbar.recordings import room
+    return room.record(ctx, live, account_id, conference, params)
+
+
+def _transcribe(ctx, live, account_id, conference, params):
+    from crossbar.recordings import runtime
+    return runtime.parts(live).transcripts.action(ctx, live, account_id, conference, params)
 
 
 def _dial(ctx, live, account_id, conference, params):
@@ -52,7 +55,7 @@ def _end(ctx, live, account_id, conference, params):
 
 
 ACTIONS = {"lock": _lock, "unlock": _unlock, "play": _play, "record": _record, "dial": _dial,
-           "end": _end, **playback.ACTIONS}
+           "end": _end, "transcribe": _transcribe, **playback.ACTIONS}
 ALLOWED_ACTIONS = tuple(ACTIONS)
 
 

@@ -1,4 +1,5 @@
-"""Routes for conferences (seed 002): CRUD, actions, participants, recordings."""
+"""Routes for conferences (seed 002): CRUD, actions, participants (recordings and
+transcripts: crossbar.recordings.views)."""
 from flask import Blueprint, request
 
 from crossbar import action_requests, documents, idempotency, responses
@@ -7,7 +8,6 @@ from crossbar.conferences.service import ConferencesService
 from crossbar.context import current_context, json_body, request_data, services
 from crossbar.crud_views import if_match
 from crossbar.lifecycle import ending
-from crossbar.live import recordings
 from crossbar.participants import service as participants
 
 blueprint = Blueprint("conferences", __name__)
@@ -119,8 +119,3 @@ def participant_action(account_id, conference_id, participant_id):
                    participants.participant_action(current_context(), account_id, conference_id,
                                                    participant_id, request))
 
-
-@blueprint.route(f"{ONE}/recordings", methods=["GET"], endpoint="recordings_list")
-def list_recordings(account_id, conference_id):
-    conference = _service().load_or_id(account_id, conference_id)
-    return _reply(recordings.list_recordings(current_context(), account_id, conference))

@@ -28,11 +28,13 @@ import gevent.queue
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("CHANNEL_ANSWER", "CHANNEL_HANGUP_COMPLETE", "CUSTOM", "conference::maintenance")
+EVENTS = ("CHANNEL_ANSWER", "CHANNEL_HANGUP_COMPLETE", "RECORD_STOP", "CUSTOM",
+          "conference::maintenance")
 FILTERS = (("Action", "bgdial-result"), ("Action", "add-member"),
            ("Event-Name", "CHANNEL_ANSWER"), ("Event-Name", "CHANNEL_HANGUP_COMPLETE"),
            ("Action", "stop-recording"), ("Action", "conference-destroy"),
-           ("Action", "start-recording"), ("Action", "rejected-join-only"))
+           ("Action", "start-recording"), ("Action", "rejected-join-only"),
+           ("Event-Name", "RECORD_STOP"))   # participants' tracks (crossbar.recordings)
 KEEP_SECONDS = 300.0
 MAX_KEYS = 20000
 
@@ -103,13 +105,18 @@ class DialWatcher:
         self._changed = gevent.event.Event()
         self._worker = None
         self._filtered = collections.defaultdict(gevent.event.Event)  # node -> filters in place
-        self._room_ended, self._node_ready = [], []
+        self._room_ended, self._node_ready, self._listeners = [], [], []
         self.clock = clock
 
     def on_room_ended(self, callback):
         """``callback(node, conference_name)`` for each conference-destroy; it runs on
         the watcher's greenlet, so it must only enqueue."""
         self._room_ended.append(callback)
+
+    def on_event(self, callback):
+        """``callback(node, headers)`` for every event this connection sees (the
+        recordings' add-member and RECORD_STOP); it must only enqueue."""
+        self._listeners.append(callback)
 
     def on_node_ready(self, callback):
         """``callback(node)`` after each (re)connection is subscribed and filtered
@@ -152,6 +159,8 @@ class DialWatcher:
                 log.exception("dial watcher could not read an event", extra={"node": node})
 
     def _record(self, node, headers):
+        for callback in self._listeners:
+            callback(node, headers)
         if headers.get("Action") == "conference-destroy" and headers.get("Conference-Name"):
             for callback in self._room_ended:
                 callback(node, headers["Conference-Name"])

@@ -1,7 +1,9 @@
-"""Conference recordings: one active recording per conference, WAV files under
-``recordings_dir/{account_id}/{conference_id}/{recording_id}.wav``, and a
-``recording`` document per file holding ``conference_id``, ``path``, ``started``
-and, once stopped, ``duration``/``size`` (plus ``samples``/``samplerate``).
+"""Conference recordings: one active recording per conference, files under
+``recordings_dir/{account_id}/{conference_id}/{recording_id}.{wav|mp3}``, and a
+``recording`` document per file (crossbar.recordings.docs) holding ``conference_id``,
+``path``, ``started`` and, once stopped, ``duration``/``size`` (plus
+``samples``/``samplerate``); once stopped the file is kept where the configuration
+says (crossbar.recordings.storage).
 
 Facts come from FreeSWITCH's own ``stop-recording`` event (``Milliseconds-Elapsed``,
 ``Record-File-Size``, ``Samples-Out``, ``Samplerate``), caught by the dial watcher's
@@ -23,6 +25,8 @@ import gevent
 from crossbar import documents
 from crossbar.live import state
 from crossbar.live.recordings_confirm import StartConfirmation
+from crossbar.recordings import docs
+from crossbar.recordings.storage import RecordingStorage
 from crossbar.live.recordings_guard import (  # noqa: F401 (re-exported names)
     GUARD_TYPE, STALE_AFTER, RecordingGuard, guard_id, is_recording)
 from kzcore.errors import Conflict, NotFound, SwitchRefused, SwitchUnavailable
@@ -40,8 +44,8 @@ def recordings_root(config):
     return os.path.abspath(getattr(config, "recordings_dir", None) or "var/recordings")
 
 
-def recording_path(root, account_id, conference_id, recording_id):
-    return os.path.join(root, account_id, conference_id, f"{recording_id}.wav")
+def recording_path(root, account_id, conference_id, recording_id, fmt="wav"):
+    return docs.room_path(root, account_id, conference_id, recording_id, fmt)
 
 
 def wav_facts(path):
@@ -77,10 +81,7 @@ def event_facts(stopped):
 
 
 def public(doc):
-    view = documents.public_view(doc)
-    view.pop("path", None)
-    view["content_type"] = CONTENT_TYPE
-    return view
+    return docs.public(doc)
 
 
 class Recordings:
@@ -91,8 +92,10 @@ class Recordings:
         self.event_wait, self.file_wait = event_wait, file_wait
         self.guard = RecordingGuard(store, clock)
         self.confirmation = confirmation or StartConfirmation(getattr(config, "esl_timeout", 5.0))
+        self.storage = RecordingStorage(store, getattr(config, "recordings_storage", "directory"),
+                                        self.root)
 
-    def start(self, live, located):
+    def start(self, live, located, fmt="wav", fields=None):
         """Refuse when FreeSWITCH lists a recording, then claim the store guard
         (the cross-process lock), then start and wait for the switch to confirm;
         a failed or refused start releases the guard and saves no document."""
@@ -103,7 +106,8 @@ class Recordings:
         self.guard.claim(live, fresh, recording_id)
         try:
             self._watch(fresh.node)
-            path = recording_path(self.root, located.account_id, located.conference_id, recording_id)
+            path = recording_path(self.root, located.account_id, located.conference_id,
+                                  recording_id, fmt)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             text = _send_hiding_path(live, fresh, "start", path)
             confirmed = self.confirmation.confirm(live, fresh, path, self.watcher)
@@ -115,8 +119,10 @@ class Recordings:
                     "node": fresh.node, "reason": failed.message})
             raise
         doc = {"_id": recording_id, "conference_id": located.conference_id, "path": path,
-               "started": int(self.clock()), "node": fresh.node, "status": "recording",
-               "confirmed_by": confirmed, **documents.new_private(located.account_id, PVT_TYPE)}
+               "kind": "conference", "format": fmt, "name": f"{recording_id}.{fmt}",
+               "started": round(self.clock(), 3), "pauses": [], "node": fresh.node,
+               "status": "recording", "confirmed_by": confirmed, **(fields or {}),
+               **documents.new_private(located.account_id, PVT_TYPE)}
         saved = self.store.save(account_db(located.account_id), doc)
         log.info("recording started", extra={"account_id": located.account_id,
                                             "conference_id": located.conference_id,
@@ -131,26 +137,33 @@ class Recordings:
                         extra={"node": node})
 
     # --- stopping ----------------------------------------------------------------
-    def stop(self, live, located):
+    def stop(self, live, located, reason="requested"):
         paths = state.recording_paths(located.conference)
         if not paths:
             raise Conflict("conference is not recording", {"conference_id": located.conference_id})
         texts, stopped = [], []
         for path in paths:
             texts.append(_send_hiding_path(live, located, "stop", path))
-            doc = self._finish(located, path)
+            doc = self._finish(located, path, reason)
             if doc is not None:
                 stopped.append(public(doc))
         self.guard.release(located.account_id, located.conference_id)
         return {"message": "\n".join(texts), "recordings": stopped}
 
-    def _finish(self, located, path):
+    def _finish(self, located, path, reason="requested"):
         db = account_db(located.account_id)
         doc = self.store.find_one(db, {"pvt_type": PVT_TYPE, "path": path})
         if doc is None:
             return None  # somebody else's recording: stopped, nothing of ours to update
-        doc.update(status="stopped", stopped=int(self.clock()), **self._facts(located, path))
-        saved = self.store.save(db, documents.touched(doc))
+        now = round(self.clock(), 3)
+        for pause in doc.get("pauses") or ():
+            if pause.get("resumed") is None:
+                pause["resumed"] = now
+        doc.update(status="stopped", stopped=now, stop_reason=reason,
+                   **self._facts(located, path))
+        if doc.get("duration") is None:   # no facts from the switch: crossbar's clock
+            doc.update(duration=docs.recorded_seconds(doc, now), duration_source="clock")
+        saved = self.storage.keep(located.account_id, documents.touched(doc))
         log.info("recording stopped", extra={
             "account_id": located.account_id, "recording_id": doc["_id"],
             "duration": saved.get("duration"), "size": saved.get("size"),

@@ -1,21 +1,17 @@
 """Routes the live part adds (wired with ``create_app(..., extra_blueprints=[...])``):
 
 - ``GET /v2/live_media/<token>/<name>``: a media document's audio for FreeSWITCH,
-  by a signed, expiring link (no auth header; the token is the authorization);
-- ``GET /v2/accounts/{account_id}/conferences/{conference_id}/recordings/{recording_id}``
-  and ``.../raw``: one recording's document and its WAV file (usual auth).
+  by a signed, expiring link (no auth header; the token is the authorization).
+Recordings and transcripts have their own routes (crossbar.recordings.views).
 """
-from flask import Blueprint, Response, send_file
+from flask import Blueprint, Response
 
-from crossbar import responses
 from crossbar.auth.guard import check_request, public
 from crossbar.context import services
-from crossbar.live.recordings import CONTENT_TYPE, public as public_recording
 from crossbar.media import audio
 from crossbar.media.service import MediaService
+from crossbar.recordings import views as recordings
 from kzcore.errors import SwitchUnavailable
-
-RECORDING = "/accounts/<account_id>/conferences/<conference_id>/recordings/<recording_id>"
 
 
 def _live():
@@ -38,19 +34,5 @@ def create_blueprint():
         # API download (FreeSWITCH's mod_http_cache ignores the disposition).
         return Response(content, 200, headers=audio.download_headers(content_type, media_id))
 
-    @blueprint.route(RECORDING, methods=["GET"], endpoint="recording_get")
-    def recording_get(account_id, conference_id, recording_id):
-        doc = _live().recordings.load(account_id, conference_id, recording_id)
-        return responses.ok(public_recording(doc), revision=doc.get("_rev"))
-
-    @blueprint.route(f"{RECORDING}/raw", methods=["GET"], endpoint="recording_raw")
-    def recording_raw(account_id, conference_id, recording_id):
-        recordings = _live().recordings
-        path = recordings.file_of(recordings.load(account_id, conference_id, recording_id))
-        response = send_file(path, mimetype=CONTENT_TYPE, as_attachment=True,
-                             download_name=f"{recording_id}.wav", max_age=0, conditional=False,
-                             etag=False, last_modified=None)
-        response.headers.update(audio.SECURITY_HEADERS)
-        return response
-
+    recordings.add_routes(blueprint)   # recordings and transcripts
     return blueprint

@@ -92,6 +92,8 @@ class LiveConferences:
         if self.resync is not None:
             self.resync.close()
         self.dynamic_rooms.close()
+        if getattr(self, "_recording_parts", None) is not None:
+            self._recording_parts.close()
         self.watcher.close()
         self.pool.close()
 

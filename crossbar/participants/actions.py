@@ -50,6 +50,13 @@ def _dtmf(target, params):
     return target.command("dtmf", member=target.member_id, digits=params["digits"])
 
 
+def _record(target, params):
+    """Record the participant on its own file (crossbar.recordings.participants)."""
+    from crossbar.recordings import runtime
+    return runtime.parts(target.live).participants.record(
+        target.ctx, target.account_id, target.conference_id, target.member_id, params)
+
+
 def _stop_play(target, params):
     return target.command("stop", which=params["which"], member=target.member_id)
 
@@ -68,4 +75,5 @@ ACTIONS = {
     "volume_in": _level("volume_in"), "volume_out": _level("volume_out"),
     "energy": _level("energy"), "stop_play": _stop_play,
     "move": move.move, "supervise": supervise.supervise, END_ON_EXIT_FLAG: _end_on_exit,
+    "record": _record,
 }

@@ -227,3 +227,14 @@ def api_uuid_dump(call_id):
 
 def api_list_all():
     return "conference list"
+
+
+def api_uuid_record(call_id, action, path, limit_s=None):
+    """``uuid_record <uuid> start|stop <path> [<limit>]`` (mod_commands): one channel
+    recorded on its own file; ``limit_s`` seconds end it by itself."""
+    if action not in ("start", "stop"):
+        raise invalid("action", "must be start or stop", action)
+    words = ["uuid_record", valid_call_id(call_id), action, valid_media_path(path)]
+    if limit_s is not None:
+        words.append(valid_integer("limit", limit_s, 1, 86400))
+    return " ".join(words)

@@ -143,7 +143,7 @@ def test_actions_without_switch_and_with_a_bad_action(api, confs):
     assert bad.status_code == 400
     assert bad.get_json()["data"]["action"]["enum"]["target"] == \
         ["lock", "unlock", "dial", "play", "record", "stop_play", "pause_play", "resume_play",
-         "set_sounds", "end"]
+         "set_sounds", "end", "transcribe"]
     lock = api.call("PUT", path, body={"action": "lock", "data": {}}, token=api.root.token)
     assert lock.status_code == 503 and lock.get_json()["error_id"] == "switch_unavailable"
     for sub in ("participants", "participants/3", "recordings"):

@@ -50,7 +50,7 @@ def test_unknown_action_names_the_allowed_ones(rig):
     assert reply.status_code == 400
     enum = reply.get_json()["data"]["action"]["enum"]
     assert set(enum["target"]) == {"lock", "unlock", "dial", "play", "record", "stop_play",
-                                   "pause_play", "resume_play", "set_sounds", "end"}
+                                   "pause_play", "resume_play", "set_sounds", "end", "transcribe"}
 
 
 def test_not_running_and_unknown_conference(rig):

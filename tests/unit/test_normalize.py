@@ -111,9 +111,11 @@ def test_conference_events_go_to_the_conference_key(room1):
     assert (create["account_id"], create["focus"], create["locked"]) == (ACCOUNT, FOCUS, False)
     assert find(published, "lock")[0][1]["locked"] is True
     assert find(published, "unlock")[0][1]["locked"] is False
-    start = find(published, "start-recording")[0][1]
-    stop = find(published, "stop-recording")[0][1]
-    assert (start["file"], start["recording"]) == ("/opt/switch/rec/room1.wav", True)
+    start = find(published, "recording-started")[0][1]
+    stop = find(published, "recording-stopped")[0][1]
+    # the recording by its id and file name: never the server path (security rule)
+    assert (start["recording_id"], start["name"], start["recording"]) == ("room1", "room1.wav", True)
+    assert "file" not in start and "/opt/switch" not in str(start) + str(stop)
     assert (stop["recording"], stop["record_file_size"]) == (False, 48464)
     assert find(published, "play-file")[0][1]["file"] == "tone_stream://%(1000,0,350)"
     assert find(published, "speak-text")[0][1]["text"] == "Welcome to room one"

@@ -147,12 +147,13 @@ def test_relate_payload(registry):
 
 @pytest.mark.parametrize("schema_id,allowed", [
     ("conferences.action", ["lock", "unlock", "dial", "play", "record", "stop_play", "pause_play",
-                            "resume_play", "set_sounds", "end"]),
+                            "resume_play", "set_sounds", "end", "transcribe"]),
     ("conferences.participants.action", ["mute", "unmute", "deaf", "undeaf", "kick", "play", "relate",
                                          "hold", "unhold", "dtmf"]),
     ("conferences.participant.action", ["mute", "unmute", "deaf", "undeaf", "kick", "play", "hold",
                                         "unhold", "move", "dtmf", "volume_in", "volume_out", "energy",
-                                        "stop_play", "supervise", "end_conference_on_exit"]),
+                                        "stop_play", "supervise", "end_conference_on_exit",
+                                        "record"]),
 ])
 def test_action_enums_name_the_allowed_actions(registry, schema_id, allowed):
     data = errors_of(registry, schema_id, {"action": "explode"})
@@ -166,7 +167,8 @@ def test_play_and_record_payloads(registry):
         registry.validate("conferences.play", {}, path_prefix=("data",))
     assert caught.value.data == {"data.media_id": {"required": {
         "message": "Field is required but missing"}}}
-    assert "enum" in errors_of(registry, "conferences.record", {"action": "pause"})["action"]
+    assert "enum" in errors_of(registry, "conferences.record", {"action": "rewind"})["action"]
+    assert registry.validate("conferences.record", {"action": "pause"})["action"] == "pause"
 
 
 def test_users_devices_media_accounts(registry):

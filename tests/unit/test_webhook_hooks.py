@@ -41,7 +41,7 @@ def test_the_recorded_room_scenario():
     assert names[0] == "conference.started" and names[-1] == "conference.ended"
     assert {"participant.muted", "participant.unmuted", "participant.deaf",
             "participant.undeaf", "recording.started", "recording.stopped"} <= set(names)
-    assert "recording.ready" not in names        # not a file in crossbar's recordings layout
+    assert "recording.ready" not in names        # not a file crossbar named (room1.wav)
     reasons = [extras["reason"] for _r, name, extras in events if name == "participant.left"]
     assert reasons.count("kicked") == 2 and reasons.count("hangup") == 2
     assert reasons.count("hung_up_by_moderator") == 1
@@ -90,20 +90,20 @@ def test_a_room_emptied_by_hangups_ends_as_last_participant_left():
     assert ended.extras == {"end_reason": "last_participant_left"}
 
 
-def test_a_recording_is_ready_when_its_file_is_in_crossbars_layout():
-    path = f"/var/lib/kazoo/recordings/{ACCOUNT}/c1/rec42.wav"
-    events = hooks.hook_events(payload("stop-recording", file=path, record_file_size=9000),
-                               hooks.RoomMemory())
+def test_a_recording_is_ready_when_crossbar_named_it_and_it_is_not_empty():
+    rec = "0123456789abcdef0123456789abcdef"
+    events = hooks.hook_events(payload("recording-stopped", recording_id=rec, name=f"{rec}.wav",
+                                       record_file_size=9000), hooks.RoomMemory())
     assert [(e.name, e.extras) for e in events] == [
         ("recording.stopped", {}),
-        ("recording.ready", {"recording_id": "rec42", "download_url":
-                             f"/v2/accounts/{ACCOUNT}/conferences/c1/recordings/rec42/raw"})]
-    empty = hooks.hook_events(payload("stop-recording", file=path, record_file_size=0),
+        ("recording.ready", {"recording_id": rec, "download_url":
+                             f"/v2/accounts/{ACCOUNT}/conferences/c1/recordings/{rec}/raw"})]
+    empty = hooks.hook_events(payload("recording-stopped", recording_id=rec, record_file_size=0),
                               hooks.RoomMemory())
     assert [e.name for e in empty] == ["recording.stopped"]
-    other_room = hooks.hook_events(payload("stop-recording", file=path.replace("/c1/", "/c2/"),
-                                           record_file_size=9000), hooks.RoomMemory())
-    assert [e.name for e in other_room] == ["recording.stopped"]
+    foreign = hooks.hook_events(payload("recording-stopped", recording_id="room1",
+                                        record_file_size=9000), hooks.RoomMemory())
+    assert [e.name for e in foreign] == ["recording.stopped"]
 
 
 @pytest.mark.parametrize("hook,name,wanted", [

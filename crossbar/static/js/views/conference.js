@@ -12,8 +12,8 @@ const REFRESH_DELAY_MS = 150;
 const ROOM_EVENTS = {
   lock: [{ is_locked: true }, "The conference is locked"],
   unlock: [{ is_locked: false }, "The conference is unlocked"],
-  "start-recording": [{ is_recording: true }, "Recording started"],
-  "stop-recording": [{ is_recording: false }, "Recording stopped"],
+  "recording-started": [{ is_recording: true }, "Recording started"],
+  "recording-stopped": [{ is_recording: false }, "Recording stopped"],
   "conference-destroy": [{ is_locked: false, is_recording: false, startedAt: null }, "The conference ended"],
 };
 const now = () => Date.now() / 1000;
@@ -143,7 +143,7 @@ class ConferencePage {
     if (!changes) return;
     Object.assign(this.room, changes);
     announce(news);
-    if (data.event.endsWith("-recording")) this.recordings.refresh();
+    if (data.event.startsWith("recording-")) this.recordings.refresh();
   }
 
   render() {

@@ -3,7 +3,7 @@
 import { describe } from "../api.js";
 import { announce, h, replace } from "../dom.js";
 
-const ROOM_EVENTS = /^(add-member|del-member|lock|unlock|start-recording|stop-recording|conference-create|conference-destroy|conference-ended)$/;
+const ROOM_EVENTS = /^(add-member|del-member|lock|unlock|recording-started|recording-stopped|recording-failed|conference-create|conference-destroy|conference-ended)$/;
 const REFRESH_DELAY_MS = 250;
 
 function badge(on, text, testid, style) {
