@@ -146,7 +146,9 @@ def test_record_start_stop_document_and_download(rig):
     assert rig.call("GET", rig.beta, conference_id, f"/recordings/{recording['id']}").status_code == 404
 
 
-def test_record_needs_start_or_stop(rig):
+def test_record_needs_a_known_action_and_a_recording_to_pause(rig):
     conference_id, _, _ = running_room(rig)
-    reply = action(rig, conference_id, "record", {"action": "pause"})
+    reply = action(rig, conference_id, "record", {"action": "rewind"})
     assert reply.status_code == 400 and "data.action" in reply.get_json()["data"]
+    paused = action(rig, conference_id, "record", {"action": "pause"})
+    assert paused.status_code == 409, paused.get_json()     # nothing is being recorded
