@@ -4,7 +4,7 @@ lists and documents enriched with live counts."""
 import logging
 
 from crossbar import documents, listing
-from crossbar.conferences import doc_events, dynamic_docs, numbers, realtime
+from crossbar.conferences import doc_events, dynamic_docs, focus, numbers, realtime
 from crossbar.resource import AccountDocuments
 from kzcore import conference_numbers
 from kzcore.config import SETTINGS
@@ -33,6 +33,7 @@ class ConferencesService(AccountDocuments):
         self._claimed = []  # index entries this save created or took over
 
     def after_validate(self, account_id, doc_id, doc, existing):
+        focus.check_document_focus(self.live, doc)   # a configured node (issue 18)
         wanted = numbers.all_numbers(doc)
         if wanted:
             self._check_account_limit(account_id, doc_id, wanted)
