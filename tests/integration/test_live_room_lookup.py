@@ -115,7 +115,8 @@ def test_another_account_never_reaches_the_room(rig):
 def test_reads_ask_every_node_and_follow_a_move(rig):
     conference_id, room, _ = room_on_node_a(rig)
     mark = marks(rig)
-    assert rig.call("GET", rig.alpha, conference_id).get_json()["data"]["_read_only"]["members"] == 1
+    read_only = rig.call("GET", rig.alpha, conference_id).get_json()["data"]["_read_only"]
+    assert read_only["members"] == 1
     assert sent_since(rig, mark) == [[f"conference {room} json_list"]] * 2
     empty(rig.sims[0], room)
     rig.sims[1].join(room, "1002", "Bob")
