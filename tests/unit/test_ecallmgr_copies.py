@@ -66,7 +66,8 @@ def test_destroy_of_one_copy_is_withheld_until_the_last_copy_ends():
     assert stream.counts["destroy_withheld"] == 1
     feed(stream, bus, A, *ended("ia", 7, "ua"))
     destroys = [p for p in published if p["event"] == "conference-destroy"]
-    assert [(p["focus"], p["conference_size"], p["instance_id"]) for p in destroys] == [(A, 0, "ia")]
+    assert [(p["focus"], p["conference_size"], p["instance_id"]) for p in destroys] == [
+        (A, 0, "ia")]
 
 
 def test_a_lost_nodes_copy_ends_silently_while_another_copy_runs():
