@@ -51,7 +51,10 @@ def counts_for(states, conference_id):
                 "duration": None, "is_locked": None, "is_recording": None, "live": "unknown",
                 "unreachable_nodes": list(unreachable)}
     state = state or empty_state()
-    return {"members": state["members"], "ghosts": state.get("ghosts", 0),
-            "moderators": state["moderators"],
-            "admins": state["admins"], "duration": state["duration"],
-            "is_locked": state["is_locked"], "is_recording": bool(state.get("is_recording"))}
+    counts = {"members": state["members"], "ghosts": state.get("ghosts", 0),
+              "moderators": state["moderators"],
+              "admins": state["admins"], "duration": state["duration"],
+              "is_locked": state["is_locked"], "is_recording": bool(state.get("is_recording"))}
+    if state.get("split"):    # one room on several nodes (crossbar.live.split)
+        counts.update(nodes=state["nodes"], split=True, warning=state["warning"])
+    return counts
