@@ -10,7 +10,6 @@ switch. Every API answer must be 202 (actions) / 200 (reads); every ESL reply
 
     python bench/actions.py                       # 50 clients, 30 s, 2 workers
     python bench/actions.py --duration 5 --read-duration 3 --no-record
-    KZ_ROOM_CACHE_TTL=0 python bench/actions.py   # the server without its room cache
 
 Appends the figures (with the exact command) to bench/RESULTS.md unless --no-record.
 The parts: actions_switch.py (the fssim nodes and their callers), actions_api.py

@@ -1,13 +1,11 @@
 """actions, the report: latencies per operation (Timings) and the Markdown section
-for bench/RESULTS.md (tables, API/raw ESL ratios, the room cache in use)."""
+for bench/RESULTS.md (tables, API/raw ESL ratios)."""
 import os
 import shlex
 import sys
 import time
 
 from load_kit import percentile
-
-from kzcore.config import SETTINGS
 
 
 class Timings:
@@ -43,9 +41,8 @@ def report(args, results, server_command):
         f"nodes; server: `{' '.join(server_command[2:])}` (embedded SQLite store). Raw ESL: the "
         f"same `conference <room> mute|unmute <id>` api commands, same concurrency, over "
         f"{args.workers} ESL connections (one per worker, as the API holds). Each API action "
-        f"goes to the node its worker last saw the room on (room cache, "
-        f"KZ_ROOM_CACHE_TTL={room_cache_ttl()} s; 0 = off); without that hint it first asks "
-        "both nodes where the room is (`conference <room> list count`).", "",
+        "first asks both nodes where the room is (`conference <room> list count`): a room may "
+        "run on two nodes, and a member id alone could then reach the wrong member.", "",
         header, api.row("mute/unmute through the API", api_s),
         raw.row("mute/unmute as raw ESL round trips", raw_s), "",
         f"- **ratio API/raw ESL (actions per second): {api_rate / max(1e-9, raw_rate):.3f}** "
@@ -62,11 +59,6 @@ def report(args, results, server_command):
         f"list: {rate(listing, list_s) / max(1e-9, rate(raw_list, raw_list_s)):.3f}. The simulator "
         "renders json_list in Python (tens of ms for 200 members), so reads are bound by it; "
         "FreeSWITCH renders it in C.", ""])
-
-
-def room_cache_ttl():
-    """The TTL the server runs with (inherited from this environment, as the server's)."""
-    return os.environ.get("KZ_ROOM_CACHE_TTL", SETTINGS["room_cache_ttl"][1])
 
 
 def rate(timings, elapsed):

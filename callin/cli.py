@@ -32,7 +32,28 @@ def build_server(config, store):
                         max_calls=config.callin_max_connections,
                         peers=PeerPolicy(config.callin_allowed_peers),
                         throttle=PinThrottle(free=config.callin_pin_failures,
-                                             window=config.callin_pin_window))
+                                             window=config.callin_pin_window),
+                        focus=focus_router(config))
+
+
+def focus_router(config):
+    """With several nodes, what bridges callers to their conference's focus node
+    (callin.focus, callin.bridge); None with one node."""
+    nodes = config.nodes
+    if len(nodes) < 2:
+        return None
+    from callin.focus import FocusRouter, sip_addresses
+    from callin.focus_token import FocusTokens, signing_key
+    from kzcore.esl.pool import EslPool
+    addresses = sip_addresses(config.focus_sip_addresses, nodes)   # a bad setting stops here
+    pool = EslPool(nodes, timeout=config.esl_timeout, events=("BACKGROUND_JOB",)).start()
+    tokens = FocusTokens(signing_key(config.focus_secret, config.callin_secret),
+                         config.focus_token_ttl)
+    if not (config.focus_secret or config.callin_secret):
+        log.warning("call-in: focus tokens signed with a key of this process only (set "
+                    "KZ_FOCUS_SECRET when several call-in processes serve the nodes)")
+    return FocusRouter(pool, config.focus_rule, addresses, tokens, config.focus_sip_profile,
+                       config.esl_timeout)
 
 
 def main(argv=None):

@@ -52,6 +52,16 @@ class ConferenceDirectory:
             log.error("conference lookup failed", extra={"number": number, "error": str(exc)})
             return None
 
+    def conference(self, account_id, conference_id):
+        """The Conference of these ids (a bridged caller's: callin.bridge), or None
+        when it is gone or its account is not usable."""
+        try:
+            return self._load(account_id, conference_id)
+        except (StoreUnavailable, DatabaseMissing) as exc:
+            log.error("conference lookup failed", extra={"conference_id": conference_id,
+                                                         "error": str(exc)})
+            return None
+
     def _from_index(self, number):
         entry = conference_numbers.lookup(self.store, number)
         if not entry:

@@ -89,6 +89,7 @@ class Conference:
     language: object = None
     profile: dict = dataclasses.field(default_factory=dict)
     profile_name: object = None
+    focus: object = None      # the node that takes new rooms (issue 18, kzcore.placement)
 
     def settings(self, role):
         return self.moderator if role == MODERATOR else self.member
@@ -133,7 +134,8 @@ def load_conference(account_id, doc):
         max_members_media=_str_or_none(doc.get("max_members_media")),
         language=_str_or_none(doc.get("language")),
         profile=dict(profile) if isinstance(profile, dict) else {},
-        profile_name=_str_or_none(doc.get("profile_name")))
+        profile_name=_str_or_none(doc.get("profile_name")),
+        focus=_str_or_none(doc.get("focus")))
 
 
 def role_for_number(conference, number):

@@ -9,7 +9,7 @@ ends the call politely instead of crashing the service.
 import dataclasses
 import logging
 
-from callin import guard, prompts, refusals, wire
+from callin import bridge, guard, prompts, refusals, wire
 from kzcore.fs_commands import apps
 from callin.joining import Joiner
 from callin.outcomes import PeerRefused, PromptFailed, Refused
@@ -48,11 +48,13 @@ class CallinOptions:
 
 
 class CallFlow:
-    def __init__(self, session, directory, options=None, throttle=None, stats=None):
+    def __init__(self, session, directory, options=None, throttle=None, stats=None, focus=None):
+        """``focus``: a callin.focus.FocusRouter with several nodes (None: join here)."""
         self.session = session
         self.directory = directory
         self.options = options or CallinOptions()
         self.stats = stats or CallinStats()
+        self.focus = focus
         self.pins = PinGate(self, throttle or PinThrottle(), self.stats)
         self.conference = None
         self.language = None
@@ -145,6 +147,23 @@ class CallFlow:
                                                    prompts.language_code(self.language)),
                                  timeout=self.options.command_timeout)
 
+    def who_joins(self):
+        """The role of the caller who joins here; None when the call was bridged to
+        the focus node (callin.bridge). A bridged leg arriving with a token this
+        service signed is not asked anything again."""
+        arrived = bridge.arrival(self, self.focus) if self.focus is not None else None
+        if arrived is not None:
+            self.conference, role = arrived
+            self.language = self.conference.language
+            self.set_language()
+            return role
+        role = self.identify()
+        self.set_language()
+        role = self.pins.authenticate(role)
+        if self.focus is not None and bridge.hand_over(self, self.focus, role):
+            return None
+        return role
+
     # --- the whole call ----------------------------------------------------------
     def run(self):
         joiner = None
@@ -152,9 +171,9 @@ class CallFlow:
         try:
             self.start()
             call_id = self.session.uuid
-            role = self.identify()
-            self.set_language()
-            role = self.pins.authenticate(role)
+            role = self.who_joins()
+            if role is None:
+                return          # bridged to the conference's focus node: the call is over
             joiner = Joiner(self, role)
             joiner.run()
         except PeerRefused as why:

@@ -29,8 +29,11 @@ LOOPBACK = "127.0.0.1/8,::1"
 
 class CallinServer:
     def __init__(self, directory, host="127.0.0.1", port=8084, options=None, max_calls=1000,
-                 *, peers=None, throttle=None, stats=None):
+                 *, peers=None, throttle=None, stats=None, focus=None):
+        """``focus``: callin.focus.FocusRouter when there are several nodes (callers
+        who reach a node that is not their conference's focus are bridged there)."""
         self.directory = directory
+        self.focus = focus
         self.options = options or CallinOptions()
         self.max_calls = max_calls
         self.peers = peers or PeerPolicy(LOOPBACK)
@@ -65,6 +68,8 @@ class CallinServer:
 
     def stop(self, timeout=5):
         self._server.stop(timeout=timeout)
+        if self.focus is not None:
+            self.focus.close()
 
     def _refuse(self, sock, peer, counter, message):
         log.warning(message, extra={"peer": peer, counter: self.stats.count(counter)})
@@ -80,7 +85,7 @@ class CallinServer:
         options = self.options
         session = OutboundSession(sock, timeout=options.command_timeout, peer=peer,
                                   limits=options.session_limits())
-        flow = CallFlow(session, self.directory, options, self.throttle, self.stats)
+        flow = CallFlow(session, self.directory, options, self.throttle, self.stats, self.focus)
         try:
             with gevent.Timeout(options.max_call_seconds, False):
                 flow.run()

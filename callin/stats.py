@@ -15,6 +15,11 @@ NAMES = frozenset({
     "prompt_failures",   # a prompt FreeSWITCH could not play (caller refused)
     "wrong_pins",        # PIN entries that were wrong
     "pin_throttled",     # PIN entries refused by the throttle
+    # conference focus (issue 18: callin.bridge)
+    "focus_bridges",        # callers handed (bridged) to their conference's focus node
+    "focus_bridge_failed",  # bridges to the focus node that failed (joined here)
+    "focus_arrivals",       # bridged callers trusted on arrival (their token held)
+    "focus_token_refused",  # legs whose focus token did not hold (asked as any caller)
 })
 
 

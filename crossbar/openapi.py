@@ -184,6 +184,8 @@ def _request_body(kind):
     if kind == RAW_BODY:
         return {"required": True, "content": {
             "audio/*": {"schema": {"type": "string", "format": "binary"}},
+            "application/x-base64": {"schema": {   # issue 18: Monster UI's form
+                "type": "string", "description": "data:audio/<type>;base64,<data> or bare base64"}},
             "multipart/form-data": {"schema": {"type": "object", "properties": {
                 "file": {"type": "string", "format": "binary"}}}}}}
     if kind in ("conferences.action", "conferences.participants.action",

@@ -5,6 +5,8 @@ Names are FreeSWITCH's own (see fixtures/freeswitch/conference_maintenance_heade
 and mod_conference's sources); ecallmgr republishes them unchanged in ``event``.
 """
 
+from kzcore import dialled
+
 MAINTENANCE_SUBCLASS = "conference::maintenance"
 
 # Member-scoped actions: the event carries the member block (Member-ID, Unique-ID,
@@ -56,10 +58,9 @@ APP_NAME = "ecallmgr"
 CCV_PREFIXES = ("kz_", "ecallmgr_")
 
 # FreeSWITCH names a dialled leg's caller "Outbound Call"; the dialled party is in
-# Caller-Callee-ID-* (or Caller-Orig-Caller-ID-*). DESIGN.md section 5.
-OUTBOUND_CALLER_NAME = "Outbound Call"
-# What a bgdial given no caller id shows as the callee (round3 fixtures).
-NO_CALLER_NAME, NO_CALLER_NUMBER = "conference", "0000000000"
+# Caller-Callee-ID-* (or Caller-Orig-Caller-ID-*): kzcore.dialled, shared with the API.
+OUTBOUND_CALLER_NAME = dialled.OUTBOUND_CALLER_NAME
+NO_CALLER_NAME, NO_CALLER_NUMBER = dialled.NO_CALLER_NAME, dialled.NO_CALLER_NUMBER
 
 
 def is_participant_action(action):

@@ -12,6 +12,7 @@ import functools
 import kzcore
 from kzcore.bus.keys import (conference_routing_key, participant_routing_key,  # noqa: F401
                              routing_word)
+from kzcore.dialled import dialled_party  # noqa: F401 - one rule with the API's lists
 from kzcore.naming import parse_fs_conference_name
 
 from ecallmgr import events, recording_events
@@ -58,23 +59,6 @@ def caller_id(event, member=None):
 
 
 _CCV_HEADERS = tuple("variable_" + prefix for prefix in events.CCV_PREFIXES)
-
-
-def dialled_party(event, number):
-    """Name and number of a dial-out's far end: the callee id bgdial was given, or
-    when it was given none (FreeSWITCH fills in "conference" / "0000000000"), the
-    destination that was dialled."""
-    callee_name = event.get("Caller-Callee-ID-Name") or event.get("Caller-Orig-Caller-ID-Name")
-    callee_number = (event.get("Caller-Callee-ID-Number")
-                     or event.get("Caller-Orig-Caller-ID-Number"))
-    if callee_number and callee_number != events.NO_CALLER_NUMBER:
-        return callee_name or callee_number, callee_number
-    destination = event.get("Caller-Destination-Number")
-    if not destination:      # nothing better known (a json_list record): keep what it says
-        return events.OUTBOUND_CALLER_NAME, number
-    if callee_name and callee_name != events.NO_CALLER_NAME:
-        return callee_name, destination
-    return destination, destination
 
 
 def ccv_name(variable):

@@ -129,8 +129,10 @@ def _reconcile_room(conference, listed_room, channels):
     listed = {m["uuid"]: m for m in listed_members(listed_room)}
     out = []
     for call_id, member in list(conference.members.items()):
-        if call_id not in listed:
-            out.append(member_event(conference, member, "del-member", "resync"))
+        if call_id not in listed:   # gone: the room's size is the switch's count now
+            event = member_event(conference, member, "del-member", "resync")
+            event["Conference-Size"] = str(listed_room.get("member_count", len(listed)))
+            out.append(event)
         else:
             update_member(member, _refresh(listed_room, listed[call_id]))
     for call_id, entry in reversed(listed.items()):      # joining order
@@ -157,9 +159,18 @@ def _new_room_events(listed_room, channels):
 
 
 def room_gone_events(conference, reason):
-    out = [member_event(conference, member, "del-member", reason)
-           for member in conference.members.values()]
-    out.append(room_event(conference, "conference-destroy", reason))
+    """del-member for each member, then conference-destroy, each with the size the
+    switch's own would carry: the count *after* it (ghosts not counted), 0 at the end."""
+    out, left = [], switch_size(conference)
+    for member in conference.members.values():
+        if member.block.get("Member-Ghost") != "true":
+            left -= 1
+        event = member_event(conference, member, "del-member", reason)
+        event["Conference-Size"] = str(left)
+        out.append(event)
+    destroy = room_event(conference, "conference-destroy", reason)
+    destroy["Conference-Size"] = "0"
+    out.append(destroy)
     return out
 
 

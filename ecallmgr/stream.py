@@ -17,7 +17,7 @@ import time
 import gevent
 import gevent.event
 
-from ecallmgr import events, resync
+from ecallmgr import copies, events, resync
 from ecallmgr.event_ids import START, event_id, switch_position, synthetic_position
 from ecallmgr.handover import DirectOutlet
 from ecallmgr.lifecycle import LifecycleEvents, is_refusal, lifecycle_message, sequence_number
@@ -176,6 +176,13 @@ class EventStream:
 
     def _publish_own(self, node, event, applied, position):
         action = event.get("Action")
+        still_running = copies.withheld(self.state, node, event)   # issue 18: destroy once
+        if still_running:
+            self.counts["destroy_withheld"] += 1
+            log.info("conference-destroy withheld: the room still runs on another node",
+                     extra={"node": node, "conference_name": event.get("Conference-Name"),
+                            "nodes": still_running})
+            return
         if applied.member is not None and not events.wanted(action, self.participant_events):
             self.counts["filtered"] += 1
             return

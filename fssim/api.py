@@ -11,6 +11,7 @@ from fssim.originate import originate
 from fssim.show import show
 from fssim.sim_commands import SIM_COMMANDS
 from fssim.sofia_api import cmd_sofia
+from fssim.uuid_dump import uuid_dump  # focus hook (issue 18)
 from fssim.uuid_record import uuid_record
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ API_COMMANDS = {
     "user_exists": directory.user_exists, "user_data": directory.user_data,
     "sofia_contact": directory.sofia_contact,
     "sofia": cmd_sofia,   # round-5 hook: profiles and gateways (fssim/sofia_api.py)
+    "uuid_dump": uuid_dump,   # focus hook (issue 18): fssim/uuid_dump.py, round 3's dump
 }
 
 

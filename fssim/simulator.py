@@ -9,7 +9,7 @@
 import json
 import logging
 
-from fssim import control, devices
+from fssim import control, devices, sofia_bridge
 from fssim.api import api_reply
 from fssim.carrier_plan import CarrierSide
 from fssim.calls import place_call
@@ -43,6 +43,7 @@ class Simulator:
         for pattern, handler in dialplan or ():
             self.add_extension(pattern, handler)
         self.server = None
+        self.sip = None   # focus hook (issue 18): calls from other switches (start_sip)
 
     # -- lifecycle ---------------------------------------------------------------------
     @property
@@ -73,6 +74,9 @@ class Simulator:
         if self.core.carrier is not None:
             self.core.carrier.close()
             self.core.carrier = None
+        if self.sip is not None:          # focus hook (issue 18): fssim/sofia_bridge.py
+            self.sip.close()
+            self.sip = None
 
     def api(self, command):
         """Run an api command in-process; returns FreeSWITCH's reply body."""
@@ -164,3 +168,13 @@ class Simulator:
         no_answer, reject, no_route or blackhole (first match wins; default answer)."""
         self.start_carrier()
         self.core.carrier.add_rule(pattern, behaviour)
+
+    # -- focus hook (issue 18): calls between switches (fssim/sofia_bridge.py) ---------
+    def start_sip(self, host="127.0.0.1", port=0):
+        """This switch's SIP profile for calls from other switches (SIP-shaped UDP):
+        ``(host, port)`` another switch's ``bridge`` dials; also gives this switch the
+        ``bridge`` application (``sofia/<profile>/<number>@<host>:<port>``)."""
+        sofia_bridge.install(self.core)
+        if self.sip is None:
+            self.sip = sofia_bridge.SofiaInbound(self.core, host, port)
+        return self.sip.address

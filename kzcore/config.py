@@ -24,7 +24,8 @@ SETTINGS = {
                   "FreeSWITCH nodes, comma separated [name=]host[:port[:password]]"),
     "esl_timeout": ("KZ_ESL_TIMEOUT", 5.0, float, "seconds to wait for any ESL reply"),
     "room_cache_ttl": ("KZ_ROOM_CACHE_TTL", 3.0, float,
-                       "seconds crossbar remembers a room's node, as a hint (0 = off)"),
+                       "ignored (kept so that old configurations still load): crossbar asks "
+                       "every node where a room runs, every time, since a room may run on two"),
     "dynamic_grace": ("KZ_DYNAMIC_GRACE", 5.0, float,
                       "seconds after a dial before a dynamic conference whose room runs nowhere "
                       "(and whose dialled calls are gone) counts as ended and is removed"),
@@ -208,6 +209,21 @@ SETTINGS = {
                              "the default); others are a 400"),
     "transcribe_queue": ("KZ_TRANSCRIBE_QUEUE", "kz-transcribe", str,
                          "durable RabbitMQ queue of transcription jobs (kz-transcribe)"),
+    # --- conference focus across several nodes (issue 18): kzcore/placement.py ---
+    "focus_rule": ("KZ_FOCUS_RULE", "rendezvous", str,
+                   "how new rooms are placed on the nodes: 'rendezvous' (hash of the conference "
+                   "id over the healthy nodes) or 'ordered' (first healthy node as configured)"),
+    "focus_sip_addresses": ("KZ_FOCUS_SIP_ADDRESSES", "", str,
+                            "comma separated node=host:port the call-in service bridges callers "
+                            "to, to reach a node's SIP profile (a node not listed: its ESL host, "
+                            "port 5060)"),
+    "focus_sip_profile": ("KZ_FOCUS_SIP_PROFILE", "internal", str,
+                          "SIP profile the call-in service's bridge legs leave by"),
+    "focus_secret": ("KZ_FOCUS_SECRET", "", str,
+                     "secret signing the token a bridged caller carries to the focus node "
+                     "(empty: derived from KZ_CALLIN_SECRET, else random per process)"),
+    "focus_token_ttl": ("KZ_FOCUS_TOKEN_TTL", 30.0, float,
+                        "seconds a bridged caller's focus token is valid"),
 }
 
 
@@ -315,6 +331,12 @@ class Config:
     transcribe_engine: str = "pocketsphinx"
     transcribe_languages: str = "en-us"
     transcribe_queue: str = "kz-transcribe"
+    # --- conference focus (issue 18) ---
+    focus_rule: str = "rendezvous"
+    focus_sip_addresses: str = ""
+    focus_sip_profile: str = "internal"
+    focus_secret: str = ""
+    focus_token_ttl: float = 30.0
 
     @property
     def nodes(self):

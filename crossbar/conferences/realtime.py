@@ -54,8 +54,11 @@ def counts_for(states, conference_id):
                 "unreachable_nodes": list(unreachable), "status": None}
     status = list_status(state)
     state = state or empty_state()
-    return {"members": state["members"], "ghosts": state.get("ghosts", 0),
-            "moderators": state["moderators"],
-            "admins": state["admins"], "duration": state["duration"],
-            "is_locked": state["is_locked"], "is_recording": bool(state.get("is_recording")),
-            "status": status}
+    counts = {"members": state["members"], "ghosts": state.get("ghosts", 0),
+              "moderators": state["moderators"],
+              "admins": state["admins"], "duration": state["duration"],
+              "is_locked": state["is_locked"], "is_recording": bool(state.get("is_recording")),
+              "status": status}
+    if state.get("split"):    # one room on several nodes (crossbar.live.split)
+        counts.update(nodes=state["nodes"], split=True, warning=state["warning"])
+    return counts

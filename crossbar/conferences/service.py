@@ -5,7 +5,7 @@ import logging
 import time
 
 from crossbar import documents, listing
-from crossbar.conferences import doc_events, dynamic_docs, numbers, realtime
+from crossbar.conferences import doc_events, dynamic_docs, focus, numbers, realtime
 from crossbar.lifecycle.read_only import lifecycle_view
 from crossbar.resource import AccountDocuments
 from kzcore import conference_numbers
@@ -36,6 +36,7 @@ class ConferencesService(AccountDocuments):
         self._claimed = []  # index entries this save created or took over
 
     def after_validate(self, account_id, doc_id, doc, existing):
+        focus.check_document_focus(self.live, doc)   # a configured node (issue 18)
         wanted = numbers.all_numbers(doc)
         if wanted:
             self._check_account_limit(account_id, doc_id, wanted)

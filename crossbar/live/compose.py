@@ -1,8 +1,5 @@
 """Composition of the live part: the command pool and ``LiveConferences``
 (``crossbar.cli.compose_parts`` wires it into every entry point)."""
-import time
-
-from crossbar.live.room_cache import RoomCache
 from kzcore.esl.pool import EslPool
 
 # Commands only: conference events go to ecallmgr (and to the dial watcher's own
@@ -23,17 +20,15 @@ def command_pool(config, on_disconnect=None):
 
 def create_live(config, *, store, signer):
     """``LiveConferences`` on the app's own store and a commands-only pool; the
-    composition roots (``crossbar.cli.compose_parts``) call this. A node whose
-    connection drops loses its remembered rooms (it may have restarted), and each
-    node (re)connecting has its carrier gateways brought in line. Started:
+    composition roots (``crossbar.cli.compose_parts``) call this. Each node
+    (re)connecting has its carrier gateways brought in line. Started:
     dynamic conferences whose room ends are removed from now on."""
     from crossbar.live.service import LiveConferences
     from crossbar.resources.sync import GatewaySync, ResyncOnReconnect
     from kzcore.e164 import valid_country_code
     valid_country_code(config.default_country_code)   # a wrong KZ_DEFAULT_COUNTRY_CODE stops here
-    rooms = RoomCache(time.monotonic, config.room_cache_ttl)
-    pool = command_pool(config, on_disconnect=lambda client: rooms.forget_node(client.name))
-    live = LiveConferences(pool, store, config, signer, rooms=rooms)
+    pool = command_pool(config)
+    live = LiveConferences(pool, store, config, signer)
     # carriers: a node that (re)connects gets its gateways brought in line
     sync = GatewaySync(pool, store, config.sofia_external_profile, config.esl_timeout)
     live.resync = ResyncOnReconnect(sync, live.watcher).start()

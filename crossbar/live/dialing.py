@@ -12,7 +12,7 @@ import uuid
 from crossbar.conferences import dynamic_docs
 from crossbar.conferences.service import ConferencesService
 from crossbar.lifecycle.dial_marks import DialMarks, split_flags
-from crossbar.live import dial_plan, state
+from crossbar.live import dial_plan, focus, state
 from crossbar.live.carrier_legs import CarrierDials, carrier_budget
 from crossbar.live.carrier_routing import CarrierPlanner
 from crossbar.live.dial_targets import resolve_targets
@@ -25,7 +25,7 @@ MAX_DIAL_WAIT = 35.0  # with an explicit timeout: timeout + 2 s, at most this
 UNSUPPORTED = {"profile_name": "is not supported: a dynamic conference takes its profile from "
                                "the request's conference parameters",
                "target_call_id": "is not supported: the room goes to the node hosting it, "
-                                 "or the first connected node"}
+                                 "or for a new room to the conference's focus node"}
 
 
 def refuse_unsupported(params):
@@ -124,8 +124,11 @@ class Dialer:
                                    events=getattr(self.live, "document_events", None))
         dynamic = check_dynamic(service, schemas, account_id, conference_id, params) \
             if isinstance(conference, str) else None
-        located = self.live.locate(account_id, conference_id)
-        node = located.node if located else self.live.pick_node()
+        preferred = focus.document_focus(conference)
+        located = focus.room_for_dial(self.live, account_id, conference_id, preferred)
+        if located is not None:
+            focus.refuse_locked(located, params)
+        node = located.node if located else self.live.pick_node(conference_id, preferred)
         self._refuse_live_call_id(params.get("outbound_call_id"))
         if located is not None:
             self._room_sounds(located, conference, params)

@@ -2,39 +2,29 @@
 
 Every lookup goes through the FreeSWITCH name ``{account_id}_{conference_id}``
 (kzcore.naming), so an account can only ever reach rooms named after itself.
-A conference is looked for on every node at once (one ``json_list`` per node);
-commands go to the node that hosts it. Where a room was found is remembered for
-a few seconds (``RoomCache``) as a hint: the node it names is asked first, and
-only an answer from every node makes a room "not running". Every reply is
+A conference is looked for on every node at once (one ``json_list`` or ``list
+count`` per node), every time: a room may run on two nodes (crossbar.live.split),
+and only an answer from every node tells. Commands go to the node that hosts
+it; a room-wide command to a room on several nodes goes to each of them. New
+rooms go where kzcore.placement says (the conference's focus). Every reply is
 judged by fs_replies: never a silent success.
 """
-import dataclasses
 import logging
 import time
 
-from crossbar.live import state
+from crossbar.live import located as locating, split, state
 from crossbar.live.dial_watch import DialWatcher
 from crossbar.live.dialing import Dialer
 from crossbar.live.dynamic_rooms import DynamicRooms
+from crossbar.live.identities import DialledIdentities
+from crossbar.live.located import Located  # noqa: F401 - the type every lookup returns
 from crossbar.live.media import MediaLinks, MediaSource
 from crossbar.live.recordings import Recordings
-from crossbar.live.room_cache import DEFAULT_TTL, RoomCache
 from crossbar.live.state import fs_name
-from kzcore import fs_commands, fs_replies
+from kzcore import fs_commands, fs_replies, placement
 from kzcore.errors import NotFound, NotRunning, SwitchRefused, SwitchUnavailable
 
 log = logging.getLogger(__name__)
-
-
-@dataclasses.dataclass(frozen=True)
-class Located:
-    """A running conference: where it is and (when asked for) what json_list said
-    about it; ``conference`` is None when only its node was looked up."""
-    account_id: str
-    conference_id: str
-    name: str
-    node: str
-    conference: dict = None
 
 
 def _failed_nodes(replies):
@@ -46,13 +36,13 @@ class LiveConferences:
     ``account_states``), conference actions and participant operations."""
 
     def __init__(self, pool, store, config, signer=None, *, watcher=None, media_secret=None,
-                 clock=time.time, rooms=None):
+                 clock=time.time):
         self.pool, self.store, self.config = pool, store, config
         self.timeout = getattr(config, "esl_timeout", 5.0)
         self.clock = clock
-        if rooms is None:
-            rooms = RoomCache(time.monotonic, getattr(config, "room_cache_ttl", DEFAULT_TTL))
-        self.rooms = rooms
+        self.placement = placement.Placement(pool.names(), getattr(config, "focus_rule",
+                                                                   placement.RENDEZVOUS))
+        self.identities = DialledIdentities(pool, self.timeout)
         self.media = MediaSource(store, MediaLinks(media_secret or _media_secret(config, signer)),
                                  config.base_url)
         self.document_events = None  # doc_events.DocumentEvents of the app (use_document_events)
@@ -98,63 +88,52 @@ class LiveConferences:
         self.pool.close()
 
     # --- finding rooms -------------------------------------------------------
-    def locate(self, account_id, conference_id):
-        """Located, or None when every node answered that it does not host it.
-        The remembered node is asked alone first; any other answer asks them all."""
+    def locate(self, account_id, conference_id, preferred=None):
+        """Located (every copy's json_list; the primary copy first, ``preferred``:
+        the document's focus), or None when every node answered that it does not
+        host the room."""
         name = fs_name(account_id, conference_id)
-        command = fs_commands.build(name, "json_list")
-        node = self.rooms.get(name)
-        if node is not None:
-            try:
-                reply = self.pool.api(node, command, timeout=self.timeout)
-            except SwitchUnavailable as error:
-                reply = error
-            located = self._listed(account_id, conference_id, name, {node: reply})
-            if located is not None:
-                return located
-            self.rooms.forget(name, node)
-        replies = self.pool.api_all(command, timeout=self.timeout)
-        located = self._listed(account_id, conference_id, name, replies)
+        replies = self.pool.api_all(fs_commands.build(name, "json_list"), timeout=self.timeout)
+        located = locating.combine(
+            locating.listed_copies(account_id, conference_id, name, replies), self.placement,
+            preferred)
+        if located is None:
+            _raise_if_unanswered(replies, conference_id)
+        elif located.split:
+            _log_split(located)
+        return located
+
+    def where(self, account_id, conference_id, preferred=None):
+        """Located without member data (``conference <name> list count`` to every
+        node: a few bytes instead of the whole json_list), or None."""
+        name = fs_name(account_id, conference_id)
+        replies = self.pool.api_all(fs_commands.build(name, "count"), timeout=self.timeout)
+        located = locating.combine(
+            locating.counted_copies(account_id, conference_id, name, replies), self.placement,
+            preferred)
         if located is None:
             _raise_if_unanswered(replies, conference_id)
         return located
 
-    def _listed(self, account_id, conference_id, name, replies):
-        for node, reply in replies.items():
-            if isinstance(reply, Exception):
-                continue
-            for conference in fs_replies.parse_json_list(reply):
-                if conference.get("conference_name") == name:
-                    self.rooms.put(name, node)
-                    return Located(account_id, conference_id, name, node, conference)
-        return None
-
-    def where(self, account_id, conference_id):
-        """Located without member data (``conference <name> list count`` to every
-        node: a few bytes instead of the whole json_list), or None. Always asks."""
-        name = fs_name(account_id, conference_id)
-        replies = self.pool.api_all(fs_commands.build(name, "count"), timeout=self.timeout)
-        for node, reply in replies.items():
-            if not isinstance(reply, Exception) and reply.strip().isdigit():
-                self.rooms.put(name, node)
-                return Located(account_id, conference_id, name, node)
-        self.rooms.forget(name)
-        _raise_if_unanswered(replies, conference_id)
-        return None
-
-    def running(self, account_id, conference, members=True):
+    def running(self, account_id, conference, members=True, copies=False):
         """Located for a stored conference (dict) or a dynamic one (its id);
         NotRunning for a stored one that runs nowhere, NotFound for an unknown id.
-        ``members=False`` only finds the node (enough for room-wide commands)."""
+        ``members=False`` only finds the node (enough for room-wide commands). A
+        room on several nodes is ConferenceSplit (409) unless the caller handles
+        every copy (``copies=True``)."""
         find = self.locate if members else self.where
         located = find(account_id, _conference_id(conference))
         if located is None:
             raise not_running(conference)
+        if located.split and not copies:
+            raise split.split_error(located.conference_id, located.nodes,
+                                    "this action cannot be applied to every copy")
         return located
 
     # --- the realtime seam -----------------------------------------------------
     def conference_state(self, account_id, conference_id):
-        """The room's live state; when it is on no node that answered and some node
+        """The room's live state (every copy's, when it runs on several nodes:
+        crossbar.live.split); when it is on no node that answered and some node
         did not, an explicit unknown state (a read degrades, an action is a 503)."""
         try:
             located = self.locate(account_id, conference_id)
@@ -166,7 +145,9 @@ class LiveConferences:
             return state.unknown_state(nodes)
         if located is None:
             return None
-        return state.conference_state(located.conference, located.node, self.clock())
+        now, identities = self.clock(), self.identities.of(located.all_copies)
+        return split.merged_state([(copy.node, state.conference_state(
+            copy.conference, copy.node, now, identities)) for copy in located.all_copies])
 
     def account_states(self, account_id):
         """``AccountStates``: one ``conference json_list`` per node; the rooms of
@@ -179,34 +160,41 @@ class LiveConferences:
         listing = {node: fs_replies.parse_json_list(reply) for node, reply in replies.items()
                    if not isinstance(reply, Exception)}
         now = self.clock()
-        return state.AccountStates(
-            {conference_id: state.conference_state(conference, node, now)
-             for conference_id, (node, conference)
-             in state.account_conferences(listing, account_id).items()}, failed)
+        states = {}
+        for conference_id, copies in state.account_conferences(listing, account_id).items():
+            hosting = self.placement.ranking(conference_id, [node for node, _ in copies])
+            by_node = dict(copies)
+            states[conference_id] = split.merged_state(
+                [(node, state.conference_state(by_node[node], node, now)) for node in hosting])
+            if len(copies) > 1:
+                log.warning("conference split across nodes", extra={
+                    "account_id": account_id, "conference_id": conference_id, "nodes": hosting})
+        return state.AccountStates(states, failed)
 
     # --- commands ----------------------------------------------------------------
     def command(self, account_id, conference, action, /, *, missing=None, **args):
-        """Run one command on the room without reading it first; FreeSWITCH's text back.
-
-        The remembered node (RoomCache) is tried first, if connected. If it answers
-        that the room is not there (the hint is dropped), or without a hint, every
-        node is asked and the command sent where the room is. (A node that fails
-        after the command went out is not retried elsewhere: it may have run it.)
+        """Run one room-wide command wherever the room runs (every node hosting a
+        copy, asked first); FreeSWITCH's text back (one line per copy).
         ``missing()`` gives the error for a room that runs nowhere (default:
         ``not_running(conference)``)."""
         conference_id = _conference_id(conference)
-        name = fs_name(account_id, conference_id)
-        node = self.rooms.get(name)
-        if node is not None and node in self.pool.connected_names():
-            try:
-                return self.send_to(node, name, conference_id, action, **args)
-            except NotRunning:
-                log.info("room not where it was last seen",
-                         extra={"node": node, "conference_name": name})
         located = self.where(account_id, conference_id)
         if located is None:
             raise missing() if missing else not_running(conference)
-        return self.send(located, action, **args)
+        return self.send_each(located, action, **args)
+
+    def send_each(self, located, action, **args):
+        """``send`` to every copy of the room (a split room: crossbar.live.split);
+        a refusal says what the copies before it answered."""
+        replies = []
+        for copy in located.all_copies:
+            try:
+                replies.append(self.send(copy, action, **args))
+            except SwitchRefused as refused:
+                if not replies:
+                    raise
+                raise SwitchRefused(refused.message, {**refused.data, "done": replies}) from None
+        return "\n".join(replies)
 
     def send(self, located, action, **args):
         """Run one mod_conference command where the room is; FreeSWITCH's text back."""
@@ -216,7 +204,6 @@ class LiveConferences:
         command = fs_commands.build(name, action, **args)
         body = self.pool.api(node, command, timeout=self.timeout)
         if fs_replies.is_conference_not_found(body):
-            self.rooms.forget(name, node)
             raise NotRunning(f"conference {conference_id} is not running",
                              {"conference_id": conference_id})
         try:
@@ -228,12 +215,14 @@ class LiveConferences:
         log.info("conference command", extra={"node": node, "command": command})
         return text
 
-    def pick_node(self):
-        """Where a new room goes: the first connected node, in configured order."""
-        connected = self.pool.connected_names()
-        if not connected:
+    def pick_node(self, conference_id, preferred=None):
+        """Where a new room of the conference goes (kzcore.placement): the
+        document's focus (``preferred``) if connected, else the first connected
+        node of the conference's ranking."""
+        node = self.placement.choose(conference_id, self.pool.connected_names(), preferred)
+        if node is None:
             raise SwitchUnavailable("no FreeSWITCH node is connected")
-        return connected[0]
+        return node
 
 
 def _conference_id(conference):
@@ -247,6 +236,12 @@ def not_running(conference):
         return NotFound("conference not found", {"cause": conference})
     return NotRunning(f"conference {conference['_id']} is not running",
                       {"conference_id": conference["_id"]})
+
+
+def _log_split(located):
+    log.warning("conference split across nodes", extra={
+        "account_id": located.account_id, "conference_id": located.conference_id,
+        "nodes": located.nodes})
 
 
 def _raise_if_unanswered(replies, conference_id):

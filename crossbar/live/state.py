@@ -40,14 +40,16 @@ def is_participant(member):
     return member.get("type", CALLER) == CALLER and isinstance(member.get("id"), int)
 
 
-def participant(member, conference, node, now):
-    """One json_list member -> the API's participant object."""
+def participant(member, conference, node, now, identity=None):
+    """One json_list member -> the API's participant object; ``identity``: a dialled
+    member's ``(name, number)`` (crossbar.live.identities), json_list's otherwise."""
     since = int(member.get("join_time") or 0)
+    name, number = identity or (member.get("caller_id_name"), member.get("caller_id_number"))
     return {
         "participant_id": member["id"],
         "call_id": member.get("uuid"),
-        "caller_id_name": member.get("caller_id_name"),
-        "caller_id_number": member.get("caller_id_number"),
+        "caller_id_name": name,
+        "caller_id_number": number,
         "is_moderator": _flag(member, "is_moderator"),
         "speak": _flag(member, "can_speak", True),
         "hear": _flag(member, "can_hear", True),
@@ -67,8 +69,10 @@ def participant(member, conference, node, now):
     }
 
 
-def participants(conference, node, now):
-    return [participant(member, conference, node, now)
+def participants(conference, node, now, identities=None):
+    """``identities``: ``{call id: (name, number)}`` of dialled members."""
+    identities = identities or {}
+    return [participant(member, conference, node, now, identities.get(member.get("uuid")))
             for member in conference.get("members") or [] if is_participant(member)]
 
 
@@ -89,9 +93,9 @@ def end_reason_set(conference):
     return variables.get(lifecycle.END_REASON_VARIABLE) if isinstance(variables, dict) else None
 
 
-def conference_state(conference, node, now):
+def conference_state(conference, node, now, identities=None):
     """The ``_read_only`` object for one running conference."""
-    people = participants(conference, node, now)
+    people = participants(conference, node, now, identities)
     moderators = sum(1 for person in people if person["is_moderator"])
     ending = bool(end_reason_set(conference))
     for person in people if ending else ():
@@ -140,12 +144,13 @@ def find_participant(conference, participant_id):
 
 
 def account_conferences(listing_by_node, account_id):
-    """``{node: [json_list conference, ...]}`` -> ``{conference_id: (node, conference)}``
-    for this account's rooms only; names that do not parse are never shown."""
+    """``{node: [json_list conference, ...]}`` -> ``{conference_id: [(node, conference)]}``
+    for this account's rooms only, every node's copy (a room may run on several:
+    crossbar.live.split); names that do not parse are never shown."""
     found = {}
     for node, conferences in listing_by_node.items():
         for conference in conferences:
             owner = parse_fs_conference_name(conference.get("conference_name"))
             if owner is not None and owner[0] == account_id:
-                found.setdefault(owner[1], (node, conference))
+                found.setdefault(owner[1], []).append((node, conference))
     return found

@@ -82,6 +82,19 @@ def stored_type(content_type, content):
     return sniff(content) or declared
 
 
+def upload_type(declared, content):
+    """``stored_type`` for an upload in any of Kazoo's forms (crossbar.media.upload_forms):
+    ``declared`` None (bare base64 names no type) leaves it to the bytes alone."""
+    if declared is not None:
+        return stored_type(declared, content)
+    if bytes(content[:64]).lstrip()[:1] == b"<":
+        raise _refused("", "the upload is markup, not audio")
+    found = sniff(content)
+    if found is None:
+        raise _refused("", "the upload names no type and its bytes are neither WAV nor MP3")
+    return found
+
+
 def served_type(stored):
     """What a stored attachment is served as: an allow-listed audio type or octet-stream."""
     return ACCEPTED.get(media_type(stored), OCTET_STREAM)

@@ -36,10 +36,11 @@ class MediaService(AccountDocuments):
         return entry
 
     def store_raw(self, account_id, media_id, content, content_type):
-        """Replace the media's audio with ``content`` in one document write."""
+        """Replace the media's audio with ``content`` in one document write;
+        ``content_type``: the declared type, None when the upload named none."""
         if not content:
             raise BadRequest("media upload is empty")
-        content_type = audio.stored_type(content_type, content)
+        content_type = audio.upload_type(content_type, content)
         existing = self.load(account_id, media_id)
         name = attachment_name(content_type)
         doc = {**existing, "content_type": content_type, "content_length": len(content),

@@ -8,27 +8,48 @@ whether the member is there ("-ERR Non-Existant ID", "Member: N not found": 404)
 import dataclasses
 
 from crossbar.lifecycle.participant import set_end_on_exit
+from crossbar.live import split
+from crossbar.live.state import fs_name
 from crossbar.participants import hold, move, supervise
-from kzcore.errors import NotFound
+from kzcore.errors import NotFound, NotRunning
 from kzcore.lifecycle import END_ON_EXIT_FLAG
 
 
 @dataclasses.dataclass(frozen=True)
 class Target:
-    """The participant an action is for, and what the handlers need to reach it."""
+    """The participant an action is for, and what the handlers need to reach it.
+    ``node``: the node a node-qualified id named (crossbar.live.split), else None.
+    The member's node is looked up (every node asked) only once the handler has
+    checked its arguments: bad input never costs a look at the switch."""
     ctx: object
     live: object
     account_id: str
     conference_id: str
     member_id: int
+    node: str = None
 
     def missing(self):
         return NotFound("participant not found", {"cause": str(self.member_id),
                                                   "conference_id": self.conference_id})
 
     def command(self, verb, **args):
-        return self.live.command(self.account_id, self.conference_id, verb,
-                                 missing=self.missing, **args)
+        located = self.live.where(self.account_id, self.conference_id)
+        node = split.member_node(located, self.node, self.member_id) if located else None
+        if node is None:
+            raise self.missing()
+        try:
+            return self.live.send_to(node, fs_name(self.account_id, self.conference_id),
+                                     self.conference_id, verb, **args)
+        except NotRunning:
+            raise self.missing() from None
+
+    def located(self):
+        """The member's copy of the room, read (json_list); NotRunning / 404 if gone."""
+        found = self.live.running(self.account_id, self.conference_id, copies=True)
+        copy = found.on(split.member_node(found, self.node, self.member_id) or "")
+        if copy is None:
+            raise self.missing()
+        return copy
 
 
 def _verb(verb):

@@ -59,7 +59,7 @@ def move(target, params):
     if other is None:
         raise NotFound("bad identifier", {"cause": other_id})
     live = target.live
-    located = live.running(target.account_id, target.conference_id)
+    located = target.located()
     member = state.find_participant(located.conference, target.member_id)
     if member is None:
         raise target.missing()

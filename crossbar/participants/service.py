@@ -13,7 +13,7 @@ import re
 
 from crossbar import action_requests
 from crossbar.conferences.actions import ACCEPTED, live_service
-from crossbar.live import state
+from crossbar.live import split, state
 from crossbar.participants import actions, hold
 from kzcore import fs_commands
 from kzcore.errors import NotFound, SwitchRefused
@@ -41,44 +41,58 @@ def list_participants(ctx, account_id, conference):
         if isinstance(conference, str):
             raise NotFound("conference not found", {"cause": conference})
         return [], 200
-    return state.participants(located.conference, located.node, live.clock()), 200
+    return live_participants(live, located), 200
 
 
-def _member(located, participant_id):
-    member = state.find_participant(located.conference, participant_id)
-    if member is None:
-        raise NotFound("participant not found", {"cause": participant_id,
-                                                  "conference_id": located.conference_id})
-    return member
+def live_participants(live, located):
+    """Every copy's participants; node-qualified ids when the room runs on several
+    nodes (crossbar.live.split)."""
+    now, identities = live.clock(), live.identities.of(located.all_copies)
+    if not located.split:
+        return state.participants(located.conference, located.node, now, identities)
+    return [person for copy in located.all_copies
+            for person in split.qualified_participants(
+                state.participants(copy.conference, copy.node, now, identities), copy.node)]
 
 
-def _located_with_member(live, account_id, conference, participant_id):
-    fs_commands.valid_member_id(participant_id, "participant_id", keywords=())
-    located = live.locate(account_id, _conference_id(conference))
-    if located is None:
-        raise NotFound("participant not found", {"cause": participant_id})
-    return located, _member(located, participant_id)
+def _missing_participant(participant_id, conference_id=None):
+    data = {"cause": str(participant_id)}
+    if conference_id is not None:
+        data["conference_id"] = conference_id
+    return NotFound("participant not found", data)
 
 
 def get_participant(ctx, account_id, conference, participant_id):
     live = live_service(ctx)
-    located, member = _located_with_member(live, account_id, conference, participant_id)
-    return state.participant(member, located.conference, located.node, live.clock()), 200
+    node, member_id = split.parse_participant_id(participant_id)
+    located = live.locate(account_id, _conference_id(conference))
+    if located is None:
+        raise _missing_participant(participant_id)
+    copy = located.on(split.member_node(located, node, member_id) or "")
+    member = state.find_participant(copy.conference, member_id) if copy else None
+    if member is None:
+        raise _missing_participant(participant_id, located.conference_id)
+    identity = live.identities.of([copy]).get(member.get("uuid"))
+    person = state.participant(member, copy.conference, copy.node, live.clock(), identity)
+    if located.split:
+        person["participant_id"] = split.qualify(copy.node, member_id)
+    return person, 200
 
 
 def participant_action(ctx, account_id, conference, participant_id, request):
-    """``request``: a crossbar.action_requests.ActionRequest (see participants.actions)."""
+    """``request``: a crossbar.action_requests.ActionRequest (see participants.actions).
+    In a room on several nodes a bare id is a 409 (crossbar.live.split), never a
+    command to a guessed copy."""
     params = action_requests.validated(ctx.services.schemas, "conferences.participant.action",
                                        request)
-    member_id = int(fs_commands.valid_member_id(participant_id, "participant_id", keywords=()))
-    target = actions.Target(ctx, live_service(ctx), account_id, _conference_id(conference),
-                            member_id)
+    conference_id = _conference_id(conference)
+    node, member_id = split.parse_participant_id(participant_id)
+    target = actions.Target(ctx, live_service(ctx), account_id, conference_id, member_id, node)
     try:
         return actions.ACTIONS[request.action](target, params), ACCEPTED
     except SwitchRefused as refused:
         if MEMBER_MISSING.search(refused.message):
-            raise NotFound("participant not found", {
-                "cause": participant_id, "conference_id": _conference_id(conference)})
+            raise _missing_participant(participant_id, conference_id)
         raise
 
 
@@ -104,6 +118,13 @@ def _relate_params(ctx, params):
     for key in ("participant_id", "other_participant"):
         fs_commands.valid_member_id(params[key], key, keywords=())
     return params
+
+
+def _member(located, participant_id):
+    member = state.find_participant(located.conference, participant_id)
+    if member is None:
+        raise _missing_participant(participant_id, located.conference_id)
+    return member
 
 
 def _relate(live, located, params):
@@ -132,13 +153,14 @@ def participants_action(ctx, account_id, conference, request):
                                        request)
     live = live_service(ctx)
     args = _bulk_args(ctx, live, account_id, conference, action, params)
-    located = live.running(account_id, conference)
+    if action == "relate":     # member ids of one copy: not for a room on several nodes
+        return _relate(live, live.running(account_id, conference), args), ACCEPTED
+    located = live.running(account_id, conference, copies=True)   # every copy's members
     if action in BULK_STATE:
-        return _bulk(live, located, action, args), ACCEPTED
+        return "\n".join(_bulk(live, copy, action, args) for copy in located.all_copies), \
+            ACCEPTED
     if action == "kick":
-        return live.send(located, "kick", member="all"), ACCEPTED
+        return live.send_each(located, "kick", member="all"), ACCEPTED
     if action == "dtmf":
-        return live.send(located, "dtmf", member="all", digits=params["digits"]), ACCEPTED
-    if action == "play":
-        return live.send(located, args["verb"], **args["args"]), ACCEPTED
-    return _relate(live, located, args), ACCEPTED
+        return live.send_each(located, "dtmf", member="all", digits=params["digits"]), ACCEPTED
+    return live.send_each(located, args["verb"], **args["args"]), ACCEPTED

@@ -104,7 +104,7 @@ def supervise(target, params):
     if target_id is not None and str(target_id) == str(target.member_id):
         raise _self_supervision(target_id)
     live = target.live
-    located = live.running(target.account_id, target.conference_id)
+    located = target.located()   # the supervisor's copy: the target is in the same one
     supervisor, supervised, others = _members(
         located, target.member_id, target_id,
         lambda who=None: _missing(target, who))

@@ -107,3 +107,20 @@ def conference(fs_name, profile="default", flags=()):
     if ordered:
         arg += "+flags{" + "|".join(ordered) + "}"
     return "conference", arg
+
+
+# --- bridge to another node (issue 18: a caller handed to its conference's focus node) ---
+_SIP_ENDPOINT = re.compile(r"^sofia/[A-Za-z0-9_.-]{1,64}/[0-9+*#]{1,32}"
+                           r"@[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$")
+_BRIDGE_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")   # sip_h_X-... has dashes
+_BRIDGE_VALUE = re.compile(r"^[A-Za-z0-9_.:@+-]{1,1024}$")       # nothing that ends a {} item
+
+
+def bridge(endpoint, variables=None):
+    """mod_dptools ``bridge {name=value,...}sofia/<profile>/<number>@<host[:port]>``:
+    one SIP leg, its channel variables (``sip_h_X-*`` become headers of the INVITE)."""
+    _check(_SIP_ENDPOINT, endpoint, "bridge endpoint")
+    items = [f"{_check(_BRIDGE_VARIABLE, name, 'bridge variable')}="
+             f"{_check(_BRIDGE_VALUE, value, 'bridge variable value')}"
+             for name, value in (variables or {}).items()]
+    return "bridge", ("{" + ",".join(items) + "}" if items else "") + endpoint

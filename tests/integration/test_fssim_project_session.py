@@ -54,6 +54,7 @@ class ExpectedExtra:
 
 DYNAMIC_CLEANUP = ("since the recording, dynamic conferences are removed when their room "
                    "ends (crossbar/live/dynamic_rooms.py, issue 10 item 7): ")
+FOCUS = "since the recording, one room may run on several nodes (issue 18): "
 CONFIRMED_START = ("since the recording, a recording start counts only once the switch "
                    "confirmed it: `recording start` answers +OK even when the file cannot be "
                    "opened, only the start-recording event's Error says so (round4 "
@@ -90,6 +91,32 @@ EXPECTED_EXTRAS = [
     ExpectedExtra(
         role="conn-002", sent=r"api uuid_exists <uuid>", reply=r"false",
         reason=DYNAMIC_CLEANUP + "and whether a call its dial placed is still alive"),
+    ExpectedExtra(
+        role="conn-002", sent=r"api conference <id>_<id> list count", reply=r"\d+\n?",
+        reason=FOCUS + "every member and room command first asks every node where the room "
+               "runs (LiveConferences.where): a room may run on two nodes, and a member id "
+               "alone could reach the wrong member (crossbar/live/split.py)"),
+    ExpectedExtra(
+        role="conn-002", sent=r"api uuid_dump <uuid>", reply=r"(?s)Event-Name: CHANNEL_DATA\n.*",
+        reason=FOCUS + "a read lists a dialled member (json_list: \"Outbound Call\") with the "
+               "identity its events carry, read once from its channel (crossbar/live/"
+               "identities.py; round3 api_uuid_dump_member_user_1000)"),
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class ExpectedOmission:
+    role: str       # the connection (ROLES)
+    recorded: str   # a recorded command the product no longer sends, normalised (regex)
+    reason: str
+
+
+EXPECTED_OMISSIONS = [
+    ExpectedOmission(
+        role="conn-002", recorded=r"api conference <id>_<id> json_list",
+        reason=FOCUS + "a read asks every node at once, once; the recorded product asked the "
+               "node it remembered first, then every node, so the read of the room that "
+               "ended (after hupall) was two json_list, now one"),
 ]
 
 
@@ -174,6 +201,10 @@ def align(role, recorded, sent):
     pairs, at = [], 0
     for index, have in enumerate(sent):
         want = recorded[at] if at < len(recorded) else None
+        if want is not None and _omitted(role, recorded, at, have):
+            pairs.append((at, None))
+            at += 1
+            want = recorded[at]
         if want is not None and (want == have or _difference_for(want, have)):
             pairs.append((at, index))
             at += 1
@@ -192,11 +223,15 @@ def test_commands_and_replies_match_recording(session, name):
     sent, got = by_role[name].commands(), by_role[name].replies()
     wanted, had = [normalise(c) for c in commands], [normalise(c, root) for c in sent]
     differences = []
-    for at, index in align(name, wanted, had):
+    pairs = align(name, wanted, had)
+    for at, index in pairs:
         reply = comparable_reply(got[index], root) if index is not None and index < len(got) \
             else None
         if index is None:
-            differences.append(f"recorded #{at} `{wanted[at]}` was never sent")
+            if not (at + 1 < len(wanted) and (at + 1, None) not in pairs
+                    and any(o.role == name and re.fullmatch(o.recorded, wanted[at])
+                            for o in EXPECTED_OMISSIONS)):
+                differences.append(f"recorded #{at} `{wanted[at]}` was never sent")
         elif at is None:
             differences += _extra_reply(name, had[index], got[index] if index < len(got)
                                         else None, root)
@@ -206,6 +241,14 @@ def test_commands_and_replies_match_recording(session, name):
             differences.append(f"#{index} `{wanted[at]}`: recorded reply "
                                f"{comparable_reply(replies[at], None)!r}, simulator {reply!r}")
     assert differences == [], "\n".join(differences)
+
+
+def _omitted(role, recorded, at, have):
+    """The recorded command at ``at`` is an expected omission and the product went on
+    with the next recorded one (``have``)."""
+    return (at + 1 < len(recorded) and recorded[at] != have and recorded[at + 1] == have
+            and any(o.role == role and re.fullmatch(o.recorded, recorded[at])
+                    for o in EXPECTED_OMISSIONS))
 
 
 def _difference_for(want, have):
@@ -219,11 +262,13 @@ def _extra_for(role, have):
 
 
 def _extra_reply(role, have, frame, root):
+    """An extra passes when one of the extras naming its command names its reply too."""
     expected = _extra_for(role, have)
     text = None if frame is None else reply_text(frame, root)
     if expected is None:
         return [f"`{have}` sent after every recorded command: reply {text!r}"]
-    if text is not None and re.fullmatch(expected.reply, text):
+    if text is not None and any(e.role == role and re.fullmatch(e.sent, have)
+                                and re.fullmatch(e.reply, text) for e in EXPECTED_EXTRAS):
         return []
     return [f"`{have}` (expected extra: {expected.reason}): reply {text!r}"]
 
@@ -293,6 +338,16 @@ def test_expected_extras_accept_only_what_they_name():
                                         ("CUSTOM", "add-member", "7", "")])
     assert kept == [("CUSTOM", "add-member", "7", "")]
     assert counted == {("CUSTOM", "conference-destroy"): 1}
+
+
+def test_expected_omissions_accept_only_what_they_name():
+    """A recorded json_list may be missing on conn-002 when the product goes on with the
+    next recorded command; elsewhere, or for another command, it is a difference."""
+    read, dial = "api conference <id>_<id> json_list", "api conference <id>_<id> bgdial x"
+    assert align("conn-002", [read, read, dial], [read, dial]) == [(0, 0), (1, None), (2, 1)]
+    assert align("conn-003", [read, read, dial], [read, dial]) == [(0, 0), (1, 1), (2, None)]
+    lock = "api conference <id>_<id> lock"
+    assert align("conn-002", [lock, dial], [dial]) == [(0, 0), (1, None)]
 
 
 def test_expected_differences_accept_only_what_they_name():

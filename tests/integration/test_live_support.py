@@ -85,8 +85,10 @@ def make_rig(fssim_factory, tmp_path, store=None, **overrides):
     nodes = ",".join(f"{sim.node_name}=127.0.0.1:{sim.port}:ClueCon" for sim in sims)
     http = gevent.pywsgi.WSGIServer(("127.0.0.1", 0), None, log=None)
     http.init_socket()  # bound first: the media links name crossbar's real address
+    # New rooms go to node 1 (KZ_FOCUS_RULE=ordered) unless a test asks for rendezvous
+    # placement (test_live_focus.py): the other live tests place their far ends there.
     settings = dict(esl_nodes=nodes, esl_timeout=2.0, recordings_dir=str(tmp_path / "rec"),
-                    token_secret="live-test-secret",
+                    token_secret="live-test-secret", focus_rule="ordered",
                     public_url=f"http://127.0.0.1:{http.server_port}")
     settings.update(overrides)
     config = load_config(env={}, **settings)

@@ -97,5 +97,15 @@ def test_account_conferences_only_shows_the_accounts_own_rooms():
     listing = {"n1": [room(f"{ACCOUNT}_c1"), room(f"{OTHER}_c2"), room("room1")],
                "n2": [room(f"{ACCOUNT}_c3"), room(f"{ACCOUNT}x_c4"), room(f"{ACCOUNT}_")]}
     found = state.account_conferences(listing, ACCOUNT)
-    assert {cid: node for cid, (node, _) in found.items()} == {"c1": "n1", "c3": "n2"}
+    assert {cid: [node for node, _ in copies] for cid, copies in found.items()} == {
+        "c1": ["n1"], "c3": ["n2"]}
     assert state.account_conferences(listing, OTHER).keys() == {"c2"}
+
+
+def test_account_conferences_keeps_every_nodes_copy_of_a_room():
+    def room(name, size):
+        return {"conference_name": name, "member_count": size, "members": []}
+    listing = {"n1": [room(f"{ACCOUNT}_c1", 2)], "n2": [room(f"{ACCOUNT}_c1", 3)]}
+    (copies,) = state.account_conferences(listing, ACCOUNT).values()
+    assert [(node, conference["member_count"]) for node, conference in copies] == [
+        ("n1", 2), ("n2", 3)]

@@ -30,6 +30,8 @@ function header(conferenceId) {
     h("p", { class: "room-state" }, parts.locked, " ", parts.recording, " ",
       h("span", {}, parts.members, " in the room"), " · ", h("span", {}, "running ", parts.duration)),
     h("a", { class: "button", href: `#/conferences/${conferenceId}/edit`, "data-testid": "conference-edit" }, "Edit"));
+  // one room on several FreeSWITCH nodes (the API's _read_only.split and warning)
+  parts.split = h("p", { class: "notice", role: "status", "data-testid": "room-split", hidden: true });
   return parts;
 }
 
@@ -58,7 +60,7 @@ class ConferencePage {
                                        `${action} (everyone)`) });
     this.element = h("section", { class: "conference", "aria-labelledby": "conference-title",
                                   "data-testid": "conference-page", "data-conference-id": conferenceId },
-      this.top.element,
+      this.top.element, this.top.split,
       h("div", { class: "conference-layout" },
         h("div", { class: "main-column" }, this.table.element, this.recordings.element),
         h("div", { class: "side-column" }, this.lifecycle.element, this.controls.element)));
@@ -88,7 +90,8 @@ class ConferencePage {
   participantAction(row, action, data = {}) {
     if (action === "play") data = this.media.selected();
     if (data === null) return this.ctx.notify("Choose media (or enter a URL or tts:// text) to play.");
-    return this.run(this.ctx.api.action(`${this.base}/participants/${row.state.participant_id}`, action, data),
+    const id = encodeURIComponent(String(row.state.participant_id)); // "<node>:<id>" in a split room
+    return this.run(this.ctx.api.action(`${this.base}/participants/${id}`, action, data),
                     `${action} ${row.label}`);
   }
 
@@ -109,6 +112,8 @@ class ConferencePage {
         Object.assign(this.room, { is_locked: Boolean(live.is_locked), is_recording: Boolean(live.is_recording),
                                    startedAt: live.members ? now() - Number(live.duration || 0) : null });
       }
+      this.top.split.hidden = !live.split;
+      this.top.split.textContent = live.split ? live.warning : "";
       this.table.sync(live.participants || [], asked);
       this.lifecycle.update(live);
       this.render();

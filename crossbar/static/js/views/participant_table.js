@@ -16,6 +16,7 @@ export class ParticipantTable {
     this.act = act;
     this.more = more;
     this.rows = new Map();
+    this.qualified = false; // participant ids are "<node>:<id>" (see keyOf)
     this.clock = 0; // counts applied events
     this.touched = new Map(); // participant id -> clock of its latest event
     this.body = h("tbody", { "data-testid": "participants" });
@@ -53,9 +54,16 @@ export class ParticipantTable {
     announce(`${row.label} left`);
   }
 
+  // An event's participant: "<node>:<id>" while the room runs on several nodes (the
+  // API's ids then are node-qualified; events carry the node as `focus`).
+  keyOf(data) {
+    return this.qualified && data.focus ? `${data.focus}:${data.participant_id}` : String(data.participant_id);
+  }
+
   // The API's list (asked for when the clock read `since`) is the truth, except
   // for participants whose events arrived after it was asked for: newer news.
   sync(participants, since = this.clock) {
+    this.qualified = participants.some((p) => typeof p.participant_id === "string" && p.participant_id.includes(":"));
     const fresh = (id) => !((this.touched.get(id) || 0) > since);
     const seen = new Set(participants.map((participant) => String(participant.participant_id)));
     participants.filter((p) => fresh(String(p.participant_id))).forEach((p) => this.upsert(p));
@@ -69,15 +77,16 @@ export class ParticipantTable {
   // Apply one participant event; false when it needs a re-read to be shown right.
   apply(data) {
     this.clock += 1;
-    this.touched.set(String(data.participant_id), this.clock);
-    const row = this.rows.get(String(data.participant_id));
+    const key = this.keyOf(data);
+    this.touched.set(key, this.clock);
+    const row = this.rows.get(key);
     if (data.event === "add-member") {
-      this.upsert({ ...changesFrom(data), participant_id: data.participant_id, duration: 0 });
+      this.upsert({ ...changesFrom(data), participant_id: this.qualified ? key : data.participant_id, duration: 0 });
       announce(`${data.caller_id_name || data.caller_id_number || "A participant"} joined`);
       return false; // events do not say who moderates: the API's list does
     }
     if (REMOVED.has(data.event)) {
-      this.remove(data.participant_id);
+      this.remove(key);
       return true;
     }
     if (!row) return false;
