@@ -10,9 +10,16 @@ running conference ended (and crossbar would remove a dynamic conference that
 still has callers). So the destroy of a copy is withheld while ecallmgr knows
 another node hosting the same room (its live state covers every node, including
 one in its grace period after a lost connection); the last copy's destroy is
-published, with its own node as ``focus``.
+published, with its own node as ``focus``. The lifecycle follows the same rule:
+``conference-started`` comes with the first copy and ``conference-ended`` with the
+last one (``derived_withheld``).
 """
+from kzcore import lifecycle as lc
+
 DESTROY = "conference-destroy"
+CREATE = "conference-create"
+# the room's own event -> the lifecycle message said once for all its copies
+ONCE_PER_ROOM = {CREATE: lc.CONFERENCE_STARTED, DESTROY: lc.CONFERENCE_ENDED}
 
 
 def other_copies(state, node, room_name):
@@ -27,3 +34,12 @@ def withheld(state, node, event):
     if event.get("Action") != DESTROY:
         return []
     return other_copies(state, node, event.get("Conference-Name"))
+
+
+def derived_withheld(state, node, event):
+    """The lifecycle message not to derive from ``event`` (already applied to
+    ``state``): a second copy's start or a copy's end while another runs; else None."""
+    name = ONCE_PER_ROOM.get(event.get("Action"))
+    if name is None or not other_copies(state, node, event.get("Conference-Name")):
+        return None
+    return name

@@ -201,7 +201,11 @@ class EventStream:
     def _publish_derived(self, node, event, applied):
         """The lifecycle messages of one event (ecallmgr.lifecycle), each at the next
         place after it; published whatever ``publish_participant_event`` filters."""
+        skipped = copies.derived_withheld(self.state, node, event)   # issue 18: once a room
         for derived in self.lifecycle.derive(node, event, room_identity(event), time.time()):
+            if derived.name == skipped:
+                self.counts["lifecycle_withheld"] += 1
+                continue
             self._made_after[node] += 1
             position = synthetic_position(self._positions.get(node, START), self._made_after[node])
             self.outlet.send(node, position, *lifecycle_message(

@@ -8,6 +8,7 @@ from crossbar.conferences.service import ConferencesService
 from crossbar.context import current_context, json_body, request_data, services
 from crossbar.crud_views import if_match
 from crossbar.lifecycle import ending
+from crossbar.recordings import views as recordings_views
 from crossbar.participants import service as participants
 
 blueprint = Blueprint("conferences", __name__)
@@ -119,3 +120,6 @@ def participant_action(account_id, conference_id, participant_id):
                    participants.participant_action(current_context(), account_id, conference_id,
                                                    participant_id, request))
 
+
+
+recordings_views.add_routes(blueprint)   # recordings and transcripts (crossbar.recordings.views)

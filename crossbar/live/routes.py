@@ -2,7 +2,8 @@
 
 - ``GET /v2/live_media/<token>/<name>``: a media document's audio for FreeSWITCH,
   by a signed, expiring link (no auth header; the token is the authorization).
-Recordings and transcripts have their own routes (crossbar.recordings.views).
+Recordings and transcripts are conference routes (crossbar.recordings.views, added to
+the conferences blueprint): without a live part they answer 503 as other live reads do.
 """
 from flask import Blueprint, Response
 
@@ -10,7 +11,6 @@ from crossbar.auth.guard import check_request, public
 from crossbar.context import services
 from crossbar.media import audio
 from crossbar.media.service import MediaService
-from crossbar.recordings import views as recordings
 from kzcore.errors import SwitchUnavailable
 
 
@@ -34,5 +34,4 @@ def create_blueprint():
         # API download (FreeSWITCH's mod_http_cache ignores the disposition).
         return Response(content, 200, headers=audio.download_headers(content_type, media_id))
 
-    recordings.add_routes(blueprint)   # recordings and transcripts
     return blueprint

@@ -100,7 +100,7 @@ def raw_response(kind, content, doc):
 
 
 def add_routes(blueprint):
-    """Add the routes to the live part's blueprint (``/v2``, auth checked)."""
+    """Add the routes to the conferences blueprint (under ``/v2``, auth checked)."""
 
     @blueprint.route(f"{CONFERENCE}/recordings", methods=["GET"], endpoint="recordings_list")
     def recordings_list(account_id, conference_id):

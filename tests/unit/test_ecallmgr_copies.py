@@ -56,18 +56,36 @@ def feed(stream, bus, node, *events):
     assert stream.drain(2) and bus.flush(2)
 
 
+ROOM_LIFECYCLE = ("conference-started", "conference-ended")
+PARTICIPANT_LIFECYCLE = ("joined", "left")
+
+
+def switch_events(published):
+    return [(p["event"], p["focus"]) for p in published
+            if p["event"] not in ROOM_LIFECYCLE + PARTICIPANT_LIFECYCLE]
+
+
+def room_lifecycle(published):
+    return [(p["event"], p["focus"]) for p in published if p["event"] in ROOM_LIFECYCLE]
+
+
 def test_destroy_of_one_copy_is_withheld_until_the_last_copy_ends():
     stream, bus, published = stream_on_memory_bus()
     feed(stream, bus, A, *started("ia", 7, "ua"))
     feed(stream, bus, B, *started("ib", 7, "ub"), *ended("ib", 7, "ub"))
-    assert [(p["event"], p["focus"]) for p in published] == [
+    assert switch_events(published) == [
         ("conference-create", A), ("add-member", A), ("conference-create", B), ("add-member", B),
         ("del-member", B)]                          # B's copy ended: A's still runs
     assert stream.counts["destroy_withheld"] == 1
+    # the lifecycle says it once per room too: started with A's copy, not ended with B's
+    assert room_lifecycle(published) == [("conference-started", A)]
+    assert [p["event"] for p in published if p["focus"] == B
+            and p["event"] in PARTICIPANT_LIFECYCLE] == ["joined", "left"]
     feed(stream, bus, A, *ended("ia", 7, "ua"))
     destroys = [p for p in published if p["event"] == "conference-destroy"]
     assert [(p["focus"], p["conference_size"], p["instance_id"]) for p in destroys] == [
         (A, 0, "ia")]
+    assert room_lifecycle(published) == [("conference-started", A), ("conference-ended", A)]
 
 
 def test_a_lost_nodes_copy_ends_silently_while_another_copy_runs():
