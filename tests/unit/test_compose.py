@@ -318,6 +318,13 @@ def test_healthchecks_ask_the_services_own_endpoints(services, name):
         server.stop(timeout=1)
 
 
+def test_every_python_service_has_a_health_endpoint(services):
+    """A service added later (e.g. kz-transcribe) must come with its /ready: a
+    ``<service>/observability.py`` (kzcore.health), a ``KZ_<SERVICE>_HEALTH_PORT``
+    and a compose health check (docs/DEPLOY.md, "Health, readiness and metrics")."""
+    assert PYTHON_SERVICES - {"couchdb-init"} == set(HEALTH_ENDPOINTS)
+
+
 def test_health_ports_are_private(services):
     for name in ("ecallmgr", "callin", "webhooks"):
         config = load_config(env=env(services[name]))
