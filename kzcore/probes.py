@@ -60,7 +60,3 @@ class StoreProbe:
             gevent.sleep(self.interval)
             self._probe()
 
-
-def flag(value, detail=None):
-    """A check from a boolean already kept by the service."""
-    return lambda: (bool(value()), detail() if detail else {})

@@ -93,8 +93,8 @@ def retire(directory, pid):
         _write_json(os.path.join(directory, DEAD),
                     {"counters": merge(dead.get("counters", {}),
                                        snapshot.get("counters", {}))})
-    for leftover in (path, *(os.path.join(directory, n) for n in os.listdir(directory)
-                             if n.startswith(f"{pid}.json.") or n.endswith(f".{pid}.tmp"))):
+    leftovers = [name for name in os.listdir(directory) if name.startswith(f"{pid}.json.")]
+    for leftover in [path] + [os.path.join(directory, name) for name in leftovers]:
         try:
             os.remove(leftover)
         except OSError:

@@ -10,7 +10,6 @@ from crossbar.context import EXTENSION
 from kzcore.bus.pika_consumer import PikaConsumer
 from kzcore.config import load_config
 from kzcore.naming import fs_conference_name
-from kzcore.store.couch import CouchStore
 from kzcore.tokens import TokenSigner
 from tests.integration.test_blackhole_rabbit import Rabbit, publish
 from tests.integration.test_blackhole_support import (PARENT, SECRET, Client, account_store,

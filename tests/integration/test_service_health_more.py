@@ -18,7 +18,7 @@ from kzcore.store.couch import CouchStore
 from kzcore.store.embedded import EmbeddedStore
 from tests.support.lb import RoundRobinProxy
 from tests.support.paths import REPO
-from tests.support.scrape import get, names, scrape, value, wait_for, wait_ready
+from tests.support.scrape import names, scrape, value, wait_for, wait_ready
 from tests.support.webhooks import (bus_event, create_webhook, receiver,  # noqa: F401
                                     start_service, webhook_api)
 from webhooks.cli import serve_observability as webhooks_observability
