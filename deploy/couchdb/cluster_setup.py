@@ -7,7 +7,7 @@ node, then ``finish_cluster`` (which creates ``_users`` and ``_replicator``).
 Every node must already share the admin credentials, ``COUCHDB_SECRET`` and
 the Erlang cookie (``COUCHDB_ERLANG_COOKIE``), and be named
 ``couchdb@<service name>`` (``NODENAME``). Stdlib only: it runs in the product's
-image. Arguments: the nodes' service names (the first coordinates);
+image. Arguments: the nodes' service names, ``host[:port]`` (the first coordinates);
 environment: ``KZ_COUCH_USER``, ``KZ_COUCH_PASSWORD`` (as every Python service).
 """
 import base64
@@ -22,9 +22,16 @@ PORT = 5984
 WAIT_SECONDS = 120
 
 
-def request(host, path, auth, body=None):
+def address(node):
+    """``(host, port)`` of ``host[:port]``."""
+    host, _, port = node.partition(":")
+    return host, int(port or PORT)
+
+
+def request(node, path, auth, body=None):
+    host, port = address(node)
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"http://{host}:{PORT}{path}", data=data,
+    req = urllib.request.Request(f"http://{host}:{port}{path}", data=data,
                                  method="POST" if data else "GET",
                                  headers={"Authorization": f"Basic {auth}",
                                           "Content-Type": "application/json"})
@@ -49,20 +56,21 @@ def setup(nodes, user, password):
         wait_up(host, auth)
     first, others = nodes[0], nodes[1:]
     members = request(first, "/_membership", auth)["cluster_nodes"]
-    wanted = [f"couchdb@{host}" for host in nodes]
+    wanted = [f"couchdb@{address(node)[0]}" for node in nodes]
     if all(name in members for name in wanted):
         print(f"cluster already formed: {members}")
         return
     credentials = {"username": user, "password": password}
     request(first, "/_cluster_setup", auth, {"action": "enable_cluster", "bind_address": "0.0.0.0",
                                              "node_count": str(len(nodes)), **credentials})
-    for host in others:
+    for node in others:
+        host, port = address(node)
         request(first, "/_cluster_setup", auth, {
-            "action": "enable_cluster", "bind_address": "0.0.0.0", "port": PORT,
+            "action": "enable_cluster", "bind_address": "0.0.0.0", "port": port,
             "node_count": str(len(nodes)), "remote_node": host, "remote_current_user": user,
             "remote_current_password": password, **credentials})
         request(first, "/_cluster_setup", auth, {"action": "add_node", "host": host,
-                                                 "port": PORT, **credentials})
+                                                 "port": port, **credentials})
     request(first, "/_cluster_setup", auth, {"action": "finish_cluster"})
     print(f"cluster formed: {request(first, '/_membership', auth)['cluster_nodes']}")
 
