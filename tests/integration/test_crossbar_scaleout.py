@@ -243,6 +243,28 @@ def test_a_media_link_signed_by_one_process_plays_from_the_other(cluster):
     assert requests.get(other.url + forged, timeout=5).status_code == 404
 
 
+def test_a_sign_out_on_one_process_holds_on_the_other_within_the_cache_ttl(cluster):
+    """Revocation is read from the store and cached per process for at most
+    0.5 s (kzcore.principals.CACHE_TTL): bounded staleness across processes."""
+    from kzcore.principals import CACHE_TTL
+    gamma = cluster.account("Gamma Scale", cluster.root.token, cluster.root.account_id)
+    one, other = cluster.processes
+    path = f"/v2/accounts/{gamma.account_id}"
+    headers = {"X-Auth-Token": gamma.token}
+    assert requests.get(other.url + path, headers=headers, timeout=5).status_code == 200
+    signed_out = requests.delete(f"{one.url}{path}/user_auth", headers=headers, timeout=5)
+    assert signed_out.status_code == 200, signed_out.text
+    started = time.monotonic()
+    while True:                                  # the other process still had it cached
+        reply = requests.get(other.url + path, headers=headers, timeout=5)
+        if reply.status_code == 401:
+            break
+        assert reply.status_code == 200
+        assert time.monotonic() - started < CACHE_TTL + 1.0, "revocation not seen in time"
+        time.sleep(0.05)
+    assert reply.json()["error_id"] == "token_revoked"
+
+
 def test_the_login_throttle_counts_failures_made_on_both_processes(cluster):
     login = {"credentials": "0" * 32, "account_name": cluster.alpha.name}
     served = cluster.served()
