@@ -28,7 +28,7 @@ Why this shape (the attacker chooses the write rate):
   dropped at each write. Clocks: lock times are wall-clock seconds, so hosts
   must agree on the time within a second or so (NTP).
 - The store unreachable: this process goes on with its own counts, and
-  retries the writes.
+  retries the writes for ``MAX_FAILED_ROUNDS`` intervals, then drops them.
 """
 import hashlib
 import logging
@@ -41,6 +41,11 @@ from kzcore.errors import KzError, TooManyAttempts
 log = logging.getLogger(__name__)
 
 DB = "login_throttle"
+MAX_FAILED_ROUNDS = 30        # rounds in a row without a write: the queued counts are dropped
+
+
+def _conflicts_only(errors):
+    return all(isinstance(e, KzError) and e.error_id == "conflict" for e in errors)
 
 
 def digest(key):
@@ -83,6 +88,7 @@ class SharedLoginThrottle:
         self._pending = {}      # bucket -> {digest: [failures, cleared, kind, last failure]}
         self._flusher = None
         self._last_flush = 0.0
+        self._failed_rounds = 0
         self.writes = self.conflicts = self.shared_throttled = 0
 
     @classmethod
@@ -156,15 +162,23 @@ class SharedLoginThrottle:
     def _flush(self):
         self._last_flush = self.clock()
         pending, self._pending = self._pending, {}
+        failures = []
         for bucket, changes in pending.items():
             try:
                 self._write(bucket, changes)
             except Exception as exc:  # noqa: BLE001 - keep the counts for the next round
-                if not isinstance(exc, KzError) or exc.error_id != "conflict":
-                    log.warning("login throttle: bucket not written, retrying",
-                                extra={"bucket": bucket, "error": repr(exc)})
                 self.conflicts += 1
+                failures.append(exc)
                 self._requeue(bucket, changes)
+        self._failed_rounds = self._failed_rounds + 1 if failures and len(failures) == \
+            len(pending) else 0
+        if self._failed_rounds == 1 and not _conflicts_only(failures):
+            log.warning("login throttle: counts not written to the store, retrying",
+                        extra={"error": repr(failures[0]), "buckets": len(failures)})
+        if self._failed_rounds >= MAX_FAILED_ROUNDS:
+            log.warning("login throttle: store unreachable, counts kept by this process only",
+                        extra={"error": repr(failures[0]), "rounds": self._failed_rounds})
+            self._pending, self._failed_rounds = {}, 0
         if self._pending:
             self._flusher = gevent.spawn_later(self.sync_interval, self._flush)
 

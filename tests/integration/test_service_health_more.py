@@ -188,7 +188,8 @@ def test_gunicorn_workers_add_up_their_counters_even_after_one_died(tmp_path):
             assert reply.status_code == 401
         for _ in range(6):       # whichever worker answers the scrape: the same sum
             assert wait_for(lambda: login_failures(base) == 20, timeout=5)
-        counted = {pid: _own_count(spool, pid) for pid in worker_pids(spool)}
+        counted = wait_for(lambda: (lambda c: c if sum(c.values()) == 20 else None)(
+            {pid: _own_count(spool, pid) for pid in worker_pids(spool)}), timeout=5)
         victim = max(counted, key=counted.get)       # the worker that counted the most
         assert counted[victim] > 0 and sum(counted.values()) == 20, counted
         os.kill(victim, signal.SIGKILL)              # the master replaces it ...

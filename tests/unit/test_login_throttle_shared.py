@@ -126,3 +126,18 @@ def test_the_client_address_behind_a_trusted_proxy():
     assert client_address("198.51.100.7", "203.0.113.9", trusted) == "198.51.100.7"
     assert client_address("10.0.0.5", None, trusted) == "10.0.0.5"
     assert client_address("10.0.0.5", "203.0.113.9", ()) == "10.0.0.5"
+
+
+def test_a_store_that_stays_away_costs_a_bounded_number_of_retries(monkeypatch):
+    import crossbar.auth.throttle_shared as shared
+    monkeypatch.setattr(shared, "MAX_FAILED_ROUNDS", 3)
+    gone = EmbeddedStore(":memory:")
+    throttle = make(gone)
+    gone.close()                                 # every read and write fails from now on
+    for _ in range(4):
+        throttle.failed([NAME])
+    gevent.sleep(10 * SYNC)
+    assert throttle.conflicts == 3               # three rounds tried, then given up
+    assert throttle._flusher.dead and not throttle._pending
+    with pytest.raises(TooManyAttempts):         # this process still counts for itself
+        throttle.local.check([NAME])
