@@ -5,10 +5,12 @@ Client -> gateway (one JSON object per text frame)::
     {"action": "subscribe"|"unsubscribe", "auth_token", "request_id",
      "data": {"account_id", "binding": "..." | "bindings": ["...", ...]}}
     {"action": "ping", "request_id"}
+    {"action": "resume", "auth_token", "request_id", "data": {"resume_token": "..."}}
 
 Gateway -> client::
 
-    {"action": "reply", "request_id", "status": "success", "data": {"subscribed": [...]}}
+    {"action": "reply", "request_id", "status": "success",
+     "data": {"subscribed": [...], "resume_token": "..."}}
     {"action": "reply", "request_id", "status": "error",
      "data": {"errors": ["..."], "message": "...", "error_id": "..."}}
     {"action": "event", "subscribed_key", "subscription_key", "name", "routing_key", "data": {...}}
@@ -20,6 +22,13 @@ As in Kazoo, ``subscribed_key`` is the binding the client asked for and
 is the payload's ``event_name`` and an error reply's ``data.errors`` is a list of
 messages. ``events_dropped`` is this gateway's own notice: the client was too
 slow, its ``dropped`` oldest events were discarded just before this message.
+
+``resume`` and ``resume_token`` are this gateway's own, beside Kazoo's protocol
+(whose clients re-send their subscriptions after a reconnect, which works as
+well): every successful reply carries a signed token listing the connection's
+subscriptions, and a client that reconnects, to this instance or another one
+behind the same load balancer, gets them all back with one ``resume``
+(blackhole.resume).
 """
 import dataclasses
 import json
@@ -29,7 +38,7 @@ from kzcore import safejson
 from kzcore.bus.topics import matches
 from kzcore.naming import is_account_id
 
-ACTIONS = ("ping", "subscribe", "unsubscribe")
+ACTIONS = ("ping", "subscribe", "unsubscribe", "resume")
 MAX_BINDINGS_PER_REQUEST = 50
 MAX_BINDING_LENGTH = 255
 # Event keys have four words (conference.event.{conference_id}.{call_id}), so no
@@ -44,6 +53,7 @@ BAD_REQUEST = "bad_request"
 INVALID_CREDENTIALS = "invalid_credentials"
 FORBIDDEN = "forbidden"
 LIMIT_EXCEEDED = "limit_exceeded"
+INVALID_RESUME_TOKEN = "invalid_resume_token"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +63,7 @@ class Command:
     auth_token: object = None
     account_id: str | None = None
     bindings: tuple = ()
+    resume_token: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,7 +90,17 @@ def decode(text):
                                          + ", ".join(ACTIONS))
     if action == "ping":
         return Command("ping", request_id)
+    if action == "resume":
+        return _decode_resume(request_id, message)
     return _decode_subscription(action, request_id, message)
+
+
+def _decode_resume(request_id, message):
+    data = message.get("data", {})
+    token = data.get("resume_token") if isinstance(data, dict) else None
+    if not isinstance(token, str) or not token:
+        return ProtocolError(request_id, "missing required keys : resume_token")
+    return Command("resume", request_id, message.get("auth_token"), resume_token=token)
 
 
 def _request_id(value):
@@ -181,10 +202,14 @@ def pong_data():
     return {"response": "pong"}
 
 
-def subscribed_data(bindings, unsubscribed=None):
+def subscribed_data(bindings, unsubscribed=None, resume_token=None, refused=None):
     data = {"subscribed": list(bindings)}
     if unsubscribed is not None:
         data["unsubscribed"] = list(unsubscribed)
+    if refused:
+        data["refused"] = list(refused)
+    if resume_token is not None:
+        data["resume_token"] = resume_token
     return data
 
 

@@ -2,13 +2,13 @@
 
 ``create_gateway(config, *, consumer, signer, store) -> Gateway``; ``start()``
 returns the bound ``(host, port)`` (``blackhole_port = 0`` picks a free port).
-A plain HTTP ``GET /health`` answers the gateway's counters as JSON. The
+Plain HTTP ``GET /health``, ``/ready`` and ``/metrics`` on the same port
+(blackhole.observability) answer its state, its dependencies and its counters. The
 listener (``kzcore.limited_wsgi`` with geventwebsocket's handler) drops clients
 slow to send their upgrade request's headers (no answer) and answers ``503`` at
 once, before anything is read, to connections beyond ``blackhole_max_connections``.
 """
 import dataclasses
-import json
 import logging
 import socket
 
@@ -16,10 +16,12 @@ from geventwebsocket.handler import WebSocketHandler
 
 from kzcore.limited_wsgi import LimitedWSGIServer
 from kzcore.netlimits import ServerLimits
+from kzcore.timings import Counts
 
 from blackhole.access import AccountScope
 from blackhole.commands import CommandHandler
 from blackhole.fanout import FanOut
+from blackhole.observability import health_app
 from blackhole.pump import Pump
 from blackhole.session import Session, SessionOptions
 
@@ -32,6 +34,7 @@ _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
 
 # A websocket client is refused at once beyond the cap (it retries; it must not
 # hang queued) and a slow one is dropped without an answer.
+HEALTH_PATHS = frozenset({"/health", "/ready", "/metrics"})
 LISTENER_LIMITS = ServerLimits(header_timeout=10.0, max_connections=5000, refuse_when_full=True)
 
 
@@ -46,6 +49,8 @@ class Gateway:
         self._session_options = session_options
         self._sessions = set()
         self._closed_dropped = 0
+        self._disconnects = Counts(max_keys=50)     # (close reason,)
+        self.health = None                          # kzcore.health.HealthApp (create_gateway)
         self._pump = pump
         self._server = LimitedWSGIServer((host, port), self._app, listener_limits,
                                          handler_base=WebSocketHandler, busy_reply=_BUSY,
@@ -75,7 +80,8 @@ class Gateway:
         sessions = list(self._sessions)
         dropped = sum(s.outbox.total_dropped for s in sessions) + self._closed_dropped
         return dict(self._fanout.stats(), **self._server.stats(), sessions=len(sessions),
-                    queued_frames=sum(len(s.outbox) for s in sessions), events_dropped=dropped)
+                    queued_frames=sum(len(s.outbox) for s in sessions), events_dropped=dropped,
+                    resumes=self._commands.resumes, disconnects=self._disconnects.snapshot())
 
     # --- WSGI -----------------------------------------------------------------
     def _app(self, environ, start_response):
@@ -102,12 +108,11 @@ class Gateway:
         if session in self._sessions:
             self._sessions.discard(session)
             self._closed_dropped += session.outbox.total_dropped
+            self._disconnects.add(((session.close_reason or "unknown")[:60],))
 
     def _http(self, environ, start_response):
-        if environ.get("PATH_INFO") == "/health":
-            body = json.dumps(dict(self.stats(), status="ok")).encode()
-            start_response("200 OK", [("Content-Type", "application/json")])
-            return [body]
+        if self.health is not None and environ.get("PATH_INFO") in HEALTH_PATHS:
+            return self.health(environ, start_response)
         start_response("426 Upgrade Required", [("Content-Type", "text/plain"),
                                                 ("Sec-WebSocket-Version", "13")])
         return [b"blackhole: connect with a websocket client (Kazoo blackhole protocol)\n"]
@@ -124,5 +129,7 @@ def create_gateway(config, *, consumer, signer, store, session_options=None,
     listener_limits = dataclasses.replace(LISTENER_LIMITS,
                                           header_timeout=config.blackhole_header_timeout,
                                           max_connections=config.blackhole_max_connections)
-    return Gateway(config.blackhole_host, config.blackhole_port, fanout, commands, pump,
-                   session_options, listener_limits)
+    gateway = Gateway(config.blackhole_host, config.blackhole_port, fanout, commands, pump,
+                      session_options, listener_limits)
+    gateway.health = health_app(gateway, consumer, store)
+    return gateway

@@ -56,6 +56,16 @@ def focus_router(config):
                        config.esl_timeout)
 
 
+def serve_observability(config, server, store):
+    """/health, /ready, /metrics on KZ_CALLIN_HEALTH_PORT (-1: none)."""
+    if config.callin_health_port < 0:
+        return None
+    from callin.observability import health_app
+    from kzcore.health import serve_health
+    return serve_health(health_app(server, store, config.node_name),
+                        config.callin_health_host, config.callin_health_port)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="kz-callin", description=__doc__)
     parser.add_argument("--config", help="TOML configuration file (else KZ_CONFIG)")
@@ -69,11 +79,14 @@ def main(argv=None):
     except Exception:  # noqa: BLE001 - the index also rebuilds on the first miss
         log.exception("initial number index failed")
     server.start()
+    health = serve_observability(config, server, store)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        if health is not None:
+            health.stop(timeout=1)
         server.stop()
         store.close()
     return 0

@@ -53,6 +53,10 @@ class CallinServer:
         return self._server.server_port
 
     @property
+    def listening(self):
+        return bool(self._server.started)
+
+    @property
     def active_calls(self):
         return self._gate.open
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, g, jsonify, request
 from crossbar import openapi, responses
 from crossbar.accounts.views import blueprint as accounts_bp
 from crossbar.auth.guard import check_request, public
-from crossbar.auth.throttle import LoginThrottle
+from crossbar.auth.throttle import login_throttle
 from crossbar.auth.views import blueprint as auth_bp
 from crossbar.body_limits import BodyLimitedRequest, apply_body_limit
 from crossbar.conferences import doc_events
@@ -96,7 +96,7 @@ def create_app(config, *, store, schemas, signer, live=None, extra_blueprints=()
     app.extensions[EXTENSION] = Services(config=config, store=store, schemas=schemas,
                                          signer=signer, live=live, node=node,
                                          version=package_version(), events=events,
-                                         login_throttle=LoginThrottle.from_config(config),
+                                         login_throttle=login_throttle(config, store),
                                          commands=CommandLedger.from_config(store, config))
     if live is not None and hasattr(live, "use_document_events"):  # dynamic conferences
         live.use_document_events(doc_events.for_services(app.extensions[EXTENSION]))

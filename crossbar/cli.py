@@ -86,16 +86,20 @@ def document_events_publisher(config):
 
 
 def make_app(config, live=None, extra_blueprints=(), with_parts=True):
-    """The configured Flask app. ``with_parts`` adds live control, xml_curl and
+    """The configured Flask app, with /health, /ready and /metrics
+    (crossbar.observability). ``with_parts`` adds live control, xml_curl and
     the UI (see compose_parts) unless ``live``/``extra_blueprints`` are given."""
     from crossbar.app import create_app
+    from crossbar.observability import observe
 
     store, schemas, signer = build_core(config)
     if with_parts and live is None and not extra_blueprints:
         live, extra_blueprints = compose_parts(config, store, signer)
-    return create_app(config, store=store, schemas=schemas, signer=signer, live=live,
-                      extra_blueprints=extra_blueprints,
-                      events=document_events_publisher(config))
+    app = create_app(config, store=store, schemas=schemas, signer=signer, live=live,
+                     extra_blueprints=extra_blueprints,
+                     events=document_events_publisher(config))
+    observe(app, spool_dir=config.metrics_dir or None)
+    return app
 
 
 def close_app(app):

@@ -224,6 +224,29 @@ SETTINGS = {
                      "(empty: derived from KZ_CALLIN_SECRET, else random per process)"),
     "focus_token_ttl": ("KZ_FOCUS_TOKEN_TTL", 30.0, float,
                         "seconds a bridged caller's focus token is valid"),
+    # --- scale-out (issue 16): health ports, per-worker metrics, shared login throttle ---
+    "metrics_dir": ("KZ_METRICS_DIR", "", str,
+                    "directory where each gunicorn worker of crossbar leaves its counters so "
+                    "that /metrics adds up every worker (crossbar.gunicorn_conf sets one)"),
+    "callin_health_host": ("KZ_CALLIN_HEALTH_HOST", "127.0.0.1", str,
+                           "address of kz-callin's /health, /ready and /metrics"),
+    "callin_health_port": ("KZ_CALLIN_HEALTH_PORT", -1, int,
+                           "port of kz-callin's /health, /ready and /metrics; -1 = off, "
+                           "0 = any free port (logged)"),
+    "webhooks_health_host": ("KZ_WEBHOOKS_HEALTH_HOST", "127.0.0.1", str,
+                             "address of kz-webhooks' /health, /ready and /metrics"),
+    "webhooks_health_port": ("KZ_WEBHOOKS_HEALTH_PORT", -1, int,
+                             "port of kz-webhooks' /health, /ready and /metrics; -1 = off, "
+                             "0 = any free port (logged)"),
+    "login_sync_interval": ("KZ_LOGIN_SYNC_INTERVAL", 1.0, float,
+                            "seconds between a crossbar process's writes of its failed logins "
+                            "to the store (shared throttling); 0 = each process counts alone"),
+    "login_throttle_buckets": ("KZ_LOGIN_THROTTLE_BUCKETS", 64, int,
+                               "documents the shared login counts are spread over (bounds the "
+                               "store writes: at most this many per sync interval per process)"),
+    "trusted_proxies": ("KZ_TRUSTED_PROXIES", "", str,
+                        "comma separated addresses/networks of the load balancers in front of "
+                        "crossbar: logins from them are throttled by X-Forwarded-For's client"),
 }
 
 
@@ -337,6 +360,15 @@ class Config:
     focus_sip_profile: str = "internal"
     focus_secret: str = ""
     focus_token_ttl: float = 30.0
+    # --- scale-out (issue 16) ---
+    metrics_dir: str = ""
+    callin_health_host: str = "127.0.0.1"
+    callin_health_port: int = -1
+    webhooks_health_host: str = "127.0.0.1"
+    webhooks_health_port: int = -1
+    login_sync_interval: float = 1.0
+    login_throttle_buckets: int = 64
+    trusted_proxies: str = ""
 
     @property
     def nodes(self):

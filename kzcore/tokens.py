@@ -32,6 +32,13 @@ class TokenSigner:
         self.lifetime = int(lifetime)
         self._clock = clock
 
+    def derived(self, purpose, lifetime=None):
+        """A signer for another kind of token (e.g. blackhole's resume tokens),
+        keyed by HMAC(secret, purpose): its tokens never verify as auth tokens,
+        nor auth tokens as its own."""
+        key = hmac.new(self._key, purpose.encode("utf-8"), hashlib.sha256).digest()
+        return TokenSigner(key, self.lifetime if lifetime is None else lifetime, self._clock)
+
     def issue(self, claims):
         now = int(self._clock())
         body = dict(claims, jti=secrets.token_hex(16), iat=now, exp=now + self.lifetime)

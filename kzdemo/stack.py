@@ -37,6 +37,7 @@ class Stack:
         if self.with_lifecycle:
             self._start_lifecycle()
         self._start_transcribe()
+        self._observe()
         return self
 
     def stop(self):
@@ -158,6 +159,24 @@ class Stack:
         host, port = self.gateway.start()
         self.config = self.config.replace(blackhole_port=port)
         self._stoppers.append(self.gateway.stop)
+
+    def _observe(self):
+        """/health, /ready, /metrics on crossbar's port, for every service here:
+        each one's readiness checks (one store check: they share the store) and
+        series."""
+        from callin.observability import health_app as callin_health
+        from crossbar.observability import observe
+        from ecallmgr.observability import health_app as ecallmgr_health
+        from webhooks.observability import health_app as webhooks_health
+
+        parts = {"ecallmgr": ecallmgr_health(self.ecallmgr), "blackhole": self.gateway.health,
+                 "webhooks": webhooks_health(self.webhooks, self.store)}
+        if self.with_callin:
+            parts["callin"] = callin_health(self.callin, self.store)
+        checks = {f"{name}.{check}": run for name, part in parts.items()
+                  for check, run in part.checks.items() if check != "store"}
+        observe(self.app, service="kz-all", extra_checks=checks,
+                extra_collectors=[part.registry for part in parts.values()])
 
     # -- facts for people and tests -------------------------------------------------
     @property

@@ -47,7 +47,17 @@ def build(config, exchange):
     service = build_service(Settings.from_config(config), store=store,
                             source=make_source(config, exchange=exchange),
                             publisher=publisher, node=node)
-    return service, publisher, store
+    return service, publisher, store, node
+
+
+def serve_observability(config, service, store, node):
+    """/health, /ready, /metrics on KZ_WEBHOOKS_HEALTH_PORT (-1: none)."""
+    if config.webhooks_health_port < 0:
+        return None
+    from kzcore.health import serve_health
+    from webhooks.observability import health_app
+    return serve_health(health_app(service, store, node), config.webhooks_health_host,
+                        config.webhooks_health_port)
 
 
 def main(argv=None):
@@ -60,8 +70,9 @@ def main(argv=None):
                   "in-process bus, kz-all runs the delivery service itself")
         return 2
     exchange = args.exchange or config.amqp_exchange
-    service, publisher, store = build(config, exchange)
+    service, publisher, store, node = build(config, exchange)
     service.start()
+    health = serve_observability(config, service, store, node)
     log.info("kz-webhooks started", extra={"queue": config.webhooks_queue,
                                            "exchange": exchange})
     stopping = gevent.event.Event()
@@ -69,6 +80,8 @@ def main(argv=None):
         gevent.signal_handler(signum, stopping.set)
     while not stopping.wait(STATS_EVERY):
         log.info("webhooks stats", extra=service.stats())
+    if health is not None:
+        health.stop(timeout=1)
     service.stop()
     publisher.close()
     store.close()

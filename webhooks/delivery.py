@@ -15,6 +15,7 @@ import time
 import gevent
 
 from kzcore.errors import KzError
+from kzcore.timings import Counts
 from webhooks import backoff
 from webhooks.body import build_body, request_headers
 
@@ -51,6 +52,7 @@ class Deliverer:
         self.clock = clock
         self.delivered = 0
         self.dropped = 0
+        self.attempts = Counts(max_keys=8)      # (result,): success | retrying | failed
 
     def deliver(self, job):
         body = build_body(job.payload, job.webhook, job.event, job.sequence)
@@ -103,6 +105,7 @@ class Deliverer:
     def _log(self, webhook, job, attempt, outcome, last):
         result = "success" if outcome.ok else ("failed" if last or not outcome.connected
                                                else "retrying")
+        self.attempts.add((result,))
         self.journal.record(webhook, {
             "time": round(self.clock(), 3), "event": job.event.name,
             "event_id": job.payload.get("msg_id"), "conference_id": job.conference_id,

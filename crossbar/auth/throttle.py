@@ -9,15 +9,13 @@ with ``Retry-After`` before the credentials are looked at, so even the right
 password waits. A success clears the identifier's count, never the address's
 (an attacker must not reset their address by logging into their own account).
 
-The counts live in this process (cheap, no store writes an attacker could
-multiply). Under gunicorn each worker counts alone: with W workers a client
-may get up to W times the attempts before every worker has locked it, and
-restarts forget. That bounds brute force to a few attempts per lockout period;
-a deployment that needs one count for every worker and instance can put a
-shared implementation of ``check``/``failed``/``succeeded`` behind the same
-interface.
+``LoginThrottle`` counts in this process: it answers at once and costs no
+store write. ``crossbar.auth.throttle_shared.SharedLoginThrottle`` wraps it so
+that every crossbar process (gunicorn workers, instances on other machines)
+also sees the others' failures (``login_throttle`` builds the configured one).
 """
 import dataclasses
+import ipaddress
 import logging
 import threading
 import time
@@ -46,6 +44,8 @@ class LoginThrottle:
         self.clock, self.max_entries = clock, max_entries
         self._records = {}
         self._lock = threading.Lock()
+        self.failures = 0      # failed logins seen by this process (metrics)
+        self.throttled = 0     # logins refused while locked
 
     @classmethod
     def from_config(cls, config):
@@ -61,10 +61,15 @@ class LoginThrottle:
             waits = [rec.locked_until - now for rec in map(self._records.get, keys)
                      if rec is not None and rec.locked_until > now]
         if waits:
+            self.throttled += 1
             raise TooManyAttempts(max(waits))
+
+    def stats(self):
+        return {"failures": self.failures, "throttled": self.throttled}
 
     def failed(self, keys):
         now = self.clock()
+        self.failures += 1
         with self._lock:
             for key in keys:
                 rec = self._records.pop(key, None) or _Record()
@@ -94,6 +99,39 @@ class LoginThrottle:
             del self._records[key]
         while len(self._records) > self.max_entries:
             del self._records[next(iter(self._records))]
+
+
+def login_throttle(config, store=None):
+    """The configured throttle: shared through ``store`` across every crossbar
+    process unless ``KZ_LOGIN_SYNC_INTERVAL`` is 0 (this process alone)."""
+    local = LoginThrottle.from_config(config)
+    interval = getattr(config, "login_sync_interval", 0)
+    if store is None or not interval or interval <= 0:
+        return local
+    from crossbar.auth.throttle_shared import SharedLoginThrottle
+    return SharedLoginThrottle.from_config(local, store, config)
+
+
+def client_address(remote_addr, forwarded_for, trusted):
+    """The address a login is throttled by (PURE). Behind load balancers every
+    request comes from theirs: when the peer is one of ``trusted`` (networks,
+    ``KZ_TRUSTED_PROXIES``), the client is the right-most ``X-Forwarded-For``
+    entry that is not (entries to its left are the client's own say)."""
+    if not trusted or not _within(remote_addr, trusted):
+        return remote_addr
+    hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop[:MAX_KEY]
+    return remote_addr
+
+
+def _within(address, networks):
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in networks)
 
 
 def login_keys(data, address):

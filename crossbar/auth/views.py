@@ -4,11 +4,18 @@ from flask import Blueprint, g, request
 from crossbar import responses
 from crossbar.auth import service
 from crossbar.auth.guard import public
-from crossbar.auth.throttle import throttled
+from crossbar.auth.throttle import client_address, throttled
 from crossbar.context import request_data, services
+from kzcore.netpolicy import parse_networks
 
 blueprint = Blueprint("auth", __name__)
 TOKEN_FIELDS = ("account_id", "owner_id", "method", "jti", "iat", "exp")
+
+
+def login_address(svc):
+    """The client's address (``KZ_TRUSTED_PROXIES``: behind a load balancer)."""
+    trusted = parse_networks(getattr(svc.config, "trusted_proxies", ""))
+    return client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), trusted)
 
 
 @blueprint.route("/api_auth", methods=["PUT"])
@@ -16,7 +23,7 @@ TOKEN_FIELDS = ("account_id", "owner_id", "method", "jti", "iat", "exp")
 def api_auth():
     svc = services()
     given = request_data()
-    token, data = throttled(svc.login_throttle, given, request.remote_addr,
+    token, data = throttled(svc.login_throttle, given, login_address(svc),
                             lambda: service.api_auth(svc.store, svc.signer, given))
     g.kz_auth_token = token
     return responses.created(data)
@@ -27,7 +34,7 @@ def api_auth():
 def user_auth():
     svc = services()
     given = request_data()
-    token, data = throttled(svc.login_throttle, given, request.remote_addr,
+    token, data = throttled(svc.login_throttle, given, login_address(svc),
                             lambda: service.user_auth(svc.store, svc.signer, given))
     g.kz_auth_token = token
     return responses.created(data)

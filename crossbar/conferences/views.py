@@ -1,6 +1,6 @@
 """Routes for conferences (seed 002): CRUD, actions, participants (recordings and
 transcripts: crossbar.recordings.views)."""
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 
 from crossbar import action_requests, documents, idempotency, responses
 from crossbar.conferences import actions, doc_events
@@ -71,6 +71,7 @@ def delete_conference(account_id, conference_id):
 def _action(account_id, conference_id, scope, perform):
     """One action request: carried out, or (same ``command_id``) its first answer."""
     request = action_requests.parse(json_body())
+    g.kz_action = request.action            # its metrics label (crossbar.observability)
     ledger = services().commands
     if ledger is None or not idempotency.usable(request.command_id):
         return _reply(perform(request))

@@ -19,6 +19,7 @@ from greenswitch.esl import NotConnectedError
 from kzcore.errors import SwitchUnavailable
 from kzcore.esl.fairlock import FairLock
 from kzcore.esl.transport import EslAuthError, EslCommandRejected, Transport, one_line
+from kzcore.timings import Timings
 
 __all__ = ["DEFAULT_EVENTS", "EslAuthError", "EslClient", "EslCommandRejected"]
 
@@ -57,6 +58,7 @@ class EslClient:
         self._ready = gevent.event.Event()
         self._supervisor = None
         self._closing = False
+        self.round_trips = Timings(max_keys=8)   # (outcome,): ok | timeout | lost (metrics)
 
     @property
     def connected(self):
@@ -153,15 +155,20 @@ class EslClient:
             transport = self._transport
             if transport is None or not self.connected:
                 raise SwitchUnavailable(f"not connected to FreeSWITCH node {self.name}")
+            started = time.perf_counter()
             try:
-                return transport.send(line, timeout=timeout, headers=headers)
+                reply = transport.send(line, timeout=timeout, headers=headers)
+                self.round_trips.observe(("ok",), time.perf_counter() - started)
+                return reply
             except gevent.Timeout:
+                self.round_trips.observe(("timeout",), time.perf_counter() - started)
                 log.error("ESL reply timed out; dropping the connection",
                           extra={"node": self.name, "command": line, "timeout": timeout})
                 self._ready.clear()
                 transport.close()
                 raise SwitchUnavailable(f"no reply from {self.name} within {timeout}s") from None
             except (OSError, NotConnectedError) as error:
+                self.round_trips.observe(("lost",), time.perf_counter() - started)
                 transport.close()
                 raise SwitchUnavailable(f"connection to {self.name} lost: {error}") from None
         finally:

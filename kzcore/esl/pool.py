@@ -40,6 +40,11 @@ class EslPool:
     def connected_names(self):
         return [name for name, client in self._clients.items() if client.connected]
 
+    def round_trips(self):
+        """``{node: {outcome: histogram}}`` of the command/reply exchanges (metrics)."""
+        return {name: client.round_trips.snapshot() for name, client in self._clients.items()
+                if hasattr(client, "round_trips")}
+
     def wait_connected(self, timeout=None):
         """True once every node is connected (each waits within the same overall timeout)."""
         waits = [gevent.spawn(client.wait_connected, timeout) for client in self._clients.values()]

@@ -263,38 +263,75 @@ def test_xml_curl_credentials_are_the_same_on_both_ends(services):
     assert binding["auth-scheme"] == "basic"           # what crossbar.xmlcurl checks
 
 
-def ecallmgr_check(services, health_port):
-    test = services["ecallmgr"]["healthcheck"]["test"]
-    assert test[:3] == ["CMD", "python", "-c"]
-    variables = dict(env(services["ecallmgr"]), PATH="/usr/bin:/bin", PYTHONPATH=str(REPO),
-                     KZ_ECALLMGR_HEALTH_PORT=str(health_port))
-    return subprocess.run([sys.executable, "-c", test[3]], env=variables, capture_output=True,
+# service -> (the port setting its health check asks, the path), see kzcore.healthcheck
+HEALTH_ENDPOINTS = {"crossbar": ("listen_port", "/health"), "blackhole": ("blackhole_port", "/ready"),
+                    "ecallmgr": ("ecallmgr_health_port", "/ready"),
+                    "callin": ("callin_health_port", "/ready"),
+                    "webhooks": ("webhooks_health_port", "/ready")}
+
+
+def run_healthcheck(service, port):
+    """The service's compose health check, run here against ``port``."""
+    test = service["healthcheck"]["test"]
+    assert test[:4] == ["CMD", "python", "-m", "kzcore.healthcheck"], test
+    setting = test[4]
+    variables = dict(env(service), PATH="/usr/bin:/bin", PYTHONPATH=str(REPO),
+                     **{SETTINGS[setting][0]: str(port)})
+    return subprocess.run([sys.executable, *test[2:]], env=variables, capture_output=True,
                           text=True, timeout=30)
 
 
-def test_ecallmgr_is_healthy_only_while_ready(services):
-    """The healthcheck asks ecallmgr's own /ready (kzcore.health) on the configured port."""
+def served_paths(app):
+    """The paths ``app`` (a kzcore.health.HealthApp) answers other than 404."""
+    from werkzeug.test import Client
+    return {path for path in ("/health", "/ready", "/metrics", "/nope")
+            if Client(app).get(path).status_code != 404}
+
+
+@pytest.mark.parametrize("name", sorted(HEALTH_ENDPOINTS))
+def test_healthchecks_ask_the_services_own_endpoints(services, name):
+    """Each Python service's check asks its own /ready (crossbar: /health, see the
+    compose file) on the port its configuration gives it, never a published one."""
     from kzcore.health import HealthApp, serve_health
-    config = load_config(env=env(services["ecallmgr"]))
-    assert config.ecallmgr_health_port > 0 and config.ecallmgr_health_host == "0.0.0.0"
-    assert (config.ecallmgr_health_port, "tcp") not in published(services["ecallmgr"])
+    setting, path = HEALTH_ENDPOINTS[name]
+    test = services[name]["healthcheck"]["test"]
+    assert test[4:] == [setting] + ([path] if path != "/ready" else [])
+    config = load_config(env=env(services[name]))
+    assert getattr(config, setting) > 0
+    assert path in served_paths(HealthApp(name))
     closed = socket.create_server(("127.0.0.1", 0))
     closed_port = closed.getsockname()[1]
     closed.close()
-    nobody = ecallmgr_check(services, closed_port)
+    nobody = run_healthcheck(services[name], closed_port)
     assert nobody.returncode != 0 and "no answer" in nobody.stderr
     state = {"ready": False}
-    server = serve_health(HealthApp("ecallmgr", checks={
-        "switches": lambda: (state["ready"], {"unreachable": [] if state["ready"] else ["fs"]})}),
+    server = serve_health(HealthApp(name, checks={
+        "dependency": lambda: (state["ready"], {"missing": [] if state["ready"] else ["x"]})}),
         "127.0.0.1", 0)
     try:
-        unready = ecallmgr_check(services, server.server_port)
-        assert unready.returncode != 0 and '"unreachable": ["fs"]' in unready.stderr
+        first = run_healthcheck(services[name], server.server_port)
+        if path == "/ready":
+            assert first.returncode != 0 and '"missing": ["x"]' in first.stderr
         state["ready"] = True
-        ready = ecallmgr_check(services, server.server_port)
+        ready = run_healthcheck(services[name], server.server_port)
         assert ready.returncode == 0, ready.stderr
     finally:
         server.stop(timeout=1)
+
+
+def test_every_python_service_has_a_health_endpoint(services):
+    """A service added later (e.g. kz-transcribe) must come with its /ready: a
+    ``<service>/observability.py`` (kzcore.health), a ``KZ_<SERVICE>_HEALTH_PORT``
+    and a compose health check (docs/DEPLOY.md, "Health, readiness and metrics")."""
+    assert PYTHON_SERVICES - {"couchdb-init"} == set(HEALTH_ENDPOINTS)
+
+
+def test_health_ports_are_private(services):
+    for name in ("ecallmgr", "callin", "webhooks"):
+        config = load_config(env=env(services[name]))
+        port = getattr(config, HEALTH_ENDPOINTS[name][0])
+        assert getattr(config, f"{name}_health_host") == "0.0.0.0"
+        assert (port, "tcp") not in published(services[name])
 
 
 def test_ecallmgr_runs_as_an_active_standby_pair(services):
