@@ -1,22 +1,71 @@
-// The conference's recordings, each downloadable (fetched with the auth token,
-// handed to the browser as a file).
+// The conference's recordings: the room's and each participant's own, each
+// playable in the page and downloadable.
+//
+// Playing: an <audio> element fetches its source itself, without the API's auth
+// header, and asks for byte ranges as the listener seeks. The page asks the API
+// (with its token) for a playback link of that one recording (signed, expiring,
+// never the auth token itself) and gives that to the element.
+// Downloading: fetched with the auth token, handed to the browser as a file.
 import { describe } from "../api.js";
-import { formatDuration, h, replace } from "../dom.js";
+import { announce, formatDuration, h, replace } from "../dom.js";
 
-function when(epoch) {
+export function when(epoch) {
   return epoch ? new Date(epoch * 1000).toLocaleString() : "—";
+}
+
+// "Alice (1001)", the number alone, or the call id when the switch knew neither.
+export function speakerName(participant) {
+  const { caller_id_name: name, caller_id_number: number } = participant || {};
+  if (name && number && name !== number) return `${name} (${number})`;
+  return name || number || (participant && participant.call_id) || "Unknown participant";
+}
+
+function whose(recording) {
+  return recording.kind === "participant" ? speakerName(recording.participant) : "Whole room";
+}
+
+function statusText(recording) {
+  if (recording.status === "recording") return "recording…";
+  if (recording.status === "paused") return "paused";
+  return formatDuration(recording.duration);
+}
+
+function player() {
+  const title = h("p", { class: "hint", "data-testid": "recording-player-title" });
+  const audio = h("audio", { controls: true, preload: "auto", "data-testid": "recording-player" });
+  const element = h("div", { class: "player", "data-testid": "recording-player-panel", hidden: true },
+    title, audio);
+  return {
+    element,
+    play(recording, url) {
+      title.textContent = `Playing: ${whose(recording)}, ${when(recording.started)}`;
+      element.hidden = false;
+      element.dataset.recordingId = recording.id;
+      audio.src = url;
+      audio.play().catch(() => {}); // autoplay may be refused: the controls remain
+    },
+  };
 }
 
 export function recordingsList(ctx, conferenceId) {
   const base = `${ctx.api.accountUrl}/conferences/${conferenceId}/recordings`;
   const list = h("div", { "data-testid": "recordings" }, h("p", { class: "empty" }, "No recordings yet."));
+  const audio = player();
+
+  async function play(recording) {
+    try {
+      const link = await ctx.api.get(`${base}/${recording.id}/playback`);
+      audio.play(recording, link.url);
+      announce(`Playing the recording of ${whose(recording)}`);
+    } catch (problem) {
+      ctx.notify(`Cannot play the recording: ${describe(problem)}`);
+    }
+  }
 
   async function download(recording) {
     try {
-      const path = recording.download_url ? recording.download_url.replace(/^\/v[12]/, "")
-        : `${base}/${recording.id}/raw`;
-      const blob = await ctx.api.download(path);
-      const link = h("a", { href: URL.createObjectURL(blob), download: `${recording.id}.wav` });
+      const blob = await ctx.api.download(`${base}/${recording.id}/raw`);
+      const link = h("a", { href: URL.createObjectURL(blob), download: recording.name || `${recording.id}.wav` });
       document.body.append(link);
       link.click();
       link.remove();
@@ -27,23 +76,28 @@ export function recordingsList(ctx, conferenceId) {
   }
 
   function item(recording) {
-    const facts = [when(recording.started),
-      recording.status === "recording" ? "recording…" : formatDuration(recording.duration),
+    const unfinished = recording.status === "recording" || recording.status === "paused";
+    const facts = [when(recording.started), statusText(recording), (recording.format || "wav").toUpperCase(),
       recording.size ? `${Math.round(recording.size / 1024)} KiB` : null].filter(Boolean).join(" · ");
-    return h("li", { "data-testid": "recording-item", "data-recording-id": recording.id },
-      h("span", {}, facts), " ",
-      h("button", { type: "button", "data-testid": "recording-download", disabled: recording.status === "recording",
-                    "aria-label": `Download the recording of ${when(recording.started)}`,
-                    onclick: () => download(recording) }, "Download"));
+    const label = `the recording of ${whose(recording)} (${when(recording.started)})`;
+    return h("li", { "data-testid": "recording-item", "data-recording-id": recording.id,
+                     "data-kind": recording.kind || "conference", "data-status": recording.status },
+      h("strong", { "data-testid": "recording-whose" }, whose(recording)), " ",
+      h("span", { class: "hint" }, facts), " ",
+      h("span", { class: "button-row inline" },
+        h("button", { type: "button", "data-testid": "recording-play", disabled: unfinished,
+                      "aria-label": `Play ${label}`, onclick: () => play(recording) }, "Play"),
+        h("button", { type: "button", "data-testid": "recording-download", disabled: unfinished,
+                      "aria-label": `Download ${label}`, onclick: () => download(recording) }, "Download")));
   }
 
   return {
     element: h("section", { class: "card", "aria-labelledby": "recordings-title" },
-      h("h2", { id: "recordings-title" }, "Recordings"), list),
+      h("h2", { id: "recordings-title" }, "Recordings"), list, audio.element),
     async refresh() {
       try {
-        const recordings = await ctx.api.get(base);
-        replace(list, recordings.length ? h("ul", { class: "plain" }, recordings.slice().reverse().map(item))
+        const recordings = await ctx.api.getAll(base);
+        replace(list, recordings.length ? h("ul", { class: "plain recordings" }, recordings.slice().reverse().map(item))
           : h("p", { class: "empty" }, "No recordings yet."));
       } catch (problem) {
         replace(list, h("p", { class: "empty" }, `Recordings unavailable: ${describe(problem)}`));
