@@ -85,12 +85,12 @@ class Tracks:
         if not found:
             raise Conflict("the participant is not being recorded",
                            {"participant_id": str(member_id)})
-        return {"recordings": [self._stop_one(account_id, doc) for doc in found]}
+        return {"recordings": [self.stop_one(account_id, doc) for doc in found]}
 
     def stop_all(self, account_id, conference_id):
-        return [self._stop_one(account_id, doc) for doc in self.active(account_id, conference_id)]
+        return [self.stop_one(account_id, doc) for doc in self.active(account_id, conference_id)]
 
-    def _stop_one(self, account_id, doc):
+    def stop_one(self, account_id, doc):
         from crossbar.recordings.participants import send
         command = fs_commands.api_uuid_record(doc["participant"]["call_id"], "stop", doc["path"])
         try:

@@ -1,0 +1,118 @@
+"""``max_duration_s`` survives a crossbar restart: the deadline is the recording
+document's ``stop_at``, read from the store by a crossbar process that starts (and
+every check after), not only a timer of the process that started the recording.
+Against the simulator over TCP; a "restart" is the first process's timers and event
+worker gone and a new ``LiveConferences`` started on the same store."""
+import gevent
+import pytest
+
+from crossbar.live import LiveConferences
+from crossbar.live.compose import COMMAND_EVENTS
+from crossbar.recordings import deadlines, runtime
+from kzcore.esl.pool import EslPool
+from tests.integration.test_live_support import rig  # noqa: F401 (fixture)
+
+pytestmark = [pytest.mark.timeout(60), pytest.mark.both_stores]
+
+
+def record(rig, conference_id, tail="", **data):
+    return rig.call("PUT", rig.alpha, conference_id, tail,
+                    body={"action": "record", "data": data})
+
+
+def running(rig, number="1001", name="Alice"):
+    conference_id = rig.create_conference(rig.alpha)
+    member = rig.sims[0].join(rig.room(rig.alpha, conference_id), number, name)
+    return conference_id, member
+
+
+def gone(rig):
+    """The process that started the recordings is gone: its timers and its worker
+    for the switch's RECORD_STOP events with it (its API still answers reads)."""
+    parts = runtime.parts(rig.live)
+    parts.timers.close()
+    parts.participants.close()
+
+
+@pytest.fixture
+def restart(rig):
+    made = []
+
+    def start():
+        pool = EslPool(rig.config.nodes, timeout=rig.config.esl_timeout,
+                       events=COMMAND_EVENTS).start()
+        assert pool.wait_connected(5.0)
+        live = LiveConferences(pool, rig.api.store, rig.config)
+        made.append(live)
+        return live.start()
+    yield start
+    for live in made:
+        live.close()
+
+
+def doc_of(rig, conference_id, recording_id):
+    return rig.call("GET", rig.alpha, conference_id,
+                    f"/recordings/{recording_id}").get_json()["data"]
+
+
+def wait_stopped(rig, conference_id, recording_id, timeout):
+    with gevent.Timeout(timeout, AssertionError(f"{recording_id} not stopped")):
+        while True:
+            doc = doc_of(rig, conference_id, recording_id)
+            if doc["status"] == "stopped":
+                return doc
+            gevent.sleep(0.05)
+
+
+def recording_check(rig, conference_id):
+    return rig.sims[0].api(f"conference {rig.room(rig.alpha, conference_id)} recording check")
+
+
+def test_a_restarted_crossbar_stops_a_recording_at_its_stored_deadline(rig, restart):
+    conference_id, _ = running(rig)
+    started = record(rig, conference_id, action="start", max_duration_s=3)
+    assert started.status_code == 202, started.get_json()
+    rec = started.get_json()["data"]["recording"]
+    gone(rig)
+    gevent.sleep(0.5)
+    restart()                                    # nothing in memory: only the store
+    gevent.sleep(rec["stop_at"] - rec["started"] + 1.0)
+    assert not recording_check(rig, conference_id).startswith("+OK Record file ")
+    doc = wait_stopped(rig, conference_id, rec["id"], timeout=3)
+    assert doc["stop_reason"] == "max_duration"
+    assert rec["stop_at"] - 0.2 <= doc["stopped"] <= rec["stop_at"] + 1.5, doc
+    assert 2.5 <= doc["duration"] < 4.5
+
+
+def test_a_deadline_passed_while_no_crossbar_ran_stops_at_start(rig, restart):
+    conference_id, _ = running(rig)
+    rec = record(rig, conference_id, action="start", max_duration_s=1).get_json()["data"][
+        "recording"]
+    gone(rig)
+    gevent.sleep(1.5)
+    assert recording_check(rig, conference_id).startswith("+OK Record file ")   # still on
+    restart()
+    doc = wait_stopped(rig, conference_id, rec["id"], timeout=3)
+    assert doc["stop_reason"] == "max_duration"
+    assert not recording_check(rig, conference_id).startswith("+OK Record file ")
+    # the room can be recorded again (the guard was released)
+    again = record(rig, conference_id, action="start")
+    assert again.status_code == 202, again.get_json()
+
+
+def test_a_track_whose_stop_nobody_heard_is_settled_after_its_deadline(rig, restart,
+                                                                      monkeypatch):
+    monkeypatch.setattr(deadlines, "TRACK_GRACE", 0.3)
+    conference_id, alice = running(rig)
+    gone(rig)                                    # RECORD_STOP will reach no worker
+    started = record(rig, conference_id, f"/participants/{alice.id}", action="start",
+                     max_duration_s=1)
+    assert started.status_code == 202, started.get_json()
+    rec = started.get_json()["data"]["recording"]
+    gevent.sleep(1.6)                            # the switch stopped it (uuid_record limit)
+    assert doc_of(rig, conference_id, rec["id"])["status"] == "recording"
+    restart()
+    doc = wait_stopped(rig, conference_id, rec["id"], timeout=3)
+    assert 0.8 <= doc["duration"] < 1.5 and doc["size"] > 44
+    raw = rig.call("GET", rig.alpha, conference_id, f"/recordings/{rec['id']}/raw")
+    assert raw.status_code == 200 and raw.data[:4] == b"RIFF"
