@@ -9,7 +9,9 @@ another account's ids are 404 on every path):
   auth header (crossbar.recordings.playback), served by the public
   ``GET /v2/recording_playback/<token>`` (the same audio, with Range);
 - ``GET .../conferences/{id}/transcripts``, ``.../transcripts/{transcript_id}`` (JSON)
-  and ``.../raw`` (WebVTT, or plain text with ``?format=txt``).
+  and ``.../raw`` (WebVTT, or plain text with ``?format=txt``);
+- ``DELETE .../recordings/{recording_id}`` and ``.../transcripts/{transcript_id}``
+  (crossbar.recordings.removal).
 """
 from flask import Response, g, request
 
@@ -17,7 +19,7 @@ from crossbar import listing, responses
 from crossbar.context import services
 from crossbar.media import audio
 from crossbar.auth.guard import principal_check, public
-from crossbar.recordings import docs, playback
+from crossbar.recordings import docs, playback, removal
 from kzcore.accounts import can_access
 from kzcore import transcripts as text_forms
 from kzcore.errors import NotFound, SwitchUnavailable, ValidationFailed
@@ -120,6 +122,12 @@ def add_routes(blueprint):
         doc = _recording(live, account_id, conference_id, recording_id)
         return responses.ok(docs.public(doc), revision=doc.get("_rev"))
 
+    @blueprint.route(RECORDING, methods=["DELETE"], endpoint="recording_delete")
+    def recording_delete(account_id, conference_id, recording_id):
+        live, parts = _parts()
+        doc = _recording(live, account_id, conference_id, recording_id)
+        return responses.ok(removal.delete_recording(parts, account_id, doc))
+
     @blueprint.route(f"{RECORDING}/raw", methods=["GET"], endpoint="recording_raw")
     def recording_raw(account_id, conference_id, recording_id):
         live, parts = _parts()
@@ -163,6 +171,12 @@ def add_routes(blueprint):
         _, parts = _parts()
         doc = parts.transcripts.load(account_id, conference_id, transcript_id)
         return responses.ok(documents_view(doc), revision=doc.get("_rev"))
+
+    @blueprint.route(TRANSCRIPT, methods=["DELETE"], endpoint="transcript_delete")
+    def transcript_delete(account_id, conference_id, transcript_id):
+        _, parts = _parts()
+        doc = parts.transcripts.load(account_id, conference_id, transcript_id)
+        return responses.ok(removal.delete_transcript(parts, account_id, doc))
 
     @blueprint.route(f"{TRANSCRIPT}/raw", methods=["GET"], endpoint="transcript_raw")
     def transcript_raw(account_id, conference_id, transcript_id):
