@@ -3,6 +3,8 @@ document's ``stop_at``, read from the store by a crossbar process that starts (a
 every check after), not only a timer of the process that started the recording.
 Against the simulator over TCP; a "restart" is the first process's timers and event
 worker gone and a new ``LiveConferences`` started on the same store."""
+import logging
+
 import gevent
 import pytest
 
@@ -68,7 +70,8 @@ def recording_check(rig, conference_id):
     return rig.sims[0].api(f"conference {rig.room(rig.alpha, conference_id)} recording check")
 
 
-def test_a_restarted_crossbar_stops_a_recording_at_its_stored_deadline(rig, restart):
+def test_a_restarted_crossbar_stops_a_recording_at_its_stored_deadline(rig, restart, caplog):
+    caplog.set_level(logging.INFO, logger="crossbar")
     conference_id, _ = running(rig)
     started = record(rig, conference_id, action="start", max_duration_s=3)
     assert started.status_code == 202, started.get_json()
@@ -82,6 +85,12 @@ def test_a_restarted_crossbar_stops_a_recording_at_its_stored_deadline(rig, rest
     assert doc["stop_reason"] == "max_duration"
     assert rec["stop_at"] - 0.2 <= doc["stopped"] <= rec["stop_at"] + 1.5, doc
     assert 2.5 <= doc["duration"] < 4.5
+    # the log says what happened to which recording, from the module that did it
+    logged = {(r.name, r.getMessage()) for r in caplog.records
+              if getattr(r, "recording_id", None) == rec["id"]}
+    assert {("crossbar.live.recordings", "room recording started"),
+            ("crossbar.recordings.deadlines", "recording reached its maximum length"),
+            ("crossbar.live.recordings", "room recording stopped")} <= logged, logged
 
 
 def test_a_deadline_passed_while_no_crossbar_ran_stops_at_start(rig, restart):
