@@ -126,6 +126,7 @@ class Tracks:
         self._release(db, claim_id(doc["conference_id"], doc["participant"]["call_id"]))
         log.info("participant recording stopped", extra={
             "account_id": account_id, "conference_id": doc["conference_id"],
-            "recording_id": recording_id, "participant_id": doc["participant"].get("participant_id"),
+            "recording_id": recording_id,
+            "participant_id": doc["participant"].get("participant_id"),
             "duration": saved.get("duration")})
         return saved
