@@ -45,5 +45,6 @@ def health_app(service, store, node=""):
 
     registry = make_registry(StatsCollector(lambda: snapshot(service), METRICS))
     return HealthApp("transcribe", checks={"broker": broker, "store": StoreProbe(store).check},
-                     details=lambda: {"node": node, "engine": service.worker.engine.name},
+                     details=lambda: {"node": node,
+                                      "engine": getattr(service.worker.engine, "name", "")},
                      registry=registry)
