@@ -8,7 +8,8 @@ durable event queue ``{queue}`` (bound to every conference event; events wait in
 it while no instance runs; unacknowledged ones return to it when the holder
 dies). ``on_active()`` runs when the lease is won, ``on_inactive()`` when the
 connection (and so the lease) is lost: both from the owner greenlet, so they
-must only enqueue.
+must only enqueue. ``connected`` (the connection up, the queue declared) and
+``held`` (the lease) are what ``/ready`` reads (``lifecycle.observability``).
 
 ``MemorySource``: the in-process bus of the one-process run; always active.
 """
