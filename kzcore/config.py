@@ -238,6 +238,16 @@ SETTINGS = {
     "webhooks_health_port": ("KZ_WEBHOOKS_HEALTH_PORT", -1, int,
                              "port of kz-webhooks' /health, /ready and /metrics; -1 = off, "
                              "0 = any free port (logged)"),
+    "lifecycle_health_host": ("KZ_LIFECYCLE_HEALTH_HOST", "127.0.0.1", str,
+                              "address of kz-lifecycle's /health, /ready and /metrics"),
+    "lifecycle_health_port": ("KZ_LIFECYCLE_HEALTH_PORT", -1, int,
+                              "port of kz-lifecycle's /health, /ready and /metrics; -1 = off, "
+                              "0 = any free port (logged)"),
+    "transcribe_health_host": ("KZ_TRANSCRIBE_HEALTH_HOST", "127.0.0.1", str,
+                               "address of kz-transcribe's /health, /ready and /metrics"),
+    "transcribe_health_port": ("KZ_TRANSCRIBE_HEALTH_PORT", -1, int,
+                               "port of kz-transcribe's /health, /ready and /metrics; -1 = off, "
+                               "0 = any free port (logged)"),
     "login_sync_interval": ("KZ_LOGIN_SYNC_INTERVAL", 1.0, float,
                             "seconds between a crossbar process's writes of its failed logins "
                             "to the store (shared throttling); 0 = each process counts alone"),
@@ -366,6 +376,10 @@ class Config:
     callin_health_port: int = -1
     webhooks_health_host: str = "127.0.0.1"
     webhooks_health_port: int = -1
+    lifecycle_health_host: str = "127.0.0.1"
+    lifecycle_health_port: int = -1
+    transcribe_health_host: str = "127.0.0.1"
+    transcribe_health_port: int = -1
     login_sync_interval: float = 1.0
     login_throttle_buckets: int = 64
     trusted_proxies: str = ""

@@ -83,3 +83,11 @@ def serve_health(app, host, port):
     log.info("health server listening", extra={"service": app.service, "host": host,
                                                "port": server.server_port})
     return server
+
+
+def serve_configured(make_app, host, port):
+    """``serve_health(make_app(), host, port)``, or None when ``port`` is negative
+    (a service's ``KZ_<SERVICE>_HEALTH_PORT`` of -1: no health server)."""
+    if port < 0:
+        return None
+    return serve_health(make_app(), host, port)

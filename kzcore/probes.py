@@ -60,3 +60,14 @@ class StoreProbe:
             gevent.sleep(self.interval)
             self._probe()
 
+
+
+def switches_check(pool, *, need_all=True):
+    """A check of an ESL pool (``kzcore.esl.pool.EslPool``): ready when every node
+    (``need_all``) or at least one is connected; the detail names the others."""
+    def check():
+        connected = set(pool.connected_names())
+        unreachable = [name for name in pool.names() if name not in connected]
+        ok = not unreachable if need_all else bool(connected)
+        return ok, {"connected": sorted(connected), "unreachable": unreachable}
+    return check

@@ -132,7 +132,7 @@ class Stack:
         """The lifecycle service (lifecycle/): on the shared bus, its own ESL commands."""
         from lifecycle.compose import build_service, command_pool, make_source
 
-        pool = command_pool(self.config)
+        pool = self.lifecycle_pool = command_pool(self.config)
         self.lifecycle = build_service(self.config, store=self.store, pool=pool,
                                        source=make_source(self.config,
                                                           memory_bus=self.memory_bus)).start()
@@ -167,12 +167,18 @@ class Stack:
         from callin.observability import health_app as callin_health
         from crossbar.observability import observe
         from ecallmgr.observability import health_app as ecallmgr_health
+        from lifecycle.observability import health_app as lifecycle_health
+        from transcribe.observability import health_app as transcribe_health
         from webhooks.observability import health_app as webhooks_health
 
         parts = {"ecallmgr": ecallmgr_health(self.ecallmgr), "blackhole": self.gateway.health,
-                 "webhooks": webhooks_health(self.webhooks, self.store)}
+                 "webhooks": webhooks_health(self.webhooks, self.store),
+                 "transcribe": transcribe_health(self.transcribe, self.store)}
         if self.with_callin:
             parts["callin"] = callin_health(self.callin, self.store)
+        if self.with_lifecycle:
+            parts["lifecycle"] = lifecycle_health(self.lifecycle, self.store,
+                                                  self.lifecycle_pool)
         checks = {f"{name}.{check}": run for name, part in parts.items()
                   for check, run in part.checks.items() if check != "store"}
         observe(self.app, service="kz-all", extra_checks=checks,

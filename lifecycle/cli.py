@@ -4,6 +4,7 @@ empty rooms, waiting for a moderator, end-on-exit) and the record of each run.
 Consumes the durable RabbitMQ queue ``KZ_LIFECYCLE_QUEUE`` while it holds the
 lease of that name (run several: one acts, the others stand by), and commands
 the FreeSWITCH nodes of ``KZ_ESL_NODES``. Needs RabbitMQ and the document store.
+Serves /health, /ready and /metrics on ``KZ_LIFECYCLE_HEALTH_PORT`` (if set).
 """
 from gevent import monkey
 
@@ -12,6 +13,7 @@ monkey.patch_all()
 import argparse  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
+import socket  # noqa: E402
 
 import gevent.event  # noqa: E402
 
@@ -32,6 +34,14 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
+def serve_observability(config, service, store, pool, node):
+    """/health, /ready, /metrics on KZ_LIFECYCLE_HEALTH_PORT (-1: none)."""
+    from kzcore.health import serve_configured
+    from lifecycle.observability import health_app
+    return serve_configured(lambda: health_app(service, store, pool, node),
+                            config.lifecycle_health_host, config.lifecycle_health_port)
+
+
 def main(argv=None):
     from kzcore.store.factory import make_store
     from lifecycle.compose import build_service, command_pool, make_source
@@ -48,12 +58,16 @@ def main(argv=None):
     pool = command_pool(config)
     service = build_service(config, store=store, pool=pool,
                             source=make_source(config, exchange=args.exchange)).start()
+    health = serve_observability(config, service, store, pool,
+                                 config.node_name or f"lifecycle@{socket.gethostname()}")
     log.info("kz-lifecycle started", extra={"queue": config.lifecycle_queue,
                                             "exchange": args.exchange})
     stopping = gevent.event.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         gevent.signal_handler(signum, stopping.set)
     stopping.wait()
+    if health is not None:
+        health.stop(timeout=1)
     service.stop()
     pool.close()
     store.close()

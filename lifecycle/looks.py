@@ -4,6 +4,7 @@ commands that follow, and closing a run whose end was never seen.
 ``RoomLooks`` works for the service (``owner``: ``request(item)``, ``later(delay,
 item)``); everything runs on the service's worker greenlet.
 """
+import collections
 import logging
 
 from kzcore import fsxml
@@ -23,6 +24,8 @@ class RoomLooks:
     def __init__(self, owner, *, records, switch, clock, retry, gone_grace, sounds_dir):
         self.owner, self.records, self.switch, self.clock = owner, records, switch, clock
         self.retry, self.gone_grace, self.sounds_dir = retry, gone_grace, sounds_dir
+        self.ended = collections.Counter()      # rooms this service ended, by reason
+        self.end_failures = self.kicked = 0
 
     def check(self, room):
         try:
@@ -56,17 +59,20 @@ class RoomLooks:
         try:
             ended = self.switch.end(room.node, room.name, reason)
         except KzError as error:
+            self.end_failures += 1
             log.warning("room not ended", extra={"conference_name": room.name,
                                                  "end_reason": reason, "error": str(error)})
             return self.schedule(room, self.retry)
         if room.memory is not None:
             room.memory.end_sent = (reason, self.clock())
         if ended:
+            self.ended[reason] += 1
             self.schedule(room, self.retry)
 
     def _kick(self, room, member_id, now):
         sound = f"{self.sounds_dir.rstrip('/')}/{fsxml.voice_dir(room.settings.language)}/{GOODBYE}"
         if self.switch.kick(room.node, room.name, member_id, sound):
+            self.kicked += 1
             log.info("waited too long for a moderator: kicked", extra={
                 "conference_name": room.name, "member_id": member_id})
         room.memory.kicked[member_id] = now

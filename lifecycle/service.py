@@ -9,6 +9,7 @@ While not active (a standby without the lease) nothing is consumed and no timer
 acts; on becoming active the service sweeps every node, so every watched room's
 deadlines come back from the switch and the documents.
 """
+import collections
 import logging
 import time
 
@@ -41,6 +42,8 @@ class LifecycleService:
         self.looks = RoomLooks(self, records=records, switch=switch, clock=clock, retry=retry,
                                gone_grace=gone_grace, sounds_dir=sounds_dir)
         self.active = False
+        self.events = collections.Counter()     # bus events handled, by name
+        self.counts = collections.Counter()     # sweeps, runs closed unseen
         self._queue = gevent.queue.Queue()
         self._pending = set()
         self._greenlets = []
@@ -60,6 +63,15 @@ class LifecycleService:
             room.cancel_timer()
         gevent.killall(self._greenlets, block=True, timeout=2.0)
         self._greenlets = []
+
+    def stats(self):
+        """What it did, for /metrics (``lifecycle.observability``)."""
+        return {"active": self.active, "rooms_watched": len(self.rooms),
+                "rooms_with_rules": sum(1 for r in self.rooms.values() if r.settings.has_rules),
+                "events": dict(self.events), "ended": dict(self.looks.ended),
+                "end_failures": self.looks.end_failures, "kicked": self.looks.kicked,
+                "sweeps": self.counts["sweeps"], "closed_unseen": self.counts["closed_unseen"],
+                "backlog": self._queue.qsize()}
 
     def _on_message(self, routing_key, payload, ack=no_ack):
         self._queue.put((EVENT, payload, ack))
@@ -118,6 +130,8 @@ class LifecycleService:
         key = (payload.get("account_id"), payload.get("conference_id"))
         if not is_account_id(key[0]) or not isinstance(key[1], str):
             return
+        self.events[name if name in lc.LIFECYCLE_EVENTS or name in DOC_EVENTS
+                    or name == "doc_deleted" else "other"] += 1
         if name == lc.CONFERENCE_STARTED:
             self._watch(key, payload.get("focus"))
             self.request((CHECK, key))
@@ -181,6 +195,7 @@ class LifecycleService:
     def settle(self, key, instance_id):
         room = self.rooms.get(key)
         if room is not None and self.looks.closed_unseen(room, instance_id):
+            self.counts["closed_unseen"] += 1
             self.forget(key)
 
     def later(self, delay, item):
@@ -189,6 +204,7 @@ class LifecycleService:
 
     def sweep(self):
         """Watch every room of this system on every node; look at each again."""
+        self.counts["sweeps"] += 1
         found, failed = self.switch.all_rooms()
         for key, (node, listed) in found.items():
             self._watch(key, node)

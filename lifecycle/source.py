@@ -8,7 +8,8 @@ durable event queue ``{queue}`` (bound to every conference event; events wait in
 it while no instance runs; unacknowledged ones return to it when the holder
 dies). ``on_active()`` runs when the lease is won, ``on_inactive()`` when the
 connection (and so the lease) is lost: both from the owner greenlet, so they
-must only enqueue.
+must only enqueue. ``connected`` (the connection up, the queue declared) and
+``held`` (the lease) are what ``/ready`` reads (``lifecycle.observability``).
 
 ``MemorySource``: the in-process bus of the one-process run; always active.
 """
@@ -45,6 +46,8 @@ class LeasedQueue:
         self.queue, self.exchange, self.bindings = queue, exchange, tuple(bindings)
         self.prefetch, self.poll = prefetch, poll
         self.held = False
+        self.connected = False          # the connection is up and the queue declared
+        self.received = 0
         self._acks = collections.deque()
         self._generation = 0
         self._callbacks = None
@@ -78,6 +81,7 @@ class LeasedQueue:
                               arguments={"x-single-active-consumer": True})
         for binding in self.bindings:
             channel.queue_bind(self.queue, self.exchange, routing_key=binding)
+        self.connected = True
         return channel
 
     def _serve(self, connection, channel):
@@ -113,6 +117,7 @@ class LeasedQueue:
         write_now(connection)
 
     def _on_message(self, _channel, method, _properties, body):
+        self.received += 1
         generation, tag = self._generation, method.delivery_tag
 
         def ack():
@@ -125,6 +130,7 @@ class LeasedQueue:
         self._callbacks[0](method.routing_key, payload, ack)
 
     def _lost(self):
+        self.connected = False
         if self.held:
             self.held = False
             self._callbacks[2]()
@@ -134,10 +140,21 @@ class MemorySource:
     def __init__(self, bus, *, exchange=CONFERENCE_EXCHANGE, bindings=BINDINGS):
         self.bus, self.exchange, self.bindings = bus, exchange, tuple(bindings)
         self._consumer = None
+        self.received = 0
+
+    @property
+    def connected(self):
+        return self._consumer is not None
+
+    @property
+    def held(self):
+        return self._consumer is not None
 
     def start(self, callback, on_active, on_inactive):
-        self._consumer = self.bus.consumer().start(
-            self.bindings, lambda key, payload: callback(key, payload), self.exchange)
+        def deliver(key, payload):
+            self.received += 1
+            callback(key, payload)
+        self._consumer = self.bus.consumer().start(self.bindings, deliver, self.exchange)
         on_active()
         return self
 

@@ -3,7 +3,8 @@
 Consumes the durable RabbitMQ queue ``KZ_TRANSCRIBE_QUEUE`` (run several for
 failover); needs the document store and the recordings (``KZ_RECORDINGS_DIR`` shared
 with crossbar, or ``KZ_RECORDINGS_STORAGE=store``). Under ``kz-all`` (the in-process
-bus) the worker runs inside that process.
+bus) the worker runs inside that process. Serves /health, /ready and /metrics on
+``KZ_TRANSCRIBE_HEALTH_PORT`` (if set).
 """
 from gevent import monkey
 
@@ -20,6 +21,14 @@ from kzcore.config import load_config  # noqa: E402
 from kzcore.logs import setup_logging  # noqa: E402
 
 log = logging.getLogger("transcribe")
+
+
+def serve_observability(config, service, store, node):
+    """/health, /ready, /metrics on KZ_TRANSCRIBE_HEALTH_PORT (-1: none)."""
+    from kzcore.health import serve_configured
+    from transcribe.observability import health_app
+    return serve_configured(lambda: health_app(service, store, node),
+                            config.transcribe_health_host, config.transcribe_health_port)
 
 
 def main(argv=None):
@@ -39,16 +48,19 @@ def main(argv=None):
     from transcribe.compose import build_service, make_source
     store = make_store(config)
     publisher = make_publisher(config, connection_name="kz-transcribe-events")
+    node = config.node_name or f"transcribe@{socket.gethostname()}"
     service = build_service(config, store=store, publisher=publisher,
-                            source=make_source(config),
-                            node=config.node_name or f"transcribe@{socket.gethostname()}")
+                            source=make_source(config), node=node)
     service.start()
+    health = serve_observability(config, service, store, node)
     log.info("kz-transcribe started", extra={"queue": config.transcribe_queue,
                                              "engine": config.transcribe_engine})
     stopping = gevent.event.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         gevent.signal_handler(signum, stopping.set)
     stopping.wait()
+    if health is not None:
+        health.stop(timeout=1)
     service.stop()
     publisher.close()
     store.close()

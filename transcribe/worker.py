@@ -9,6 +9,7 @@ document (``progress``) and out as ``transcript-progress``; the outcome is
 with ``error`` and ``transcript-failed``.
 """
 import array
+import collections
 import io
 import logging
 import time
@@ -54,6 +55,15 @@ class Worker:
         self._jobs = gevent.queue.Queue()
         self._greenlet = None
         self.done = 0
+        self.counts = collections.Counter()   # jobs by outcome, tracks, audio and decode seconds
+        self.running = False
+
+    def stats(self):
+        """What it did, for /metrics (``transcribe.observability``)."""
+        return {"jobs": {outcome: self.counts[outcome] for outcome in ("ready", "failed")},
+                "tracks": self.counts["tracks"], "audio_seconds": self.counts["audio_seconds"],
+                "decode_seconds": self.counts["decode_seconds"], "queued": self._jobs.qsize(),
+                "running": int(self.running)}
 
     def on_job(self, routing_key, payload, ack=None):
         """Bus callback: only enqueue."""
@@ -72,11 +82,15 @@ class Worker:
     def _loop(self):
         while True:
             job, ack = self._jobs.get()
+            self.running = True
             try:
                 self.run(job)
+                self.counts["ready"] += 1
             except Exception:  # noqa: BLE001 - reported on the document by run()
+                self.counts["failed"] += 1
                 log.exception("transcription job failed", extra=job_fields(job))
             finally:
+                self.running = False
                 self.done += 1
                 if ack is not None:
                     ack()
@@ -121,7 +135,11 @@ class Worker:
     def _transcribe(self, account_id, doc, track):
         samples, rate = read_samples(*self.storage.content(account_id, track))
         pool = gevent.get_hub().threadpool
+        started = time.monotonic()
         words = pool.apply(self.engine.transcribe, (samples, rate, doc["language"]))
+        self.counts["decode_seconds"] += time.monotonic() - started
+        self.counts["audio_seconds"] += len(samples) / float(rate)
+        self.counts["tracks"] += 1
         offset = track["started"] - doc.get("conference_started", track["started"])
         return transcripts.segments(words, offset, track.get("participant"))
 

@@ -13,7 +13,8 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 # Routes handing the conference to the live-control part: with no FreeSWITCH node
 # configured they answer 503 before any lookup of a live conference.
 LIVE_ENDPOINTS = {"conferences_action", "participants_list", "participants_action",
-                  "participant_get", "participant_action", "recordings_list"}
+                  "participant_get", "participant_action", "recordings_list", "recording_get",
+                  "recording_raw", "transcripts_list", "transcript_get", "transcript_raw"}
 
 
 def _account_routes(app):

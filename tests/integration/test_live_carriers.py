@@ -236,7 +236,7 @@ def test_a_node_that_missed_a_change_is_synced_when_it_reconnects(carrier_rig):
         assert created["_read_only"]["gateway_sync"][away.node_name]["status"] == "error"
         assert rig.gateway_names(rig.nodes[0]) and not away.core.sofia.profiles["external"].gateways
         away.start()                                       # back on the same port
-        wait_for(lambda: len(away.core.sofia.profiles["external"].gateways) == 1, timeout=10)
+        wait_for(lambda: len(away.core.sofia.profiles["external"].gateways) == 1, timeout=30)
         assert rig.gateway_names(away) == rig.gateway_names(rig.nodes[0])
     finally:
         resync.close()

@@ -84,11 +84,12 @@ def test_actions_produce_their_events_on_rabbitmq(rig, ecallmgr, rabbit_tap, med
                                            "data": {"media_id": media_server.url()}})
     events.expect("play-file-member", call_id=alice.uuid)
 
-    put(action="record", data={"action": "start"})
-    events.expect("start-recording")
+    started = put(action="record", data={"action": "start"})
+    _, payload = events.expect("recording-started")     # issue 13's names, by recording id
+    assert payload["recording_id"] == started["recording"]["id"] and "file" not in payload
     gevent.sleep(0.2)
     put(action="record", data={"action": "stop"})
-    events.expect("stop-recording")
+    assert events.expect("recording-stopped")[1]["recording_id"] == started["recording"]["id"]
 
     rig.create_conference(rig.alpha, conference_numbers=["5550123"])   # ours: the dialplan
     rig.sims[1].add_extension(r"^5550123$", lambda channel, match: channel.answer())

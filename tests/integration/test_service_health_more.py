@@ -121,7 +121,8 @@ def _delete_queue(amqp_url, queue):
 
 
 KZ_ALL_CHECKS = {"store", "broker", "switches", "ecallmgr.broker", "ecallmgr.switches",
-                 "blackhole.bus", "webhooks.broker", "callin.listener"}
+                 "blackhole.bus", "webhooks.broker", "callin.listener", "lifecycle.broker",
+                 "lifecycle.switches", "transcribe.broker"}
 
 
 def test_kz_all_serves_every_services_checks_and_series(tmp_path):
@@ -136,11 +137,12 @@ def test_kz_all_serves_every_services_checks_and_series(tmp_path):
         body = wait_ready(base, True)
         assert set(body["checks"]) == KZ_ALL_CHECKS and body["service"] == "kz-all"
         prefixes = {name.split("_")[1] for name in names(scrape(base))}
-        assert {"crossbar", "ecallmgr", "blackhole", "webhooks", "callin"} <= prefixes
+        assert {"crossbar", "ecallmgr", "blackhole", "webhooks", "callin", "lifecycle",
+                "transcribe"} <= prefixes
         stack.sim.stop()
         body = wait_ready(base, False)
         failed = {name for name, check in body["checks"].items() if not check["ok"]}
-        assert failed == {"switches", "ecallmgr.switches"}
+        assert failed == {"switches", "ecallmgr.switches", "lifecycle.switches"}
     finally:
         stack.stop()
 

@@ -42,13 +42,16 @@ def by_account(requests):
     return grouped
 
 
+RECORDING_ID = "5e1f0c6a9b2d4e7f8a0b1c2d3e4f5a6b"
+
+
 def publish_room_lives(api, bus, a, a1, b):
     """A's conference: its document (through crossbar) and a whole room life; a
     room of A's sub-account A1; a room of sibling B. Returns A's conference id."""
     reply = api.call("PUT", f"/v2/accounts/{a.account_id}/conferences", {"name": "Alpha room"},
                      token=a.token)
     conf = reply.get_json()["data"]["id"]
-    wav = f"/rec/{a.account_id}/{conf}/r1.wav"
+    wav = f"/rec/{a.account_id}/{conf}/{RECORDING_ID}.wav"   # crossbar names files by id
     for args, headers in [
             (("conference-create",), {}), (("add-member", "call-a"), {}),
             (("mute-member", "call-a"), {}), (("start-recording",), {"Path": wav}),
@@ -89,7 +92,7 @@ def test_every_hook_fires_for_its_account_only_and_subaccounts_when_asked(rig, r
         ("kicked", "participants_kicked")
     ready = receiver.on("/a-all")[6].json
     assert ready["download_url"] == \
-        f"/v2/accounts/{a.account_id}/conferences/{conf}/recordings/r1/raw"
+        f"/v2/accounts/{a.account_id}/conferences/{conf}/recordings/{RECORDING_ID}/raw"
     # (order is kept per conference: rooms of different accounts are compared apart)
     assert by_account(receiver.on("/a-part-sub")) == {
         a.account_id: ["participant.joined", "participant.muted", "participant.left"],

@@ -18,7 +18,7 @@ from kzcore.config import SETTINGS, load_config, parse_esl_nodes
 REPO = pathlib.Path(__file__).resolve().parents[2]
 FS_CONF = REPO / "fs_conf"
 PYTHON_SERVICES = {"crossbar", "ecallmgr", "blackhole", "callin", "webhooks", "lifecycle",
-                   "couchdb-init"}
+                   "transcribe", "couchdb-init"}
 ALL_SERVICES = PYTHON_SERVICES | {"freeswitch", "couchdb", "rabbitmq"}
 SETTING_VARS = {spec[0] for spec in SETTINGS.values()}
 SUBST = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::?[-?][^}]*)?\}")
@@ -190,7 +190,7 @@ def test_recordings_are_one_volume_at_one_path(compose, services):
     _, plain = fs_vars()
     path = plain["recordings_dir"]
     assert f"recordings:{path}" in services["freeswitch"]["volumes"]
-    for name in ("crossbar", "callin"):
+    for name in ("crossbar", "callin", "transcribe"):
         assert load_config(env=env(services[name])).recordings_dir == path
         assert f"recordings:{path}" in services[name]["volumes"]
     used = {str(v).split(":")[0] for s in services.values() for v in s.get("volumes") or []
@@ -267,7 +267,9 @@ def test_xml_curl_credentials_are_the_same_on_both_ends(services):
 HEALTH_ENDPOINTS = {"crossbar": ("listen_port", "/health"), "blackhole": ("blackhole_port", "/ready"),
                     "ecallmgr": ("ecallmgr_health_port", "/ready"),
                     "callin": ("callin_health_port", "/ready"),
-                    "webhooks": ("webhooks_health_port", "/ready")}
+                    "webhooks": ("webhooks_health_port", "/ready"),
+                    "lifecycle": ("lifecycle_health_port", "/ready"),
+                    "transcribe": ("transcribe_health_port", "/ready")}
 
 
 def run_healthcheck(service, port):
@@ -327,7 +329,7 @@ def test_every_python_service_has_a_health_endpoint(services):
 
 
 def test_health_ports_are_private(services):
-    for name in ("ecallmgr", "callin", "webhooks"):
+    for name in ("ecallmgr", "callin", "webhooks", "lifecycle", "transcribe"):
         config = load_config(env=env(services[name]))
         port = getattr(config, HEALTH_ENDPOINTS[name][0])
         assert getattr(config, f"{name}_health_host") == "0.0.0.0"

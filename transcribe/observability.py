@@ -1,0 +1,50 @@
+"""kz-transcribe's ``/health``, ``/ready`` and ``/metrics`` (``kzcore.health``,
+``kzcore.metrics``), on ``KZ_TRANSCRIBE_HEALTH_HOST:KZ_TRANSCRIBE_HEALTH_PORT``.
+
+Ready = its job queue is declared, bound and consumed (the standby of the single
+active consumer too: it can take over) and the document store answers (the
+transcript and recording documents). Series are read from the worker's own
+counters at scrape time.
+"""
+from kzcore.health import HealthApp
+from kzcore.metrics import COUNTER, GAUGE, Metric, StatsCollector, make_registry
+from kzcore.probes import StoreProbe
+from webhooks.observability import source_ready
+
+PREFIX = "kz_transcribe_"
+
+
+def snapshot(service):
+    return dict(service.worker.stats(), received=getattr(service.source, "received", 0),
+                consuming=int(source_ready(service.source)))
+
+
+METRICS = (
+    Metric(PREFIX + "jobs_received", COUNTER, "jobs read from the queue",
+           lambda s: s["received"]),
+    Metric(PREFIX + "jobs", COUNTER, "jobs finished, by outcome (ready, failed)",
+           lambda s: s["jobs"], labels=("outcome",)),
+    Metric(PREFIX + "tracks", COUNTER, "participant tracks transcribed", lambda s: s["tracks"]),
+    Metric(PREFIX + "audio_seconds", COUNTER, "seconds of audio transcribed",
+           lambda s: s["audio_seconds"]),
+    Metric(PREFIX + "decode_seconds", COUNTER, "seconds the engine spent decoding",
+           lambda s: s["decode_seconds"]),
+    Metric(PREFIX + "jobs_queued", GAUGE, "jobs received, waiting for the worker",
+           lambda s: s["queued"]),
+    Metric(PREFIX + "job_running", GAUGE, "1 while a job is being transcribed",
+           lambda s: s["running"]),
+    Metric(PREFIX + "queue_consuming", GAUGE, "1 while the job queue is consumed",
+           lambda s: s["consuming"]),
+)
+
+
+def health_app(service, store, node=""):
+    def broker():
+        ready = source_ready(service.source)
+        return ready, {"consuming": ready}
+
+    registry = make_registry(StatsCollector(lambda: snapshot(service), METRICS))
+    return HealthApp("transcribe", checks={"broker": broker, "store": StoreProbe(store).check},
+                     details=lambda: {"node": node,
+                                      "engine": getattr(service.worker.engine, "name", "")},
+                     registry=registry)
