@@ -1,7 +1,7 @@
 """Recordings and transcripts in the admin UI, end to end against the in-process stack
 (simulator -> ecallmgr -> bus -> gateway, crossbar, the transcription worker):
 
-- a room recording made through the page shows up and plays in the page: the
+- a room recording made through the page shows up, plays in the page and is deleted: the
   <audio> element is fed by a playback link (the auth token never in a URL), asks
   for byte ranges (206) and has audio (readyState >= 2, duration > 0); seeking works;
 - a transcription of two simulated participants speaking real speech (flite):
@@ -47,6 +47,7 @@ def test_a_room_recording_shows_up_and_plays_in_the_page(page, stack):
     expect(page.get_by_test_id("room-recording")).to_have_text("Recording")
     expect(page.get_by_test_id("recording-item")).to_have_count(1)     # listed while it runs
     expect(page.get_by_test_id("recording-play")).to_be_disabled()
+    expect(page.get_by_test_id("recording-delete")).to_be_disabled()     # stop it first
     stack.sim.talk(member.uuid, 1.0)
     page.wait_for_timeout(1500)
     page.get_by_test_id("room-record").click()
@@ -77,6 +78,14 @@ def test_a_room_recording_shows_up_and_plays_in_the_page(page, stack):
     assert ranged[0].headers["content-type"] == "audio/wav"
     assert ranged[0].request.headers.get("range", "").startswith("bytes=")
 
+    recording_id = item.get_attribute("data-recording-id")
+    item.get_by_test_id("recording-delete").click()                  # confirmed (the page fixture)
+    expect(page.get_by_test_id("recording-item")).to_have_count(0)
+    expect(panel).to_be_hidden()
+    status, _ = stack.api("GET", f"/accounts/{stack.account_id}/conferences/{conference_id}"
+                                 f"/recordings/{recording_id}")
+    assert status == 404
+
 
 def transcript_doc(stack, conference_id, transcript_id):
     _, body = stack.api("GET", f"/accounts/{stack.account_id}/conferences/{conference_id}"
@@ -105,6 +114,7 @@ def test_participants_tracks_and_their_transcript_with_speakers_and_times(page, 
     transcript = page.locator(f'[data-testid="transcript-item"][data-transcript-id="{transcript_id}"]')
     expect(transcript).to_have_attribute("data-status", "recording")
     expect(transcript.get_by_test_id("transcript-show")).to_be_disabled()
+    expect(transcript.get_by_test_id("transcript-delete")).to_be_disabled()
 
     said = stack.sim.speak(alice.uuid, flite_wav(ALICE_SAYS, tmp_path / "alice.wav"))
     gevent.sleep(said.seconds + 0.5)
@@ -151,3 +161,8 @@ def test_participants_tracks_and_their_transcript_with_speakers_and_times(page, 
     alices.get_by_test_id("recording-play").click()
     expect(page.get_by_test_id("recording-player-title")).to_contain_text("Alice (1001)")
     page.wait_for_function(f"() => ({AUDIO_READY})(document.querySelector('[data-testid=recording-player]'))")
+
+    transcript.get_by_test_id("transcript-delete").click()
+    expect(page.get_by_test_id("transcript-item")).to_have_count(0)
+    expect(view).to_be_hidden()
+    assert stack.api("GET", f"{base}/transcripts/{transcript_id}")[0] == 404

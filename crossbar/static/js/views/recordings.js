@@ -6,6 +6,7 @@
 // (with its token) for a playback link of that one recording (signed, expiring,
 // never the auth token itself) and gives that to the element.
 // Downloading: fetched with the auth token, handed to the browser as a file.
+// Deleting (once confirmed): the file and its document; not while it is being made.
 import { describe } from "../api.js";
 import { announce, formatDuration, h, replace } from "../dom.js";
 
@@ -37,6 +38,14 @@ function player() {
     title, audio);
   return {
     element,
+    stop(recordingId) {
+      if (element.dataset.recordingId !== recordingId) return;
+      audio.pause();
+      audio.removeAttribute("src");
+      audio.load();
+      element.hidden = true;
+      delete element.dataset.recordingId;
+    },
     play(recording, url) {
       title.textContent = `Playing: ${whose(recording)}, ${when(recording.started)}`;
       element.hidden = false;
@@ -75,7 +84,19 @@ export function recordingsList(ctx, conferenceId) {
     }
   }
 
-  function item(recording) {
+  async function remove(recording, refresh) {
+    if (!window.confirm(`Delete the recording of ${whose(recording)} (${when(recording.started)})?`)) return;
+    try {
+      await ctx.api.del(`${base}/${recording.id}`);
+      audio.stop(recording.id);
+      announce(`Recording of ${whose(recording)} deleted`);
+      await refresh();
+    } catch (problem) {
+      ctx.notify(`Could not delete the recording: ${describe(problem)}`);
+    }
+  }
+
+  function item(recording, refresh) {
     const unfinished = recording.status === "recording" || recording.status === "paused";
     const facts = [when(recording.started), statusText(recording), (recording.format || "wav").toUpperCase(),
       recording.size ? `${Math.round(recording.size / 1024)} KiB` : null].filter(Boolean).join(" · ");
@@ -88,20 +109,25 @@ export function recordingsList(ctx, conferenceId) {
         h("button", { type: "button", "data-testid": "recording-play", disabled: unfinished,
                       "aria-label": `Play ${label}`, onclick: () => play(recording) }, "Play"),
         h("button", { type: "button", "data-testid": "recording-download", disabled: unfinished,
-                      "aria-label": `Download ${label}`, onclick: () => download(recording) }, "Download")));
+                      "aria-label": `Download ${label}`, onclick: () => download(recording) }, "Download"),
+        h("button", { type: "button", class: "danger", "data-testid": "recording-delete", disabled: unfinished,
+                      "aria-label": `Delete ${label}`, onclick: () => remove(recording, refresh) }, "Delete")));
+  }
+
+  async function refresh() {
+    try {
+      const recordings = await ctx.api.getAll(base);
+      replace(list, recordings.length
+        ? h("ul", { class: "plain recordings" }, recordings.slice().reverse().map((one) => item(one, refresh)))
+        : h("p", { class: "empty" }, "No recordings yet."));
+    } catch (problem) {
+      replace(list, h("p", { class: "empty" }, `Recordings unavailable: ${describe(problem)}`));
+    }
   }
 
   return {
     element: h("section", { class: "card", "aria-labelledby": "recordings-title" },
       h("h2", { id: "recordings-title" }, "Recordings"), list, audio.element),
-    async refresh() {
-      try {
-        const recordings = await ctx.api.getAll(base);
-        replace(list, recordings.length ? h("ul", { class: "plain recordings" }, recordings.slice().reverse().map(item))
-          : h("p", { class: "empty" }, "No recordings yet."));
-      } catch (problem) {
-        replace(list, h("p", { class: "empty" }, `Recordings unavailable: ${describe(problem)}`));
-      }
-    },
+    refresh,
   };
 }

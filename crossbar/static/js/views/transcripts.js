@@ -83,8 +83,21 @@ export function transcriptsList(ctx, conferenceId) {
     }
   }
 
-  function item(transcript) {
+  async function remove(transcript, refresh) {
+    if (!window.confirm(`Delete the transcript of ${when(transcript.created)}?`)) return;
+    try {
+      await ctx.api.del(`${base}/${transcript.id}`);
+      if (view.dataset.transcriptId === transcript.id) view.hidden = true;
+      announce("Transcript deleted");
+      await refresh();
+    } catch (problem) {
+      ctx.notify(`Could not delete the transcript: ${describe(problem)}`);
+    }
+  }
+
+  function item(transcript, refresh) {
     const ready = transcript.status === "ready";
+    const finished = ready || transcript.status === "failed";
     const label = `the transcript of ${when(transcript.created)}`;
     return h("li", { "data-testid": "transcript-item", "data-transcript-id": transcript.id,
                      "data-status": transcript.status },
@@ -96,20 +109,25 @@ export function transcriptsList(ctx, conferenceId) {
                       "aria-label": `Show ${label}`, onclick: () => show(transcript.id) }, "Show"),
         h("button", { type: "button", "data-testid": "transcript-download", disabled: !ready,
                       "aria-label": `Download ${label} as WebVTT`, onclick: () => download(transcript) },
-          "WebVTT")));
+          "WebVTT"),
+        h("button", { type: "button", class: "danger", "data-testid": "transcript-delete", disabled: !finished,
+                      "aria-label": `Delete ${label}`, onclick: () => remove(transcript, refresh) }, "Delete")));
+  }
+
+  async function refresh() {
+    try {
+      const transcripts = await ctx.api.getAll(base);
+      replace(list, transcripts.length
+        ? h("ul", { class: "plain transcripts" }, transcripts.slice().reverse().map((one) => item(one, refresh)))
+        : h("p", { class: "empty" }, "No transcripts yet."));
+    } catch (problem) {
+      replace(list, h("p", { class: "empty" }, `Transcripts unavailable: ${describe(problem)}`));
+    }
   }
 
   return {
     element: h("section", { class: "card", "aria-labelledby": "transcripts-title" },
       h("h2", { id: "transcripts-title" }, "Transcripts"), list, view),
-    async refresh() {
-      try {
-        const transcripts = await ctx.api.getAll(base);
-        replace(list, transcripts.length ? h("ul", { class: "plain transcripts" }, transcripts.slice().reverse().map(item))
-          : h("p", { class: "empty" }, "No transcripts yet."));
-      } catch (problem) {
-        replace(list, h("p", { class: "empty" }, `Transcripts unavailable: ${describe(problem)}`));
-      }
-    },
+    refresh,
   };
 }
