@@ -93,7 +93,8 @@ def transcript_doc(stack, conference_id, transcript_id):
     return body["data"]
 
 
-def test_participants_tracks_and_their_transcript_with_speakers_and_times(page, stack, tmp_path):
+def test_participants_tracks_and_their_transcript_with_speakers_and_times(page, stack, tmp_path,
+                                                                          artifacts_dir):
     sign_in(page, stack, through_form=False)
     conference_id = create_conference(page, "Transcribed room")
     room = stack.fs_name(conference_id)
@@ -150,6 +151,7 @@ def test_participants_tracks_and_their_transcript_with_speakers_and_times(page, 
     assert {"quick", "fox"} <= set(said_by[alice.uuid]), said_by
     assert {"report", "friday"} <= set(said_by[bob.uuid]), said_by
     assert not {"quick", "fox"} & set(said_by[bob.uuid])
+    page.screenshot(path=str(artifacts_dir / "recordings-and-transcript.png"), full_page=True)
 
     with page.expect_download() as download:
         transcript.get_by_test_id("transcript-download").click()
