@@ -112,6 +112,10 @@ def test_participants_tracks_and_their_transcript_with_speakers_and_times(page, 
     expect(tracks.filter(has_text="Bob (1002)")).to_have_count(1)
     expect(page.get_by_test_id("room-recording")).to_have_attribute("data-state", "off")
     expect(page.get_by_test_id("room-recording")).to_have_text("Not recording")
+    _, room_doc = stack.api("GET", base)                      # nor does the API, nor the switch
+    assert room_doc["data"]["_read_only"]["is_recording"] is False
+    assert not any(member.get("type") == "recording_node"
+                   for member in stack.wire_room(conference_id)["members"])
     transcript = page.locator(f'[data-testid="transcript-item"][data-transcript-id="{transcript_id}"]')
     expect(transcript).to_have_attribute("data-status", "recording")
     expect(transcript.get_by_test_id("transcript-show")).to_be_disabled()
