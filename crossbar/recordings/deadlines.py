@@ -87,9 +87,11 @@ class MaxDurationTimers:
             gevent.sleep(self.interval)
 
     def check(self):
-        """Schedule every active recording's deadline; settle overdue tracks. Returns
+        """Schedule every active recording's deadline, forget the timers of recordings
+        no longer active (stopped by another process); settle overdue tracks. Returns
         the number of room recordings scheduled."""
-        scheduled, now = 0, self.live.clock()
+        scheduled, now, active = 0, self.live.clock(), set()
+        known = set(self._timers)    # not one scheduled while this reads (its doc may be unread)
         for account in self.live.store.find(ACCOUNTS_DB, {"pvt_type": "account"}):
             account_id = account["_id"]
             try:
@@ -101,9 +103,12 @@ class MaxDurationTimers:
                 if doc.get("kind", "conference") == "conference" and doc.get("stop_at"):
                     self.schedule(account_id, doc["conference_id"], doc["_id"],
                                   doc["stop_at"] - now)
+                    active.add(doc["_id"])
                     scheduled += 1
             for doc in overdue_tracks(found, now):
                 self._settle_track(account_id, doc)
+        for recording_id in known - active:
+            self.cancel(recording_id)
         return scheduled
 
     def _settle_track(self, account_id, doc):

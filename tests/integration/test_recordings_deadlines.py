@@ -125,3 +125,17 @@ def test_a_track_whose_stop_nobody_heard_is_settled_after_its_deadline(rig, rest
     assert 0.8 <= doc["duration"] < 1.5 and doc["size"] > 44
     raw = rig.call("GET", rig.alpha, conference_id, f"/recordings/{rec['id']}/raw")
     assert raw.status_code == 200 and raw.data[:4] == b"RIFF"
+
+
+def test_a_recording_stopped_elsewhere_loses_its_timer_here(rig, restart):
+    conference_id, _ = running(rig)
+    rec = record(rig, conference_id, action="start", max_duration_s=600).get_json()["data"][
+        "recording"]
+    other = restart()                            # a second crossbar process
+    timers = runtime.parts(other).timers
+    with gevent.Timeout(3, AssertionError("the other process did not read the deadline")):
+        while rec["id"] not in timers._timers:
+            gevent.sleep(0.05)
+    assert record(rig, conference_id, action="stop").status_code == 202   # stopped by the first
+    assert timers.check() == 0
+    assert rec["id"] not in timers._timers
