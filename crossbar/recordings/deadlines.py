@@ -82,6 +82,8 @@ class MaxDurationTimers:
         while True:
             try:
                 self.check()
+            except KzError as problem:   # the store away (or not made yet): try again later
+                log.warning("recording deadlines not checked", extra={"reason": problem.message})
             except Exception:  # noqa: BLE001 - the next check tries again
                 log.exception("checking recording deadlines failed")
             gevent.sleep(self.interval)
