@@ -16,12 +16,12 @@ another account's ids are 404 on every path):
 from flask import Response, g, request
 
 from crossbar import listing, responses
+from crossbar.auth.guard import principal_check, public, secret_path
 from crossbar.context import services
 from crossbar.media import audio
-from crossbar.auth.guard import principal_check, public
 from crossbar.recordings import docs, playback, removal
-from kzcore.accounts import can_access
 from kzcore import transcripts as text_forms
+from kzcore.accounts import can_access
 from kzcore.errors import NotFound, SwitchUnavailable, ValidationFailed
 from kzcore.naming import account_db
 
@@ -147,6 +147,7 @@ def add_routes(blueprint):
 
     @blueprint.route("/recording_playback/<token>", methods=["GET"], endpoint="recording_playback")
     @public
+    @secret_path
     def recording_playback(token):
         live, parts = _parts()
         claims, (account_id, conference_id, recording_id) = playback.verify(

@@ -10,6 +10,7 @@
   forged or once the account signs out;
 - DELETE of a recording or a transcript, refused while it is being made.
 """
+import logging
 import os
 
 import gevent
@@ -91,7 +92,8 @@ def test_another_accounts_recordings_and_transcripts_on_every_path_and_method(ri
         assert reply.status_code == 200, (tail, reply.status_code)
 
 
-def test_a_playback_link_plays_one_recording_without_the_auth_token(rig):
+def test_a_playback_link_plays_one_recording_without_the_auth_token(rig, caplog):
+    caplog.set_level(logging.INFO, logger="crossbar.app")
     conference_id, rec, _, _ = recorded(rig, rig.alpha)
     reply = rig.call("GET", rig.alpha, conference_id, f"/recordings/{rec['id']}/playback")
     assert reply.status_code == 200, reply.get_json()
@@ -105,6 +107,9 @@ def test_a_playback_link_plays_one_recording_without_the_auth_token(rig):
     assert whole.headers["Content-Disposition"].startswith("inline")
     part = rig.api.client.get(url, headers={"Range": "bytes=8-15"})
     assert part.status_code == 206 and part.data == whole.data[8:16]
+    logged = [r.path for r in caplog.records if r.getMessage() == "request"]
+    assert "/v2/recording_playback/<token>" in logged        # the route, never the link
+    assert not [r for r in caplog.records if token in str(vars(r))]
     # a link is no auth token, an auth token no link, a changed link nothing
     assert rig.api.call("GET", f"/v2/accounts/{rig.alpha.account_id}/conferences",
                         token=token).status_code == 401
