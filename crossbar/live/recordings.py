@@ -150,6 +150,13 @@ class Recordings:
         self.guard.release(located.account_id, located.conference_id)
         return {"message": "\n".join(texts), "recordings": stopped}
 
+    def finish_ended(self, located, path):
+        """A recording whose room ended without a stop (the switch closed the file):
+        its document finished (``stop_reason: room_ended``) and the guard released."""
+        doc = self._finish(located, path, reason="room_ended")
+        self.guard.release(located.account_id, located.conference_id)
+        return doc
+
     def _finish(self, located, path, reason="requested"):
         db = account_db(located.account_id)
         doc = self.store.find_one(db, {"pvt_type": PVT_TYPE, "path": path})

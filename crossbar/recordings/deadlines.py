@@ -9,9 +9,11 @@ restart, or the death of the process that started a recording, forgets nothing).
 At the deadline the room's recording is stopped (``stop_reason: max_duration``);
 a participant's track is stopped by the switch itself (``uuid_record``'s limit),
 and one whose document still says ``recording`` past its deadline (its RECORD_STOP
-came while no crossbar listened) is stopped and finished here. Of two processes
-reaching the same deadline, the first stops it and the second finds nothing left
-to stop.
+came while no crossbar listened) is stopped and finished here. A room recording
+whose room ended without a stop (everyone left) is finished by the check too
+(``stop_reason: room_ended``): its file is complete, nothing will stop it. Of two
+processes reaching the same deadline, the first stops it and the second finds
+nothing left to stop.
 """
 import logging
 
@@ -19,11 +21,12 @@ import gevent
 
 from crossbar.recordings import docs
 from kzcore.errors import Conflict, KzError, NotFound, NotRunning
-from kzcore.naming import ACCOUNTS_DB, account_db
+from kzcore.naming import ACCOUNTS_DB, account_db, fs_conference_name
 
 log = logging.getLogger(__name__)
 CHECK_INTERVAL = 60.0
 TRACK_GRACE = 5.0   # seconds past a track's deadline before its document is settled here
+ROOM_GRACE = 10.0   # seconds a room recording runs before its room's end is looked for
 
 
 def overdue_tracks(found, now, grace=None):
@@ -102,7 +105,11 @@ class MaxDurationTimers:
             except NotFound:        # an account without its database (being deleted)
                 continue
             for doc in found:
-                if doc.get("kind", "conference") == "conference" and doc.get("stop_at"):
+                if doc.get("kind", "conference") != "conference":
+                    continue
+                if self._room_ended(account_id, doc, now):
+                    self._settle_room(account_id, doc)
+                elif doc.get("stop_at"):
                     self.schedule(account_id, doc["conference_id"], doc["_id"],
                                   doc["stop_at"] - now)
                     active.add(doc["_id"])
@@ -112,6 +119,27 @@ class MaxDurationTimers:
         for recording_id in known - active:
             self.cancel(recording_id)
         return scheduled
+
+    def _room_ended(self, account_id, doc, now):
+        """The room runs on no node (every node answered): the recording ended with it."""
+        if now - float(doc.get("started") or now) < ROOM_GRACE:
+            return False
+        try:
+            return self.live.where(account_id, doc["conference_id"]) is None
+        except KzError:          # a node did not answer: cannot tell
+            return False
+
+    def _settle_room(self, account_id, doc):
+        from crossbar.live.located import Located
+        log.info("room recording ended with its room", extra={
+            "account_id": account_id, "conference_id": doc["conference_id"],
+            "recording_id": doc["_id"]})
+        located = Located(account_id, doc["conference_id"],
+                          fs_conference_name(account_id, doc["conference_id"]), doc.get("node"))
+        try:
+            self.live.recordings.finish_ended(located, doc["path"])
+        except Exception:  # noqa: BLE001 - the next check tries again
+            log.exception("finishing a room recording failed", extra={"recording_id": doc["_id"]})
 
     def _settle_track(self, account_id, doc):
         log.info("participant recording past its maximum length", extra={

@@ -139,3 +139,23 @@ def test_a_recording_stopped_elsewhere_loses_its_timer_here(rig, restart):
     assert record(rig, conference_id, action="stop").status_code == 202   # stopped by the first
     assert timers.check() == 0
     assert rec["id"] not in timers._timers
+
+
+def test_a_recording_whose_room_ended_is_finished_by_the_check(rig, monkeypatch):
+    monkeypatch.setattr(deadlines, "ROOM_GRACE", 0.0)
+    conference_id, alice = running(rig)
+    rec = record(rig, conference_id, action="start").get_json()["data"]["recording"]
+    gevent.sleep(0.5)
+    rig.sims[0].hangup(alice.uuid)                # the last one leaves: the room ends
+    with gevent.Timeout(3, AssertionError("the room did not end")):
+        while rig.wire_json_list(rig.sims[0], rig.room(rig.alpha, conference_id)):
+            gevent.sleep(0.05)
+    assert doc_of(rig, conference_id, rec["id"])["status"] == "recording"   # nobody stopped it
+    runtime.parts(rig.live).timers.check()
+    doc = doc_of(rig, conference_id, rec["id"])
+    assert (doc["status"], doc["stop_reason"]) == ("stopped", "room_ended")
+    assert 0.3 <= doc["duration"] < 3 and doc["size"] > 44
+    raw = rig.call("GET", rig.alpha, conference_id, f"/recordings/{rec['id']}/raw")
+    assert raw.status_code == 200 and raw.data[:4] == b"RIFF"
+    rig.sims[0].join(rig.room(rig.alpha, conference_id), "1002", "Bob")   # the room again
+    assert record(rig, conference_id, action="start").status_code == 202     # guard released
