@@ -162,11 +162,24 @@ def test_participants_tracks_and_their_transcript_with_speakers_and_times(page, 
     with open(download.value.path(), encoding="utf-8") as handle:
         assert handle.read().startswith("WEBVTT")
 
+    # a link that no longer opens (expired while the page stayed open) is renewed once
+    refused = []
+
+    def expired_once(route):
+        if not refused:
+            refused.append(route.request.url)
+            return route.fulfill(status=404, content_type="application/json",
+                                 body='{"status": "error", "message": "playback link expired"}')
+        return route.continue_()
+    page.route("**/v2/recording_playback/**", expired_once)
     alices = tracks.filter(has_text="Alice (1001)")
     expect(alices).to_have_attribute("data-status", "stopped")
     alices.get_by_test_id("recording-play").click()
     expect(page.get_by_test_id("recording-player-title")).to_contain_text("Alice (1001)")
     page.wait_for_function(f"() => ({AUDIO_READY})(document.querySelector('[data-testid=recording-player]'))")
+    assert len(refused) == 1
+    expect(page.get_by_test_id("recording-player-panel")).to_have_attribute("data-renewed", "1")
+    assert page.get_by_test_id("recording-player").evaluate("el => el.currentSrc") != refused[0]
 
     transcript.get_by_test_id("transcript-delete").click()
     expect(page.get_by_test_id("transcript-item")).to_have_count(0)

@@ -4,7 +4,9 @@
 // Playing: an <audio> element fetches its source itself, without the API's auth
 // header, and asks for byte ranges as the listener seeks. The page asks the API
 // (with its token) for a playback link of that one recording (signed, expiring,
-// never the auth token itself) and gives that to the element.
+// never the auth token itself) and gives that to the element; when the element
+// fails to load (the link expired while the page stayed open), it asks for a new
+// link once and goes on from where it was.
 // Downloading: fetched with the auth token, handed to the browser as a file.
 // Deleting (once confirmed): the file and its document; not while it is being made.
 import { describe } from "../api.js";
@@ -31,15 +33,35 @@ function statusText(recording) {
   return formatDuration(recording.duration);
 }
 
-function player() {
+const RENEW_AFTER_MS = 5000; // at most one new link per this long (no loop on a lasting failure)
+
+// link(recording) -> promise of a playback URL
+function player(link) {
   const title = h("p", { class: "hint", "data-testid": "recording-player-title" });
   const audio = h("audio", { controls: true, preload: "auto", "data-testid": "recording-player" });
   const element = h("div", { class: "player", "data-testid": "recording-player-panel", hidden: true },
     title, audio);
+  let current = null;
+  let renewedAt = 0;
+  audio.addEventListener("error", async () => {
+    if (!current || Date.now() - renewedAt < RENEW_AFTER_MS) return;
+    renewedAt = Date.now();
+    const [recording, position] = [current, audio.currentTime];
+    try {
+      const url = await link(recording);
+      if (current !== recording) return;
+      audio.src = url;
+      audio.currentTime = position;
+      element.dataset.renewed = String(Number(element.dataset.renewed || 0) + 1);
+    } catch (problem) {
+      title.textContent = `Cannot play: ${describe(problem)}`;
+    }
+  });
   return {
     element,
     stop(recordingId) {
       if (element.dataset.recordingId !== recordingId) return;
+      current = null;
       audio.pause();
       audio.removeAttribute("src");
       audio.load();
@@ -50,6 +72,7 @@ function player() {
       title.textContent = `Playing: ${whose(recording)}, ${when(recording.started)}`;
       element.hidden = false;
       element.dataset.recordingId = recording.id;
+      current = recording;
       audio.src = url;
       audio.play().catch(() => {}); // autoplay may be refused: the controls remain
     },
@@ -59,12 +82,12 @@ function player() {
 export function recordingsList(ctx, conferenceId) {
   const base = `${ctx.api.accountUrl}/conferences/${conferenceId}/recordings`;
   const list = h("div", { "data-testid": "recordings" }, h("p", { class: "empty" }, "No recordings yet."));
-  const audio = player();
+  const link = async (recording) => (await ctx.api.get(`${base}/${recording.id}/playback`)).url;
+  const audio = player(link);
 
   async function play(recording) {
     try {
-      const link = await ctx.api.get(`${base}/${recording.id}/playback`);
-      audio.play(recording, link.url);
+      audio.play(recording, await link(recording));
       announce(`Playing the recording of ${whose(recording)}`);
     } catch (problem) {
       ctx.notify(`Cannot play the recording: ${describe(problem)}`);
@@ -74,11 +97,11 @@ export function recordingsList(ctx, conferenceId) {
   async function download(recording) {
     try {
       const blob = await ctx.api.download(`${base}/${recording.id}/raw`);
-      const link = h("a", { href: URL.createObjectURL(blob), download: recording.name || `${recording.id}.wav` });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      window.setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+      const anchor = h("a", { href: URL.createObjectURL(blob), download: recording.name || `${recording.id}.wav` });
+      document.body.append(anchor);
+      anchor.click();
+      anchor.remove();
+      window.setTimeout(() => URL.revokeObjectURL(anchor.href), 10000);
     } catch (problem) {
       ctx.notify(`Download failed: ${describe(problem)}`);
     }
