@@ -48,12 +48,25 @@ def test_a_room_recording_shows_up_and_plays_in_the_page(page, stack):
     expect(page.get_by_test_id("recording-item")).to_have_count(1)     # listed while it runs
     expect(page.get_by_test_id("recording-play")).to_be_disabled()
     expect(page.get_by_test_id("recording-delete")).to_be_disabled()     # stop it first
-    stack.sim.talk(member.uuid, 1.0)
-    page.wait_for_timeout(1500)
-    page.get_by_test_id("room-record").click()
-    expect(page.get_by_test_id("room-recording")).to_have_text("Not recording")
     item = page.get_by_test_id("recording-item")
+    stack.sim.talk(member.uuid, 1.5)
+    page.wait_for_timeout(700)
+    mark = len(stack.sim.command_log)
+    item.get_by_test_id("recording-pause").click()                  # from the list
+    expect(item).to_have_attribute("data-status", "paused")
+    expect(item.get_by_test_id("recording-pause")).to_have_count(0)
+    page.wait_for_timeout(300)
+    item.get_by_test_id("recording-resume").click()
+    expect(item).to_have_attribute("data-status", "recording")
+    room = stack.fs_name(conference_id)
+    sent = [c.split(" ")[2:4] for c in stack.sim.command_log[mark:]
+            if c.startswith(f"conference {room} recording ")]
+    assert sent == [["recording", "pause"], ["recording", "resume"]], sent
+    page.wait_for_timeout(800)
+    item.get_by_test_id("recording-stop").click()
+    expect(page.get_by_test_id("room-recording")).to_have_text("Not recording")
     expect(item).to_have_attribute("data-status", "stopped")
+    expect(item.get_by_test_id("recording-stop")).to_have_count(0)
     expect(item.get_by_test_id("recording-whose")).to_have_text("Whole room")
     responses = playback_responses(page)
 
@@ -85,6 +98,21 @@ def test_a_room_recording_shows_up_and_plays_in_the_page(page, stack):
     status, _ = stack.api("GET", f"/accounts/{stack.account_id}/conferences/{conference_id}"
                                  f"/recordings/{recording_id}")
     assert status == 404
+
+    # a participant's own track: stopped from the list (no pause for a track)
+    status, body = stack.api("PUT", f"/accounts/{stack.account_id}/conferences/{conference_id}"
+                                    f"/participants/{member.id}",
+                             {"action": "record", "data": {"action": "start"}})
+    assert status == 202, body
+    track = page.locator('[data-testid="recording-item"][data-kind="participant"]')
+    expect(track).to_have_attribute("data-status", "recording")
+    expect(track.get_by_test_id("recording-whose")).to_have_text("Grace (4101)")
+    expect(track.get_by_test_id("recording-pause")).to_have_count(0)
+    expect(page.get_by_test_id("room-recording")).to_have_text("Not recording")
+    page.wait_for_timeout(500)
+    track.get_by_test_id("recording-stop").click()
+    expect(track).to_have_attribute("data-status", "stopped")
+    assert not getattr(stack.sim.core.channel(member.uuid), "recordings", {})
 
 
 def transcript_doc(stack, conference_id, transcript_id):
@@ -120,13 +148,16 @@ def test_participants_tracks_and_their_transcript_with_speakers_and_times(page, 
     expect(transcript).to_have_attribute("data-status", "recording")
     expect(transcript.get_by_test_id("transcript-show")).to_be_disabled()
     expect(transcript.get_by_test_id("transcript-delete")).to_be_disabled()
+    toggle = page.get_by_test_id("transcribe-toggle")
+    expect(toggle).to_have_text("Stop transcribing")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
 
     said = stack.sim.speak(alice.uuid, flite_wav(ALICE_SAYS, tmp_path / "alice.wav"))
     gevent.sleep(said.seconds + 0.5)
     said = stack.sim.speak(bob.uuid, flite_wav(BOB_SAYS, tmp_path / "bob.wav"))
     gevent.sleep(said.seconds + 0.3)
-    status, body = stack.api("PUT", base, {"action": "transcribe", "data": {"action": "stop"}})
-    assert status == 202, body
+    toggle.click()                                            # stop transcribing (the page)
+    expect(toggle).to_have_text("Transcribe")
     wait_server(lambda: transcript_doc(stack, conference_id, transcript_id)["status"]
                 in ("ready", "failed"), timeout=90, message="transcript not finished")
     assert transcript_doc(stack, conference_id, transcript_id)["status"] == "ready"

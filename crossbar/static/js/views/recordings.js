@@ -9,6 +9,7 @@
 // link once and goes on from where it was.
 // Downloading: fetched with the auth token, handed to the browser as a file.
 // Deleting (once confirmed): the file and its document; not while it is being made.
+// One being made can be paused and resumed (the room's) and stopped (any).
 import { describe } from "../api.js";
 import { announce, formatDuration, h, replace } from "../dom.js";
 
@@ -107,6 +108,33 @@ export function recordingsList(ctx, conferenceId) {
     }
   }
 
+  // record pause / resume / stop: the room's through the conference, a track
+  // through its participant; the list follows from the events (and is re-read now)
+  async function control(recording, action, refresh) {
+    const conference = `${ctx.api.accountUrl}/conferences/${conferenceId}`;
+    const participant = (recording.participant || {}).participant_id;
+    const path = recording.kind === "participant"
+      ? `${conference}/participants/${encodeURIComponent(String(participant))}` : conference;
+    try {
+      await ctx.api.action(path, "record", { action });
+      announce(`Recording of ${whose(recording)}: ${action}`);
+      await refresh();
+    } catch (problem) {
+      ctx.notify(`Could not ${action} the recording: ${describe(problem)}`);
+    }
+  }
+
+  function controls(recording, label, refresh) {
+    const paused = recording.status === "paused";
+    const pause = recording.kind === "participant" ? null
+      : h("button", { type: "button", "data-testid": paused ? "recording-resume" : "recording-pause",
+                      "aria-label": `${paused ? "Resume" : "Pause"} ${label}`,
+                      onclick: () => control(recording, paused ? "resume" : "pause", refresh) },
+        paused ? "Resume" : "Pause");
+    return [pause, h("button", { type: "button", "data-testid": "recording-stop", "aria-label": `Stop ${label}`,
+                                 onclick: () => control(recording, "stop", refresh) }, "Stop")];
+  }
+
   async function remove(recording, refresh) {
     if (!window.confirm(`Delete the recording of ${whose(recording)} (${when(recording.started)})?`)) return;
     try {
@@ -129,6 +157,7 @@ export function recordingsList(ctx, conferenceId) {
       h("strong", { "data-testid": "recording-whose" }, whose(recording)), " ",
       h("span", { class: "hint" }, facts), " ",
       h("span", { class: "button-row inline" },
+        unfinished ? controls(recording, label, refresh) : null,
         h("button", { type: "button", "data-testid": "recording-play", disabled: unfinished,
                       "aria-label": `Play ${label}`, onclick: () => play(recording) }, "Play"),
         h("button", { type: "button", "data-testid": "recording-download", disabled: unfinished,

@@ -2,6 +2,8 @@
 // with its progress, ready or failed with the reason), and, shown in the page,
 // what was said: one row per segment with its times (from the conference's
 // start) and its speaker (the participant whose own track it came from).
+// Transcribe starts recording each participant on their own track (in the first
+// configured language); stopping hands the tracks to the transcription worker.
 import { describe } from "../api.js";
 import { announce, h, replace } from "../dom.js";
 import { speakerName, when } from "./recordings.js";
@@ -53,6 +55,8 @@ export function transcriptsList(ctx, conferenceId) {
   const base = `${ctx.api.accountUrl}/conferences/${conferenceId}/transcripts`;
   const list = h("div", { "data-testid": "transcripts" }, h("p", { class: "empty" }, "No transcripts yet."));
   const view = h("div", { class: "transcript-view", "data-testid": "transcript-view", hidden: true });
+  const toggle = h("button", { type: "button", "data-testid": "transcribe-toggle", "aria-pressed": "false",
+                               onclick: () => transcribe(toggle.dataset.next || "start") }, "Transcribe");
 
   async function show(id) {
     try {
@@ -114,9 +118,30 @@ export function transcriptsList(ctx, conferenceId) {
                       "aria-label": `Delete ${label}`, onclick: () => remove(transcript, refresh) }, "Delete")));
   }
 
+  async function transcribe(action) {
+    toggle.disabled = true;
+    try {
+      await ctx.api.action(`${ctx.api.accountUrl}/conferences/${conferenceId}`, "transcribe", { action });
+      announce(action === "start" ? "Transcription started" : "Transcription stopped");
+    } catch (problem) {
+      ctx.notify(`Could not ${action} transcribing: ${describe(problem)}`);
+    } finally {
+      toggle.disabled = false;
+      await refresh();
+    }
+  }
+
+  function showToggle(transcripts) {
+    const active = transcripts.some((transcript) => transcript.status === "recording");
+    toggle.textContent = active ? "Stop transcribing" : "Transcribe";
+    toggle.dataset.next = active ? "stop" : "start";
+    toggle.setAttribute("aria-pressed", String(active));
+  }
+
   async function refresh() {
     try {
       const transcripts = await ctx.api.getAll(base);
+      showToggle(transcripts);
       replace(list, transcripts.length
         ? h("ul", { class: "plain transcripts" }, transcripts.slice().reverse().map((one) => item(one, refresh)))
         : h("p", { class: "empty" }, "No transcripts yet."));
@@ -127,7 +152,7 @@ export function transcriptsList(ctx, conferenceId) {
 
   return {
     element: h("section", { class: "card", "aria-labelledby": "transcripts-title" },
-      h("h2", { id: "transcripts-title" }, "Transcripts"), list, view),
+      h("div", { class: "heading-row" }, h("h2", { id: "transcripts-title" }, "Transcripts"), toggle), list, view),
     refresh,
   };
 }
