@@ -3,15 +3,11 @@ from gevent import monkey
 
 monkey.patch_all()
 
-import argparse  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
-import signal  # noqa: E402
-
-import gevent  # noqa: E402
-from gevent.event import Event  # noqa: E402
 
 from kzcore.config import load_config  # noqa: E402
+from kzcore.daemon import quiet_pika, service_parser, wait_for_stop  # noqa: E402
 from kzcore.logs import setup_logging  # noqa: E402
 from kzcore.tokens import TokenSigner  # noqa: E402
 
@@ -22,8 +18,7 @@ log = logging.getLogger("blackhole.cli")
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="kz-blackhole", description=__doc__)
-    parser.add_argument("--config", help="TOML configuration file (else KZ_CONFIG)")
+    parser = service_parser("kz-blackhole", __doc__)
     parser.add_argument("--host", help="listen address (KZ_BLACKHOLE_HOST)")
     parser.add_argument("--port", type=int, help="listen port (KZ_BLACKHOLE_PORT)")
     parser.add_argument("--queue-size", type=int, default=1000,
@@ -64,9 +59,10 @@ def build(config, options):
 
 def main(argv=None):
     args = parse_args(argv)
-    config = load_config(args.config, blackhole_host=args.host, blackhole_port=args.port)
+    config = load_config(args.config, blackhole_host=args.host, blackhole_port=args.port,
+                         log_level=args.log_level)
     setup_logging(config.log_level, config.log_format)
-    logging.getLogger("pika").setLevel(logging.WARNING)   # connection chatter at INFO
+    quiet_pika()
     if config.amqp_url.startswith("memory://"):
         raise SystemExit("kz-blackhole: KZ_AMQP_URL is memory:// (in-process bus), so a separate "
                          "gateway would see no events; set KZ_AMQP_URL=amqp://... or run kz-all, "
@@ -76,10 +72,7 @@ def main(argv=None):
     gateway = build(config, options)
     host, port = gateway.start()
     log.info("kz-blackhole ready", extra={"url": f"ws://{host}:{port}/"})
-    stopping = Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        gevent.signal_handler(signum, stopping.set)
-    stopping.wait()
+    wait_for_stop()
     gateway.stop()
     return 0
 

@@ -24,7 +24,7 @@ from flask import g, request
 from crossbar.context import EXTENSION
 from kzcore.health import HealthApp
 from kzcore.metrics import COUNTER, GAUGE, HISTOGRAM, Metric, StatsCollector, make_registry
-from kzcore.probes import StoreProbe
+from kzcore.probes import StoreProbe, switches_check
 from kzcore.timings import LATENCY_BOUNDS, Counts, Timings, labelled
 
 PREFIX = "kz_crossbar_"
@@ -136,9 +136,7 @@ def readiness_checks(services, store_probe):
         pool = getattr(services.live, "pool", None)
         if pool is None:
             return True, "no FreeSWITCH node configured"
-        connected = set(pool.connected_names())
-        unreachable = [name for name in pool.names() if name not in connected]
-        return bool(connected), {"connected": sorted(connected), "unreachable": unreachable}
+        return switches_check(pool, need_all=False)()   # one node left still serves
 
     return {"store": store_probe.check, "broker": broker, "switches": switches}
 

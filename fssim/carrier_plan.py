@@ -24,10 +24,9 @@ catch-all) is ``blackhole``. Simulator-only: ``sim_carrier_plan`` and
 import logging
 import re
 
-import gevent
-from gevent import socket
 
 from fssim import sip_wire
+from fssim.sip_listener import UdpListener
 from fssim.channels import CallerProfile, Channel
 
 log = logging.getLogger(__name__)
@@ -39,16 +38,12 @@ RING_SECONDS = 0.02
 CREATE_SOURCE = "mod_sofia"
 
 
-class CarrierSide:
+class CarrierSide(UdpListener):
     def __init__(self, core, host="127.0.0.1", port=0):
         self.core = core
         self.plan = []
-        self.calls = {}      # Call-ID -> (Channel, peer address)
         self.received = []   # first line of every datagram, for tests
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((host, port))
-        self.address = self.sock.getsockname()
-        self._reader = gevent.spawn(self._read)
+        super().__init__(host, port)
 
     def add_rule(self, pattern, behaviour):
         if behaviour not in BEHAVIOURS:
@@ -61,33 +56,13 @@ class CarrierSide:
                 return behaviour
         return "answer"
 
-    def close(self):
-        self._reader.kill(block=False)
-        self.sock.close()
+    def received_line(self, data):
+        self.received.append(data.split(b"\r\n", 1)[0].decode("utf-8", "replace"))
 
-    # --- the wire -------------------------------------------------------------------
-    def _read(self):
-        while True:
-            try:
-                data, peer = self.sock.recvfrom(sip_wire.MAX_DATAGRAM)
-            except OSError:
-                return
-            message = sip_wire.parse(data)
-            if message is None:
-                continue
-            self.received.append(data.split(b"\r\n", 1)[0].decode("utf-8", "replace"))
-            gevent.spawn(self._handle, message, peer)
-
-    def _send(self, peer, status, call_id):
-        try:
-            self.sock.sendto(sip_wire.answer(status, call_id), peer)
-        except OSError:
-            pass
-
-    def _handle(self, message, peer):
+    def handle(self, message, peer):
         if message.method == "OPTIONS":
             if self.behaviour_for("OPTIONS") != "blackhole":
-                self._send(peer, 200, message.call_id)
+                self.send(peer, 200, message.call_id)
         elif message.method == "INVITE":
             self._invite(message, peer)
         elif message.method in ("CANCEL", "BYE"):
@@ -102,7 +77,7 @@ class CarrierSide:
         name, number = sip_wire.display_and_number(message.headers.get("From", ""))
         channel = self._inbound_leg(name, number, user, peer)
         self.calls[message.call_id] = (channel, peer)
-        self._send(peer, 100, message.call_id)
+        self.send(peer, 100, message.call_id)
         if behaviour == "no_answer":
             return
         self.core.clock.sleep(RING_SECONDS)
@@ -110,12 +85,12 @@ class CarrierSide:
             channel.answer()
             channel.set_state("CS_EXECUTE", "ACTIVE")
             channel.on_hangup(lambda ch: self._hung_up_here(message.call_id))
-            self._send(peer, 200, message.call_id)
+            self.send(peer, 200, message.call_id)
             return
         status, cause = REFUSALS[behaviour]
         channel.set_variable("sip_term_status", str(status))
         self.calls.pop(message.call_id, None)
-        self._send(peer, status, message.call_id)
+        self.send(peer, status, message.call_id)
         channel.hangup(cause)
 
     def _inbound_leg(self, name, number, user, peer):
@@ -136,7 +111,7 @@ class CarrierSide:
     def _end(self, message, peer):
         entry = self.calls.pop(message.call_id, None)
         if message.method == "CANCEL":
-            self._send(peer, 487, message.call_id)
+            self.send(peer, 487, message.call_id)
         if entry is not None:
             channel = entry[0]
             if message.method == "CANCEL":

@@ -75,3 +75,4 @@ def display_and_number(from_header):
     """``"Acme Sales" <sip:5551000@127.0.0.1>`` -> (``Acme Sales``, ``5551000``)."""
     name, _, rest = from_header.partition("<")
     return name.strip().strip('"'), uri_user(rest.rstrip(">").split(";")[0])
+

@@ -33,6 +33,7 @@ import gevent
 from gevent import socket
 
 from fssim import sip_wire
+from fssim.sip_listener import UdpListener
 from fssim.channels import CallerProfile, Channel
 
 log = logging.getLogger(__name__)
@@ -160,38 +161,14 @@ class BridgeLeg:
 
 
 # --- the called switch: its SIP profile takes the call into the dialplan -------------
-class SofiaInbound:
+class SofiaInbound(UdpListener):
     """A UDP listener playing this switch's SIP profile for calls from other switches."""
 
     def __init__(self, core, host="127.0.0.1", port=0):
         self.core = core
-        self.calls = {}      # Call-ID -> (Channel, peer address)
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((host, port))
-        self.address = self.sock.getsockname()
-        self._reader = gevent.spawn(self._read)
+        super().__init__(host, port)
 
-    def close(self):
-        self._reader.kill(block=False)
-        self.sock.close()
-
-    def _read(self):
-        while True:
-            try:
-                data, peer = self.sock.recvfrom(sip_wire.MAX_DATAGRAM)
-            except OSError:
-                return
-            message = sip_wire.parse(data)
-            if message is not None:
-                gevent.spawn(self._handle, message, peer)
-
-    def _send(self, peer, status, call_id):
-        try:
-            self.sock.sendto(sip_wire.answer(status, call_id), peer)
-        except OSError:
-            pass
-
-    def _handle(self, message, peer):
+    def handle(self, message, peer):
         if message.method == "INVITE":
             self._invite(message, peer)
         elif message.method in ("BYE", "CANCEL"):
@@ -204,20 +181,20 @@ class SofiaInbound:
         user = sip_wire.uri_user(message.uri)
         channel = self._inbound_leg(message, user, peer)
         self.calls[message.call_id] = (channel, peer)
-        self._send(peer, 100, message.call_id)
+        self.send(peer, 100, message.call_id)
         channel.set_state("CS_EXECUTE", "RINGING")
         if not self.core.dialplan.route(channel, user):
             self.calls.pop(message.call_id, None)
-            self._send(peer, 404, message.call_id)
+            self.send(peer, 404, message.call_id)
             channel.hangup("NO_ROUTE_DESTINATION")
             return
         while channel.is_up and not channel.answered:
             gevent.sleep(ANSWER_POLL)
         if not channel.is_up:
             if self.calls.pop(message.call_id, None) is not None:
-                self._send(peer, 480, message.call_id)
+                self.send(peer, 480, message.call_id)
             return
-        self._send(peer, 200, message.call_id)
+        self.send(peer, 200, message.call_id)
         channel.on_hangup(lambda ch: self._hung_up_here(message.call_id))
 
     def _inbound_leg(self, message, user, peer):

@@ -10,28 +10,18 @@ from gevent import monkey
 
 monkey.patch_all()
 
-import argparse  # noqa: E402
 import logging  # noqa: E402
-import signal  # noqa: E402
 import socket  # noqa: E402
 
-import gevent.event  # noqa: E402
-
-from kzcore.bus.base import CONFERENCE_EXCHANGE  # noqa: E402
 from kzcore.config import load_config  # noqa: E402
+from kzcore.daemon import needs_rabbitmq, quiet_pika, service_parser, wait_for_stop  # noqa: E402
 from kzcore.logs import setup_logging  # noqa: E402
 
 log = logging.getLogger("lifecycle")
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="kz-lifecycle", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", help="TOML configuration file (else KZ_CONFIG)")
-    parser.add_argument("--exchange", default=CONFERENCE_EXCHANGE,
-                        help="topic exchange carrying the conference events (default: conference)")
-    parser.add_argument("--log-level", help="override log_level")
-    return parser.parse_args(argv)
+    return service_parser("kz-lifecycle", __doc__, exchange=True).parse_args(argv)
 
 
 def serve_observability(config, service, store, pool, node):
@@ -49,23 +39,19 @@ def main(argv=None):
     args = parse_args(argv)
     config = load_config(args.config, log_level=args.log_level)
     setup_logging(config.log_level, config.log_format)
-    logging.getLogger("pika").setLevel(logging.WARNING)
-    if config.amqp_url.startswith("memory://"):
-        log.error("kz-lifecycle consumes RabbitMQ: set KZ_AMQP_URL to amqp://...; with the "
-                  "in-process bus, kz-all runs the lifecycle service itself")
+    quiet_pika()
+    if not needs_rabbitmq(config, log, "kz-lifecycle", "the lifecycle service"):
         return 2
+    exchange = args.exchange or config.amqp_exchange
     store = make_store(config)
     pool = command_pool(config)
     service = build_service(config, store=store, pool=pool,
-                            source=make_source(config, exchange=args.exchange)).start()
+                            source=make_source(config, exchange=exchange)).start()
     health = serve_observability(config, service, store, pool,
                                  config.node_name or f"lifecycle@{socket.gethostname()}")
     log.info("kz-lifecycle started", extra={"queue": config.lifecycle_queue,
-                                            "exchange": args.exchange})
-    stopping = gevent.event.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        gevent.signal_handler(signum, stopping.set)
-    stopping.wait()
+                                            "exchange": exchange})
+    wait_for_stop()
     if health is not None:
         health.stop(timeout=1)
     service.stop()

@@ -13,7 +13,6 @@ must only enqueue. ``connected`` (the connection up, the queue declared) and
 
 ``MemorySource``: the in-process bus of the one-process run; always active.
 """
-import collections
 import json
 import logging
 import time
@@ -24,7 +23,8 @@ import pika.exceptions
 
 from kzcore.bus.base import CONFERENCE_EXCHANGE
 from kzcore.bus.pika_supervisor import supervise
-from kzcore.bus.pika_tuning import connection_parameters, write_now
+from kzcore.bus.deferred_acks import DeferredAcks
+from kzcore.bus.pika_tuning import connection_parameters
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,7 @@ class LeasedQueue:
         self.held = False
         self.connected = False          # the connection is up and the queue declared
         self.received = 0
-        self._acks = collections.deque()
-        self._generation = 0
+        self._acks = DeferredAcks()
         self._callbacks = None
         self._closing = False
         self._greenlet = None
@@ -72,8 +71,7 @@ class LeasedQueue:
                   setup=self._open, serve=self._serve, cleanup=self._lost)
 
     def _open(self, connection):
-        self._generation += 1
-        self._acks.clear()
+        self._acks.new_channel()
         channel = connection.channel()
         channel.basic_qos(prefetch_count=self.prefetch)
         channel.exchange_declare(self.exchange, exchange_type="topic", durable=True)
@@ -91,7 +89,7 @@ class LeasedQueue:
                 self._try_lease(connection, channel)
                 next_try = time.monotonic() + self.poll
             connection.process_data_events(time_limit=READ_SLICE)
-            self._send_acks(connection, channel)
+            self._acks.flush(connection, channel)
 
     def _try_lease(self, connection, channel):
         probe = connection.channel()
@@ -107,21 +105,9 @@ class LeasedQueue:
         self._callbacks[1]()
         channel.basic_consume(self.queue, self._on_message)
 
-    def _send_acks(self, connection, channel):
-        if not self._acks:
-            return
-        while self._acks:
-            generation, tag = self._acks.popleft()
-            if generation == self._generation:
-                channel._impl.basic_ack(tag)
-        write_now(connection)
-
     def _on_message(self, _channel, method, _properties, body):
         self.received += 1
-        generation, tag = self._generation, method.delivery_tag
-
-        def ack():
-            self._acks.append((generation, tag))
+        ack = self._acks.ack_for(method.delivery_tag)
         try:
             payload = json.loads(body)
         except ValueError:

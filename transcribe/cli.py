@@ -10,14 +10,11 @@ from gevent import monkey
 
 monkey.patch_all()
 
-import argparse  # noqa: E402
 import logging  # noqa: E402
-import signal  # noqa: E402
 import socket  # noqa: E402
 
-import gevent.event  # noqa: E402
-
 from kzcore.config import load_config  # noqa: E402
+from kzcore.daemon import needs_rabbitmq, service_parser, wait_for_stop  # noqa: E402
 from kzcore.logs import setup_logging  # noqa: E402
 
 log = logging.getLogger("transcribe")
@@ -32,16 +29,10 @@ def serve_observability(config, service, store, node):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="kz-transcribe", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", help="TOML configuration file (else KZ_CONFIG)")
-    parser.add_argument("--log-level", help="override log_level")
-    args = parser.parse_args(argv)
+    args = service_parser("kz-transcribe", __doc__).parse_args(argv)
     config = load_config(args.config, log_level=args.log_level)
     setup_logging(config.log_level, config.log_format)
-    if config.amqp_url.startswith("memory://"):
-        log.error("kz-transcribe consumes RabbitMQ: set KZ_AMQP_URL to amqp://...; with the "
-                  "in-process bus, kz-all runs the worker itself")
+    if not needs_rabbitmq(config, log, "kz-transcribe", "the worker"):
         return 2
     from kzcore.bus.factory import make_publisher
     from kzcore.store.factory import make_store
@@ -55,10 +46,7 @@ def main(argv=None):
     health = serve_observability(config, service, store, node)
     log.info("kz-transcribe started", extra={"queue": config.transcribe_queue,
                                              "engine": config.transcribe_engine})
-    stopping = gevent.event.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        gevent.signal_handler(signum, stopping.set)
-    stopping.wait()
+    wait_for_stop()
     if health is not None:
         health.stop(timeout=1)
     service.stop()

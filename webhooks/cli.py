@@ -9,16 +9,11 @@ from gevent import monkey
 
 monkey.patch_all()
 
-import argparse  # noqa: E402
 import logging  # noqa: E402
-import signal  # noqa: E402
 import socket  # noqa: E402
 
-import gevent  # noqa: E402
-import gevent.event  # noqa: E402
-
-from kzcore.bus.base import CONFERENCE_EXCHANGE  # noqa: E402
 from kzcore.config import load_config  # noqa: E402
+from kzcore.daemon import needs_rabbitmq, quiet_pika, service_parser, wait_for_stop  # noqa: E402
 from kzcore.logs import setup_logging  # noqa: E402
 
 log = logging.getLogger("webhooks")
@@ -26,14 +21,7 @@ STATS_EVERY = 60.0
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="kz-webhooks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", help="TOML configuration file (else KZ_CONFIG)")
-    parser.add_argument("--exchange", default=None,
-                        help="topic exchange carrying the conference events (default: "
-                             f"KZ_AMQP_EXCHANGE, else {CONFERENCE_EXCHANGE})")
-    parser.add_argument("--log-level", help="override log_level")
-    return parser.parse_args(argv)
+    return service_parser("kz-webhooks", __doc__, exchange=True).parse_args(argv)
 
 
 def build(config, exchange):
@@ -52,22 +40,18 @@ def build(config, exchange):
 
 def serve_observability(config, service, store, node):
     """/health, /ready, /metrics on KZ_WEBHOOKS_HEALTH_PORT (-1: none)."""
-    if config.webhooks_health_port < 0:
-        return None
-    from kzcore.health import serve_health
+    from kzcore.health import serve_configured
     from webhooks.observability import health_app
-    return serve_health(health_app(service, store, node), config.webhooks_health_host,
-                        config.webhooks_health_port)
+    return serve_configured(lambda: health_app(service, store, node),
+                            config.webhooks_health_host, config.webhooks_health_port)
 
 
 def main(argv=None):
     args = parse_args(argv)
     config = load_config(args.config, log_level=args.log_level)
     setup_logging(config.log_level, config.log_format)
-    logging.getLogger("pika").setLevel(logging.WARNING)
-    if config.amqp_url.startswith("memory://"):
-        log.error("kz-webhooks consumes RabbitMQ: set KZ_AMQP_URL to amqp://...; with the "
-                  "in-process bus, kz-all runs the delivery service itself")
+    quiet_pika()
+    if not needs_rabbitmq(config, log, "kz-webhooks", "the delivery service"):
         return 2
     exchange = args.exchange or config.amqp_exchange
     service, publisher, store, node = build(config, exchange)
@@ -75,11 +59,7 @@ def main(argv=None):
     health = serve_observability(config, service, store, node)
     log.info("kz-webhooks started", extra={"queue": config.webhooks_queue,
                                            "exchange": exchange})
-    stopping = gevent.event.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        gevent.signal_handler(signum, stopping.set)
-    while not stopping.wait(STATS_EVERY):
-        log.info("webhooks stats", extra=service.stats())
+    wait_for_stop(service.stats, STATS_EVERY, log, "webhooks stats")
     if health is not None:
         health.stop(timeout=1)
     service.stop()

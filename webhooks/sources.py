@@ -26,7 +26,6 @@ there: events published while the service is not running are not kept.
 Both call ``callback(routing_key, payload, ack)`` from their own greenlet;
 the callback must only enqueue.
 """
-import collections
 import json
 import logging
 
@@ -35,7 +34,8 @@ import pika
 
 from kzcore.bus.base import CONFERENCE_EXCHANGE
 from kzcore.bus.pika_supervisor import supervise
-from kzcore.bus.pika_tuning import connection_parameters, write_now
+from kzcore.bus.deferred_acks import DeferredAcks
+from kzcore.bus.pika_tuning import connection_parameters
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,7 @@ class DurableQueue:
         self.prefetch = prefetch
         self.max_length = max_length
         self.arguments = queue_arguments(max_length, queue_type)
-        self._acks = collections.deque()     # (connection generation, delivery tag)
-        self._generation = 0
+        self._acks = DeferredAcks()
         self._callback = None
         self._closing = False
         self._greenlet = None
@@ -101,8 +100,7 @@ class DurableQueue:
                   setup=self._open, serve=self._serve, cleanup=self._ready.clear)
 
     def _open(self, connection):
-        self._generation += 1
-        self._acks.clear()              # tags of a dead channel mean nothing on a new one
+        self._acks.new_channel()
         channel = connection.channel()
         channel.basic_qos(prefetch_count=self.prefetch)
         channel.exchange_declare(self.exchange, exchange_type="topic", durable=True)
@@ -118,20 +116,12 @@ class DurableQueue:
     def _serve(self, connection, channel):
         while not self._closing:
             connection.process_data_events(time_limit=READ_SLICE)
-            if self._acks:
-                while self._acks:
-                    generation, tag = self._acks.popleft()
-                    if generation == self._generation:
-                        channel._impl.basic_ack(tag)
-                write_now(connection)
+            self._acks.flush(connection, channel)
         close_without_cancel(connection)
 
     def _on_message(self, _channel, method, _properties, body):
         self.received += 1
-        generation, tag = self._generation, method.delivery_tag
-
-        def ack():
-            self._acks.append((generation, tag))
+        ack = self._acks.ack_for(method.delivery_tag)
         try:
             payload = json.loads(body)
         except ValueError:

@@ -10,7 +10,6 @@ broker side (``rabbitmqctl close_connection``), as a broker restart would.
 """
 import json
 import os
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -19,6 +18,7 @@ import uuid
 import pika
 import pytest
 
+from tests.support.lb import RoundRobinProxy
 from tests.support.needs import service_missing
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -135,66 +135,20 @@ def close_broker_connection(client_name, reason="closed by test"):
     return len(pids)
 
 
-class TcpProxy:
+class TcpProxy(RoundRobinProxy):
     """A real TCP relay in front of the broker that tests can cut and restore,
     to make RabbitMQ unreachable for one client without touching the shared broker."""
 
     def __init__(self, target_url):
         params = pika.URLParameters(target_url)
-        self.target = (params.host, params.port)
+        super().__init__([(params.host, params.port)], connect_timeout=5.0)
         self._credentials = (params.credentials.username, params.credentials.password)
         self._vhost = urllib.parse.quote(params.virtual_host, safe="")
-        self.port = None
-        self._server = None
-        self._links = set()
 
     @property
     def url(self):
         user, password = self._credentials
         return f"amqp://{user}:{password}@127.0.0.1:{self.port}/{self._vhost}"
-
-    def start(self):
-        from gevent.server import StreamServer
-        self._server = StreamServer(("127.0.0.1", self.port or 0), self._relay)
-        self._server.init_socket()
-        self._server.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._server.start()
-        self.port = self._server.server_port
-        return self
-
-    def cut(self):
-        """Stop listening and drop every relayed connection."""
-        if self._server is not None:
-            self._server.stop(timeout=0)
-            self._server = None
-        for sock in tuple(self._links):
-            try:
-                sock.close()
-            except OSError:
-                pass
-        self._links.clear()
-
-    def _relay(self, client, _address):
-        import gevent
-        upstream = socket.create_connection(self.target, timeout=5)
-        self._links.update((client, upstream))
-        pumps = [gevent.spawn(_pump, client, upstream), gevent.spawn(_pump, upstream, client)]
-        gevent.joinall(pumps, count=1)
-        for sock in (client, upstream):
-            self._links.discard(sock)
-            sock.close()
-        gevent.killall(pumps, block=False)
-
-
-def _pump(source, sink):
-    try:
-        while True:
-            data = source.recv(65536)
-            if not data:
-                return
-            sink.sendall(data)
-    except OSError:
-        return
 
 
 @pytest.fixture
