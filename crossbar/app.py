@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, g, jsonify, request
 
 from crossbar import openapi, responses
 from crossbar.accounts.views import blueprint as accounts_bp
-from crossbar.auth.guard import check_request, public
+from crossbar.auth.guard import check_request, logged_path, public
 from crossbar.auth.throttle import login_throttle
 from crossbar.auth.views import blueprint as auth_bp
 from crossbar.body_limits import BodyLimitedRequest, apply_body_limit
@@ -74,7 +74,7 @@ def _finish_response(response):
     response.headers["X-Request-Id"] = request_id()
     started = g.get("kz_started")
     log.info("request", extra={
-        "request_id": request_id(), "method": request.method, "path": request.path,
+        "request_id": request_id(), "method": request.method, "path": logged_path(),
         "status": response.status_code,
         "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
         "account_id": (g.get("kz_claims") or {}).get("account_id")})

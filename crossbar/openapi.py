@@ -116,11 +116,22 @@ OPERATIONS = [
      "200", "conferences"),
     ("get", f"{CONF}/recordings/{{recording_id}}/raw", "get_recording_raw",
      "The recording's audio (WAV or MP3); HTTP Range answers 206", None, "200", "conferences"),
+    ("delete", f"{CONF}/recordings/{{recording_id}}", "delete_recording",
+     "Delete a stopped recording (file and document); 409 while it is being made", None,
+     "200", "conferences"),
+    ("get", f"{CONF}/recordings/{{recording_id}}/playback", "get_recording_playback_link",
+     "A playback link (data.url, expiring) for a player that sends no auth header", None,
+     "200", "conferences"),
+    ("get", "/v2/recording_playback/{token}", "recording_playback",
+     "A recording's audio by its playback link (HTTP Range answers 206)", None, "200",
+     "conferences"),
     ("get", f"{CONF}/transcripts", "list_transcripts", "Transcripts of the conference", None,
      "200", "conferences"),
     ("get", f"{CONF}/transcripts/{{transcript_id}}", "get_transcript",
      "One transcript: status, progress, segments (start, end, participant, text, confidence)",
      None, "200", "conferences"),
+    ("delete", f"{CONF}/transcripts/{{transcript_id}}", "delete_transcript",
+     "Delete a finished (ready or failed) transcript; 409 before", None, "200", "conferences"),
     ("get", f"{CONF}/transcripts/{{transcript_id}}/raw", "get_transcript_raw",
      "The transcript as WebVTT (format=vtt) or plain text (format=txt)", None, "200",
      "conferences"),
@@ -133,7 +144,7 @@ OPERATIONS = [
       for method, path, op_id, summary, body, status, tag
       in _crud("resources", "resources", "resources")],
 ]
-PUBLIC = {"api_auth", "user_auth", "openapi", "live_media"}
+PUBLIC = {"api_auth", "user_auth", "openapi", "live_media", "recording_playback"}
 AUTH_BODIES = {
     "api_auth": {"type": "object", "required": ["api_key"],
                  "properties": {"api_key": {"type": "string"}}},
@@ -215,7 +226,8 @@ def _responses(status, method, path):
     elif path.endswith("/raw") and "transcripts" in path:
         ok = {"description": "the transcript", "content": {"text/vtt": {"schema": {
             "type": "string"}}, "text/plain": {"schema": {"type": "string"}}}}
-    elif (path.endswith("/raw") or "live_media" in path) and method == "get":
+    elif (path.endswith("/raw") or "live_media" in path or "recording_playback" in path) \
+            and method == "get":
         ok = {"description": "the audio", "content": {"audio/*": {"schema": {
             "type": "string", "format": "binary"}}}}
     if path.endswith("openapi.json"):

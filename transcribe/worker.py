@@ -29,6 +29,11 @@ log = logging.getLogger(__name__)
 SETTLE = 10.0
 
 
+def job_fields(job):
+    """What a log line about a job names (its payload is a whole bus event)."""
+    return {key: job.get(key) for key in ("account_id", "conference_id", "transcript_id")}
+
+
 def read_samples(kind, content):
     """int16 mono samples and their rate from a WAV file or its bytes."""
     source = io.BytesIO(content) if kind == "bytes" else content
@@ -83,7 +88,7 @@ class Worker:
                 self.counts["ready"] += 1
             except Exception:  # noqa: BLE001 - reported on the document by run()
                 self.counts["failed"] += 1
-                log.exception("transcription job failed", extra={"job": job})
+                log.exception("transcription job failed", extra=job_fields(job))
             finally:
                 self.running = False
                 self.done += 1
@@ -97,6 +102,8 @@ class Worker:
         try:
             tracks = self._tracks(db, transcript_id)
             doc = self._save(db, doc, status="running", progress={"done": 0, "total": len(tracks)})
+            log.info("transcription started", extra={**job_fields(job), "tracks": len(tracks),
+                                                     "engine": doc.get("engine")})
             segments = []
             for done, track in enumerate(tracks, 1):
                 segments += self._transcribe(account_id, doc, track)
@@ -106,6 +113,7 @@ class Worker:
             doc = self._save(db, doc, status="ready", segments=segments,
                              completed=round(self.clock(), 3))
             self._event("transcript-ready", doc, {"segments": len(segments)})
+            log.info("transcript ready", extra={**job_fields(job), "segments": len(segments)})
         except Exception as problem:
             doc = self._save(db, self.store.get(db, transcript_id), status="failed",
                              error=str(problem) or type(problem).__name__)

@@ -23,6 +23,21 @@ def public(view):
     return view
 
 
+def secret_path(view):
+    """Mark a view whose path holds its credential (a signed link): logs name its
+    route, not the path."""
+    view.kz_secret_path = True
+    return view
+
+
+def logged_path():
+    """The request's path as logs show it (see ``secret_path``)."""
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "kz_secret_path", False) and request.url_rule is not None:
+        return request.url_rule.rule
+    return request.path
+
+
 def presented_token():
     token = request.headers.get("X-Auth-Token", "").strip()
     if not token:

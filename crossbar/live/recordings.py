@@ -114,7 +114,7 @@ class Recordings:
         except BaseException as failed:
             self.guard.release(located.account_id, located.conference_id)
             if isinstance(failed, SwitchRefused):
-                log.warning("recording refused", extra={
+                log.warning("room recording refused by the switch", extra={
                     "account_id": located.account_id, "conference_id": located.conference_id,
                     "node": fresh.node, "reason": failed.message})
             raise
@@ -124,7 +124,7 @@ class Recordings:
                "status": "recording", "confirmed_by": confirmed, **(fields or {}),
                **documents.new_private(located.account_id, PVT_TYPE)}
         saved = self.store.save(account_db(located.account_id), doc)
-        log.info("recording started", extra={"account_id": located.account_id,
+        log.info("room recording started", extra={"account_id": located.account_id,
                                             "conference_id": located.conference_id,
                                             "recording_id": recording_id, "node": fresh.node})
         return {"message": text, "recording": public(saved)}
@@ -150,6 +150,13 @@ class Recordings:
         self.guard.release(located.account_id, located.conference_id)
         return {"message": "\n".join(texts), "recordings": stopped}
 
+    def finish_ended(self, located, path):
+        """A recording whose room ended without a stop (the switch closed the file):
+        its document finished (``stop_reason: room_ended``) and the guard released."""
+        doc = self._finish(located, path, reason="room_ended")
+        self.guard.release(located.account_id, located.conference_id)
+        return doc
+
     def _finish(self, located, path, reason="requested"):
         db = account_db(located.account_id)
         doc = self.store.find_one(db, {"pvt_type": PVT_TYPE, "path": path})
@@ -164,8 +171,9 @@ class Recordings:
         if doc.get("duration") is None:   # no facts from the switch: crossbar's clock
             doc.update(duration=docs.recorded_seconds(doc, now), duration_source="clock")
         saved = self.storage.keep(located.account_id, documents.touched(doc))
-        log.info("recording stopped", extra={
-            "account_id": located.account_id, "recording_id": doc["_id"],
+        log.info("room recording stopped", extra={
+            "account_id": located.account_id, "conference_id": located.conference_id,
+            "recording_id": doc["_id"], "stop_reason": reason,
             "duration": saved.get("duration"), "size": saved.get("size"),
             "facts_source": saved.get("facts_source")})
         return saved

@@ -7,7 +7,7 @@ the conferences blueprint): without a live part they answer 503 as other live re
 """
 from flask import Blueprint, Response
 
-from crossbar.auth.guard import check_request, public
+from crossbar.auth.guard import check_request, public, secret_path
 from crossbar.context import services
 from crossbar.media import audio
 from crossbar.media.service import MediaService
@@ -27,6 +27,7 @@ def create_blueprint():
 
     @blueprint.route("/live_media/<token>/<name>", methods=["GET"], endpoint="live_media")
     @public
+    @secret_path
     def live_media(token, name):
         account_id, media_id = _live().media.links.verify(token)
         content, content_type, _ = MediaService(services().store, None).raw(account_id, media_id)

@@ -62,8 +62,12 @@ class LiveConferences:
 
     def start(self):
         """Start the background work: removing dynamic conferences whose room has
-        ended (it starts the event watcher, so room ends are seen from now on)."""
+        ended (it starts the event watcher, so room ends are seen from now on), and
+        the recordings' (crossbar.recordings.runtime): deadlines of recordings made
+        before this process started, retention, participants' tracks."""
+        from crossbar.recordings import runtime
         self.dynamic_rooms.start()
+        runtime.parts(self)
         return self
 
     def _event_pool(self, **subscription):

@@ -101,8 +101,9 @@ def _pause_or_resume(live, account_id, conference, paused):
         pauses[-1] = {**pauses[-1], "resumed": now}
     saved = live.store.save(account_db(account_id), {
         **doc, "pauses": pauses, "status": "paused" if paused else "recording"})
-    log.info("recording paused" if paused else "recording resumed", extra={
-        "account_id": account_id, "recording_id": doc["_id"]})
+    log.info("room recording paused" if paused else "room recording resumed", extra={
+        "account_id": account_id, "conference_id": located.conference_id,
+        "recording_id": doc["_id"]})
     return {"message": text, "recording": docs.public(saved)}
 
 

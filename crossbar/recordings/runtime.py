@@ -1,13 +1,14 @@
 """The recording parts of one crossbar process, built once per ``LiveConferences``
-(``parts(live)``): storage, participants' tracks and sessions, transcription jobs,
-the maximum-length timers and the retention sweep. The event connection's
-add-member and RECORD_STOP events reach the participants' worker."""
+(``parts(live)``: made when the live part starts, ``LiveConferences.start``, so that
+deadlines and retention run from the start, or on first use): storage, participants'
+tracks and sessions, transcription jobs, the maximum-length deadlines and the
+retention sweep. The event connection's add-member and RECORD_STOP events reach the
+participants' worker."""
 import logging
 import uuid
 
-import gevent
-
 import kzcore
+from crossbar.recordings.deadlines import MaxDurationTimers
 from crossbar.recordings.participants import ParticipantRecordings
 from crossbar.recordings.retention import RetentionSweeper
 from crossbar.recordings.transcripts import Transcripts
@@ -17,49 +18,11 @@ log = logging.getLogger(__name__)
 ATTRIBUTE = "_recording_parts"
 
 
-class MaxDurationTimers:
-    """``max_duration_s``: the room's recording is stopped when it is reached (timers
-    of this process: a recording started by a process that has since stopped keeps
-    running until stopped by hand or the room ends)."""
-
-    def __init__(self, live):
-        self.live, self._timers = live, {}
-
-    def schedule(self, account_id, conference_id, recording_id, seconds):
-        self._timers[recording_id] = gevent.spawn_later(
-            seconds, self._expire, account_id, conference_id, recording_id)
-
-    def cancel(self, recording_id):
-        timer = self._timers.pop(recording_id, None)
-        if timer is not None and timer is not gevent.getcurrent():
-            timer.kill(block=False)
-
-    def _expire(self, account_id, conference_id, recording_id):
-        from crossbar.recordings import room
-        self._timers.pop(recording_id, None)
-        active = room.active_recording(self.live.store, account_id, conference_id)
-        if active is None or active["_id"] != recording_id:
-            return
-        log.info("recording reached its maximum length", extra={
-            "account_id": account_id, "recording_id": recording_id})
-        try:
-            room.stop(None, self.live, parts(self.live), account_id, conference_id, {},
-                      reason="max_duration")
-        except Exception:  # noqa: BLE001 - logged; the room may have ended meanwhile
-            log.exception("stopping a recording at its maximum length failed",
-                          extra={"recording_id": recording_id})
-
-    def close(self):
-        for timer in list(self._timers.values()):
-            timer.kill(block=False)
-        self._timers.clear()
-
-
 class RecordingParts:
     def __init__(self, live):
         self.live, self.config = live, live.config
         self.storage = live.recordings.storage
-        self.timers = MaxDurationTimers(live)
+        self.timers = MaxDurationTimers(live, self)
         self.transcripts = Transcripts(live, self)
         self.participants = ParticipantRecordings(live, self)
         self.retention = RetentionSweeper(live.store, self.storage, self.publish,
@@ -71,6 +34,7 @@ class RecordingParts:
         self.live.watcher.on_event(self.participants.on_event)
         self.live.watcher.start()    # joins and RECORD_STOPs are seen from now on
         self.retention.start()
+        self.timers.start()          # deadlines of recordings made before this process
         return self
 
     def close(self):

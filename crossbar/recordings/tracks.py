@@ -85,12 +85,12 @@ class Tracks:
         if not found:
             raise Conflict("the participant is not being recorded",
                            {"participant_id": str(member_id)})
-        return {"recordings": [self._stop_one(account_id, doc) for doc in found]}
+        return {"recordings": [self.stop_one(account_id, doc) for doc in found]}
 
     def stop_all(self, account_id, conference_id):
-        return [self._stop_one(account_id, doc) for doc in self.active(account_id, conference_id)]
+        return [self.stop_one(account_id, doc) for doc in self.active(account_id, conference_id)]
 
-    def _stop_one(self, account_id, doc):
+    def stop_one(self, account_id, doc):
         from crossbar.recordings.participants import send
         command = fs_commands.api_uuid_record(doc["participant"]["call_id"], "stop", doc["path"])
         try:
@@ -125,6 +125,8 @@ class Tracks:
             return self.store.get(db, recording_id)
         self._release(db, claim_id(doc["conference_id"], doc["participant"]["call_id"]))
         log.info("participant recording stopped", extra={
-            "account_id": account_id, "recording_id": recording_id,
+            "account_id": account_id, "conference_id": doc["conference_id"],
+            "recording_id": recording_id,
+            "participant_id": doc["participant"].get("participant_id"),
             "duration": saved.get("duration")})
         return saved

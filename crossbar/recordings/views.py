@@ -5,16 +5,23 @@ another account's ids are 404 on every path):
   (``page_size``, ``start_key``), filtered by ``participant_id`` or ``call_id``
   (``kind=conference|participant``);
 - ``GET .../recordings/{recording_id}`` and ``.../raw`` (the audio, with HTTP Range);
+- ``GET .../recordings/{recording_id}/playback``: a link for a player that sends no
+  auth header (crossbar.recordings.playback), served by the public
+  ``GET /v2/recording_playback/<token>`` (the same audio, with Range);
 - ``GET .../conferences/{id}/transcripts``, ``.../transcripts/{transcript_id}`` (JSON)
-  and ``.../raw`` (WebVTT, or plain text with ``?format=txt``).
+  and ``.../raw`` (WebVTT, or plain text with ``?format=txt``);
+- ``DELETE .../recordings/{recording_id}`` and ``.../transcripts/{transcript_id}``
+  (crossbar.recordings.removal).
 """
-from flask import Response, request
+from flask import Response, g, request
 
 from crossbar import listing, responses
+from crossbar.auth.guard import principal_check, public, secret_path
 from crossbar.context import services
 from crossbar.media import audio
-from crossbar.recordings import docs
+from crossbar.recordings import docs, playback, removal
 from kzcore import transcripts as text_forms
+from kzcore.accounts import can_access
 from kzcore.errors import NotFound, SwitchUnavailable, ValidationFailed
 from kzcore.naming import account_db
 
@@ -73,7 +80,7 @@ def _recording(live, account_id, conference_id, recording_id):
     return doc
 
 
-def raw_response(kind, content, doc):
+def raw_response(kind, content, doc, disposition="attachment"):
     """The audio, whole or the ``Range`` asked for (206), or 416."""
     size = len(content) if kind == "bytes" else None
     if kind == "file":
@@ -81,7 +88,7 @@ def raw_response(kind, content, doc):
         size = os.path.getsize(content)
     content_type = docs.FORMATS.get(doc.get("format") or "wav")
     headers = {**audio.SECURITY_HEADERS, "Accept-Ranges": "bytes", "Cache-Control": "no-store",
-               "Content-Disposition": f'attachment; filename="{doc["name"]}"'}
+               "Content-Disposition": f'{disposition}; filename="{doc["name"]}"'}
     try:
         wanted = docs.byte_range(request.headers.get("Range"), size)
     except ValueError:
@@ -115,6 +122,12 @@ def add_routes(blueprint):
         doc = _recording(live, account_id, conference_id, recording_id)
         return responses.ok(docs.public(doc), revision=doc.get("_rev"))
 
+    @blueprint.route(RECORDING, methods=["DELETE"], endpoint="recording_delete")
+    def recording_delete(account_id, conference_id, recording_id):
+        live, parts = _parts()
+        doc = _recording(live, account_id, conference_id, recording_id)
+        return responses.ok(removal.delete_recording(parts, account_id, doc))
+
     @blueprint.route(f"{RECORDING}/raw", methods=["GET"], endpoint="recording_raw")
     def recording_raw(account_id, conference_id, recording_id):
         live, parts = _parts()
@@ -123,6 +136,30 @@ def add_routes(blueprint):
             raise NotFound("recording is still being made", {"cause": recording_id})
         kind, content = parts.storage.content(account_id, doc)
         return raw_response(kind, content, doc)
+
+    @blueprint.route(f"{RECORDING}/playback", methods=["GET"], endpoint="recording_playback_link")
+    def recording_playback_link(account_id, conference_id, recording_id):
+        live, _ = _parts()
+        doc = _recording(live, account_id, conference_id, recording_id)
+        url, lifetime = playback.issue(services().signer, g.kz_claims, account_id,
+                                       conference_id, doc["_id"])
+        return responses.ok({"url": url, "expires_in": lifetime, "recording_id": doc["_id"]})
+
+    @blueprint.route("/recording_playback/<token>", methods=["GET"], endpoint="recording_playback")
+    @public
+    @secret_path
+    def recording_playback(token):
+        live, parts = _parts()
+        claims, (account_id, conference_id, recording_id) = playback.verify(
+            services().signer, token)
+        principal_check().check(claims)         # signed out, disabled, key rotated: 401
+        if not can_access(live.store, claims.get("account_id"), account_id):
+            raise NotFound("playback link is not valid or has expired")
+        doc = _recording(live, account_id, conference_id, recording_id)
+        if doc.get("status") in docs.ACTIVE:
+            raise NotFound("recording is still being made", {"cause": recording_id})
+        kind, content = parts.storage.content(account_id, doc)
+        return raw_response(kind, content, doc, disposition="inline")
 
     @blueprint.route(f"{CONFERENCE}/transcripts", methods=["GET"], endpoint="transcripts_list")
     def transcripts_list(account_id, conference_id):
@@ -135,6 +172,12 @@ def add_routes(blueprint):
         _, parts = _parts()
         doc = parts.transcripts.load(account_id, conference_id, transcript_id)
         return responses.ok(documents_view(doc), revision=doc.get("_rev"))
+
+    @blueprint.route(TRANSCRIPT, methods=["DELETE"], endpoint="transcript_delete")
+    def transcript_delete(account_id, conference_id, transcript_id):
+        _, parts = _parts()
+        doc = parts.transcripts.load(account_id, conference_id, transcript_id)
+        return responses.ok(removal.delete_transcript(parts, account_id, doc))
 
     @blueprint.route(f"{TRANSCRIPT}/raw", methods=["GET"], endpoint="transcript_raw")
     def transcript_raw(account_id, conference_id, transcript_id):

@@ -3,7 +3,7 @@
 The walker visits the sign-in page, then, signed in, every view reachable
 through the page's own links (``a[href^="#/"]``: the navigation, the list's
 rows, the New and Edit buttons, ...), one page per route shape (32-hex ids
-folded). A conference with a caller and a finished recording, and an uploaded
+folded). A conference with a caller, a finished recording and a transcript, and an uploaded
 media, are there first so that rows and their buttons exist. On each view it
 lists the controls -- ``button``, ``input``, ``select``, ``textarea``, ``form``
 and ``a[href]``, hidden ones included -- and applies the rule:
@@ -62,15 +62,16 @@ def shape(href):
 
 
 def seed(stack):
-    """A conference with a caller and a finished recording, and a media file."""
+    """A conference with a caller, a finished recording and a transcript, and a media file."""
     account = f"/accounts/{stack.account_id}"
     status, body = stack.api("PUT", f"{account}/conferences", {"name": "Walked room"})
     conference_id = body["data"]["id"]
     stack.sim.join(stack.fs_name(conference_id), "3901", "Walker")
-    for step in ("start", "stop"):
-        status, reply = stack.api("PUT", f"{account}/conferences/{conference_id}",
-                                  {"action": "record", "data": {"action": step}})
-        assert status == 202, reply
+    for action in ("record", "transcribe"):     # a room recording, a track and a transcript
+        for step in ("start", "stop"):
+            status, reply = stack.api("PUT", f"{account}/conferences/{conference_id}",
+                                      {"action": action, "data": {"action": step}})
+            assert status == 202, reply
     status, _ = stack.api("PUT", f"{account}/media", {"name": "Walked tune"})
     assert status == 201
     return conference_id
@@ -101,8 +102,8 @@ def test_every_control_has_a_test_id_that_a_test_names(page, stack):
     views = walk(page, stack, conference_id)
     assert EXPECTED_VIEWS <= set(views), sorted(views)
     ids = {control["testid"] for controls in views.values() for control in controls}
-    assert {"participant-mute", "recording-download", "login-key-submit", "conference-delete",
-            "dial-muted"} <= ids, "the walk did not reach the seeded rows and forms"
+    assert {"participant-mute", "recording-download", "recording-play", "transcript-show",
+            "transcript-download", "login-key-submit", "conference-delete", "dial-muted"} <= ids, "the walk did not reach the seeded rows and forms"
 
     untagged = [f"{view}: {control['html']}" for view, controls in sorted(views.items())
                 for control in controls if not control["testid"]]

@@ -1,14 +1,19 @@
 // One conference, live: participants and room state updated from websocket
 // events, re-read from the API whenever the socket (re)subscribes, an action
-// was accepted or an event cannot be applied; controls and recordings.
+// was accepted or an event cannot be applied; controls, recordings and transcripts.
+// Recording and transcript events re-read those lists; only the room's own
+// recording (an event on the room's routing key, naming no participant) changes
+// the room's Recording badge: a participant's own track does not.
 import { describe } from "../api.js";
 import { announce, formatDuration, h } from "../dom.js";
 import { LIFECYCLE_EVENTS, lifecyclePanel } from "./lifecycle.js";
 import { ParticipantTable } from "./participant_table.js";
 import { recordingsList } from "./recordings.js";
+import { transcriptsList } from "./transcripts.js";
 import { mediaPicker, roomControls } from "./room_controls.js";
 
 const REFRESH_DELAY_MS = 150;
+const LIST_EVENTS = /^(recording|transcript)-/;
 const ROOM_EVENTS = {
   lock: [{ is_locked: true }, "The conference is locked"],
   unlock: [{ is_locked: false }, "The conference is unlocked"],
@@ -53,6 +58,7 @@ class ConferencePage {
                                       { notify: (text) => ctx.notify(text), conferences: () => this.otherConferences() });
     this.media = mediaPicker(ctx);
     this.recordings = recordingsList(ctx, conferenceId);
+    this.transcripts = transcriptsList(ctx, conferenceId);
     this.lifecycle = lifecyclePanel({ endRoom: () => this.roomAction("end") });
     this.controls = roomControls(ctx, { media: this.media,
       roomAction: (action, data) => this.roomAction(action, data),
@@ -62,7 +68,8 @@ class ConferencePage {
                                   "data-testid": "conference-page", "data-conference-id": conferenceId },
       this.top.element, this.top.split,
       h("div", { class: "conference-layout" },
-        h("div", { class: "main-column" }, this.table.element, this.recordings.element),
+        h("div", { class: "main-column" }, this.table.element, this.recordings.element,
+          this.transcripts.element),
         h("div", { class: "side-column" }, this.lifecycle.element, this.controls.element)));
     this.ticker = window.setInterval(() => this.tick(), 1000);
     this.render();
@@ -83,7 +90,7 @@ class ConferencePage {
 
   async roomAction(action, data = {}) {
     const reply = await this.run(this.ctx.api.action(this.base, action, data), `${action} ${data.action || ""}`.trim());
-    if (action === "record") this.recordings.refresh();
+    if (action === "record" || action === "transcribe") this.scheduleListsRefresh();
     return (reply.data || {}).endpoint_responses;
   }
 
@@ -127,11 +134,22 @@ class ConferencePage {
     this.refreshTimer = window.setTimeout(() => this.refresh(), REFRESH_DELAY_MS);
   }
 
+  scheduleListsRefresh() {
+    window.clearTimeout(this.listsTimer);
+    this.listsTimer = window.setTimeout(() => { this.recordings.refresh(); this.transcripts.refresh(); },
+                                        REFRESH_DELAY_MS);
+  }
+
   onEvent(message) {
     const data = message.data || {};
     if (data.conference_id && data.conference_id !== this.conferenceId) return;
     if (LIFECYCLE_EVENTS.has(data.event)) return this.scheduleRefresh();
-    if (String(message.routing_key || "").endsWith(".conference")) {
+    const roomKey = String(message.routing_key || "").endsWith(".conference");
+    if (LIST_EVENTS.test(data.event || "")) {
+      this.scheduleListsRefresh();
+      if (!roomKey || (data.participant_id !== undefined && data.participant_id !== null)) return; // a participant's track
+    }
+    if (roomKey) {
       this.applyRoomEvent(data);
     } else if (data.participant_id !== undefined && data.participant_id !== null) {
       if (data.event === "add-member") this.room.startedAt = this.room.startedAt || now();
@@ -148,7 +166,6 @@ class ConferencePage {
     if (!changes) return;
     Object.assign(this.room, changes);
     announce(news);
-    if (data.event.startsWith("recording-")) this.recordings.refresh();
   }
 
   render() {
@@ -168,6 +185,7 @@ class ConferencePage {
   destroy() {
     window.clearInterval(this.ticker);
     window.clearTimeout(this.refreshTimer);
+    window.clearTimeout(this.listsTimer);
   }
 }
 
@@ -175,6 +193,7 @@ export function conferenceView(ctx, conferenceId) {
   const page = new ConferencePage(ctx, conferenceId);
   page.refresh();
   page.recordings.refresh();
+  page.transcripts.refresh();
   return {
     title: "Conference",
     bindings: [`conference.event.${conferenceId}.*`],
