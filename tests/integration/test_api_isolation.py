@@ -14,7 +14,8 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 # configured they answer 503 before any lookup of a live conference.
 LIVE_ENDPOINTS = {"conferences_action", "participants_list", "participants_action",
                   "participant_get", "participant_action", "recordings_list", "recording_get",
-                  "recording_raw", "transcripts_list", "transcript_get", "transcript_raw"}
+                  "recording_raw", "recording_delete", "recording_playback_link",
+                  "transcripts_list", "transcript_get", "transcript_raw", "transcript_delete"}
 
 
 def _account_routes(app):
