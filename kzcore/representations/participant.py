@@ -1,7 +1,7 @@
 """A live participant as the API shows it (DESIGN.md section 3, seed 002's
 ``_read_only.participants``), read from one ``conference json_list`` member.
 
-The source is a ``LiveMember``: the json_list member, its conference, the node it
+The source is a ``live_member``: the json_list member, its conference, the node it
 runs on, the clock, and a dialled member's ``(name, number)`` (crossbar.live
 .identities) or None. FreeSWITCH's json_list gives ``join_time`` as seconds *since*
 joining: the API's ``join_time`` is the Unix epoch second of joining and
@@ -9,20 +9,16 @@ joining: the API's ``join_time`` is the Unix epoch second of joining and
 neither speaking nor hearing, and so do ``speak`` / ``hear``. json_list has no
 current energy: ``current_energy`` is None here (member events carry it).
 """
-import typing
-
 from marshmallow import RAISE, Schema, fields
 
 from kzcore import lifecycle
 from kzcore.representations.fields import Flag, IntOrId, integer, text
 
 
-class LiveMember(typing.NamedTuple):
-    member: dict
-    conference: dict
-    node: str
-    now: float
-    identity: tuple = None
+def live_member(member, conference, node, now, identity=None):
+    """The source of one participant (a dict: marshmallow reads dicts fastest)."""
+    return {"member": member, "conference": conference, "node": node, "now": now,
+            "identity": identity}
 
 
 def _flag(name, default=False):
@@ -61,15 +57,15 @@ class ParticipantSchema(Schema):
 
     @staticmethod
     def _since(source):
-        return int(source.member.get("join_time") or 0)
+        return int(source["member"].get("join_time") or 0)
 
     def _join_time(self, source):
-        return int(source.now) - self._since(source)
+        return int(source["now"]) - self._since(source)
 
     @staticmethod
     def _caller_id(source):
-        member = source.member
-        return source.identity or (member.get("caller_id_name"), member.get("caller_id_number"))
+        member = source["member"]
+        return source["identity"] or (member.get("caller_id_name"), member.get("caller_id_number"))
 
     def _caller_id_name(self, source):
         return self._caller_id(source)[0]
@@ -79,7 +75,7 @@ class ParticipantSchema(Schema):
 
     @staticmethod
     def _state(source):
-        held = (source.member.get("flags") or {}).get("hold")
+        held = (source["member"].get("flags") or {}).get("hold")
         return lifecycle.ON_HOLD if held else lifecycle.JOINED
 
     @staticmethod
@@ -96,4 +92,4 @@ PARTICIPANT = ParticipantSchema()
 
 def participant(member, conference, node, now, identity=None):
     """The API's participant object of one json_list member."""
-    return PARTICIPANT.dump(LiveMember(member, conference, node, now, identity))
+    return PARTICIPANT.dump(live_member(member, conference, node, now, identity))

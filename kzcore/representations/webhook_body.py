@@ -11,20 +11,13 @@ events...), plus what the delivery service adds, declared here:
   conference) and ``event_id`` (the event's ``msg_id``, the same on every retry:
   receivers dedupe on it).
 
-The source is a ``Delivery``; the added fields win over the event's own.
+The source is a dict: ``payload`` (the bus event), ``webhook``
+(webhooks.directory.Webhook), ``event`` (webhooks.hooks.HookEvent), ``sequence``.
+The added fields win over the event's own.
 """
-import typing
-
 from marshmallow import Schema, fields
 
 from kzcore.representations.fields import text
-
-
-class Delivery(typing.NamedTuple):
-    payload: dict         # the bus event
-    webhook: object       # webhooks.directory.Webhook
-    event: object         # webhooks.hooks.HookEvent
-    sequence: int
 
 
 class WebhookAdditionsSchema(Schema):
@@ -49,5 +42,6 @@ EXTRAS = ("reason", "end_reason", "recording_id", "download_url")
 def webhook_body(payload, webhook, event, sequence):
     """The body (a dict) a webhook receives for ``event`` made by bus ``payload``."""
     body = dict(payload)
-    body.update(WEBHOOK_ADDITIONS.dump(Delivery(payload, webhook, event, sequence)))
+    body.update(WEBHOOK_ADDITIONS.dump({"payload": payload, "webhook": webhook,
+                                        "event": event, "sequence": sequence}))
     return body
