@@ -16,7 +16,6 @@ deliveries). ecallmgr's event path is the exception, measured (bench/representat
 a dump costs several times what building the payload does, so normalize keeps its
 dict and the tests hold every payload it publishes to the schema (``conforms``).
 """
-from marshmallow import EXCLUDE, RAISE, ValidationError  # noqa: F401 - one import place
 
 
 def conforms(schema, payload):

@@ -12,7 +12,7 @@ are named (``recording_id``, ``name``), never by their path on the server.
 from marshmallow import RAISE, Schema, fields
 
 from kzcore.representations.envelope import envelope_fields
-from kzcore.representations.fields import Flag, integer, text
+from kzcore.representations.fields import integer, text
 
 EVENT_NAME = "conference_event"
 

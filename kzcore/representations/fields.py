@@ -14,14 +14,11 @@ class IntOrId(fields.Raw):
     """A participant id: FreeSWITCH's member id (int), or in a room running on several
     nodes the node-qualified text crossbar.live.split makes of it."""
 
-    def _validate_type(self, value):
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise self.make_error("invalid")
-
     default_error_messages = {"invalid": "Not a participant id (integer or node-qualified text)."}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        self._validate_type(value)
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise self.make_error("invalid")
         return value
 
 
