@@ -6,6 +6,7 @@ and mod_conference's sources); ecallmgr republishes them unchanged in ``event``.
 """
 
 from kzcore import dialled
+from kzcore.representations import conference_event, envelope, participant_event
 
 MAINTENANCE_SUBCLASS = "conference::maintenance"
 
@@ -48,10 +49,10 @@ SUBSCRIPTION = (*CHANNEL_EVENTS, *RECORD_EVENTS, "CUSTOM", MAINTENANCE_SUBCLASS)
 # parsed by orjson about five times faster than URL-decoding the plain form.
 EVENT_FORMAT = "json"
 
-PARTICIPANT_EVENT_NAME = "participant_event"
-CONFERENCE_EVENT_NAME = "conference_event"
-EVENT_CATEGORY = "conference"
-APP_NAME = "ecallmgr"
+# the envelope's words, defined with the representations (kzcore.representations)
+PARTICIPANT_EVENT_NAME = participant_event.EVENT_NAME
+CONFERENCE_EVENT_NAME = conference_event.EVENT_NAME
+EVENT_CATEGORY, APP_NAME = envelope.EVENT_CATEGORY, envelope.APP_NAME
 
 # Channel variables published as custom_channel_vars: ``kz_<name>`` -> ``<name>``,
 # and Kazoo's own ``ecallmgr_<Name>`` -> snake_case name.

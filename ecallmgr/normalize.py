@@ -6,6 +6,12 @@ conference records ecallmgr already knows, and who is asking. Output: the AMQP
 routing key and the payload of seed 002 (participant events) or the
 conference-level payload. Rooms whose FreeSWITCH name this system did not build
 (``{account_id}_{conference_id}``) give None.
+
+The payloads' shapes are kzcore.representations.participant_event and
+.conference_event. They are built here as plain dicts, not dumped through the
+schemas: this is the event hot path and a dump costs about ten times what
+building the dict does (bench/representations.py); tests/unit/
+test_representation_events.py holds every payload to its schema instead.
 """
 import functools
 

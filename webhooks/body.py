@@ -1,24 +1,16 @@
 """The request a webhook receives (PURE): body and headers.
 
-The body is the bus event exactly as the websocket carries it (Kazoo format),
-plus what the issue asks for: ``webhook_id``, ``account_id`` (the event's
-account, a sub-account's for ``include_subaccounts``), ``custom_data``, the
-per-(webhook, conference) ``sequence``; and ``webhook_event`` (e.g.
-``participant.left``), ``event_id`` (stable across retries: receivers dedupe on
-it) and the event's extras (``reason``, ``end_reason``, ``recording_id``...).
+The body is the bus event exactly as the websocket carries it (Kazoo format) plus
+the webhook's fields, as kzcore.representations.webhook_body declares them.
 """
 import orjson
 
+from kzcore.representations.webhook_body import webhook_body
 from webhooks import signing
 
 
 def build_body(payload, webhook, event, sequence):
-    body = dict(payload)
-    body.update(event.extras)
-    body.update({"webhook_id": webhook.id, "webhook_event": event.name,
-                 "account_id": payload.get("account_id"), "custom_data": webhook.custom_data,
-                 "sequence": sequence, "event_id": payload.get("msg_id")})
-    return orjson.dumps(body)
+    return orjson.dumps(webhook_body(payload, webhook, event, sequence))
 
 
 def request_headers(webhook, event_name, event_id, sequence, attempt, body, now=None):

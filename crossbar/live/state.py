@@ -17,6 +17,7 @@ events do not), and so does ``speak`` / ``hear``. json_list has no current energ
 ``current_energy`` is None there (the member events carry it).
 """
 from kzcore import fs_commands, lifecycle
+from kzcore.representations import participant as participant_representation
 from kzcore.naming import fs_conference_name, parse_fs_conference_name
 
 CALLER = "caller"
@@ -32,41 +33,15 @@ def fs_name(account_id, conference_id):
                                   "(1-64, starting with a letter or digit)", conference_id) from None
 
 
-def _flag(member, name, default=False):
-    return bool((member.get("flags") or {}).get(name, default))
-
-
 def is_participant(member):
     return member.get("type", CALLER) == CALLER and isinstance(member.get("id"), int)
 
 
 def participant(member, conference, node, now, identity=None):
-    """One json_list member -> the API's participant object; ``identity``: a dialled
-    member's ``(name, number)`` (crossbar.live.identities), json_list's otherwise."""
-    since = int(member.get("join_time") or 0)
-    name, number = identity or (member.get("caller_id_name"), member.get("caller_id_number"))
-    return {
-        "participant_id": member["id"],
-        "call_id": member.get("uuid"),
-        "caller_id_name": name,
-        "caller_id_number": number,
-        "is_moderator": _flag(member, "is_moderator"),
-        "speak": _flag(member, "can_speak", True),
-        "hear": _flag(member, "can_hear", True),
-        "talking": _flag(member, "talking"),
-        "floor": _flag(member, "has_floor"),
-        "mute_detect": _flag(member, "mute_detect"),
-        "video": _flag(member, "has_video"),
-        "is_held": _flag(member, "hold"),
-        "state": lifecycle.ON_HOLD if _flag(member, "hold") else lifecycle.JOINED,
-        "energy_level": member.get("energy", 0),
-        "current_energy": member.get("current_energy"),
-        "join_time": int(now) - since,
-        "duration": since,
-        "conference_name": conference.get("conference_name"),
-        "conference_uuid": conference.get("conference_uuid"),
-        "switch_hostname": node,
-    }
+    """One json_list member -> the API's participant object (kzcore.representations
+    .participant); ``identity``: a dialled member's ``(name, number)``
+    (crossbar.live.identities), json_list's otherwise."""
+    return participant_representation.participant(member, conference, node, now, identity)
 
 
 def participants(conference, node, now, identities=None):
