@@ -3,7 +3,7 @@
 // land at the input they concern; the rest go to the form's summary.
 import { describe } from "../api.js";
 import { announce, h, replace } from "../dom.js";
-import { clearErrors, showErrors } from "./form_errors.js";
+import { submitDocument } from "./form_errors.js";
 
 const FIELDS = [
   { path: "name", label: "Name", kind: "text", required: true },
@@ -91,26 +91,14 @@ export function conferenceFormView(ctx, conferenceId) {
     return doc;
   }
 
-  async function save(event) {
-    event.preventDefault();
-    const form = event.target;
-    clearErrors(form, summary);
-    const submit = form.querySelector("button[type=submit]");
-    submit.disabled = true;
-    try {
-      const base = `${ctx.api.accountUrl}/conferences`;
-      const doc = buildDocument(form);
-      const saved = editing ? await ctx.api.post(`${base}/${conferenceId}`, doc) : await ctx.api.put(base, doc);
-      announce(`Conference ${saved.name} ${editing ? "saved" : "created"}`);
-      ctx.navigate(`#/conferences/${saved.id}`);
-    } catch (problem) {
-      const errors = problem.fieldErrors || {};
-      if (Object.keys(errors).length) showErrors(form, summary, errors);
-      else ctx.notify(`Could not save: ${describe(problem)}`);
-    } finally {
-      submit.disabled = false;
-    }
-  }
+  const save = submitDocument(summary, ctx.notify, (form) => {
+    const base = `${ctx.api.accountUrl}/conferences`;
+    const doc = buildDocument(form);
+    return editing ? ctx.api.post(`${base}/${conferenceId}`, doc) : ctx.api.put(base, doc);
+  }, (saved) => {
+    announce(`Conference ${saved.name} ${editing ? "saved" : "created"}`);
+    ctx.navigate(`#/conferences/${saved.id}`);
+  });
 
   function render(doc) {
     const blocks = FIELDS.map((entry) => (entry.fields

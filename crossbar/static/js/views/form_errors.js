@@ -1,6 +1,7 @@
 // Validation errors in forms: Kazoo's {"dotted.path": {keyword: {message}}}
 // land at the input whose data-path is that path (or its nearest parent), each
 // input having an error node "<input id>-error"; the rest go to the summary.
+import { describe } from "../api.js";
 import { h, replace } from "../dom.js";
 
 // "member.pins.0" -> the "member.pins" input; "data.name" -> "name"
@@ -42,4 +43,27 @@ export function showErrors(form, summary, fieldErrors) {
     summary.hidden = false;
   }
   (unplaced.length ? summary : form.querySelector('[aria-invalid="true"]')).focus();
+}
+
+// A form's submit handler for a document: clears the errors, disables the submit
+// button while `send(form)` runs, and places the validation errors of a refusal
+// at their inputs (other failures go to `notify`). `send` resolves to the saved
+// document, handed to `done`.
+export function submitDocument(summary, notify, send, done) {
+  return async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    clearErrors(form, summary);
+    const submit = form.querySelector("button[type=submit]");
+    submit.disabled = true;
+    try {
+      done(await send(form));
+    } catch (problem) {
+      const errors = problem.fieldErrors || {};
+      if (Object.keys(errors).length) showErrors(form, summary, errors);
+      else notify(`Could not save: ${describe(problem)}`);
+    } finally {
+      submit.disabled = false;
+    }
+  };
 }

@@ -2,7 +2,7 @@
 // (the API never returns it again); custom data is edited as key=value lines.
 import { describe } from "../api.js";
 import { announce, h, replace } from "../dom.js";
-import { clearErrors, showErrors } from "./form_errors.js";
+import { submitDocument } from "./form_errors.js";
 
 const HOOKS = [["all", "All events"], ["conference", "Conference (created, updated, deleted, started, ended)"],
   ["participant", "Participant (joined, left, muted, deaf, held, moved)"],
@@ -80,26 +80,14 @@ export function webhookFormView(ctx, webhookId) {
   const container = h("div", {}, h("p", { class: "loading" }, "Loading…"));
   let original = {};
 
-  async function save(event) {
-    event.preventDefault();
-    const form = event.target;
-    clearErrors(form, summary);
-    const submit = form.querySelector("button[type=submit]");
-    submit.disabled = true;
-    try {
-      const doc = readForm(form, original);
-      const saved = editing ? await ctx.api.post(`${base}/${webhookId}`, doc) : await ctx.api.put(base, doc);
-      announce(`Webhook ${saved.name} ${editing ? "saved" : "created"}`);
-      if (editing) ctx.navigate(`#/webhooks/${saved.id}`);
-      else replace(container, secretPanel(saved.secret, `#/webhooks/${saved.id}`));
-    } catch (problem) {
-      const errors = problem.fieldErrors || {};
-      if (Object.keys(errors).length) showErrors(form, summary, errors);
-      else ctx.notify(`Could not save: ${describe(problem)}`);
-    } finally {
-      submit.disabled = false;
-    }
-  }
+  const save = submitDocument(summary, ctx.notify, (form) => {
+    const doc = readForm(form, original);
+    return editing ? ctx.api.post(`${base}/${webhookId}`, doc) : ctx.api.put(base, doc);
+  }, (saved) => {
+    announce(`Webhook ${saved.name} ${editing ? "saved" : "created"}`);
+    if (editing) ctx.navigate(`#/webhooks/${saved.id}`);
+    else replace(container, secretPanel(saved.secret, `#/webhooks/${saved.id}`));
+  });
 
   function render(doc) {
     replace(container, h("form", { class: "card form", novalidate: true, "data-testid": "webhook-form", onsubmit: save },
