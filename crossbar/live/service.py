@@ -250,7 +250,8 @@ class LiveConferences:
             log.info("FreeSWITCH refused", extra={"node": node, "command": command,
                                                  "reply": refused.message})
             raise SwitchRefused(refused.message, {"command": command}) from None
-        log.info("conference command", extra={"node": node, "command": command})
+        if log.isEnabledFor(logging.INFO):
+            log.info("conference command", extra={"node": node, "command": command})
         return text
 
     def pick_node(self, conference_id, preferred=None):
