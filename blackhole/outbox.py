@@ -7,6 +7,7 @@ dropped, always written before pending events. Nothing here blocks or does I/O;
 whoever pushes tells the pump (``Session.deliver``, or the fan-out in bulk).
 """
 import collections
+import itertools
 
 from blackhole import frames
 from blackhole.protocol import encode_events_dropped
@@ -39,8 +40,13 @@ class Outbox:
         events = self._events
         excess = len(events) - self._max_events
         if excess > 0:
-            for _ in range(excess):
-                events.popleft()
+            if excess <= 64:
+                for _ in range(excess):
+                    events.popleft()
+            else:   # a long backlog: keep the newest with C-level slices
+                rest = list(itertools.islice(events, excess, None))
+                events.clear()
+                events.extend(rest)
             self.pending_dropped += excess
             self.total_dropped += excess
 
@@ -61,6 +67,10 @@ class Outbox:
         if len(events) <= self._max_batch_frames:
             batch.extend(events)
             events.clear()
-        else:
-            batch.extend(events.popleft() for _ in range(self._max_batch_frames))
+        else:       # C-level slices: a backlog of hundreds of frames costs no Python loop
+            count = self._max_batch_frames
+            batch.extend(itertools.islice(events, count))
+            rest = list(itertools.islice(events, count, None))
+            events.clear()          # the same deque: the fan-out holds its append method
+            events.extend(rest)
         return b"".join(batch)
