@@ -63,6 +63,8 @@ def parse_args(argv):
     parser.add_argument("--amqp-url", default=os.environ.get(
         "AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    parser.add_argument("--write-interval", type=float, default=None,
+                        help="the gateway's --write-interval (default: its own)")
     parser.add_argument("--profile", metavar="FILE",
                         help="run the gateway under cProfile, stats to FILE.<rate> (pstats)")
     args = parser.parse_args(argv)
