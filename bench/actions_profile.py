@@ -98,9 +98,10 @@ def main(argv=None):
         if profiler:
             profiler.disable()
         cpu, wall = own_cpu() - cpu, time.perf_counter() - wall
+        mode = "with" if profiler else "without"
         print(f"{args.actions} actions: app CPU {cpu / args.actions * 1000:.3f} ms per action "
-              f"({'with' if profiler else 'without'} cProfile), wall {wall / args.actions * 1000:.3f}"
-              f" ms per action (one at a time: includes the simulator's turn)")
+              f"({mode} cProfile), wall {wall / args.actions * 1000:.3f} ms per action "
+              "(one at a time: includes the simulator's turn)")
         if profiler:
             pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
     finally:

@@ -21,7 +21,7 @@ come from /proc for every process, RabbitMQ and the machine as a whole.
 
     python bench/websocket.py                                  # 200 subscribers, 4 rates
     python bench/websocket.py --rates 1000 --duration 10 --clients node --no-record
-    python bench/websocket.py --rates 1000 --no-record --profile /tmp/gw.prof   # the gateway's profile
+    python bench/websocket.py --rates 1000 --no-record --profile /tmp/gw.prof  # gateway profile
 
 Stops by itself; prints the figures and appends them (with the exact command)
 to bench/RESULTS.md unless --no-record. The parts: websocket_procs.py (gateway,

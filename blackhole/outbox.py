@@ -1,7 +1,8 @@
 """A session's outgoing frames: bounded events, unbounded-but-small control frames.
 
 Events are bounded by ``max_events``: beyond it, the OLDEST events are discarded
-and counted (at the latest when the pump next visits the session); the next batch starts with an ``events_dropped`` notice telling the
+and counted (at the latest when the pump next visits the session); the next
+batch starts with an ``events_dropped`` notice telling the
 client how many it lost. Replies and pings/pongs are control frames: never
 dropped, always written before pending events. Nothing here blocks or does I/O;
 whoever pushes tells the pump (``Session.deliver``, or the fan-out in bulk).
