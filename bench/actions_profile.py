@@ -6,6 +6,7 @@ same two ``fssim`` nodes and the same room as bench/actions.py.
     python bench/actions_profile.py                 # 3000 actions, top 35 by own time
     python bench/actions_profile.py --actions 5000 --sort cumulative --top 60
     python bench/actions_profile.py --no-profile    # CPU per action without cProfile
+    python bench/actions_profile.py --read 200 --actions 200   # GET of a 200-member room instead
 
 Prints the app's CPU per action (process CPU, this process: the app and the
 gevent hub, not the simulators) and, unless --no-profile, the profile. The
@@ -40,8 +41,10 @@ def parse_args(argv):
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--read", type=int, default=0, metavar="MEMBERS",
+                        help="profile GET of a conference with this many members instead")
     args = parser.parse_args(argv)
-    args.big, args.rooms = 1, 0
+    args.big, args.rooms = max(1, args.read), 0
     return args
 
 
@@ -68,7 +71,7 @@ def main(argv=None):
     sims = start_sims(workdir)
     try:
         env = bench_env(workdir, sims)
-        creds, (room, member_ids, _) = prepare(args, sims, env)
+        creds, (room, member_ids, big_room) = prepare(args, sims, env)
         os.environ.update(env)
         from crossbar.cli import make_app
         from kzcore.config import load_config
@@ -84,12 +87,19 @@ def main(argv=None):
         bodies = [json.dumps({"data": {"action": verb}}).encode() for verb in ("mute", "unmute")]
 
         def run(count):
+            if args.read:
+                for _ in range(count):
+                    status, payload = call(app, "GET", f"/v2/accounts/{creds['account_id']}/"
+                                           f"conferences/{big_room}", token)
+                    if status != 200:
+                        raise SystemExit(f"read answered {status}: {payload[:300]!r}")
+                return
             for n in range(count):
                 status, payload = call(app, "PUT", f"{base}/{member_ids[n % len(member_ids)]}",
                                        token, bodies[(n // len(member_ids)) % 2])
                 if status != 202:
                     raise SystemExit(f"action answered {status}: {payload[:300]!r}")
-        run(200)                                   # warm up: caches, connections, imports
+        run(20 if args.read else 200)              # warm up: caches, connections, imports
         profiler = None if args.no_profile else cProfile.Profile(time.process_time)
         cpu, wall = own_cpu(), time.perf_counter()
         if profiler:

@@ -32,10 +32,6 @@ def fs_name(account_id, conference_id):
                                   "(1-64, starting with a letter or digit)", conference_id) from None
 
 
-def _flag(member, name, default=False):
-    return bool((member.get("flags") or {}).get(name, default))
-
-
 def is_participant(member):
     return member.get("type", CALLER) == CALLER and isinstance(member.get("id"), int)
 
@@ -45,20 +41,22 @@ def participant(member, conference, node, now, identity=None):
     member's ``(name, number)`` (crossbar.live.identities), json_list's otherwise."""
     since = int(member.get("join_time") or 0)
     name, number = identity or (member.get("caller_id_name"), member.get("caller_id_number"))
+    flags = member.get("flags") or {}       # read once: 200-member rooms are listed whole
+    held = bool(flags.get("hold", False))
     return {
         "participant_id": member["id"],
         "call_id": member.get("uuid"),
         "caller_id_name": name,
         "caller_id_number": number,
-        "is_moderator": _flag(member, "is_moderator"),
-        "speak": _flag(member, "can_speak", True),
-        "hear": _flag(member, "can_hear", True),
-        "talking": _flag(member, "talking"),
-        "floor": _flag(member, "has_floor"),
-        "mute_detect": _flag(member, "mute_detect"),
-        "video": _flag(member, "has_video"),
-        "is_held": _flag(member, "hold"),
-        "state": lifecycle.ON_HOLD if _flag(member, "hold") else lifecycle.JOINED,
+        "is_moderator": bool(flags.get("is_moderator", False)),
+        "speak": bool(flags.get("can_speak", True)),
+        "hear": bool(flags.get("can_hear", True)),
+        "talking": bool(flags.get("talking", False)),
+        "floor": bool(flags.get("has_floor", False)),
+        "mute_detect": bool(flags.get("mute_detect", False)),
+        "video": bool(flags.get("has_video", False)),
+        "is_held": held,
+        "state": lifecycle.ON_HOLD if held else lifecycle.JOINED,
         "energy_level": member.get("energy", 0),
         "current_energy": member.get("current_energy"),
         "join_time": int(now) - since,
