@@ -29,8 +29,8 @@ from kzcore.schemas.kazoo_errors import errors_to_data
 log = logging.getLogger(__name__)
 
 _draft4_properties = Draft4Validator.VALIDATORS["properties"]
-MEMO_SIZE = 512          # documents remembered per compiled schema
-MEMO_MAX_CHARS = 2048    # larger documents are always validated
+MEMO_SIZE = 256          # documents remembered per compiled schema (<= ~0.5 MB)
+MEMO_MAX_CHARS = 1024    # larger documents are always validated
 
 
 def _properties_with_defaults(validator, properties, instance, schema):
