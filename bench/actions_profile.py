@@ -113,7 +113,10 @@ def main(argv=None):
               f"({mode} cProfile), wall {wall / args.actions * 1000:.3f} ms per action "
               "(one at a time: includes the simulator's turn)")
         if profiler:
-            pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+            stats = pstats.Stats(profiler)
+            if os.environ.get("KZ_BENCH_PROFILE_DUMP"):
+                stats.dump_stats(os.environ["KZ_BENCH_PROFILE_DUMP"])
+            stats.sort_stats(args.sort).print_stats(args.top)
     finally:
         for _, _, proc in sims:
             proc.terminate()
