@@ -10,6 +10,12 @@ switch. Every API answer must be 202 (actions) / 200 (reads); every ESL reply
 
     python bench/actions.py                       # 50 clients, 30 s, 2 workers
     python bench/actions.py --duration 5 --read-duration 3 --no-record
+    python bench/actions.py --no-reads            # the mute/unmute phases only
+
+Each action phase also reports the CPU seconds used meanwhile by the server
+(gunicorn and its workers), the simulators, the load generator and the rest of
+the machine (from /proc): the server's CPU per action is the stable figure on a
+shared machine. A member action's profile: bench/actions_profile.py.
 
 Appends the figures (with the exact command) to bench/RESULTS.md unless --no-record.
 The parts: actions_switch.py (the fssim nodes and their callers), actions_api.py
@@ -36,6 +42,7 @@ from actions_report import report  # noqa: E402
 from actions_switch import populate, start_sims  # noqa: E402
 from api_crud_api import wait_and_login  # noqa: E402
 from api_crud_report import append_results  # noqa: E402
+from load_kit import child_pids, machine_busy, own_cpu, process_cpu  # noqa: E402
 from crossbar.bootstrap import bootstrap  # noqa: E402
 from kzcore.config import load_config  # noqa: E402
 from kzcore.naming import fs_conference_name, new_id  # noqa: E402
@@ -49,6 +56,8 @@ def parse_args(argv):
     parser.add_argument("--duration", type=float, default=30.0, help="mute/unmute phases, s")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn gevent workers")
+    parser.add_argument("--worker-class", default="gevent", choices=("gevent", "gevent_pywsgi"),
+                        help="gunicorn worker class")
     parser.add_argument("--members", type=int, default=50, help="callers muted/unmuted")
     parser.add_argument("--big", type=int, default=200, help="participants of the big room")
     parser.add_argument("--rooms", type=int, default=100, help="live conferences in the list")
@@ -56,6 +65,7 @@ def parse_args(argv):
     parser.add_argument("--read-concurrency", type=int, default=10)
     parser.add_argument("--port", type=int, default=18741)
     parser.add_argument("--no-record", action="store_true")
+    parser.add_argument("--no-reads", action="store_true", help="skip the read phases")
     return parser.parse_args(argv)
 
 
@@ -79,11 +89,33 @@ def prepare(args, sims, env):
     return creds, rooms
 
 
-def measure(args, sims, token, account_id, rooms):
-    """Actions (API, raw ESL), then reads (GET one, list; each raw too), in that order."""
+def cpu_now(server, sims):
+    """CPU seconds so far: server (gunicorn + workers), simulators, this generator, machine."""
+    return {"server": sum(process_cpu(pid) for pid in [server.pid] + child_pids(server.pid)),
+            "sims": sum(process_cpu(proc.pid) for _, _, proc in sims),
+            "generator": own_cpu(), "machine": machine_busy()}
+
+
+def with_cpu(server, sims, run):
+    """``run()``'s result and the CPU seconds each part used meanwhile."""
+    before = cpu_now(server, sims)
+    result = run()
+    after = cpu_now(server, sims)
+    used = {key: after[key] - before[key] for key in before}
+    used["other"] = max(0.0, used["machine"] - used["server"] - used["sims"] - used["generator"])
+    return result, used
+
+
+def measure(args, sims, token, account_id, rooms, server):
+    """Actions (API, raw ESL, each with its CPU), then reads (GET one, list; each raw too)."""
     mute_room, member_ids, big_room = rooms
-    api = run_api_actions(args, token, account_id, mute_room, member_ids)
-    raw = run_raw_esl(args, sims, fs_conference_name(account_id, mute_room), member_ids)
+    api, api_cpu = with_cpu(server, sims, lambda: run_api_actions(
+        args, token, account_id, mute_room, member_ids))
+    raw, raw_cpu = with_cpu(server, sims, lambda: run_raw_esl(
+        args, sims, fs_conference_name(account_id, mute_room), member_ids))
+    cpu = {"api": api_cpu, "raw": raw_cpu}
+    if args.no_reads:
+        return (api, raw), cpu
     base = f"/v2/accounts/{account_id}/conferences"
 
     def big_ok(data):
@@ -99,7 +131,7 @@ def measure(args, sims, token, account_id, rooms):
                                          (1, f"conference {big_room_name} json_list")])
     raw_list = run_raw_reads(args, sims, [(0, "conference json_list"),
                                           (1, "conference json_list")])
-    return api, raw, big, listing, raw_big, raw_list
+    return (api, raw, big, listing, raw_big, raw_list), cpu
 
 
 def main(argv=None):
@@ -112,8 +144,9 @@ def main(argv=None):
         creds, rooms = prepare(args, sims, env)
         server, command = start_server(args, env)
         token = wait_and_login(args.port, creds["api_key"], server)
-        results = measure(args, sims, token, creds["account_id"], rooms)
-        text = report(args, results, command)
+        load_before = os.getloadavg()
+        results, cpu = measure(args, sims, token, creds["account_id"], rooms, server)
+        text = report(args, results, command, cpu, load_before)
         print(text)
         failures = [t.first_error for t, _ in results if t.first_error]
         if failures:

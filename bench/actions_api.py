@@ -1,6 +1,6 @@
 """actions, the API side: gunicorn serving ``crossbar.wsgi:application`` and the
 client greenlets (participant mute/unmute, conference reads) over keep-alive
-``http.client`` connections.
+raw-socket connections (load_kit.RawClient).
 
 Expects the repository and bench/ on sys.path (bench/actions.py sets them).
 """
@@ -13,37 +13,36 @@ import time
 
 import gevent
 from actions_report import Timings
+from load_kit import RawClient
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def start_server(args, env):
     """gunicorn with gevent workers; returns (process, its command line)."""
-    command = [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", str(args.workers),
+    command = [sys.executable, "-m", "gunicorn", "-k", args.worker_class, "-w", str(args.workers),
                "-b", f"127.0.0.1:{args.port}", "--worker-connections", "1000",
                "--keep-alive", "30", "--log-level", "warning", "crossbar.wsgi:application"]
     return subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL), command
 
 
 def http_loop(port, token, requests, timings, deadline, expect):
-    """``requests``: a cycle of (method, path, body) sent over one keep-alive connection."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"X-Auth-Token": token, "Content-Type": "application/json"}
+    """``requests``: a cycle of (method, path, body) sent over one keep-alive
+    connection (load_kit.RawClient: little client CPU on the shared cores)."""
+    client = RawClient(port, token)
     index = 0
     while time.monotonic() < deadline:
         method, path, body = requests[index % len(requests)]
         index += 1
         started = time.perf_counter()
         try:
-            conn.request(method, path, body=body, headers=headers)
-            reply = conn.getresponse()
-            payload = reply.read()
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
+            status, payload = client.request(method, path, body or b"")
+        except (OSError, ValueError) as exc:
+            client.close()
             timings.add(started, False, repr(exc))
             continue
-        timings.add(started, reply.status == expect, f"{reply.status} {payload[:200]!r}")
-    conn.close()
+        timings.add(started, status == expect, f"{status} {payload[:200]!r}")
+    client.close()
 
 
 def run_api_actions(args, token, account_id, mute_room, member_ids):
@@ -54,7 +53,7 @@ def run_api_actions(args, token, account_id, mute_room, member_ids):
     jobs = []
     for index in range(args.concurrency):
         member = member_ids[index % len(member_ids)]
-        cycle = [("PUT", f"{base}/{member}", json.dumps({"data": {"action": verb}}))
+        cycle = [("PUT", f"{base}/{member}", json.dumps({"data": {"action": verb}}).encode())
                  for verb in ("mute", "unmute")]
         jobs.append(gevent.spawn(http_loop, args.port, token, cycle, timings, deadline, 202))
     gevent.joinall(jobs)

@@ -21,6 +21,7 @@ come from /proc for every process, RabbitMQ and the machine as a whole.
 
     python bench/websocket.py                                  # 200 subscribers, 4 rates
     python bench/websocket.py --rates 1000 --duration 10 --clients node --no-record
+    python bench/websocket.py --rates 1000 --no-record --profile /tmp/gw.prof  # gateway profile
 
 Stops by itself; prints the figures and appends them (with the exact command)
 to bench/RESULTS.md unless --no-record. The parts: websocket_procs.py (gateway,
@@ -62,6 +63,10 @@ def parse_args(argv):
     parser.add_argument("--amqp-url", default=os.environ.get(
         "AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    parser.add_argument("--write-interval", type=float, default=None,
+                        help="the gateway's --write-interval (default: its own)")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="run the gateway under cProfile, stats to FILE.<rate> (pstats)")
     args = parser.parse_args(argv)
     args.rates = [int(rate) for rate in args.rates.split(",")]
     return args
@@ -69,6 +74,7 @@ def parse_args(argv):
 
 def run_rate(args, rate):
     """One rate on a fresh gateway, subscribers and baseline consumer: its summary row."""
+    args.current_rate = rate
     account_id, conference_id = uuid.uuid4().hex, uuid.uuid4().hex
     port, workdir = free_port(), tempfile.mkdtemp(prefix="bench-ws-")
     binding = f"conference.event.{conference_id}.*"

@@ -43,6 +43,10 @@ def start_gateway(args, port, workdir):
                KZ_LOG_LEVEL="WARNING", KZ_BLACKHOLE_HOST="127.0.0.1")
     command = [sys.executable, "-m", "blackhole.cli", "--port", str(port),
                "--queue-size", str(args.queue_size)]
+    if getattr(args, "write_interval", None) is not None:
+        command += ["--write-interval", str(args.write_interval)]
+    if getattr(args, "profile", None):     # stats written when the gateway stops (SIGTERM)
+        command[1:2] = ["-m", "cProfile", "-o", f"{args.profile}.{args.current_rate}", "-m"]
     process = subprocess.Popen(command, env=env, cwd=ROOT)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:

@@ -26,6 +26,9 @@ def parse_args(argv):
     parser.add_argument("--ping-interval", type=float, default=20.0, help="seconds between pings")
     parser.add_argument("--idle-timeout", type=float, default=60.0,
                         help="close a socket silent (no pong, no message) this long")
+    parser.add_argument("--write-interval", type=float, default=0.005,
+                        help="seconds between two rounds of socket writes under load (fewer, "
+                             "larger writes vs latency)")
     return parser.parse_args(argv)
 
 
@@ -68,7 +71,7 @@ def main(argv=None):
                          "gateway would see no events; set KZ_AMQP_URL=amqp://... or run kz-all, "
                          "which shares its bus with an embedded gateway")
     options = SessionOptions(max_events=args.queue_size, ping_interval=args.ping_interval,
-                             idle_timeout=args.idle_timeout)
+                             idle_timeout=args.idle_timeout, write_interval=args.write_interval)
     gateway = build(config, options)
     host, port = gateway.start()
     log.info("kz-blackhole ready", extra={"url": f"ws://{host}:{port}/"})

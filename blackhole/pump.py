@@ -2,8 +2,9 @@
 
 One greenlet instead of a writer per socket: a push marks the session dirty and
 wakes the pump; a round gives each dirty session one non-blocking ``send``.
-After a round that wrote, the pump waits ``write_interval`` so that under load
-every socket gets one larger write per interval (syscalls, not bytes, are what
+After a round that wrote, the pump waits until ``write_interval`` has passed
+since the round began (and at least as long as the round took), so that under
+load every socket gets one larger write per interval (syscalls, not bytes, are what
 a fan-out to hundreds of sockets pays for) and the bus consumer keeps its share
 of the CPU (a round that took longer than the interval is followed by an equal
 rest); an idle gateway writes a new event at once. Every
@@ -64,11 +65,13 @@ class Pump:
                 self._housekeeping(now)
                 next_housekeeping = now + self._housekeeping_interval
             if wrote:
-                # Rest at least as long as the round took: writing never takes more
-                # than about half the CPU, so intake and fan-out keep up and an
-                # overloaded gateway sheds load in the outboxes (oldest dropped,
-                # clients told) instead of letting latency grow in the broker.
-                gevent.sleep(max(self._write_interval, time.monotonic() - now))
+                # At most one round per interval, start to start, and a rest at least
+                # as long as the round took: writing never takes more than about half
+                # the CPU, so intake and fan-out keep up and an overloaded gateway
+                # sheds load in the outboxes (oldest dropped, clients told) instead of
+                # letting latency grow in the broker.
+                took = time.monotonic() - now
+                gevent.sleep(max(self._write_interval - took, took))
 
     def _flush_round(self, now):
         dirty, self._dirty = self._dirty, set()

@@ -76,6 +76,7 @@ class Session:
         """One non-blocking write of what is pending; True if work remains."""
         if self.closed:
             return False
+        self.outbox.trim()      # the bound holds for a socket that is not writable too
         if not self._pending:
             self._pending = memoryview(self.outbox.take())
             if not self._pending:

@@ -72,12 +72,13 @@ def _assign_request_id():
 
 def _finish_response(response):
     response.headers["X-Request-Id"] = request_id()
-    started = g.get("kz_started")
-    log.info("request", extra={
-        "request_id": request_id(), "method": request.method, "path": logged_path(),
-        "status": response.status_code,
-        "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-        "account_id": (g.get("kz_claims") or {}).get("account_id")})
+    if log.isEnabledFor(logging.INFO):     # the fields cost more than the check
+        started = g.get("kz_started")
+        log.info("request", extra={
+            "request_id": request_id(), "method": request.method, "path": logged_path(),
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+            "account_id": (g.get("kz_claims") or {}).get("account_id")})
     if request.path.startswith(API_PREFIX):
         response.headers["Cache-Control"] = "no-store"
         response.headers.pop("ETag", None)

@@ -36,9 +36,11 @@ def too_large(limit):
 def apply_body_limit():
     """App ``before_request`` hook: set this request's limit, refuse a declared
     length above it before anything reads the body."""
-    limit = limit_for(request.endpoint, services().config)
-    request.max_content_length = limit
-    if request.content_length is not None and request.content_length > limit:
+    here = request._get_current_object()     # one context lookup, not four
+    limit = limit_for(here.endpoint, services().config)
+    here.max_content_length = limit
+    length = here.content_length
+    if length is not None and length > limit:
         raise too_large(limit)
 
 

@@ -45,10 +45,12 @@ def services():
 
 
 def request_id():
-    if "kz_request_id" not in g:
+    here = g._get_current_object()     # one context lookup (called several times a request)
+    known = getattr(here, "kz_request_id", None)
+    if known is None:
         given = request.headers.get("X-Request-Id", "").strip()
-        g.kz_request_id = given[:128] if _printable(given) else uuid.uuid4().hex
-    return g.kz_request_id
+        known = here.kz_request_id = given[:128] if _printable(given) else uuid.uuid4().hex
+    return known
 
 
 def _printable(text):

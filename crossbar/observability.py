@@ -49,14 +49,15 @@ class RequestStats:
         self.actions = Counts(max_keys=100)          # (action, outcome)
 
     def record(self, response):
-        rule = request.url_rule
+        here, context = request._get_current_object(), g._get_current_object()
+        rule = here.url_rule
         route = rule.rule if rule is not None else "(unmatched)"
-        started = g.get("kz_started")
+        started = context.get("kz_started")
         seconds = time.perf_counter() - started if started else 0.0
         status = response.status_code
-        self.requests.observe((request.method, route, str(status)), seconds)
-        if (request.endpoint or "").rsplit(".", 1)[-1] in ACTION_ENDPOINTS:
-            action = g.get("kz_action")
+        self.requests.observe((here.method, route, str(status)), seconds)
+        if (here.endpoint or "").rsplit(".", 1)[-1] in ACTION_ENDPOINTS:
+            action = context.get("kz_action")
             name = action if isinstance(action, str) and status != 400 else "(invalid)"
             replayed = response.headers.get("X-Command-Replayed") == "true"
             self.actions.add((name[:40], outcome(status, replayed)))

@@ -24,8 +24,8 @@ SETTINGS = {
                   "FreeSWITCH nodes, comma separated [name=]host[:port[:password]]"),
     "esl_timeout": ("KZ_ESL_TIMEOUT", 5.0, float, "seconds to wait for any ESL reply"),
     "room_cache_ttl": ("KZ_ROOM_CACHE_TTL", 3.0, float,
-                       "ignored (kept so that old configurations still load): crossbar asks "
-                       "every node where a room runs, every time, since a room may run on two"),
+                       "seconds crossbar remembers the one node a room runs on, as a hint "
+                       "(dropped at once by the room's create/destroy events; 0 = off)"),
     "dynamic_grace": ("KZ_DYNAMIC_GRACE", 5.0, float,
                       "seconds after a dial before a dynamic conference whose room runs nowhere "
                       "(and whose dialled calls are gone) counts as ended and is removed"),

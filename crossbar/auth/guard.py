@@ -81,27 +81,28 @@ def check_request():
     revoked one (account, ancestor or user disabled or deleted, signed out, key
     rotated), 403 on an account the token's account may not reach or on what
     its privilege level does not allow."""
-    view = current_app.view_functions.get(request.endpoint)
-    if view is None or getattr(view, "kz_public", False) or request.method == "OPTIONS":
+    app, here = current_app._get_current_object(), request._get_current_object()
+    endpoint = here.endpoint
+    view = app.view_functions.get(endpoint)
+    if view is None or getattr(view, "kz_public", False) or here.method == "OPTIONS":
         return None
     token = presented_token()
     if not token:
         raise Unauthorized("missing auth token: send X-Auth-Token")
     svc = services()
-    claims = verified_claims(svc.signer, token,
-                             current_app.extensions.setdefault(TOKEN_CACHE_KEY, {}))
+    claims = verified_claims(svc.signer, token, app.extensions.setdefault(TOKEN_CACHE_KEY, {}))
     principal = principal_check().check(claims)
     g.kz_claims, g.kz_auth_token, g.kz_principal = claims, token, principal
-    view_args = request.view_args or {}
+    view_args = here.view_args or {}
     target = view_args.get("account_id")
     if target is not None and not can_access(svc.store, claims.get("account_id"), target):
         log.info("account access denied",
                  extra={"actor": claims.get("account_id"), "target": target})
         raise Forbidden("account is not reachable with this token", {"account_id": target})
-    refusal = policy.route_refusal(principal, request.endpoint, view_args)
+    refusal = policy.route_refusal(principal, endpoint, view_args)
     if refusal:
         log.info("privilege level refused", extra={
             "actor": principal.account_id, "user_id": principal.user_id,
-            "endpoint": request.endpoint})
+            "endpoint": endpoint})
         raise Forbidden(refusal, {"priv_level": principal.priv_level})
     return None

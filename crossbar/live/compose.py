@@ -20,15 +20,19 @@ def command_pool(config, on_disconnect=None):
 
 def create_live(config, *, store, signer):
     """``LiveConferences`` on the app's own store and a commands-only pool; the
-    composition roots (``crossbar.cli.compose_parts``) call this. Each node
+    composition roots (``crossbar.cli.compose_parts``) call this. A node whose
+    command connection drops loses its remembered rooms (it may have restarted). Each node
     (re)connecting has its carrier gateways brought in line. Started:
     dynamic conferences whose room ends are removed from now on."""
     from crossbar.live.service import LiveConferences
     from crossbar.resources.sync import GatewaySync, ResyncOnReconnect
     from kzcore.e164 import valid_country_code
     valid_country_code(config.default_country_code)   # a wrong KZ_DEFAULT_COUNTRY_CODE stops here
-    pool = command_pool(config)
+    holder = []    # a node whose command connection drops loses its remembered rooms
+    pool = command_pool(config, on_disconnect=lambda client: [
+        live.rooms.forget_node(client.name) for live in holder])
     live = LiveConferences(pool, store, config, signer)
+    holder.append(live)
     # carriers: a node that (re)connects gets its gateways brought in line
     sync = GatewaySync(pool, store, config.sofia_external_profile, config.esl_timeout)
     live.resync = ResyncOnReconnect(sync, live.watcher).start()

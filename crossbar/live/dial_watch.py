@@ -11,7 +11,9 @@ all the same, round4 recording_start_unwritable); ``stop-recording``
 (Milliseconds-Elapsed, Record-File-Size, Samples-Out, Samplerate: the recording's
 facts as FreeSWITCH measured them); and
 ``conference-destroy``, passed on to whoever asked (``on_room_ended``: the cleanup
-of dynamic conferences), as is each (re)connection (``on_node_ready``).
+of dynamic conferences), as is each (re)connection (``on_node_ready``);
+``conference-create`` and ``conference-destroy`` both to ``on_room_changed`` (the
+room cache's invalidation, crossbar.live.room_cache).
 Filters keep the rest of the traffic off this connection: they are passed to the
 pool, whose clients apply them and check every ``+OK`` on each (re)connection
 before counting as connected, so a refused filter leaves the node not ready and
@@ -33,6 +35,7 @@ EVENTS = ("CHANNEL_ANSWER", "CHANNEL_HANGUP_COMPLETE", "RECORD_STOP", "CUSTOM",
 FILTERS = (("Action", "bgdial-result"), ("Action", "add-member"),
            ("Event-Name", "CHANNEL_ANSWER"), ("Event-Name", "CHANNEL_HANGUP_COMPLETE"),
            ("Action", "stop-recording"), ("Action", "conference-destroy"),
+           ("Action", "conference-create"),
            ("Action", "start-recording"), ("Action", "rejected-join-only"),
            ("Event-Name", "RECORD_STOP"))   # participants' tracks (crossbar.recordings)
 KEEP_SECONDS = 300.0
@@ -106,12 +109,25 @@ class DialWatcher:
         self._worker = None
         self._filtered = collections.defaultdict(gevent.event.Event)  # node -> filters in place
         self._room_ended, self._node_ready, self._listeners = [], [], []
+        self._room_changed = []
         self.clock = clock
 
     def on_room_ended(self, callback):
         """``callback(node, conference_name)`` for each conference-destroy; it runs on
         the watcher's greenlet, so it must only enqueue."""
         self._room_ended.append(callback)
+
+    def on_room_changed(self, callback):
+        """``callback(node, conference_name)`` for each conference-create and
+        conference-destroy; it runs on the watcher's greenlet: it must only enqueue
+        or do a few dict operations."""
+        self._room_changed.append(callback)
+
+    def watching(self, nodes):
+        """True while every one of ``nodes`` is subscribed and filtered (its room
+        creations and ends are seen)."""
+        return self._pool is not None and all(
+            self._filtered[node].is_set() for node in nodes)
 
     def on_event(self, callback):
         """``callback(node, headers)`` for every event this connection sees (the
@@ -161,9 +177,13 @@ class DialWatcher:
     def _record(self, node, headers):
         for callback in self._listeners:
             callback(node, headers)
-        if headers.get("Action") == "conference-destroy" and headers.get("Conference-Name"):
+        action, room = headers.get("Action"), headers.get("Conference-Name")
+        if action in ("conference-create", "conference-destroy") and room:
+            for callback in self._room_changed:
+                callback(node, room)
+        if action == "conference-destroy" and room:
             for callback in self._room_ended:
-                callback(node, headers["Conference-Name"])
+                callback(node, room)
         now = self.clock()
         for (kind, ident), update in facts_from(headers):
             key = (node, kind, ident)

@@ -3,11 +3,14 @@
 Every lookup goes through the FreeSWITCH name ``{account_id}_{conference_id}``
 (kzcore.naming), so an account can only ever reach rooms named after itself.
 A conference is looked for on every node at once (one ``json_list`` or ``list
-count`` per node), every time: a room may run on two nodes (crossbar.live.split),
-and only an answer from every node tells. Commands go to the node that hosts
-it; a room-wide command to a room on several nodes goes to each of them. New
-rooms go where kzcore.placement says (the conference's focus). Every reply is
-judged by fs_replies: never a silent success.
+count`` per node): a room may run on two nodes (crossbar.live.split), and only
+an answer from every node tells. Commands go to the node that hosts it; a
+room-wide command to a room on several nodes goes to each of them. A room found
+on one node is remembered as a hint (crossbar.live.room_cache: dropped by the
+room's conference-create/-destroy on any node, and by the switch's "not found"),
+so commands do not ask every node first. New rooms go where kzcore.placement
+says (the conference's focus). Every reply is judged by fs_replies: never a
+silent success.
 """
 import logging
 import time
@@ -20,6 +23,7 @@ from crossbar.live.identities import DialledIdentities
 from crossbar.live.located import Located  # noqa: F401 - the type every lookup returns
 from crossbar.live.media import MediaLinks, MediaSource
 from crossbar.live.recordings import Recordings
+from crossbar.live.room_cache import DEFAULT_TTL, RoomCache
 from crossbar.live.state import fs_name
 from kzcore import fs_commands, fs_replies, placement
 from kzcore.errors import NotFound, NotRunning, SwitchRefused, SwitchUnavailable
@@ -47,6 +51,11 @@ class LiveConferences:
                                  config.base_url)
         self.document_events = None  # doc_events.DocumentEvents of the app (use_document_events)
         self.watcher = watcher or DialWatcher(self._event_pool)
+        self.rooms = RoomCache(time.monotonic, getattr(config, "room_cache_ttl", DEFAULT_TTL),
+                               trusted=self._watching_every_node)
+        if hasattr(self.watcher, "on_room_changed"):
+            self.watcher.on_room_changed(lambda node, name: self.rooms.forget(name))
+            self.watcher.on_node_ready(lambda node: self.rooms.clear())
         self.recordings = Recordings(store, config, clock, watcher=self.watcher)
         self.dialer = Dialer(self, self.watcher)
         self.resync = None   # carriers: crossbar.resources.sync.ResyncOnReconnect (compose)
@@ -69,6 +78,10 @@ class LiveConferences:
         self.dynamic_rooms.start()
         runtime.parts(self)
         return self
+
+    def _watching_every_node(self):
+        watching = getattr(self.watcher, "watching", None)
+        return watching is not None and watching(self.pool.names())
 
     def _event_pool(self, **subscription):
         """A second set of ESL connections, for the events dial-outs and recordings
@@ -96,11 +109,12 @@ class LiveConferences:
         """Located (every copy's json_list; the primary copy first, ``preferred``:
         the document's focus), or None when every node answered that it does not
         host the room."""
-        name = fs_name(account_id, conference_id)
+        name, mark = fs_name(account_id, conference_id), self.rooms.mark()
         replies = self.pool.api_all(fs_commands.build(name, "json_list"), timeout=self.timeout)
         located = locating.combine(
             locating.listed_copies(account_id, conference_id, name, replies), self.placement,
             preferred)
+        self._remember(name, located, mark)
         if located is None:
             _raise_if_unanswered(replies, conference_id)
         elif located.split:
@@ -110,14 +124,31 @@ class LiveConferences:
     def where(self, account_id, conference_id, preferred=None):
         """Located without member data (``conference <name> list count`` to every
         node: a few bytes instead of the whole json_list), or None."""
-        name = fs_name(account_id, conference_id)
+        name, mark = fs_name(account_id, conference_id), self.rooms.mark()
         replies = self.pool.api_all(fs_commands.build(name, "count"), timeout=self.timeout)
         located = locating.combine(
             locating.counted_copies(account_id, conference_id, name, replies), self.placement,
             preferred)
+        self._remember(name, located, mark)
         if located is None:
             _raise_if_unanswered(replies, conference_id)
         return located
+
+    def _remember(self, name, located, mark):
+        """A room on one node is remembered; split or gone, it is forgotten."""
+        if located is not None and not located.split:
+            self.rooms.put(name, located.node, mark)
+        else:
+            self.rooms.forget(name)
+
+    def hinted(self, account_id, conference_id):
+        """Located (node only) from the room cache, or None: a hint to try first,
+        never a conclusion (a "not found" there means: look everywhere)."""
+        name = fs_name(account_id, conference_id)
+        node = self.rooms.get(name)
+        if node is None or node not in self.pool.connected_names():
+            return None
+        return Located(account_id, conference_id, name, node)
 
     def running(self, account_id, conference, members=True, copies=False):
         """Located for a stored conference (dict) or a dynamic one (its id);
@@ -182,6 +213,12 @@ class LiveConferences:
         ``missing()`` gives the error for a room that runs nowhere (default:
         ``not_running(conference)``)."""
         conference_id = _conference_id(conference)
+        hinted = self.hinted(account_id, conference_id)
+        if hinted is not None:
+            try:
+                return self.send(hinted, action, **args)
+            except NotRunning:       # not there any more: forgotten (send_to), look everywhere
+                pass
         located = self.where(account_id, conference_id)
         if located is None:
             raise missing() if missing else not_running(conference)
@@ -208,6 +245,7 @@ class LiveConferences:
         command = fs_commands.build(name, action, **args)
         body = self.pool.api(node, command, timeout=self.timeout)
         if fs_replies.is_conference_not_found(body):
+            self.rooms.forget(name, node)
             raise NotRunning(f"conference {conference_id} is not running",
                              {"conference_id": conference_id})
         try:
@@ -216,7 +254,8 @@ class LiveConferences:
             log.info("FreeSWITCH refused", extra={"node": node, "command": command,
                                                  "reply": refused.message})
             raise SwitchRefused(refused.message, {"command": command}) from None
-        log.info("conference command", extra={"node": node, "command": command})
+        if log.isEnabledFor(logging.INFO):
+            log.info("conference command", extra={"node": node, "command": command})
         return text
 
     def pick_node(self, conference_id, preferred=None):

@@ -6,13 +6,18 @@ whether the member is there ("-ERR Non-Existant ID", "Member: N not found": 404)
 ``move`` and ``supervise`` read the room (crossbar.participants.move / .supervise).
 """
 import dataclasses
+import re
 
 from crossbar.lifecycle.participant import set_end_on_exit
 from crossbar.live import split
 from crossbar.live.state import fs_name
 from crossbar.participants import hold, move, supervise
-from kzcore.errors import NotFound, NotRunning
+from kzcore.errors import NotFound, NotRunning, SwitchRefused
 from kzcore.lifecycle import END_ON_EXIT_FLAG
+
+# FreeSWITCH's ways of saying that a member id is not in the room
+MEMBER_MISSING = re.compile(r"Non-Existant ID|Member: \d+ not found|Unknown Member|No Member \d+",
+                            re.I)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,13 +38,26 @@ class Target:
                                                   "conference_id": self.conference_id})
 
     def command(self, verb, **args):
+        """The member command on the room's node: the remembered one first
+        (crossbar.live.room_cache), if it names no other node than a qualified id
+        does; "not found" there, or no such member there, looks on every node."""
+        name = fs_name(self.account_id, self.conference_id)
+        hinted = self.live.hinted(self.account_id, self.conference_id)
+        if hinted is not None and self.node in (None, hinted.node):
+            try:
+                return self.live.send_to(hinted.node, name, self.conference_id, verb, **args)
+            except NotRunning:
+                pass                       # forgotten by send_to
+            except SwitchRefused as refused:
+                if not MEMBER_MISSING.search(refused.message):
+                    raise
+                self.live.rooms.forget(name, hinted.node)   # maybe a copy started elsewhere
         located = self.live.where(self.account_id, self.conference_id)
         node = split.member_node(located, self.node, self.member_id) if located else None
         if node is None:
             raise self.missing()
         try:
-            return self.live.send_to(node, fs_name(self.account_id, self.conference_id),
-                                     self.conference_id, verb, **args)
+            return self.live.send_to(node, name, self.conference_id, verb, **args)
         except NotRunning:
             raise self.missing() from None
 

@@ -9,7 +9,6 @@ removes everyone, ``dtmf`` goes to everyone (``dtmf all``). The actions on one
 participant are crossbar.participants.actions.
 """
 import logging
-import re
 
 from crossbar import action_requests
 from crossbar.conferences.actions import ACCEPTED, live_service
@@ -26,8 +25,7 @@ BULK_STATE = {"mute": ("can_speak", False), "unmute": ("can_speak", True),
               "hold": ("hold", True), "unhold": ("hold", False)}
 FLAG_DEFAULTS = {"can_speak": True, "can_hear": True, "hold": False}
 GONE = "Non-Existant ID"
-MEMBER_MISSING = re.compile(r"Non-Existant ID|Member: \d+ not found|Unknown Member|No Member \d+",
-                            re.I)
+MEMBER_MISSING = actions.MEMBER_MISSING
 
 
 def _conference_id(conference):

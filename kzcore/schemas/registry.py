@@ -5,8 +5,15 @@ against the stored ``_rev`` at most every ``refresh_interval`` seconds, so an
 edited schema document takes effect without a restart. ``$ref`` by bare id
 (``"conferences.profile"``, ``"conferences#/properties/member"``) is resolved
 from the same database. Validation fills defaults like Kazoo does.
+
+A small document that passed is remembered with its defaults filled, per
+compiled schema (so per revision): the same request body again (a client
+muting and unmuting) is answered from that memo, as a fresh copy, instead of
+walking the schema again. Validation is a pure function of the schema and the
+document, so the answer is the same; documents that fail are not remembered.
 """
 import copy
+import json
 import logging
 import time
 
@@ -22,6 +29,8 @@ from kzcore.schemas.kazoo_errors import errors_to_data
 log = logging.getLogger(__name__)
 
 _draft4_properties = Draft4Validator.VALIDATORS["properties"]
+MEMO_SIZE = 256          # documents remembered per compiled schema (<= ~0.5 MB)
+MEMO_MAX_CHARS = 1024    # larger documents are always validated
 
 
 def _properties_with_defaults(validator, properties, instance, schema):
@@ -52,6 +61,16 @@ class _Compiled:
         self.validator = validator
         self.revs = revs
         self.checked_at = checked_at
+        self.passed = {}    # the document's JSON -> the validated document's JSON
+
+
+def _memo_key(doc):
+    """The document's JSON text, or None (too large, or not plain JSON data)."""
+    try:
+        text = json.dumps(doc)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return text if len(text) <= MEMO_MAX_CHARS else None
 
 
 class SchemaRegistry:
@@ -71,6 +90,10 @@ class SchemaRegistry:
         """A new dict: ``doc`` with defaults filled. Raises ValidationFailed with
         Kazoo's error data (paths prefixed by ``path_prefix``, e.g. ``("data",)``)."""
         compiled = self._current(schema_id)
+        key = _memo_key(doc)
+        passed = compiled.passed.get(key) if key is not None else None
+        if passed is not None:
+            return json.loads(passed)
         instance = copy.deepcopy(doc)
         try:
             errors = list(compiled.validator.iter_errors(instance))
@@ -83,6 +106,10 @@ class SchemaRegistry:
         if errors:
             raise ValidationFailed(message="validation error",
                                    data=errors_to_data(errors, prefix=path_prefix))
+        if key is not None:
+            if len(compiled.passed) >= MEMO_SIZE:
+                compiled.passed.clear()
+            compiled.passed[key] = json.dumps(instance)
         return instance
 
     def forget(self, schema_id=None):

@@ -58,3 +58,21 @@ def test_the_recorded_stop_recording_event_becomes_recording_facts(server, watch
     facts = watcher.wait_stopped_recording("fs-a", "room1", path, 3.0)
     assert facts == {"milliseconds": 3020, "size": 48464, "samples": 24160, "samplerate": 8000}
     assert watcher.wait_stopped_recording("fs-b", "room1", path, 0.1) is None  # per node
+
+
+def test_a_recorded_conference_create_reaches_the_room_cache_hook_and_watching_tells(server,
+                                                                                      watcher):
+    """The room cache (crossbar.live.room_cache) trusts its hints only while every
+    node is watched, and drops a room on its conference-create/-destroy."""
+    changed = []
+    watcher.on_room_changed(lambda node, name: changed.append((node, name)))
+    assert not watcher.watching(["fs-a"])                     # not started
+    assert not watcher.ready("fs-a", 0.6)                     # a filter refused: not watched
+    assert not watcher.watching(["fs-a"])
+    server.refusing = False
+    assert watcher.ready("fs-a", 5.0)
+    assert watcher.watching(["fs-a"]) and not watcher.watching(["fs-a", "fs-b"])
+    assert "filter Action conference-create" in server.filters
+    server.push(fs_fixture("round2/conference_create.default_profile.plain.esl"))
+    watcher.wait(3.0)
+    assert changed == [("fs-a", "room1")]

@@ -1,4 +1,6 @@
-"""Finding a room over two simulator nodes (TCP): every command and every read asks
+"""Finding a room over two simulator nodes (TCP), without the room cache's hint
+(this rig does not watch the nodes' events, and crossbar remembers rooms only
+while it does: test_live_room_cache.py): every command and every read asks
 every node where the room runs (a room may run on two: test_live_focus.py), so a
 room that moved to the other node is commanded there, a room gone everywhere
 gives the usual 404 / 409, and a node that is down leaves the others answering."""
@@ -45,7 +47,7 @@ def room_on_node_a(rig):
     return conference_id, room, alice
 
 
-def test_every_command_asks_every_node_and_follows_a_move(rig):
+def test_without_a_hint_every_command_asks_every_node_and_follows_a_move(rig):
     conference_id, room, first = room_on_node_a(rig)
     mark = marks(rig)
     assert member_action(rig, conference_id, first.id, "mute").status_code == 202

@@ -213,6 +213,21 @@ def test_outbox_batches_are_bounded():
     assert len(box) == 40
 
 
+def test_outbox_appended_in_bulk_is_bounded_at_the_next_trim_or_take():
+    """The fan-out appends with the bare ``append_event``; the bound (oldest
+    dropped, counted, announced) applies at the pump's next visit."""
+    box = Outbox(max_events=3)
+    for number in range(6):
+        box.append_event(frames.text(f"e{number}"))
+    assert len(box) == 3
+    box.trim()                                   # a session whose socket is not writable
+    assert box.total_dropped == 3 and len(box._events) == 3
+    box.append_event(frames.text("e6"))
+    notice = frames.text(protocol.encode_events_dropped(4, 4))
+    assert box.take() == notice + b"".join(frames.text(f"e{n}") for n in (4, 5, 6))
+    assert box.total_dropped == 4 and box.pending_dropped == 0
+
+
 # --- account scope and fan-out --------------------------------------------------------
 
 class FakeStore:

@@ -182,3 +182,29 @@ def test_validate_against_a_part_of_a_schema_by_json_pointer(store):
     assert "additionalProperties" in failed.value.data["body"]
     with pytest.raises(NotFound):
         registry.validate("missing#/definitions/hold", {})
+
+
+def test_a_document_seen_before_is_answered_from_the_memo_as_a_fresh_copy(store, monkeypatch):
+    registry = SchemaRegistry(store)
+    first = registry.validate("room", {"name": "r"})
+    walks = []
+    compiled = registry._compiled["room"]
+    validator = compiled.validator
+
+    class Counting:
+        def iter_errors(self, instance):
+            walks.append(1)
+            return validator.iter_errors(instance)
+    monkeypatch.setattr(compiled, "validator", Counting())
+    first["member"]["numbers"].append("changed by the caller")
+    again = registry.validate("room", {"name": "r"})
+    assert walks == [] and again["member"]["numbers"] == []      # memo, not the caller's copy
+    assert again == {"name": "r", "play_name": False,
+                     "member": {"join_muted": True, "numbers": [],
+                                "limits": {"max": 5, "min": 1}}}
+    registry.validate("room", {"name": "s"})                      # another document: walked
+    assert walks == [1]
+    for _ in range(2):                                             # failures are not remembered
+        with pytest.raises(ValidationFailed):
+            registry.validate("room", {"name": "far too long a name"})
+    assert walks == [1, 1, 1]
