@@ -12,7 +12,7 @@ from ecallmgr.daemon import create_daemon
 from kzcore.bus.pika_publisher import PikaPublisher
 from kzcore.config import load_config
 from kzcore.lifecycle import LIFECYCLE_EVENTS
-from tests.integration.test_ecallmgr_ha import ACCOUNT, published_kind, wait_for
+from tests.integration.test_ecallmgr_ha import ACCOUNT, published_kind, switch_ids, wait_for
 from tests.support.ecallmgr_procs import record_bus, record_switch
 from tests.support.rabbit import TcpProxy, unique_name
 
@@ -86,14 +86,20 @@ def test_holder_losing_its_switch_hands_over_to_a_standby_that_sees_it(
         esl_proxy.cut()                      # only the holder loses the switch
         assert burst.get(timeout=10) == 300
         bob = fssim.join(room, "1002", "Bob")
-        wait_for(lambda: any(p["call_id"] == bob.uuid for p in of_room(bus, conference_id)
-                             if "call_id" in p))
-        bus.settle(quiet=0.5)
+        # every event the switch sent is on the bus: a generous deadline, not a quiet
+        # period, since a loaded machine can pause a reader for more than 0.5 s
+        def caught_up():
+            return set(switch_ids(switch, room)) <= {p["msg_id"] for p in of_room(bus, conference_id)}
+        wait_for(lambda: bob.uuid in {e.get("Unique-ID") for _, e in switch.items} and caught_up(),
+                 timeout=20.0)
+        switch.settle(quiet=0.5)
+        wait_for(caught_up, timeout=20.0)
+        bus.settle(quiet=0.5)                # and nothing more (a duplicate) is on its way
     finally:
         esl_proxy.cut()
-    assert first.role(fssim.node_name) == "standby" and second.role(fssim.node_name) == "active"
-    expected = [f"{e['Core-UUID']}:{e['Event-Sequence']}" for _, e in switch.items
-                if published_kind(e, room)]
+    wait_for(lambda: first.role(fssim.node_name) == "standby")
+    assert second.role(fssim.node_name) == "active"
+    expected = switch_ids(switch, room)
     got = [p["msg_id"] for p in of_room(bus, conference_id)]
     assert list(dict.fromkeys(got)) == expected            # all of them, in order
     assert {p["node"] for p in of_room(bus, conference_id)} == {"ecallmgr-a", "ecallmgr-b"}
