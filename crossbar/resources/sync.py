@@ -14,6 +14,7 @@ whose switch side failed is never reported as a plain success.
 import logging
 
 import gevent
+import gevent.pool
 import gevent.queue
 
 from crossbar.resources import catalog
@@ -72,12 +73,22 @@ def _error(failure):
 class ResyncOnReconnect:
     """A node that comes back (crossbar's event connection to it is ready again)
     may have missed rescans while it was away: bring its gateways in line. The
-    watcher's callback only enqueues; one greenlet does the work."""
+    watcher's callback only enqueues; one greenlet takes the nodes, one per node
+    does the work.
 
-    def __init__(self, sync, watcher):
+    The sync goes over the command pool, a connection of its own with its own
+    reconnection back-off: it may not be back yet when the event connection is, or
+    not know yet that the one it holds died. So each resync waits for that
+    connection (``connect_timeout``), and a sync that failed because it was lost
+    meanwhile is tried again once it is back (up to ``attempts``); a node that
+    refuses while connected is not asked again."""
+
+    def __init__(self, sync, watcher, *, connect_timeout=30.0, attempts=3):
         self.sync, self.queue = sync, gevent.queue.Queue()
+        self.connect_timeout, self.attempts = connect_timeout, attempts
         watcher.on_node_ready(self.queue.put)
         self.worker = None
+        self.running = gevent.pool.Group()
 
     def start(self):
         self.worker = gevent.spawn(self._run)
@@ -85,10 +96,25 @@ class ResyncOnReconnect:
 
     def _run(self):
         while True:
-            node = self.queue.get()
+            self.running.spawn(self.resync, self.queue.get())
+
+    def resync(self, node):
+        """The node's result entry (the last attempt's), or None if the command
+        connection did not come back in time."""
+        client = self.sync.pool.client(node)
+        result = None
+        for _ in range(self.attempts):
+            if not client.wait_connected(self.connect_timeout):
+                log.warning("gateway resync skipped: no command connection",
+                            extra={"node": node, "waited": self.connect_timeout})
+                return result
             wanted = {gateway.name for gateway in catalog.all_gateways(self.sync.store)}
-            self.sync.sync_node(node, wanted)
+            result = self.sync.sync_node(node, wanted)
+            if result["status"] == "success" or client.connected:
+                return result
+        return result
 
     def close(self):
         if self.worker is not None:
             self.worker.kill(block=False)
+        self.running.kill(block=False)

@@ -12,7 +12,6 @@ import dataclasses
 import json
 import time
 
-import gevent
 import pika
 import pytest
 
@@ -30,20 +29,12 @@ from lifecycle.source import LeasedQueue
 from tests.support.api import build_app
 from tests.support.rabbit import RabbitTap, unique_name
 from tests.support.sim import sim_api
+from tests.support.waiting import wait_for  # noqa: F401 (the test_lifecycle_* modules' wait)
 
 FAST = dict(lifecycle_retry=1.0, lifecycle_sweep_interval=0.0, lifecycle_gone_grace=1.0,
             lifecycle_lease_poll=0.2, esl_timeout=2.0)
 
 
-def wait_for(condition, timeout=5.0, message="condition not met in time", interval=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(message)
-        gevent.sleep(interval)
 
 
 @dataclasses.dataclass
@@ -221,7 +212,7 @@ def lifecycle_rig(fssim, amqp_url, temp_exchange):
         rig.teardown()
 
 
-def events_of(tap, until, timeout=8.0):
+def events_of(tap, until, timeout=20.0):
     """Messages read from ``tap`` until ``until(payloads)`` holds (payloads in order)."""
     got = []
     deadline = time.monotonic() + timeout

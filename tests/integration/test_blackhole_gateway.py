@@ -9,6 +9,8 @@ import pytest
 
 from kzcore.tokens import TokenSigner
 from tests.support.bus import BUS_KINDS
+from tests.support.stalls import StallProbe
+from tests.support.waiting import wait_for
 
 from tests.integration.test_blackhole_support import (
     CHILD, OTHER, PARENT, SECRET, Client, account_store, key, participant_event, start_gateway)
@@ -230,10 +232,11 @@ def fast_phase(bus, fast, first, count, also=None):
     readers.append(gevent.spawn(collect, fast, first + count - 1, latencies, events))
     if also is not None:
         readers.append(gevent.spawn(collect, also, first + count - 1, [], []))
-    publish_burst(bus, first, count)
-    gevent.joinall(readers, timeout=25, raise_error=True)
+    with StallProbe() as probe:
+        publish_burst(bus, first, count)
+        gevent.joinall(readers, timeout=25, raise_error=True)
     assert [e["data"]["seq"] for e in events] == list(range(first, first + count))
-    return percentiles(latencies)
+    return percentiles(latencies) + (probe.worst,)
 
 
 def test_a_slow_client_does_not_delay_a_fast_one_and_learns_what_it_lost(bus, make_gateway):
@@ -244,13 +247,19 @@ def test_a_slow_client_does_not_delay_a_fast_one_and_learns_what_it_lost(bus, ma
     fast.subscribe(token(PARENT), PARENT, "conference.event.room1.*")
     baseline = fast_phase(bus, fast, 0, 1000, also=slow)       # both read
     stalled = fast_phase(bus, fast, 1000, 1500)                 # slow stopped reading
-    print("fast client p50/p99/max ms: both reading %.1f/%.1f/%.1f, beside a stalled one "
-          "%.1f/%.1f/%.1f" % tuple(1000 * v for v in baseline + stalled))
-    assert stalled[1] < 2 * baseline[1] + 0.05 and stalled[2] < 1.0
+    print("fast client p50/p99/max ms (this process's worst pause): both reading "
+          "%.1f/%.1f/%.1f (%.1f), beside a stalled one %.1f/%.1f/%.1f (%.1f)"
+          % tuple(1000 * v for v in baseline + stalled))
+    # relative to the same run's baseline; a pause of this whole process (a loaded
+    # machine, measured beside the phase) delays a message by the pause and the
+    # backlog it leaves, not by anything the slow client does
+    allowance = 2 * stalled[3]
+    assert stalled[1] < 2 * baseline[1] + 0.05 + allowance, (baseline, stalled)
+    assert stalled[2] < 1.0 + allowance, (baseline, stalled)
     # the slow client reads again: what it got plus what it was told it lost is everything
     received, dropped = [], 0
     while not received or received[-1] != 2499:
-        message = slow.recv(timeout=2)
+        message = slow.recv(timeout=10)
         if message["name"] == "events_dropped":
             dropped += message["data"]["dropped"]
         else:
@@ -269,7 +278,7 @@ def test_idle_sockets_are_closed_and_answering_ones_stay(bus, make_gateway):
     while time.monotonic() - started < 2.0:   # websocket-client answers pings as it reads
         with pytest.raises(Exception):
             alive.recv(timeout=0.1)           # only pings arrive: no JSON message
-    dead_socket.settimeout(3)
+    dead_socket.settimeout(20)
     received = b""
     while True:
         chunk = dead_socket.recv(65536)
@@ -277,7 +286,7 @@ def test_idle_sockets_are_closed_and_answering_ones_stay(bus, make_gateway):
             break
         received += chunk
     assert b"\x88" in received and b"idle timeout" in received   # a close frame said why
-    assert gateway.stats()["sessions"] == 1
+    wait_for(lambda: gateway.stats()["sessions"] == 1)
     assert alive.request({"action": "ping", "request_id": 1})["data"] == {"response": "pong"}
 
 
@@ -289,15 +298,16 @@ def test_a_client_that_never_reads_again_is_closed_after_the_write_timeout(bus, 
     healthy.subscribe(token(PARENT), PARENT, "conference.event.room1.*")
     started = time.monotonic()
     seq = 0
-    while gateway.stats()["sessions"] == 2 and time.monotonic() - started < 5:
+    while gateway.stats()["sessions"] == 2 and time.monotonic() - started < 20:
         for _ in range(50):
             publish(bus, PARENT, "room1", f"call{seq}", seq)
             seq += 1
         gevent.sleep(0.05)
         while healthy.pending or healthy.ws.sock and _readable(healthy.ws.sock):
-            healthy.recv(timeout=1)
+            healthy.recv(timeout=10)
     assert gateway.stats()["sessions"] == 1, "the stuck client was never closed"
-    assert 0.5 < time.monotonic() - started < 4
+    # after the write timeout (0.5 s), well before the idle timeout (10 s) would close it
+    assert 0.5 < time.monotonic() - started < 8
     assert healthy.request({"action": "ping", "request_id": "p"})["data"] == {"response": "pong"}
 
 
@@ -321,11 +331,6 @@ def test_the_bus_is_bound_to_the_union_of_the_subscriptions_only(bus, make_gatew
     second.request({"action": "unsubscribe", "auth_token": token(PARENT),
                     "data": {"binding": "conference.event.room2.*"}})
     first.close()
-    deadline = time.monotonic() + 3
-    while gateway.stats()["bus_bindings"] != 1 and time.monotonic() < deadline:
-        gevent.sleep(0.05)
-    assert gateway.stats()["bus_bindings"] == 1          # room1 still wanted by the second socket
+    wait_for(lambda: gateway.stats()["bus_bindings"] == 1)   # room1 still wanted by the second
     second.close()
-    while gateway.stats()["bus_bindings"] and time.monotonic() < deadline:
-        gevent.sleep(0.05)
-    assert gateway.stats()["bus_bindings"] == 0
+    wait_for(lambda: gateway.stats()["bus_bindings"] == 0)

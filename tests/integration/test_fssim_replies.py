@@ -3,7 +3,6 @@ in the same state, over TCP; compared after normalising uuids, times and audio f
 import json
 import re
 
-import gevent
 import pytest
 
 from fssim import Simulator
@@ -11,6 +10,7 @@ from kzcore.esl.frames import FrameParser
 from tests.integration.test_fssim_replay import normal_body
 from tests.support.paths import fs_fixture
 from tests.support.sim import EslTestClient
+from tests.support.waiting import wait_for
 
 # (fixture, command) in the order of api_session.rx.esl: room1 holds Alice (7, talking),
 # Bob (8, moderator) and Carol (9).
@@ -77,14 +77,29 @@ def normalise(text):
     return re.sub(r'run_time="\d+"', 'run_time="N"', text)
 
 
+def audio_flags(sim, room):
+    """{member id: (talking, has_floor)} as json_list shows them now."""
+    listed = json.loads(sim.api(f"conference {room} json_list"))
+    return {m["id"]: (m["flags"]["talking"], m["flags"]["has_floor"])
+            for m in listed[0]["members"]}
+
+
 @pytest.fixture
 def room1_sim():
-    sim = Simulator(port=0, hostname="vm", time_scale=0.05, first_member_id=7)
+    """room1 as recorded: Alice (talk: 400 ms tone / 600 ms off, so talking all along)
+    talking with the floor; Carol (talk_slow: 2 s tone / 4 s off) silent again after
+    her first tone. That lasts from 2.8 to 6.06 simulated s after she joined: at
+    time_scale 0.25, 0.8 s of real time for the xml_list commands, which compare the
+    talking flags (waited for, not slept for: a loaded machine is slower)."""
+    sim = Simulator(port=0, hostname="vm", time_scale=0.25, first_member_id=7)
     sim.start()
     sim.join("room1", "1001", "Alice", far="talk")
     sim.join("room1", "1002", "Bob", moderator=True)
     sim.join("room1", "1003", "Carol", far="talk_slow")
-    gevent.sleep(0.2)
+    wait_for(lambda: audio_flags(sim, "room1")[9][0], timeout=20, message="Carol never talked")
+    wait_for(lambda: audio_flags(sim, "room1") == {7: (True, True), 8: (False, False),
+                                                   9: (False, False)},
+             timeout=20, message=lambda: f"not as recorded: {audio_flags(sim, 'room1')}")
     yield sim
     sim.stop()
 
@@ -112,7 +127,7 @@ def test_idle_replies_match_recording(fssim, fixture, command):
 def test_wideband_room_lists_at_16000(fssim_factory):
     sim = fssim_factory(time_scale=0.05, first_member_id=10)
     sim.join("room4", "1010", "Wendy", profile="wideband", far="talk")
-    gevent.sleep(0.2)
+    wait_for(lambda: audio_flags(sim, "room4") == {10: (True, True)}, timeout=20)
     for fixture, command in (("api_conference_list_wideband.esl", "conference list"),
                              ("api_conference_wideband_json_list_compact.esl",
                               "conference json_list compact")):
@@ -123,10 +138,10 @@ def test_wideband_room_lists_at_16000(fssim_factory):
 def test_recording_room_lists_recording_node(fssim_factory, tmp_path):
     sim = fssim_factory(time_scale=0.05, first_member_id=11)
     sim.join("room5", "1001", "Alice", far="talk")
-    gevent.sleep(0.2)
+    wait_for(lambda: audio_flags(sim, "room5") == {11: (True, True)}, timeout=20)
     path = "/opt/switch/rec/room5.wav"
     assert sim.api(f"conference room5 recording start {path}") == f"+OK Record file {path}\n"
-    gevent.sleep(0.1)
+    wait_for(lambda: '"recording_node"' in sim.api("conference room5 json_list"), timeout=20)
     cases = [("api_conference_room5_list_while_recording.esl", "conference room5 list"),
              ("api_conference_list_while_recording.esl", "conference list"),
              ("api_conference_room5_json_list_while_recording.esl",

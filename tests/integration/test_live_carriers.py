@@ -3,6 +3,8 @@ over TCP (their external profile fetches its gateways from crossbar over
 xml_curl) and simulators playing the carriers' side: rules and priorities pick
 the gateway, failed legs fail over, every node is rescanned when resources
 change, and one account's carriers are never another's."""
+import gevent
+
 from tests.support.carriers import carrier_rig, closed_udp_port, wait_for  # noqa: F401
 from tests.support.sim import EslTestClient
 
@@ -230,12 +232,40 @@ def test_a_node_that_missed_a_change_is_synced_when_it_reconnects(carrier_rig):
     try:
         _carrier, port = rig.make_carrier()
         away = rig.nodes[1]
-        wait_for(lambda: live.watcher.ready(away.node_name, 0.1))
+        wait_for(lambda: live.watcher.ready(away.node_name, 0.1), timeout=30)
         away.stop()                                        # the node is unreachable
         created = rig.resource(rig.alpha, [port], rules=[r"^\+1"])
         assert created["_read_only"]["gateway_sync"][away.node_name]["status"] == "error"
         assert rig.gateway_names(rig.nodes[0]) and not away.core.sofia.profiles["external"].gateways
         away.start()                                       # back on the same port
+        wait_for(lambda: len(away.core.sofia.profiles["external"].gateways) == 1, timeout=30)
+        assert rig.gateway_names(away) == rig.gateway_names(rig.nodes[0])
+    finally:
+        resync.close()
+
+
+def test_a_resync_waits_for_the_command_connection_to_come_back(carrier_rig):
+    """The event connection (which announces the node back) and the command one (which
+    syncs) reconnect apart, each with its own back-off: the resync waits for the latter."""
+    from crossbar.resources.sync import GatewaySync, ResyncOnReconnect
+    rig = carrier_rig
+    live = rig.live
+    live.watcher.start()
+    resync = ResyncOnReconnect(GatewaySync(live.pool, rig.api.store, "external", 2.0),
+                               live.watcher).start()
+    try:
+        _carrier, port = rig.make_carrier()
+        away = rig.nodes[1]
+        wait_for(lambda: live.watcher.ready(away.node_name, 0.1), timeout=30)
+        away.stop()
+        rig.resource(rig.alpha, [port], rules=[r"^\+1"])
+        commands = live.pool.client(away.node_name)
+        commands.close()                                   # the command connection stays down
+        away.start()                                       # while the event connection is back
+        wait_for(lambda: live.watcher.ready(away.node_name, 0.1), timeout=30)
+        gevent.sleep(0.2)          # a resync that does not wait would fail now, and give up
+        assert not away.core.sofia.profiles["external"].gateways
+        commands.start()
         wait_for(lambda: len(away.core.sofia.profiles["external"].gateways) == 1, timeout=30)
         assert rig.gateway_names(away) == rig.gateway_names(rig.nodes[0])
     finally:

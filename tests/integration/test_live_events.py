@@ -15,11 +15,11 @@ def ecallmgr(rig, amqp_url, temp_exchange):
     """ecallmgr publishing on the test's own exchange; yields that exchange's name."""
     publisher = PikaPublisher(amqp_url, connection_name=unique_name("kz-test-live"),
                               exchange=temp_exchange)
-    assert publisher.wait_connected(5)
+    assert publisher.wait_connected(20)
     config = load_config(env={}, amqp_url=amqp_url, amqp_exchange=temp_exchange,
                          node_name="ecallmgr@live-test", esl_nodes=rig.config.esl_nodes)
     daemon = create_daemon(config, publisher=publisher).start()
-    with gevent.Timeout(5, AssertionError("ecallmgr did not connect")):
+    with gevent.Timeout(20, AssertionError("ecallmgr did not connect")):
         while len(daemon.pool.connected_names()) < 2 or daemon.stream.counts["resyncs"] < 2:
             gevent.sleep(0.02)
     yield temp_exchange
@@ -31,8 +31,10 @@ class Events:
     def __init__(self, tap):
         self.tap, self.seen = tap, []
 
-    def expect(self, event, timeout=5.0, **fields):
-        """The first not yet consumed payload with ``event`` and ``fields``."""
+    def expect(self, event, timeout=20.0, **fields):
+        """The first not yet consumed payload with ``event`` and ``fields`` (a deadline
+        for a loaded machine, where the broker itself may be slow: it returns as soon
+        as the event is there)."""
         def match(payload):
             return payload.get("event") == event and all(payload.get(k) == v for k, v in fields.items())
         with gevent.Timeout(timeout, AssertionError(f"no {event} {fields}; saw "
@@ -42,7 +44,7 @@ class Events:
                     if match(payload):
                         del self.seen[index]
                         return key, payload
-                self.seen.extend((key, payload) for key, payload, _ in self.tap.read(1, timeout=timeout))
+                self.seen.extend((key, payload) for key, payload, _ in self.tap.read(1, timeout=0.5))
 
 
 def test_actions_produce_their_events_on_rabbitmq(rig, ecallmgr, rabbit_tap, media_server):

@@ -4,6 +4,7 @@ both participants, 404 for anyone not in the room."""
 import pytest
 
 from tests.integration.test_live_support import media_server, rig  # noqa: F401 (fixtures)
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.both_stores   # embedded and CouchDB-API (tests.support.api)
 
@@ -14,6 +15,10 @@ def setup_room(rig, node=0):
     sim = rig.sims[node]
     people = {"alice": sim.join(room, "1001", "Alice"), "bob": sim.join(room, "1002", "Bob"),
               "mod": sim.join(room, "1003", "Moderator", moderator=True)}
+    # the switch gives the first member the floor 20 ms after joining: a settled room
+    # has a holder, so what a test snapshots does not change under it
+    wait_for(lambda: any(m["flags"]["has_floor"] for m in rig.wire_members(sim, room).values()),
+             message="nobody got the floor")
     return conference_id, room, sim, people
 
 

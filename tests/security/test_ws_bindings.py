@@ -15,7 +15,8 @@ from blackhole.protocol import MAX_HASH_WILDCARDS
 
 from tests.integration.test_blackhole_support import OTHER, PARENT, Client
 from tests.security.ws_support import (
-    event_latencies, health_latencies, median, start_gateway, token)
+    event_latencies, health_latencies, lower_quartile, start_gateway, token)
+from tests.support.stalls import StallProbe
 
 
 @pytest.fixture
@@ -52,16 +53,17 @@ def issue_binding(hashes, suffix="zz"):
 def test_the_issues_binding_is_refused_with_a_clear_reply(clients):
     attacker = clients()
     started = time.monotonic()
-    for number, hashes in enumerate((3, 20, 100, 121)):
-        binding = issue_binding(hashes)
-        assert len(binding) <= 255
-        reply = attacker.subscribe(token(OTHER), OTHER, binding, request_id=f"bad-{number}")
-        assert reply["status"] == "error" and reply["request_id"] == f"bad-{number}"
-        assert reply["data"]["error_id"] == "bad_request"
-        message = (f"unsupported binding {binding!r}: at most {MAX_HASH_WILDCARDS} '#' wildcards "
-                   "per binding (event keys are conference.event.{conference_id}.{call_id})")
-        assert reply["data"]["errors"] == [message] and reply["data"]["message"] == message
-    assert time.monotonic() - started < 1.0
+    with StallProbe() as probe:
+        for number, hashes in enumerate((3, 20, 100, 121)):
+            binding = issue_binding(hashes)
+            assert len(binding) <= 255
+            reply = attacker.subscribe(token(OTHER), OTHER, binding, request_id=f"bad-{number}")
+            assert reply["status"] == "error" and reply["request_id"] == f"bad-{number}"
+            assert reply["data"]["error_id"] == "bad_request"
+            message = (f"unsupported binding {binding!r}: at most {MAX_HASH_WILDCARDS} '#' wildcards "
+                       "per binding (event keys are conference.event.{conference_id}.{call_id})")
+            assert reply["data"]["errors"] == [message] and reply["data"]["message"] == message
+    assert time.monotonic() - started < 1.0 + 2 * probe.worst   # not seconds of matching
     reply = attacker.subscribe(token(OTHER), OTHER, "conference.#.zz.#")   # two are fine
     assert reply["status"] == "success" and reply["data"]["subscribed"] == ["conference.#.zz.#"]
 
@@ -96,11 +98,16 @@ def test_a_hundred_worst_bindings_leave_other_tenants_latency_unchanged(bus, gat
     one_more = attacker.subscribe(token(OTHER), OTHER, worst_accepted_binding(100))
     assert one_more["data"]["error_id"] == "limit_exceeded"       # 100 per connection
     bus.publish("conference.event.room1.x", {"account_id": OTHER, "seq": -1})  # its own, too
-    loaded_events = event_latencies(bus, victim, PARENT, "room1")
-    loaded_http = health_latencies(gateway)
+    with StallProbe() as probe:
+        loaded_events = event_latencies(bus, victim, PARENT, "room1")
+        loaded_http = health_latencies(gateway)
 
-    # Matching 100 bindings must cost no more than noise: a few ms at most.
-    assert median(loaded_events) < median(quiet_events) + 0.01, (quiet_events, loaded_events)
-    assert max(loaded_events) < 0.25, loaded_events
-    assert median(loaded_http) < median(quiet_http) + 0.01, (quiet_http, loaded_http)
+    # Matching 100 bindings must cost no more than noise: a few ms at most. Compared with
+    # this run's quiet figures by the lower quartile, which a per-event cost moves and a
+    # pause of a loaded machine (hitting a few samples) does not; the worst event may
+    # include such a pause, measured beside it (tests.support.stalls).
+    assert lower_quartile(loaded_events) < lower_quartile(quiet_events) + 0.01, \
+        (quiet_events, loaded_events)
+    assert max(loaded_events) < 0.25 + 2 * probe.worst, (loaded_events, probe.worst)
+    assert lower_quartile(loaded_http) < lower_quartile(quiet_http) + 0.01, (quiet_http, loaded_http)
     assert gateway.stats()["subscriptions"] == 101

@@ -66,7 +66,7 @@ class CarrierRig:
         return [c for c in node.command_log[mark:] if " bgdial " in c]
 
 
-def wait_for(predicate, timeout=5.0):
+def wait_for(predicate, timeout=20.0):
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "condition not met in time"
