@@ -1,6 +1,8 @@
 """Timers are not lost: restarts of the lifecycle service, crossbar and ecallmgr,
 and a standby lifecycle instance taking over (RabbitMQ lease), against the
 simulator over TCP and the real broker."""
+import time
+
 import gevent
 import pytest
 
@@ -31,12 +33,14 @@ def test_max_duration_survives_a_lifecycle_service_restart(lifecycle_rig):
     conference_id = rig.create(max_duration_s=3)
     tap = rig.tap(conference_id)
     rig.join(conference_id, "1001", "Alice")
+    joined = time.monotonic()
     gevent.sleep(1.0)
     rig.stop_lifecycle()
     gevent.sleep(0.5)
+    if time.monotonic() - joined < 2.5:      # (a loaded machine may oversleep)
+        assert rig.wire_room(conference_id) is not None    # still running: the deadline is ahead
     rig.start_lifecycle()                    # a new instance: nothing in memory
-    assert rig.wire_room(conference_id) is not None
-    wait_for(lambda: rig.wire_room(conference_id) is None, timeout=4,
+    wait_for(lambda: rig.wire_room(conference_id) is None, timeout=20,
              message="the restarted service lost the deadline")
     (end,) = named(events_of(tap, ended), lc.CONFERENCE_ENDED)
     assert end["end_reason"] == lc.MAX_DURATION
@@ -103,8 +107,8 @@ def test_a_standby_instance_takes_over_and_the_room_is_ended_once(lifecycle_rig)
     rig.join(conference_id, "1001", "Alice")
     gevent.sleep(1.0)
     rig.stop_lifecycle()                      # the active one goes
-    wait_for(lambda: standby.active, timeout=5, message="the standby did not take over")
-    wait_for(lambda: rig.wire_room(conference_id) is None, timeout=5)
+    wait_for(lambda: standby.active, timeout=20, message="the standby did not take over")
+    wait_for(lambda: rig.wire_room(conference_id) is None, timeout=20)
     payloads = events_of(tap, ended)
     assert [p["end_reason"] for p in named(payloads, lc.CONFERENCE_ENDED)] == [lc.MAX_DURATION]
     assert len(end_commands_sent(rig, conference_id)) == 1
