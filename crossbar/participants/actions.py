@@ -43,6 +43,7 @@ class Target:
         does; "not found" there, or no such member there, looks on every node."""
         name = fs_name(self.account_id, self.conference_id)
         hinted = self.live.hinted(self.account_id, self.conference_id)
+        refusal = None                     # the hinted node's "no such member"
         if hinted is not None and self.node in (None, hinted.node):
             try:
                 return self.live.send_to(hinted.node, name, self.conference_id, verb, **args)
@@ -52,10 +53,13 @@ class Target:
                 if not MEMBER_MISSING.search(refused.message):
                     raise
                 self.live.rooms.forget(name, hinted.node)   # maybe a copy started elsewhere
+                refusal = (hinted.node, refused)
         located = self.live.where(self.account_id, self.conference_id)
         node = split.member_node(located, self.node, self.member_id) if located else None
         if node is None:
             raise self.missing()
+        if refusal and node == refusal[0] and len(located.all_copies) == 1:
+            raise refusal[1]               # its only copy already answered: not asked twice
         try:
             return self.live.send_to(node, name, self.conference_id, verb, **args)
         except NotRunning:

@@ -9,6 +9,7 @@ from kzcore.bus.pika_consumer import PikaConsumer
 from kzcore.bus.pika_publisher import PikaPublisher
 from kzcore.config import load_config
 from tests.support.rabbit import close_broker_connection, unique_name
+from tests.support.waiting import wait_for as _wait_for
 
 
 @pytest.fixture
@@ -218,9 +219,3 @@ def test_factory_picks_the_bus_from_the_url(amqp_url):
     assert isinstance(make_consumer(real), PikaConsumer)
     with pytest.raises(ValueError):
         make_publisher(load_config(env={}, amqp_url="kafka://x"))
-
-
-def _wait_for(condition, timeout=5.0):
-    with gevent.Timeout(timeout, AssertionError("condition not met in time")):
-        while not condition():
-            gevent.sleep(0.02)

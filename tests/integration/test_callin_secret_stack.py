@@ -1,12 +1,12 @@
 """The one-process stack (``./run.sh``, kzdemo.stack) with KZ_CALLIN_SECRET set: its
 simulated dialplan sets ``callin_secret`` before ``socket`` as fs_conf's does, so
 callers still join; a caller reaching the socket without it is refused."""
-import gevent
 import pytest
 
 from fssim import outbound
 from kzcore import naming
 from kzcore.config import load_config
+from tests.support.waiting import wait_for
 
 ACCOUNT = "5ec5" + "b" * 28
 
@@ -26,12 +26,6 @@ def product(tmp_path):
         "member": {"numbers": ["8800"], "join_muted": False}})
     yield stack
     stack.stop()
-
-
-def wait_for(predicate, timeout=5.0):
-    with gevent.Timeout(timeout, AssertionError("condition not reached")):
-        while not predicate():
-            gevent.sleep(0.02)
 
 
 def test_a_caller_through_the_stacks_dialplan_joins(product):

@@ -15,6 +15,7 @@ from kzcore.bus.pika_publisher import PikaPublisher
 from kzcore.config import load_config
 from tests.support.rabbit import unique_name
 from tests.support.sim import sim_api
+from tests.support.waiting import wait_for
 
 ACCOUNT = "9d351ad7ffd6f846313af9eed3bb7b85"
 NODE = "ecallmgr@test"
@@ -58,12 +59,6 @@ class Harness:
     def tap(self, patterns):
         """A tap on this harness's own exchange."""
         return self.rabbit_tap(patterns, self.exchange)
-
-
-def wait_for(condition, timeout=5.0, message="condition not met in time"):
-    with gevent.Timeout(timeout, AssertionError(message)):
-        while not condition():
-            gevent.sleep(0.02)
 
 
 def read_until(tap, collected, predicate, timeout=5.0, since=0):

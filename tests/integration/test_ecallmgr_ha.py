@@ -14,6 +14,7 @@ from ecallmgr import events
 from ecallmgr.event_ids import parse_event_id
 from kzcore.lifecycle import LIFECYCLE_EVENTS
 from tests.support.ecallmgr_procs import EcallmgrProcess, record_bus, record_switch
+from tests.support.waiting import wait_for
 
 ACCOUNT = "9d351ad7ffd6f846313af9eed3bb7b85"
 BURST, RATE = 800, 200.0           # talk events of the first caller: 4 s of them
@@ -92,13 +93,6 @@ def check_lifecycle(switch, bus, room, conference_id):
                       if published_kind(e, room) and e.get("Action") in wanted)
     got = sorted(copy for copies in derived.values() for copy in copies)
     assert got == expected
-
-
-def wait_for(condition, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        gevent.sleep(0.02)
 
 
 def a_pair(ecallmgr_factory, fssim, first_url=None):

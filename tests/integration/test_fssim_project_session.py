@@ -7,7 +7,6 @@ send something else, EXPECTED_DIFFERENCES says what and why; anything else fails
 import dataclasses
 import json
 import re
-import time
 
 import gevent
 import pytest
@@ -16,6 +15,7 @@ from kzcore.esl.frames import FrameParser
 from tests.integration.test_fssim_replay import normal_body
 from tests.support.paths import fs_fixture
 from tests.support.project_session import Api, normalise, run_scenario, start_product
+from tests.support.waiting import wait_for as _wait
 
 RECORDED = "round4/project_session"
 ROLES = {"conn-001": "event json ", "conn-002": "event plain BACKGROUND_JOB",
@@ -72,6 +72,9 @@ class ExpectedExtra:
 DYNAMIC_CLEANUP = ("since the recording, dynamic conferences are removed when their room "
                    "ends (crossbar/live/dynamic_rooms.py, issue 10 item 7): ")
 FOCUS = "since the recording, one room may run on several nodes (issue 18): "
+ROOM_CACHE = ("since the recording, crossbar remembers the one node a room runs on and "
+              "forgets it when the room is created or destroyed anywhere (crossbar/live/"
+              "room_cache.py, issue 16): ")
 CONFIRMED_START = ("since the recording, a recording start counts only once the switch "
                    "confirmed it: `recording start` answers +OK even when the file cannot be "
                    "opened, only the start-recording event's Error says so (round4 "
@@ -88,6 +91,10 @@ EXPECTED_EXTRAS = [
         reply=r"\+OK filter added\. \[Action\]=\[conference-destroy\]",
         reason=DYNAMIC_CLEANUP + "crossbar's watch connection passes each conference-destroy "
                "on (DialWatcher.on_room_ended)"),
+    ExpectedExtra(
+        role="conn-003", sent=r"filter Action conference-create",
+        reply=r"\+OK filter added\. \[Action\]=\[conference-create\]",
+        reason=ROOM_CACHE + "crossbar's watch connection takes conference-create events"),
     ExpectedExtra(
         role="conn-003", sent=r"filter Action start-recording",
         reply=r"\+OK filter added\. \[Action\]=\[start-recording\]",
@@ -116,9 +123,10 @@ EXPECTED_EXTRAS = [
         reason=DYNAMIC_CLEANUP + "and whether a call its dial placed is still alive"),
     ExpectedExtra(
         role="conn-002", sent=r"api conference <id>_<id> list count", reply=r"\d+\n?",
-        reason=FOCUS + "every member and room command first asks every node where the room "
-               "runs (LiveConferences.where): a room may run on two nodes, and a member id "
-               "alone could reach the wrong member (crossbar/live/split.py)"),
+        reason=FOCUS + "a member or room command whose room crossbar does not remember on "
+               "one node (crossbar/live/room_cache.py) first asks every node where it runs "
+               "(LiveConferences.where): a room may run on two nodes, and a member id alone "
+               "could reach the wrong member (crossbar/live/split.py)"),
     ExpectedExtra(
         role="conn-002", sent=r"api uuid_dump <uuid>", reply=r"(?s)Event-Name: CHANNEL_DATA\n.*",
         reason=FOCUS + "a read lists a dialled member (json_list: \"Outbound Call\") with the "
@@ -149,6 +157,9 @@ EXPECTED_EXTRA_EVENTS = {
         2, DYNAMIC_CLEANUP + "the watch's conference-destroy filter lets through one per "
            "room that ended: the scenario's room (hupall) and the dynamic room (the final "
            "hupall)"),
+    ("CUSTOM", "conference-create"): (
+        2, ROOM_CACHE + "the watch's conference-create filter lets through one per room "
+           "started: the scenario's room and the dynamic room"),
     ("CUSTOM", "start-recording"): (
         1, CONFIRMED_START + "the watch's start-recording filter lets through the one the "
            "scenario's record start caused, which confirmed it"),
@@ -166,14 +177,6 @@ def recorded_connection(name):
 def comparable_reply(frame, root):
     headers = {k: normalise(v, root) for k, v in frame.headers.items() if k != "Content-Length"}
     return json.dumps(headers, sort_keys=True), normalise(normal_body(frame.text()), root)
-
-
-def _wait(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("the switch never reached the expected state")
-        gevent.sleep(0.05)
 
 
 @pytest.fixture(scope="module")

@@ -55,13 +55,6 @@ def recorded(name):
                                  "blackhole": "5997"})
 
 
-def wait_until(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
-
-
 def test_start_fetches_sofia_conf_twice_and_adds_the_gateways(round5):
     switch, _carrier, server, ports = round5
     watcher = gateway_events_client(switch)

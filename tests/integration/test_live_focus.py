@@ -2,13 +2,13 @@
 to the conference's rendezvous focus (the document's ``focus`` first), to the next
 node by the rule while it is down and to it again when it is back, while a room that
 runs stays where it runs; a dial into a locked room is refused unless forced."""
-import time
 
 import pytest
 
 from ecallmgr.normalize import normalize
 from kzcore.placement import Placement
 from tests.integration.test_live_support import make_rig, rig  # noqa: F401 (fixture)
+from tests.support.waiting import wait_for as wait_until
 
 pytestmark = pytest.mark.timeout(90)
 FAR_END = "5550700"
@@ -37,13 +37,6 @@ def hosts(rig, conference_id):
     """The nodes running the room (asked in-process: a stopped node keeps its state)."""
     room = rig.room(rig.alpha, conference_id)
     return [sim.node_name for sim in rig.sims if sim.json_list(room)]
-
-
-def wait_until(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.05)
 
 
 def ids_with_focus(names, node, count=1, prefix="spread"):

@@ -67,9 +67,12 @@ def test_a_remembered_room_is_commanded_without_a_lookup(watched):
     assert room_action(rig, conference_id, "lock").status_code == 202
     assert sent_since(rig, mark) == [[f"conference {room} unmute {alice.id}",
                                       f"conference {room} lock"], []]
+    mark = marks(rig)
     reply = member_action(rig, conference_id, 99, "mute")     # no such member: looked up
-    assert reply.status_code == 404
-    assert f"conference {room} list count" in sent_since(rig, mark)[1]
+    assert reply.status_code == 404, reply.get_json()
+    sent = sent_since(rig, mark)
+    assert f"conference {room} list count" in sent[1]
+    assert sum(node.count(f"conference {room} mute 99") for node in sent) == 1   # asked once
 
 
 def test_a_copy_started_on_the_other_node_is_seen_as_a_split(watched):

@@ -10,12 +10,7 @@ import pytest
 from kzcore.bus.pika_consumer import PikaConsumer
 from kzcore.bus.pika_publisher import PikaPublisher
 from tests.support.rabbit import close_broker_connection, unique_name
-
-
-def wait_for(condition, timeout=10.0):
-    with gevent.Timeout(timeout, AssertionError("condition not met in time")):
-        while not condition():
-            gevent.sleep(0.02)
+from tests.support.waiting import wait_for
 
 
 def lost_records(caplog, logger):

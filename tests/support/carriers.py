@@ -3,7 +3,6 @@ fetches sofia.conf from it), two simulated FreeSWITCH nodes over TCP whose
 external profile takes its gateways from crossbar, and simulators playing the
 carriers (fssim/carrier_plan.py), each answering per its own plan."""
 import dataclasses
-import time
 
 import pytest
 from gevent.pywsgi import WSGIServer
@@ -18,6 +17,7 @@ from kzcore.store.embedded import EmbeddedStore
 from tests.support.api import build_app
 from tests.support.round5 import closed_udp_port
 from tests.support.sim import sim_api
+from tests.support.waiting import wait_for
 
 NODE_SCALE = 0.1   # node delays (ringing, no-answer timeouts) run ten times faster
 
@@ -64,13 +64,6 @@ class CarrierRig:
 
     def bgdials(self, node, mark=0):
         return [c for c in node.command_log[mark:] if " bgdial " in c]
-
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
 
 
 @pytest.fixture

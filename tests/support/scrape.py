@@ -1,9 +1,8 @@
 """Reading a service's /health, /ready and /metrics over HTTP in tests."""
-import time
-
-import gevent
 import requests
 from prometheus_client.parser import text_string_to_metric_families
+
+from tests.support.waiting import wait_for  # noqa: F401 (the tests' wait, re-exported)
 
 
 def get(base, path):
@@ -26,16 +25,6 @@ def value(samples, name, **labels):
 
 def names(samples):
     return {name for name, _ in samples}
-
-
-def wait_for(condition, timeout=10.0, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        assert time.monotonic() < deadline, "condition not met in time"
-        gevent.sleep(interval)
 
 
 def wait_ready(base, ready, timeout=15.0):

@@ -24,6 +24,7 @@ from kzcore.tokens import TokenSigner
 from tests.support.api import ADMIN, ApiHarness
 from webhooks import signing
 from webhooks.compose import Settings, build_service
+from tests.support.waiting import wait_for as wait_until
 
 LOCAL_NETWORKS = "127.0.0.0/8"
 # short retry and flush timings; the request timeout is the product's (10 s): a 2 s one
@@ -147,16 +148,6 @@ def create_webhook(api, account, uri, **fields):
     assert reply.status_code == 201, reply.get_json()
     body = reply.get_json()["data"]
     return body["id"], body["secret"]
-
-
-def wait_until(check, timeout=20.0, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        gevent.sleep(interval)
-    raise AssertionError("condition not met in time")
 
 
 def bus_event(account_id, conference_id, action, call_id=None, member_id=1, **headers):
