@@ -49,7 +49,8 @@ MODULES = {
                            [U + "test_blackhole_protocol.py", U + "test_blackhole_resume.py",
                             U + "test_blackhole_protocol_exact.py"]),
     "crossbar/auth": (["crossbar/auth/policy.py", "crossbar/auth/credentials.py"],
-                      [U + "test_auth_policy.py", U + "test_auth_credentials.py"]),
+                      [U + "test_auth_policy.py", U + "test_auth_policy_exact.py",
+                       U + "test_auth_credentials.py"]),
     "kzcore/accounts": (["kzcore/accounts.py"], [U + "test_accounts.py"]),
 }
 # Imported once by the runner, so that each forked child only re-imports the project:
