@@ -63,7 +63,8 @@ def _skipped_ids(tree, source_lines):
     """ids of nodes never mutated: docstrings, logging calls' subtrees, imports, pragmas."""
     skipped = _docstring_nodes(tree)
     for node in ast.walk(tree):
-        if _is_log_call(node) or isinstance(node, (ast.Import, ast.ImportFrom)):
+        log_statement = isinstance(node, ast.Expr) and _is_log_call(node.value)
+        if log_statement or _is_log_call(node) or isinstance(node, (ast.Import, ast.ImportFrom)):
             skipped.update(id(sub) for sub in ast.walk(node))
         lineno = getattr(node, "lineno", None)
         if lineno and "pragma: no mutate" in source_lines[lineno - 1]:
@@ -192,7 +193,9 @@ def score(source, check):
         try:
             exec(compile(mutant.source, "<mutant>", "exec"), namespace)
             check(namespace)
-        except Exception:  # noqa: BLE001 - any failure kills the mutant
+        except KeyboardInterrupt:
+            raise
+        except BaseException:  # noqa: BLE001 - any failure (pytest's too) kills the mutant
             killed += 1
         else:
             survivors.append(mutant)
