@@ -129,3 +129,36 @@ def test_the_account_must_exist_and_be_an_account(store):
     assert accounts.owner_of_number(store, "5551000") is None
     store.save(ACCOUNTS_DB, {"_id": "e" * 32, "pvt_type": "user"})
     assert accounts.owner_of_number(store, "5551000") is None
+
+
+def test_only_digit_numbers_are_owned_even_when_indexed(store):
+    """A number with a '+' (or any non-digit) owns nothing, whatever the index says."""
+    _conference(store, CHILD, "conf1", ["+5551000"])
+    _index(store, "+5551000", CHILD, "conf1")
+    assert accounts.owner_of_number(store, "+5551000") is None
+
+
+def test_a_malformed_actor_sees_nothing_even_when_named_in_a_tree(store):
+    store.save(ACCOUNTS_DB, {"_id": "f" * 32, "pvt_type": "account", "pvt_tree": ["not-an-id"]})
+    assert accounts.can_access(store, "not-an-id", "f" * 32) is False
+
+
+class ReadLog:
+    """The store, with the ids read from it noted."""
+
+    def __init__(self, store):
+        self.store, self.read = store, []
+
+    def get(self, db, doc_id):
+        self.read.append(doc_id)
+        return self.store.get(db, doc_id)
+
+    def get_or_none(self, db, doc_id):
+        return self.store.get_or_none(db, doc_id)
+
+
+def test_a_design_document_is_never_read_as_a_conference(store):
+    _index(store, "5551000", CHILD, "_design/conferences")
+    reads = ReadLog(store)
+    assert accounts.owner_of_number(reads, "5551000") is None
+    assert reads.read == []
