@@ -138,7 +138,8 @@ def run_module(name, jobs, timeout, only=None):
     if os.waitstatus_to_exitcode(baseline) != 0:
         sys.exit(f"{name}: the unit tests fail without any mutant ({tests})")
     queue = [(path, m) for path in files
-             for m in mutants((REPO / path).read_text()) if only is None or m.index in only]
+             for m in mutants((REPO / path).read_text())
+             if only is None or m.index in only.get(path, ())]
     results, running, total = [], {}, len(queue)
     print(f"{name}: {total} mutants, tests {' '.join(tests)}", flush=True)
     while queue or running:
@@ -156,29 +157,59 @@ def run_module(name, jobs, timeout, only=None):
     return sorted(results, key=lambda r: (r["file"], r["index"]))
 
 
+def _selection(args):
+    """({file: {indexes}} or None for everything, {module: earlier results kept})."""
+    if not args.only and not args.retry:
+        return None, {}
+    only, earlier = {}, {}
+    for item in args.only:
+        path, _, indexes = item.partition(":")
+        only.setdefault(path, set()).update(int(i) for i in indexes.split(","))
+    if args.retry:
+        report = json.loads(pathlib.Path(args.retry).read_text())
+        for name, entry in report.items():
+            earlier[name] = entry["results"]
+            for r in entry["results"]:
+                if not r["killed"]:
+                    only.setdefault(r["file"], set()).add(r["index"])
+    return only, earlier
+
+
+def _same_mutants(results, earlier):
+    """A retry is only meaningful on unchanged sources: the same index, the same mutant."""
+    before = {(r["file"], r["index"]): (r["operator"], r["before"], r["after"]) for r in earlier}
+    for r in results:
+        was = before.get((r["file"], r["index"]))
+        if was is not None and was != (r["operator"], r["before"], r["after"]):
+            sys.exit(f"{r['file']} changed since the earlier report: run its module in full")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("modules", nargs="*", default=list(MODULES))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per mutant")
     parser.add_argument("--survivors", action="store_true", help="print each survivor")
-    parser.add_argument("--only", help="FILE:INDEX,INDEX (re-run some mutants of one file)")
+    parser.add_argument("--only", action="append", default=[],
+                        help="FILE:INDEX,INDEX... re-run only these mutants (repeatable)")
+    parser.add_argument("--retry", help="a --json report: re-run only its survivors, keep its kills")
     parser.add_argument("--json", help="write every result to this file")
     args = parser.parse_args(argv)
     from gevent import monkey   # as tests/conftest.py does, before anything imports sockets
     monkey.patch_all()
     for module in PREIMPORT:
         __import__(module)
-    only = None
-    if args.only:
-        only_file, _, indexes = args.only.partition(":")
-        only = {int(i) for i in indexes.split(",")}
-        args.modules = [n for n, (files, _) in MODULES.items() if only_file in files]
+    only, earlier = _selection(args)
+    if only is not None:
+        args.modules = [n for n, (files, _) in MODULES.items() if set(files) & set(only)]
     report, started = {}, time.monotonic()
     for name in args.modules:
         results = run_module(name, args.jobs, args.timeout, only)
-        if only:
-            results = [r for r in results if r["file"] == only_file]
+        rerun = {(r["file"], r["index"]) for r in results}
+        _same_mutants(results, earlier.get(name, ()))
+        results = sorted(results + [r for r in earlier.get(name, ())
+                                    if (r["file"], r["index"]) not in rerun],
+                         key=lambda r: (r["file"], r["index"]))
         killed = sum(r["killed"] for r in results)
         report[name] = {"mutants": len(results), "killed": killed, "results": results,
                         "score": round(100.0 * killed / len(results), 1) if results else 100.0}
@@ -188,6 +219,9 @@ def main(argv=None):
                 if not r["killed"]:
                     print(f"  SURVIVED {r['file']}:{r['line']} #{r['index']} {r['operator']}: "
                           f"{r['before']}  ->  {r['after']}")
+    for name in earlier.keys() - report.keys():     # nothing left to re-run there
+        entry = json.loads(pathlib.Path(args.retry).read_text())[name]
+        report[name] = entry
     print(f"\n{'module':<22} {'mutants':>8} {'killed':>7} {'score':>7}")
     for name, entry in report.items():
         print(f"{name:<22} {entry['mutants']:>8} {entry['killed']:>7} {entry['score']:>6}%")
