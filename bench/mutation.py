@@ -36,6 +36,7 @@ MODULES = {
          "kzcore/fs_commands/sofia.py"],
         [U + "test_fs_commands.py", U + "test_fs_commands_controls.py",
          U + "test_fs_commands_recorded.py", U + "test_fs_commands_exact.py",
+         U + "test_fs_commands_apps.py",
          U + "test_sofia_commands.py", U + "test_callin_wire.py", U + "test_fssim_argsplit.py",
          U + "test_live_dial_plan.py", U + "test_live_split.py", U + "test_callin_rules.py"]),
     "kzcore/fs_replies": (["kzcore/fs_replies.py"],
