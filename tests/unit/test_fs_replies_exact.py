@@ -46,6 +46,7 @@ def test_relate_with_a_relationship_must_say_ok():
     ("conference room1 relate 1 3 nospeak", ("relate", ["1", "3", "nospeak"])),
     ("conference list", ("list", [])), ("conference room1", ("room1", [])),
     ("conference", (None, [])), ("", (None, [])), (None, (None, [])),
+    ("conference room1 lock", ("lock", [])),
     ("uuid_record abc start /x.wav", ("uuid_record", ["abc", "start", "/x.wav"])),
 ])
 def test_the_sub_command_is_read_after_the_room_name(command, expected):
@@ -178,12 +179,13 @@ def test_a_room_list_without_header_is_one_nameless_conference():
 XML = """<?xml version="1.0"?>
 <conferences>
   <conference name="1234" member-count="1" rate="8000" running="true" locked="false">
-    <variables><acct_id>abc</acct_id><empty></empty></variables>
+    <variables><acct_id>abc</acct_id><empty></empty><n>42</n></variables>
     <members>
       <member type="caller"><id>9</id><uuid>42</uuid><caller_id_name>007</caller_id_name>
         <caller_id_number>1003</caller_id_number><record_path>1</record_path><name>2</name>
         <energy>-100</energy><nothing/><flags><talking>true</talking></flags>
         <join_time type="UNIX-epoch">1795261923</join_time><note kind="x">text</note>
+        <bare kind="x"/><group kind="y"><talking>false</talking></group>
       </member>
       <member type="5"><id>10</id></member>
     </members>
@@ -196,10 +198,11 @@ def test_xml_list_types_values_but_keeps_ids_and_names_as_text():
     first, empty = fs_replies.parse_xml_list(XML)
     assert first == {
         "name": "1234", "member-count": 1, "rate": 8000, "running": True, "locked": False,
-        "variables": {"acct_id": "abc", "empty": ""},
+        "variables": {"acct_id": "abc", "empty": "", "n": "42"},
         "members": [{"type": "caller", "id": 9, "uuid": "42", "caller_id_name": "007",
                      "caller_id_number": "1003", "record_path": "1", "name": "2",
                      "energy": -100, "nothing": "", "flags": {"talking": True},
-                     "join_time": 1795261923, "note": "text"},
+                     "join_time": 1795261923, "note": "text", "bare": "",
+                     "group": {"kind": "y", "talking": False}},
                     {"type": "5", "id": 10}]}
     assert empty == {"name": "empty", "member-count": 0}

@@ -84,6 +84,7 @@ def test_channel_vars_are_found_wherever_the_header_is():
                "variable_kz_": "nameless", "variable_other": "x"}
     assert n.channel_vars(headers) == {"owner_id": "u1"}
     assert n.channel_vars({"Event-Name": "x", "variable_other": "y"}) == {}
+    assert n.channel_vars({"variable_kz_owner_id": "u2", "Event-Name": "x"}) == {"owner_id": "u2"}
 
 
 def test_presence_falls_back_to_the_channel_variable():
