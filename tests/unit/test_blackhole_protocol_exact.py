@@ -136,3 +136,23 @@ def test_commands_and_errors_are_values():
         command.action = "x"
     with pytest.raises(AttributeError):
         ProtocolError(None, "m").message = "x"
+
+
+def test_a_ping_is_a_ping_whatever_else_the_frame_carries():
+    assert p.decode(frame(action="ping", request_id="r", data="junk")) == Command("ping", "r")
+
+
+def test_a_binding_is_checked_with_at_most_25_key_matches(monkeypatch):
+    """Every word but '#' takes one of the event key's four: a longer binding is refused
+    before any matching (a 255-character binding must not cost thousands of matches)."""
+    calls = []
+    real = p.matches
+    monkeypatch.setattr(p, "matches", lambda *a: calls.append(a) or real(*a))
+    assert p.binding_problem("conference.event.c1.call1.more").endswith(
+        "it matches no conference event; expected conference.event.{conference_id}.{call_id} "
+        "(wildcards * and #)")
+    assert calls == []
+    long_binding = "conference." + ".".join(f"w{i}" for i in range(60))
+    assert p.binding_problem(long_binding) is not None and calls == []
+    assert p.binding_problem("conference.#.event.c1.call1") is None
+    assert 0 < len(calls) <= 25
