@@ -88,12 +88,19 @@ class MutantFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         exec(compile(self.source, self.path, "exec"), module.__dict__)
 
 
+def _reimported(name):
+    """Project modules and test modules (not the test plugins) are imported afresh."""
+    top = name.split(".")[0]
+    return top in PROJECT or (top == "tests" and name not in ("tests", "tests.conftest")
+                              and not name.startswith("tests.support"))
+
+
 def run_child(tests, finder):
     """In a forked child: install the finder (None: the unmutated tree), run pytest, exit."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    for name in [n for n in sys.modules if n.split(".")[0] in PROJECT]:
+    for name in [n for n in sys.modules if _reimported(n)]:
         del sys.modules[name]   # re-imported fresh, so nothing holds the unmutated code
     if finder is not None:
         sys.meta_path.insert(0, finder)
