@@ -255,3 +255,15 @@ def test_controls_edges():
     assert controls.transfer_target("room2@wide") == "room2@wide"
     message, _ = refusal(lambda: controls.transfer_target("room2@wide", "default"))
     assert message.startswith("target_conference: may only hold")
+
+
+def test_join_flags_must_be_a_list_not_any_iterable():
+    for flags in ({"mute": 1}, "mute", None):
+        message, _ = refusal(lambda: controls.valid_join_flags(flags))
+        assert message == "flags: must be a list of member flags"
+
+
+def test_a_variable_value_is_named_value_by_default():
+    message, data = refusal(lambda: validate.valid_variable_value([1]))
+    assert (message, data) == ("value: must be a string, number or boolean",
+                               invalid_data("value", "must be a string, number or boolean", "[1]"))
