@@ -55,7 +55,7 @@ def _match_with_hashes(tokens, words):
     """Greedy wildcard walk: on a mismatch, let the last ``#`` seen swallow one
     more word and resume just after it; O(len(tokens) * len(words)) at worst."""
     t = w = 0
-    resume_t, resume_w = -1, 0        # token after the last '#', key word it resumes at
+    resume_t = resume_w = None        # token after the last '#', key word it resumes at
     while w < len(words):
         token = tokens[t] if t < len(tokens) else None
         if token == HASH:
@@ -64,7 +64,7 @@ def _match_with_hashes(tokens, words):
         elif token is not None and (token == STAR or token == words[w]):
             t += 1
             w += 1
-        elif resume_t >= 0:
+        elif resume_t is not None:
             resume_w += 1
             t, w = resume_t, resume_w
         else:

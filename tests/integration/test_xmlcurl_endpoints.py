@@ -14,6 +14,7 @@ from crossbar.xmlcurl import create_blueprint
 from kzcore import fsxml, naming
 from kzcore.store.embedded import EmbeddedStore
 from tests.support.api import build_app
+from tests.support.needs import service_missing
 from tests.support.paths import fs_fixture
 
 
@@ -208,7 +209,8 @@ def non_loopback_ipv4():
 def test_real_socket_from_a_non_loopback_address_is_refused(phones):
     address = non_loopback_ipv4()
     if address is None:
-        pytest.skip("this host has no non-loopback IPv4 address")
+        service_missing("A non-loopback IPv4 address", "this host has none",
+                        "Run the tests on a host with a network interface")
     api, body, a1 = phones("")
     server = WSGIServer(("0.0.0.0", 0), api.app, log=None)
     server.start()

@@ -87,3 +87,14 @@ def test_many_hashes_are_matched_in_linear_time():
     assert worst_time(calls) < 0.001
     assert matches("conference." + "#." * 100 + "zz", "conference.event.a.zz")
     assert not matches(".".join(["#", "a"] * 60) + ".b", ".".join(["a"] * 120))
+
+
+def test_compiled_bindings_are_shared_and_immutable():
+    """_compile is cached: every caller gets the same pattern, which nobody may change."""
+    import dataclasses
+    from kzcore.bus.topics import _compile
+    pattern = _compile("conference.#.#.x")
+    assert pattern is _compile("conference.#.#.x")
+    assert (pattern.tokens, pattern.has_hash, pattern.min_words) == (("conference", "#", "x"), True, 2)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pattern.tokens = ()
