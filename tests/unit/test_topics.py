@@ -68,11 +68,19 @@ def test_agrees_with_the_reference_exhaustively_on_tiny_inputs():
 
 
 def worst_time(calls):
+    """The slowest call's uncached time, best of three tries (a context switch on a
+    busy machine is not the matcher's)."""
+    from kzcore.bus import topics
     worst = 0.0
     for binding, key in calls:
-        start = time.perf_counter()
-        matches(binding, key)
-        worst = max(worst, time.perf_counter() - start)
+        tries = []
+        for _ in range(3):
+            topics._compile.cache_clear()
+            topics._words.cache_clear()
+            start = time.perf_counter()
+            matches(binding, key)
+            tries.append(time.perf_counter() - start)
+        worst = max(worst, min(tries))
     return worst
 
 
