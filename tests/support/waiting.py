@@ -8,7 +8,7 @@ import gevent
 DEADLINE = 20.0      # seconds; only ever reached when the behaviour is broken
 
 
-def wait_for(condition, timeout=DEADLINE, interval=0.02, message="condition not met in time"):
+def wait_for(condition, timeout=DEADLINE, message="condition not met in time", *, interval=0.02):
     """Poll ``condition`` until it returns something truthy (returned) or ``timeout``
     passes (AssertionError with ``message``, called first if it is callable)."""
     deadline = time.monotonic() + timeout
