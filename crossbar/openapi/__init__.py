@@ -99,11 +99,37 @@ def _patch_variants(stored):
             if any(op[0] == "patch" and op[4] == schema_id for op in OPERATIONS)}
 
 
+def _links(paths):
+    """OpenAPI links from each create (PUT on a collection, 201) to the operations on
+    the document it made (``{collection}/{id}...``): create -> read -> update -> delete."""
+    for path, item in paths.items():
+        create = item.get("put")
+        if not create or "201" not in create["responses"] or "{" not in path:
+            continue
+        links = {}
+        for other, other_item in paths.items():
+            rest = other[len(path) + 1:] if other.startswith(path + "/{") else ""
+            if not rest or "/" in rest or not rest.endswith("}"):
+                continue
+            for sub, sub_item in paths.items():
+                if sub != other and not sub.startswith(other + "/"):
+                    continue
+                for method, operation in sub_item.items():
+                    params = {name: f"$request.path.{name}"
+                              for name in parameters.path_names(path)}
+                    params[rest[1:-1]] = "$response.body#/data/id"
+                    links[operation["operationId"]] = {
+                        "operationId": operation["operationId"], "parameters": params}
+        if links:
+            create["responses"]["201"]["links"] = links
+
+
 def build_document(store, version="0.1.0"):
     stored = stored_schemas(store)
     paths = {}
     for method, path, *rest in OPERATIONS:
         paths.setdefault(path, {})[method] = _operation(stored, method, path, *rest)
+    _links(paths)
     schemas = {**replies.SHARED, **components.components(stored), **_patch_variants(stored)}
     return {
         "openapi": "3.1.0",

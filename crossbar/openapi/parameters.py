@@ -63,9 +63,13 @@ BY_OPERATION = {
 }
 
 
+def path_names(path):
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
 def for_operation(op_id, method, path):
     """The operation's parameters: its path's, then its query's."""
-    params = [path_parameter(part[1:-1]) for part in path.split("/") if part.startswith("{")]
+    params = [path_parameter(name) for name in path_names(path)]
     if op_id in BY_OPERATION:
         return params + BY_OPERATION[op_id]
     if method == "get" and op_id.startswith(("list_", "system_list_")) \
