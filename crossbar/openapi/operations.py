@@ -30,6 +30,8 @@ OPERATIONS = [
      "user_auth", "201", "auth"),
     ("get", "/v2/token_auth", "token_auth", "Claims of the presented token", None, "200", "auth"),
     ("get", "/v2/openapi.json", "openapi", "This document", None, "200", "meta"),
+    ("get", "/v2/docs", "docs", "This document rendered for people (Swagger UI, served by "
+     "crossbar)", None, "200", "meta"),
     ("put", "/v2/accounts", "create_account",
      "Create a top-level account (superduper admin only; 403 otherwise)", "accounts", "201",
      "accounts"),
@@ -131,7 +133,7 @@ OPERATIONS = [
       for method, path, op_id, summary, body, status, tag
       in _crud("resources", "resources", "resources")],
 ]
-PUBLIC = {"api_auth", "user_auth", "openapi", "live_media"}
+PUBLIC = {"api_auth", "user_auth", "openapi", "docs", "live_media"}
 
 
 def body_schema_ids():

@@ -45,7 +45,7 @@ def _error_reply(code):
 
 def error_codes(op_id, method, path):
     codes = ["400", "404", "405"]
-    if op_id not in ("api_auth", "user_auth", "openapi", "live_media"):
+    if op_id not in ("api_auth", "user_auth", "openapi", "docs", "live_media"):
         codes += ["401", "403"]
     if method in ("put", "post", "patch", "delete"):
         codes += ["409"]
@@ -70,6 +70,9 @@ def success_reply(op_id, path, method):
         return {"description": "the audio", "content": {
             audio.WAV: {"schema": BINARY}, audio.MPEG: {"schema": BINARY},
             audio.OCTET_STREAM: {"schema": BINARY}}}
+    if op_id == "docs":
+        return {"description": "an HTML page", "content": {"text/html": {
+            "schema": {"type": "string"}}}}
     if op_id == "openapi":
         return {"description": "this document", "content": {"application/json": {
             "schema": {"type": "object"}}}}
