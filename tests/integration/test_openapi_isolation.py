@@ -2,6 +2,7 @@
 401/403/404 only, and never the other account's data. First every operation once
 with the real ids of account A's documents (A's token for B's... B's token on A's
 ids), then schemathesis with B's token on A's account id (tests/support/openapi_fuzz.py)."""
+import io
 import json
 
 import pytest
@@ -23,7 +24,7 @@ def _alpha_documents(api, alpha):
                                   "username": f"{SECRET}-user", "password": "pw-12345678"}),
             ("devices", "device", {"name": SECRET}),
             ("media", "media", {"name": SECRET}),
-            ("webhooks", "webhook", {"name": SECRET, "uri": "http://127.0.0.1:9/hook",
+            ("webhooks", "webhook", {"name": SECRET, "uri": "https://crm.example.com/hook",
                                      "hook": "conference"})):
         reply = api.call("PUT", f"/v2/accounts/{alpha.account_id}/{collection}", data,
                          token=alpha.token)
@@ -47,7 +48,8 @@ def _body(operation):
         return {}
     content = operation["requestBody"]["content"]
     if "application/json" not in content:
-        return {"data": b"RIFF\x00\x00\x00\x00WAVE", "content_type": "audio/wav"}
+        return {"input_stream": io.BytesIO(b"RIFF\x00\x00\x00\x00WAVE"),
+                "content_type": "audio/wav"}
     schema = content["application/json"]["schema"]
     body = {"action": "lock"} if "oneOf" in schema else {"data": {"name": "from B"}}
     return {"json": body}
