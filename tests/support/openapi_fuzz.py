@@ -69,6 +69,8 @@ def run(base_url, token, account_id, tmp_path, *, max_examples=None, seed=None,
                "--request-timeout", "20", "--output-truncate", "false",
                *[arg for op in TOKEN_ENDING for arg in ("--exclude-operation-id", op)],
                *extra]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"})
-    return FuzzRun(done.returncode, done.stdout + done.stderr)
+    log = tmp_path / "schemathesis.log"   # written as it runs: tail -f it
+    with open(log, "w", encoding="utf-8") as out:
+        done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, timeout=timeout,
+                              env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"})
+    return FuzzRun(done.returncode, log.read_text(encoding="utf-8"))
