@@ -98,17 +98,13 @@ def page_request(args):
         raise ValidationFailed(data={"paginate": {"type": {
             "message": "paginate must be true or false", "target": "boolean",
             "value": paginate}}})
-    if paginate == "false":
-        return None, start_key
     raw = args.get("page_size")
-    if raw is None:
-        return DEFAULT_PAGE_SIZE, start_key
-    size = int(raw) if _digits(raw) else 0
-    if not 1 <= size <= MAX_PAGE_SIZE:
+    size = DEFAULT_PAGE_SIZE if raw is None else int(raw) if _digits(raw) else 0
+    if not 1 <= size <= MAX_PAGE_SIZE:   # checked even when paginate=false
         raise ValidationFailed(data={"page_size": {"type": {
             "message": f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}",
             "target": "integer", "value": raw}}})
-    return size, start_key
+    return (None if paginate == "false" else size), start_key
 
 
 def batch_size(page_size, filters, typed=False):

@@ -90,13 +90,23 @@ def _operation(stored, method, path, op_id, summary, body, status, tag):
     return operation
 
 
+def _patch_variant(schema):
+    """PATCH merges into the stored document (crossbar.documents.deep_merge): its body
+    need not repeat required fields, and ``null`` removes a field that is not required."""
+    required = set(schema.get("required", []))
+    variant = {key: value for key, value in schema.items() if key != "required"}
+    variant["properties"] = {
+        name: prop if name in required else {
+            "anyOf": [prop, {"type": "null", "description": "null removes the field"}]}
+        for name, prop in schema.get("properties", {}).items()}
+    return variant
+
+
 def _patch_variants(stored):
-    """PATCH merges into the stored document: its body need not repeat required fields."""
-    return {f"{schema_id}.patch": {key: value for key, value in
-                                   components.components({schema_id: doc})[schema_id].items()
-                                   if key != "required"}
-            for schema_id, doc in stored.items()
-            if any(op[0] == "patch" and op[4] == schema_id for op in OPERATIONS)}
+    return {f"{schema_id}.patch": _patch_variant(
+        components.components({schema_id: doc})[schema_id])
+        for schema_id, doc in stored.items()
+        if any(op[0] == "patch" and op[4] == schema_id for op in OPERATIONS)}
 
 
 def _links(paths):

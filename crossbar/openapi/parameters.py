@@ -44,7 +44,7 @@ FILTERS = [
     {"name": "filters", "in": "query", "required": False, "style": "form", "explode": True,
      "description": "Kazoo filters: filter_{dotted.key}=value (equal as text, or one of a "
                     "JSON list), filter_not_{dotted.key}=value",
-     "schema": {"type": "object", "additionalProperties": {"type": "string"},
+     "schema": {"type": "object",
                 "propertyNames": {"pattern": "^filter_(not_)?[A-Za-z0-9_][A-Za-z0-9_.]{0,63}$"}}},
 ]
 RECORDING_FILTERS = [
