@@ -85,6 +85,8 @@ def _operation(stored, method, path, op_id, summary, body, status, tag):
                  "responses": replies.for_operation(op_id, method, path, status)}
     if body:
         operation["requestBody"] = _request_body(body, stored, method)
+    if any(param["name"] == "has_key" for param in operation["parameters"]):
+        operation["description"] = parameters.FILTERS_TEXT
     if op_id in PUBLIC:
         operation["security"] = []
     return operation
@@ -97,7 +99,8 @@ def _patch_variant(schema):
     variant = {key: value for key, value in schema.items() if key != "required"}
     variant["properties"] = {
         name: prop if name in required else {
-            "anyOf": [prop, {"type": "null", "description": "null removes the field"}]}
+            "anyOf": [_patch_variant(prop) if "properties" in prop else prop,
+                      {"type": "null", "description": "null removes the field"}]}
         for name, prop in schema.get("properties", {}).items()}
     return variant
 
