@@ -34,6 +34,12 @@ class FuzzRun:
         return int(found.group(1)) if found else 0
 
     @property
+    def summary(self):
+        """schemathesis's last line (failures, warnings, time)."""
+        lines = [line.strip("= ") for line in self.output.splitlines() if line.startswith("===")]
+        return lines[-1] if lines else "no summary"
+
+    @property
     def failures(self):
         return re.findall(r"^_+ (.+?) _+$", self.output, re.M)
 
