@@ -5,8 +5,9 @@ from crossbar import listing
 ID = {"type": "string", "pattern": "^[0-9a-f]{32}$",
       "description": "a 32 hex character document id (any other answers 404)"}
 PATH_SCHEMAS = {
-    "participant_id": {"type": "integer", "minimum": 1,
-                       "description": "the member id FreeSWITCH gave the participant"},
+    "participant_id": {"type": "string", "pattern": "^([^:/]+:)?0*[1-9][0-9]{0,9}$",
+                       "description": "the member id FreeSWITCH gave the participant, "
+                                      "<node>:<id> where a room runs on several nodes"},
     "recording_id": {"type": "string", "minLength": 1, "maxLength": 128,
                      "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"},
     "transcript_id": {"type": "string", "minLength": 1, "maxLength": 128,

@@ -3,8 +3,11 @@ crossbar served on a real port: every check, every phase (examples, coverage,
 fuzzing, stateful: the document's links create -> read -> update -> delete),
 positive and negative data, a fixed seed so that a run can be replayed.
 
-``KZ_FUZZ_MAX_EXAMPLES`` (default 4) sets the examples per operation and
-``KZ_FUZZ_SEED`` the seed; README ("Fuzzing the API") shows a run by hand.
+``KZ_FUZZ_MAX_EXAMPLES`` (default 10) sets the examples per operation, ``KZ_FUZZ_SEED``
+the seed and ``KZ_FUZZ_PHASES`` the phases: by default examples, fuzzing and stateful;
+the coverage phase (every boundary and type of every parameter and field, some
+thousands of cases, minutes) is added by hand: ``KZ_FUZZ_PHASES=examples,coverage,
+fuzzing,stateful``. README ("The API description (OpenAPI) and fuzzing it").
 """
 import dataclasses
 import os
@@ -13,7 +16,8 @@ import shutil
 import subprocess
 import sys
 
-DEFAULT_MAX_EXAMPLES = 4
+DEFAULT_MAX_EXAMPLES = 10
+DEFAULT_PHASES = "examples,fuzzing,stateful"
 DEFAULT_SEED = 20261206
 # These end the token the run authenticates with (each says so in the document): a run
 # that signs itself out tests nothing after it. tests/integration/test_api_auth.py and
@@ -54,11 +58,12 @@ def schemathesis_cli():
 # depend on what is stored or on the deployment: a username, account name or realm
 # already in use (``unique``), a new username without the password again, a device's
 # owner_id that is no user of the account, conference numbers another conference holds,
-# a webhook uri whose address KZ_WEBHOOK_ALLOW_NETWORKS does not allow. A schema-valid
+# a webhook uri whose address KZ_WEBHOOK_ALLOW_NETWORKS does not allow, a dialled SIP
+# endpoint whose realm is not the account's (conference_action). A schema-valid
 # body may meet them: 400 is accepted there (and only there).
 STORE_RULES = tuple(f"{verb}_{collection}" for verb in ("create", "update", "patch")
                     for collection in ("users", "devices", "conference", "webhook")) + (
-    "create_child_account", "update_account", "patch_account")
+    "create_child_account", "update_account", "patch_account", "conference_action")
 POSITIVE = ["2xx", "401", "403", "404", "409", "429"]
 
 
@@ -79,11 +84,11 @@ def write_config(path, account_id, expected=None):
 
 
 def run(base_url, token, account_id, tmp_path, *, max_examples=None, seed=None,
-        checks="all", extra=(), timeout=900, expected=None,
-        phases="examples,coverage,fuzzing,stateful"):
+        checks="all", extra=(), timeout=900, expected=None, phases=None):
     max_examples = max_examples or int(os.environ.get("KZ_FUZZ_MAX_EXAMPLES",
                                                       DEFAULT_MAX_EXAMPLES))
     seed = seed or int(os.environ.get("KZ_FUZZ_SEED", DEFAULT_SEED))
+    phases = phases or os.environ.get("KZ_FUZZ_PHASES", DEFAULT_PHASES)
     config = write_config(tmp_path / "schemathesis.toml", account_id, expected)
     command = [schemathesis_cli(), "--config-file", str(config), "--no-color", "run",
                f"{base_url}/v2/openapi.json", "--checks", checks,
