@@ -19,6 +19,7 @@ import sys
 DEFAULT_MAX_EXAMPLES = 10
 DEFAULT_PHASES = "examples,fuzzing,stateful"
 DEFAULT_SEED = 20261206
+STATEFUL_SCENARIOS = 40
 # These end the token the run authenticates with (each says so in the document): a run
 # that signs itself out tests nothing after it. tests/integration/test_api_auth.py and
 # tests/security/test_revocation*.py cover them.
@@ -73,7 +74,9 @@ def write_config(path, account_id, expected=None):
     text = f'[parameters]\n"path.account_id" = "{account_id}"\n'
     for check in ("positive_data_acceptance", "negative_data_rejection") if expected else ():
         text += f"\n[checks.{check}]\nexpected-statuses = {list(expected)!r}\n"
-    if not expected:
+    if not expected:   # the stateful phase: more scenarios, longer chains of links
+        text += ("\n[phases.stateful]\nmax-steps = 12\n"
+                 f"\n[phases.stateful.generation]\nmax-examples = {STATEFUL_SCENARIOS}\n")
         text += f"\n[checks.positive_data_acceptance]\nexpected-statuses = {POSITIVE!r}\n"
         for op_id in STORE_RULES:
             text += (f"\n[[operations]]\ninclude-operation-id = {op_id!r}\n"
