@@ -106,5 +106,6 @@ def run(base_url, token, account_id, tmp_path, *, max_examples=None, seed=None,
     log = tmp_path / "schemathesis.log"   # written as it runs: tail -f it
     with open(log, "w", encoding="utf-8") as out:
         done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, timeout=timeout,
+                              cwd=tmp_path,   # its .schemathesis cache stays out of the checkout
                               env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"})
     return FuzzRun(done.returncode, log.read_text(encoding="utf-8"))
