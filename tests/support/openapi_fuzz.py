@@ -63,12 +63,16 @@ def schemathesis_cli():
 # endpoint whose realm is not the account's (conference_action), a command_id used
 # before for another command on the conference (every action route), and one rule on
 # the bytes no schema of a binary body can state: an audio upload that starts as
-# markup (its first non-space byte '<') is refused (crossbar.media.audio). A schema-valid
+# markup (its first non-space byte '<') is refused (crossbar.media.audio); and a
+# carrier's rules must be safe regular expressions (kzcore.safe_regex: no backreferences,
+# look-around or nested repeats), which format: regex cannot say. A schema-valid
 # body may meet them: 400 is accepted there (and only there).
 STORE_RULES = tuple(f"{verb}_{collection}" for verb in ("create", "update", "patch")
                     for collection in ("users", "devices", "conference", "webhook")) + (
     "create_child_account", "update_account", "patch_account", "conference_action",
-    "participants_action", "participant_action", "put_media_raw", "post_media_raw")
+    "participants_action", "participant_action", "put_media_raw", "post_media_raw",
+    *[f"{scope}{verb}_resources" for scope in ("", "system_")
+      for verb in ("create", "update", "patch")])
 POSITIVE = ["2xx", "401", "403", "404", "409", "429"]
 
 
