@@ -6,12 +6,15 @@ Validation is two steps against the action schema: the request as a whole (the
 action's name, with Kazoo's enum error naming the allowed ones, and the
 command_id), then the action's own definition
 (``<schema>#/definitions/<action>``), strict, with its errors under ``data.``.
+Anything else in the body is refused (additionalProperties), as the OpenAPI
+document (crossbar.openapi) describes it: one schema per action from the same
+definitions.
 """
 import dataclasses
 import hashlib
 import json
 
-from crossbar.context import split_action
+FIELDS = ("action", "data", "command_id")   # what an action request may hold
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,6 +22,7 @@ class ActionRequest:
     action: object
     data: dict
     command_id: object = None
+    extra: dict = dataclasses.field(default_factory=dict)   # anything else sent: refused
 
 
 def unwrap(data):
@@ -32,20 +36,30 @@ def unwrap(data):
     return merged
 
 
+def _request_part(body):
+    """The ``{"action", "data", "command_id"}`` part of a body in either shape, and
+    what else the body holds (the nested shape's wrapper may hold only ``data``)."""
+    if "action" in body or not isinstance(body.get("data"), dict):
+        return body, {}
+    return body["data"], {key: value for key, value in body.items() if key != "data"}
+
+
 def parse(body):
-    """The ActionRequest a request body holds (nothing is checked yet)."""
-    action, data = split_action(body)
-    outer = body if "action" in body else body.get("data")
-    command_id = outer.get("command_id") if isinstance(outer, dict) else None
-    if "command_id" in data:   # also accepted inside the action's data
+    """The ActionRequest a request body holds (nothing is checked yet; a ``data``
+    that is not an object is kept as it is, for the schema to refuse)."""
+    part, outside = _request_part(body)
+    action, data = part.get("action"), part.get("data", {})
+    extra = {**outside, **{key: value for key, value in part.items() if key not in FIELDS}}
+    command_id = part.get("command_id")
+    if isinstance(data, dict) and "command_id" in data:   # also accepted inside the data
         command_id = data["command_id"] if command_id is None else command_id
         data = {key: value for key, value in data.items() if key != "command_id"}
-    return ActionRequest(action, data, command_id)
+    return ActionRequest(action, data, command_id, extra)
 
 
 def validated(schemas, schema_id, request):
     """The action's parameters (its data, unwrapped), checked and with defaults."""
-    whole = {"action": request.action, "data": request.data}
+    whole = {**request.extra, "action": request.action, "data": request.data}
     if request.command_id is not None:
         whole["command_id"] = request.command_id
     schemas.validate(schema_id, whole)

@@ -16,6 +16,7 @@ from crossbar.conferences import doc_events
 from crossbar.conferences.views import blueprint as conferences_bp
 from crossbar.context import EXTENSION, Services, request_id
 from crossbar.devices.views import blueprint as devices_bp
+from crossbar.docs_page import create_docs_blueprint
 from crossbar.errors import register_error_handlers
 from crossbar.idempotency import CommandLedger
 from crossbar.media.views import blueprint as media_bp
@@ -102,6 +103,7 @@ def create_app(config, *, store, schemas, signer, live=None, extra_blueprints=()
     if live is not None and hasattr(live, "use_document_events"):  # dynamic conferences
         live.use_document_events(doc_events.for_services(app.extensions[EXTENSION]))
     app.register_blueprint(_api_blueprint())
+    app.register_blueprint(create_docs_blueprint())   # /v2/docs: public, outside the token check
     for blueprint in extra_blueprints:
         app.register_blueprint(blueprint)
     register_error_handlers(app, responses.failure)

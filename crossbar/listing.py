@@ -10,6 +10,7 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 MAX_BATCH = 200
 _MISSING = object()
+RANGE_FILTERS = ("created_from", "created_to", "modified_from", "modified_to")
 _RANGES = {"created_from": ("pvt_created", 1), "created_to": ("pvt_created", -1),
            "modified_from": ("pvt_modified", 1), "modified_to": ("pvt_modified", -1)}
 
@@ -20,10 +21,16 @@ def is_filter_key(key):
 
 
 def filters_from(args):
-    """``[(key, value)]`` for every filter in the query (a MultiDict or dict of lists)."""
+    """``[(key, value)]`` for every filter in the query (a MultiDict or dict of lists);
+    a time bound that is not an integer is a ValidationFailed (400)."""
     pairs = args.items(multi=True) if hasattr(args, "items") and hasattr(args, "getlist") \
         else args.items()
-    return [(key, value) for key, value in pairs if is_filter_key(key)]
+    filters = [(key, value) for key, value in pairs if is_filter_key(key)]
+    for key, value in filters:
+        if key in _RANGES and not _digits(value):
+            raise ValidationFailed(data={key: {"type": {
+                "message": "Value is not of type integer", "target": "integer", "value": value}}})
+    return filters
 
 
 def _as_text(value):
@@ -44,6 +51,10 @@ def _matches(value, wanted):
         options = None
     options = [_as_text(o) for o in options] if isinstance(options, list) else [wanted]
     return any(_as_text(c) in options for c in candidates)
+
+
+def _digits(value):
+    return isinstance(value, str) and value.isascii() and value.isdigit()
 
 
 def _timestamp(value):
@@ -82,20 +93,18 @@ def doc_passes(doc, filters):
 def page_request(args):
     """``(page_size or None for all, start_key)`` from the query string."""
     start_key = args.get("start_key") or None
-    if str(args.get("paginate", "")).lower() == "false":
-        return None, start_key
+    paginate = args.get("paginate")
+    if paginate not in (None, "true", "false"):
+        raise ValidationFailed(data={"paginate": {"type": {
+            "message": "paginate must be true or false", "target": "boolean",
+            "value": paginate}}})
     raw = args.get("page_size")
-    if raw in (None, ""):
-        return DEFAULT_PAGE_SIZE, start_key
-    try:
-        size = int(raw)
-    except ValueError:
-        size = 0
-    if not 1 <= size <= MAX_PAGE_SIZE:
+    size = DEFAULT_PAGE_SIZE if raw is None else int(raw) if _digits(raw) else 0
+    if not 1 <= size <= MAX_PAGE_SIZE:   # checked even when paginate=false
         raise ValidationFailed(data={"page_size": {"type": {
             "message": f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}",
             "target": "integer", "value": raw}}})
-    return size, start_key
+    return (None if paginate == "false" else size), start_key
 
 
 def batch_size(page_size, filters, typed=False):

@@ -1,4 +1,5 @@
-"""Routes: PUT /api_auth, PUT /user_auth, GET /token_auth."""
+"""Routes: PUT /api_auth, PUT /user_auth (bodies checked against the api_auth and
+user_auth schemas, as the OpenAPI document describes them), GET /token_auth."""
 from flask import Blueprint, g, request
 
 from crossbar import responses
@@ -22,7 +23,7 @@ def login_address(svc):
 @public
 def api_auth():
     svc = services()
-    given = request_data()
+    given = svc.schemas.validate("api_auth", request_data())  # before the throttle counts
     token, data = throttled(svc.login_throttle, given, login_address(svc),
                             lambda: service.api_auth(svc.store, svc.signer, given))
     g.kz_auth_token = token
@@ -33,7 +34,7 @@ def api_auth():
 @public
 def user_auth():
     svc = services()
-    given = request_data()
+    given = svc.schemas.validate("user_auth", request_data())  # before the throttle counts
     token, data = throttled(svc.login_throttle, given, login_address(svc),
                             lambda: service.user_auth(svc.store, svc.signer, given))
     g.kz_auth_token = token

@@ -50,16 +50,33 @@ def _conference_exists(store, account_id, conference_id):
         raise NotFound("bad identifier", {"cause": conference_id})
 
 
+KINDS = ("conference", "participant")
+
+
+def history_filters(args):
+    """The selector of ``participant_id`` (an integer from 1), ``call_id`` and ``kind``
+    (conference or participant); anything else given is a ValidationFailed (400)."""
+    selector = {}
+    if "participant_id" in args:
+        value = args["participant_id"]
+        if not (value.isascii() and value.isdigit() and int(value) >= 1):
+            raise ValidationFailed(data={"participant_id": {"type": {
+                "message": "Value is not an integer from 1", "value": value}}})
+        selector["participant.participant_id"] = int(value)
+    if "call_id" in args:
+        selector["participant.call_id"] = args["call_id"]
+    if "kind" in args:
+        if args["kind"] not in KINDS:
+            raise ValidationFailed(data={"kind": {"enum": {
+                "message": "Value not found in enumerated list of values",
+                "target": list(KINDS), "value": args["kind"]}}})
+        selector["kind"] = args["kind"]
+    return selector
+
+
 def history(store, account_id, conference_id, args):
-    selector = {"pvt_type": docs.PVT_TYPE, "conference_id": conference_id}
-    for field, key, kind in (("participant.participant_id", "participant_id", int),
-                             ("participant.call_id", "call_id", str), ("kind", "kind", str)):
-        if args.get(key):
-            try:
-                selector[field] = kind(args[key])
-            except ValueError:
-                raise ValidationFailed(data={key: {"type": {
-                    "message": "Value is not of type integer", "value": args[key]}}}) from None
+    selector = {"pvt_type": docs.PVT_TYPE, "conference_id": conference_id,
+                **history_filters(args)}
     found = sorted(store.find(account_db(account_id), selector),
                    key=lambda doc: (doc.get("started", 0), doc["_id"]))
     page_size, start_key = listing.page_request(args)

@@ -70,6 +70,7 @@ def valid_member_id(value, field="member", keywords=MEMBER_KEYWORDS):
     """A member id (int >= 1, digits accepted) or one of ``keywords``."""
     if isinstance(value, str) and value in keywords:
         return value
+    value = _integral(value)
     if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
@@ -78,7 +79,13 @@ def valid_member_id(value, field="member", keywords=MEMBER_KEYWORDS):
     raise invalid(field, f"must be {allowed}", value)
 
 
+def _integral(value):
+    """``16.0`` is the integer 16 (JSON Schema 2020-12, as the API description says)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def valid_integer(field, value, low, high):
+    value = _integral(value)
     if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,6}", value):
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:

@@ -44,8 +44,17 @@ def _properties_with_defaults(validator, properties, instance, schema):
     yield from _draft4_properties(validator, properties, instance, schema)
 
 
+def _is_integer(checker, instance):
+    """An integer as JSON Schema 2020-12 (the OpenAPI 3.1 dialect crossbar.openapi
+    describes the schemas in) says: a number with no fractional part, ``1.0`` too."""
+    if isinstance(instance, bool):
+        return False
+    return isinstance(instance, int) or (isinstance(instance, float) and instance.is_integer())
+
+
 DefaultingDraft4Validator = validators.extend(
-    Draft4Validator, {"properties": _properties_with_defaults})
+    Draft4Validator, {"properties": _properties_with_defaults},
+    type_checker=Draft4Validator.TYPE_CHECKER.redefine("integer", _is_integer))
 
 
 def schema_body(doc):

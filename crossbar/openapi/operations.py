@@ -1,12 +1,10 @@
-"""The OpenAPI 3.1 document of the whole API (kept in step with the routes by
-tests/unit/test_crossbar_openapi.py). Request bodies reference the JSON schemas
-stored in ``system_schemas`` (served under ``components.schemas``)."""
-from kzcore.naming import SCHEMAS_DB
+"""Every operation of the API, one row each (kept in step with the routes by
+tests/unit/test_crossbar_openapi.py): the request body names the stored schema
+(``system_schemas``) the server validates it with, or RAW_BODY (audio upload)."""
 
 A = "/v2/accounts/{account_id}"
 CONF = f"{A}/conferences/{{conference_id}}"
 HOOK = f"{A}/webhooks/{{doc_id}}"
-ACTION_BODY = "action"      # {"action", "data"} bodies (conference/participant actions)
 RAW_BODY = "raw"            # audio upload
 
 
@@ -32,6 +30,8 @@ OPERATIONS = [
      "user_auth", "201", "auth"),
     ("get", "/v2/token_auth", "token_auth", "Claims of the presented token", None, "200", "auth"),
     ("get", "/v2/openapi.json", "openapi", "This document", None, "200", "meta"),
+    ("get", "/v2/docs", "docs", "This document rendered for people (Swagger UI, served by "
+     "crossbar)", None, "200", "meta"),
     ("put", "/v2/accounts", "create_account",
      "Create a top-level account (superduper admin only; 403 otherwise)", "accounts", "201",
      "accounts"),
@@ -144,141 +144,9 @@ OPERATIONS = [
       for method, path, op_id, summary, body, status, tag
       in _crud("resources", "resources", "resources")],
 ]
-PUBLIC = {"api_auth", "user_auth", "openapi", "live_media", "recording_playback"}
-AUTH_BODIES = {
-    "api_auth": {"type": "object", "required": ["api_key"],
-                 "properties": {"api_key": {"type": "string"}}},
-    "user_auth": {"type": "object", "required": ["credentials"], "properties": {
-        "credentials": {"type": "string", "description": "md5 (or sha1) of 'username:password'"},
-        "account_name": {"type": "string"}, "account_realm": {"type": "string"},
-        "phone_number": {"type": "string", "minLength": 1, "maxLength": 64, "description":
-                         "a dialled number of one of the account's conferences "
-                         "(conference_numbers, member.numbers, moderator.numbers); "
-                         "non-digits are ignored"},
-        "method": {"type": "string", "enum": ["md5", "sha"]}},
-        "description": "the account is the one phone_number names, else account_name, "
-                       "else account_realm (only the first of them given is used)"},
-}
-
-ENVELOPE = {"type": "object", "required": ["data", "status", "request_id"], "properties": {
-    "data": {}, "status": {"type": "string", "enum": ["success"]},
-    "auth_token": {"type": "string"}, "request_id": {"type": "string"},
-    "node": {"type": "string"}, "timestamp": {"type": "string"}, "version": {"type": "string"},
-    "revision": {"type": "string"}, "page_size": {"type": "integer"},
-    "start_key": {"type": "string"}, "next_start_key": {"type": "string"}}}
-ERROR_ENVELOPE = {"type": "object", "required": ["data", "status", "error", "message",
-                                                 "error_id", "request_id"], "properties": {
-    "data": {"type": "object", "description": "Kazoo validation errors: "
-             "{dotted.path: {keyword: {message, target?, value?}}}"},
-    "status": {"type": "string", "enum": ["error"]},
-    "error": {"type": "string", "description": "the HTTP status code as a string"},
-    "message": {"type": "string"}, "error_id": {"type": "string"},
-    "request_id": {"type": "string"}, "node": {"type": "string"},
-    "timestamp": {"type": "string"}, "version": {"type": "string"},
-    "auth_token": {"type": "string"}}}
-LIST_PARAMETERS = [
-    {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-    {"name": "start_key", "in": "query", "schema": {"type": "string"}},
-    {"name": "paginate", "in": "query", "schema": {"type": "boolean"}},
-    {"name": "filter", "in": "query", "style": "form", "explode": True,
-     "description": "Kazoo filters: filter_{key}, filter_not_{key}, has_key, key_missing, "
-                    "has_value, created_from, created_to, modified_from, modified_to",
-     "schema": {"type": "object", "additionalProperties": {"type": "string"}}},
-]
+PUBLIC = {"api_auth", "user_auth", "openapi", "docs", "live_media", "recording_playback"}
 
 
-def _ref(name):
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _request_body(kind):
-    if kind == RAW_BODY:
-        return {"required": True, "content": {
-            "audio/*": {"schema": {"type": "string", "format": "binary"}},
-            "application/x-base64": {"schema": {   # issue 18: Monster UI's form
-                "type": "string", "description": "data:audio/<type>;base64,<data> or bare base64"}},
-            "multipart/form-data": {"schema": {"type": "object", "properties": {
-                "file": {"type": "string", "format": "binary"}}}}}}
-    if kind in ("conferences.action", "conferences.participants.action",
-                "conferences.participant.action"):
-        schema = {"oneOf": [_ref(kind), {"type": "object", "properties": {"data": _ref(kind)}}]}
-    else:
-        schema = {"type": "object", "required": ["data"], "properties": {"data": _ref(kind)}}
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-def _responses(status, method, path):
-    error = {"content": {"application/json": {"schema": _ref("ErrorEnvelope")}}}
-    codes = ["400", "401", "403", "404", "500", "503"]
-    if method in ("post", "patch", "delete", "put"):
-        codes.append("409")
-    if method in ("post", "patch", "put"):
-        codes.append("413")   # body over the route's limit (crossbar.body_limits)
-    if path.endswith(("/api_auth", "/user_auth")):
-        codes.append("429")   # login throttled (crossbar.auth.throttle), with Retry-After
-    if "conference" in path and method == "put":
-        codes.append("422")
-    ok = {"description": "success", "content": {"application/json": {"schema": _ref("Envelope")}}}
-    if path.endswith("/raw") and "recordings" in path:
-        ok = {"description": "the audio file", "content": {"audio/wav": {"schema": {
-            "type": "string", "format": "binary"}}, "audio/mpeg": {"schema": {
-                "type": "string", "format": "binary"}}}}
-    elif path.endswith("/raw") and "transcripts" in path:
-        ok = {"description": "the transcript", "content": {"text/vtt": {"schema": {
-            "type": "string"}}, "text/plain": {"schema": {"type": "string"}}}}
-    elif (path.endswith("/raw") or "live_media" in path or "recording_playback" in path) \
-            and method == "get":
-        ok = {"description": "the audio", "content": {"audio/*": {"schema": {
-            "type": "string", "format": "binary"}}}}
-    if path.endswith("openapi.json"):
-        ok = {"description": "this document", "content": {"application/json": {}}}
-    result = {status: ok}
-    result.update({code: {"description": "error", **error} for code in codes})
-    return result
-
-
-def _operation(method, path, op_id, summary, body, status, tag):
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-              for name in _path_names(path)]
-    if method == "get" and (path.endswith("s") or path.endswith(("/children", "/descendants"))) \
-            and not path.endswith(("/raw", "api_key")):
-        params += LIST_PARAMETERS
-    operation = {"operationId": op_id, "summary": summary, "tags": [tag], "parameters": params,
-                 "responses": _responses(status, method, path)}
-    if body:
-        operation["requestBody"] = _request_body(body)
-    if op_id in PUBLIC:
-        operation["security"] = []
-    return operation
-
-
-def _path_names(path):
-    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
-
-
-def schema_ids():
-    """Every JSON schema the document references (stored in ``system_schemas``)."""
-    return sorted({op[4] for op in OPERATIONS if op[4] and op[4] not in (RAW_BODY,)}
-                  - set(AUTH_BODIES))
-
-
-def build_document(store=None, version="0.1.0"):
-    paths = {}
-    for method, path, *rest in OPERATIONS:
-        paths.setdefault(path, {})[method] = _operation(method, path, *rest)
-    schemas = {"Envelope": ENVELOPE, "ErrorEnvelope": ERROR_ENVELOPE, **AUTH_BODIES}
-    for schema_id in schema_ids():
-        stored = store.get_or_none(SCHEMAS_DB, schema_id) if store is not None else None
-        body = {k: v for k, v in (stored or {"type": "object"}).items()
-                if not k.startswith("_") and k != "$schema"}
-        schemas[schema_id] = body
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "crossbar (Kazoo-compatible conference API)", "version": version},
-        "servers": [{"url": "/"}],
-        "security": [{"AuthToken": []}],
-        "paths": paths,
-        "components": {"schemas": schemas, "securitySchemes": {
-            "AuthToken": {"type": "apiKey", "in": "header", "name": "X-Auth-Token"},
-            "Bearer": {"type": "http", "scheme": "bearer"}}},
-    }
+def body_schema_ids():
+    """Every stored schema a request body is described by."""
+    return sorted({op[4] for op in OPERATIONS if op[4] and op[4] != RAW_BODY})
