@@ -71,3 +71,23 @@ def switches_check(pool, *, need_all=True):
         ok = not unreachable if need_all else bool(connected)
         return ok, {"connected": sorted(connected), "unreachable": unreachable}
     return check
+
+
+def queue_check(source):
+    """A check of a durable queue consumer (``wait_ready``): ready once its queue
+    is declared, bound and consumed (a single-active-consumer standby too)."""
+    def check():
+        ready = bool(source.wait_ready(0))
+        return ready, {"consuming": ready}
+    return check
+
+
+def queue_service_health(name, service, store, metrics, snapshot, details):
+    """The ``HealthApp`` of a service built on one durable queue (kz-webhooks,
+    kz-transcribe): ready when it consumes and the store answers."""
+    from kzcore.health import HealthApp
+    from kzcore.metrics import StatsCollector, make_registry
+    registry = make_registry(StatsCollector(lambda: snapshot(service), metrics))
+    return HealthApp(name, checks={"broker": queue_check(service.source),
+                                   "store": StoreProbe(store).check},
+                     details=details, registry=registry)

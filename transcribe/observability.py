@@ -6,17 +6,15 @@ active consumer too: it can take over) and the document store answers (the
 transcript and recording documents). Series are read from the worker's own
 counters at scrape time.
 """
-from kzcore.health import HealthApp
-from kzcore.metrics import COUNTER, GAUGE, Metric, StatsCollector, make_registry
-from kzcore.probes import StoreProbe
-from webhooks.observability import source_ready
+from kzcore.metrics import COUNTER, GAUGE, Metric
+from kzcore.probes import queue_check, queue_service_health
 
 PREFIX = "kz_transcribe_"
 
 
 def snapshot(service):
     return dict(service.worker.stats(), received=getattr(service.source, "received", 0),
-                consuming=int(source_ready(service.source)))
+                consuming=int(queue_check(service.source)()[0]))
 
 
 METRICS = (
@@ -39,12 +37,6 @@ METRICS = (
 
 
 def health_app(service, store, node=""):
-    def broker():
-        ready = source_ready(service.source)
-        return ready, {"consuming": ready}
-
-    registry = make_registry(StatsCollector(lambda: snapshot(service), METRICS))
-    return HealthApp("transcribe", checks={"broker": broker, "store": StoreProbe(store).check},
-                     details=lambda: {"node": node,
-                                      "engine": getattr(service.worker.engine, "name", "")},
-                     registry=registry)
+    return queue_service_health(
+        "transcribe", service, store, METRICS, snapshot,
+        lambda: {"node": node, "engine": getattr(service.worker.engine, "name", "")})

@@ -5,9 +5,8 @@ Ready = its queue is declared, bound and consumed (a standby of the single
 active consumer is ready too: it can take over) and the document store
 answers. Series are read from the service's own counters at scrape time.
 """
-from kzcore.health import HealthApp
-from kzcore.metrics import COUNTER, GAUGE, Metric, StatsCollector, make_registry
-from kzcore.probes import StoreProbe
+from kzcore.metrics import COUNTER, GAUGE, Metric
+from kzcore.probes import queue_check, queue_service_health
 from kzcore.timings import labelled
 
 PREFIX = "kz_webhooks_"
@@ -17,11 +16,7 @@ def snapshot(service):
     deliverer = service.deliverer
     return dict(service.stats(), received=getattr(service.source, "received", 0),
                 attempts=deliverer.attempts.snapshot(),
-                consuming=int(source_ready(service.source)))
-
-
-def source_ready(source):
-    return bool(source.wait_ready(0))
+                consuming=int(queue_check(service.source)()[0]))
 
 
 METRICS = (
@@ -45,10 +40,5 @@ METRICS = (
 
 
 def health_app(service, store, node=""):
-    def broker():
-        ready = source_ready(service.source)
-        return ready, {"consuming": ready}
-
-    registry = make_registry(StatsCollector(lambda: snapshot(service), METRICS))
-    return HealthApp("webhooks", checks={"broker": broker, "store": StoreProbe(store).check},
-                     details=lambda: {"node": node}, registry=registry)
+    return queue_service_health("webhooks", service, store, METRICS, snapshot,
+                                lambda: {"node": node})
