@@ -3,11 +3,11 @@
 One greenlet instead of a writer per socket: a push marks the session dirty and
 wakes the pump; a round gives each dirty session one non-blocking ``send``.
 After a round that wrote, the pump rests (``rest_after_round``): after a busy
-round (a quarter of ``write_interval`` or more) until ``write_interval`` has passed
+round (a third of ``write_interval`` or more) until ``write_interval`` has passed
 since the round began, and at least as long as the round took, so that under load
 every socket gets one larger write per interval (syscalls, not bytes, are what a
 fan-out to hundreds of sockets pays for) and the bus consumer keeps its share of
-the CPU; after a cheap round, only three times as long as the round took, so a
+the CPU; after a cheap round, only twice as long as the round took, so a
 lightly loaded gateway does not hold events for most of an interval. A pump with
 nothing to write writes a new event at once. Every ``housekeeping_interval`` the
 pump also runs each session's keep-alive.
@@ -20,22 +20,22 @@ from gevent.event import Event
 
 log = logging.getLogger(__name__)
 
-# A round cheaper than this share of the interval is followed by a rest of this
-# many times its own length instead of the rest of the interval.
-CHEAP_ROUND_REST = 3
+# After a round shorter than interval / (1 + CHEAP_ROUND_REST), the pump rests this
+# many times the round's length instead of the rest of the interval.
+CHEAP_ROUND_REST = 2
 
 
 def rest_after_round(took, interval):
     """How long the pump rests after a round that wrote and took ``took`` seconds.
 
-    A busy round (at least a quarter of the interval) keeps the rule that batches
+    A busy round (at least a third of the interval) keeps the rule that batches
     under load: at most one round per interval, start to start, and a rest at least
     as long as the round took, so writing never takes more than about half the CPU,
     intake and fan-out keep up, and an overloaded gateway sheds load in the outboxes
     (oldest dropped, clients told) instead of letting latency grow in the broker. A
-    cheap round (a few sockets, or small writes) is followed by a rest three times
-    its length: events that arrive meanwhile still share the next round's write,
-    writing still takes at most a quarter of the time, and a lightly loaded gateway
+    cheap round (a few sockets, or small writes) is followed by a rest twice its
+    length: events that arrive meanwhile still share the next round's write,
+    writing still takes at most a third of the time, and a lightly loaded gateway
     does not hold every event for most of an interval.
     """
     return max(took, min(interval - took, CHEAP_ROUND_REST * took))
