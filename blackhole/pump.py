@@ -2,13 +2,15 @@
 
 One greenlet instead of a writer per socket: a push marks the session dirty and
 wakes the pump; a round gives each dirty session one non-blocking ``send``.
-After a round that wrote, the pump waits until ``write_interval`` has passed
-since the round began (and at least as long as the round took), so that under
-load every socket gets one larger write per interval (syscalls, not bytes, are what
-a fan-out to hundreds of sockets pays for) and the bus consumer keeps its share
-of the CPU (a round that took longer than the interval is followed by an equal
-rest); an idle gateway writes a new event at once. Every
-``housekeeping_interval`` the pump also runs each session's keep-alive.
+After a round that wrote, the pump rests (``rest_after_round``): after a busy
+round (a third of ``write_interval`` or more) until ``write_interval`` has passed
+since the round began, and at least as long as the round took, so that under load
+every socket gets one larger write per interval (syscalls, not bytes, are what a
+fan-out to hundreds of sockets pays for) and the bus consumer keeps its share of
+the CPU; after a cheap round, only twice as long as the round took, so a
+lightly loaded gateway does not hold events for most of an interval. A pump with
+nothing to write writes a new event at once. Every ``housekeeping_interval`` the
+pump also runs each session's keep-alive.
 """
 import logging
 import time
@@ -17,6 +19,26 @@ import gevent
 from gevent.event import Event
 
 log = logging.getLogger(__name__)
+
+# After a round shorter than interval / (1 + CHEAP_ROUND_REST), the pump rests this
+# many times the round's length instead of the rest of the interval.
+CHEAP_ROUND_REST = 2
+
+
+def rest_after_round(took, interval):
+    """How long the pump rests after a round that wrote and took ``took`` seconds.
+
+    A busy round (at least a third of the interval) keeps the rule that batches
+    under load: at most one round per interval, start to start, and a rest at least
+    as long as the round took, so writing never takes more than about half the CPU,
+    intake and fan-out keep up, and an overloaded gateway sheds load in the outboxes
+    (oldest dropped, clients told) instead of letting latency grow in the broker. A
+    cheap round (a few sockets, or small writes) is followed by a rest twice its
+    length: events that arrive meanwhile still share the next round's write,
+    writing still takes at most a third of the time, and a lightly loaded gateway
+    does not hold every event for most of an interval.
+    """
+    return max(took, min(interval - took, CHEAP_ROUND_REST * took))
 
 
 class Pump:
@@ -65,13 +87,7 @@ class Pump:
                 self._housekeeping(now)
                 next_housekeeping = now + self._housekeeping_interval
             if wrote:
-                # At most one round per interval, start to start, and a rest at least
-                # as long as the round took: writing never takes more than about half
-                # the CPU, so intake and fan-out keep up and an overloaded gateway
-                # sheds load in the outboxes (oldest dropped, clients told) instead of
-                # letting latency grow in the broker.
-                took = time.monotonic() - now
-                gevent.sleep(max(self._write_interval - took, took))
+                gevent.sleep(rest_after_round(time.monotonic() - now, self._write_interval))
 
     def _flush_round(self, now):
         dirty, self._dirty = self._dirty, set()

@@ -35,7 +35,7 @@ class SessionOptions:
     # Small values make a stalled client overflow its (counted) outbox sooner
     # instead of parking megabytes in the kernel.
     send_buffer: int | None = None
-    write_interval: float = 0.005   # at most one round of socket writes per interval
+    write_interval: float = 0.005   # under load, one round of socket writes per interval (pump)
 
 
 class Session:
