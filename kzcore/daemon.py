@@ -46,3 +46,25 @@ def wait_for_stop(stats=None, every=60.0, log=None, message="stats"):
         gevent.signal_handler(signum, stopping.set)
     while not stopping.wait(every if stats else None):
         log.info(message, extra=stats())
+
+
+def start_queue_service(prog, doc, argv, log, role, *, exchange=False):
+    """The start of a service that consumes RabbitMQ: options, configuration, JSON
+    logs; ``(args, config)``, or None (after saying why) on the in-process bus."""
+    from kzcore.config import load_config
+    from kzcore.logs import setup_logging
+    args = service_parser(prog, doc, exchange=exchange).parse_args(argv)
+    config = load_config(args.config, log_level=args.log_level)
+    setup_logging(config.log_level, config.log_format)
+    quiet_pika()
+    if not needs_rabbitmq(config, log, prog, role):
+        return None
+    return args, config
+
+
+def close_in_order(health, *closers):
+    """Stop the health server (if any), then each ``closer()`` in turn."""
+    if health is not None:
+        health.stop(timeout=1)
+    for close in closers:
+        close()

@@ -13,15 +13,9 @@ monkey.patch_all()
 import logging  # noqa: E402
 import socket  # noqa: E402
 
-from kzcore.config import load_config  # noqa: E402
-from kzcore.daemon import needs_rabbitmq, quiet_pika, service_parser, wait_for_stop  # noqa: E402
-from kzcore.logs import setup_logging  # noqa: E402
+from kzcore.daemon import close_in_order, start_queue_service, wait_for_stop  # noqa: E402
 
 log = logging.getLogger("lifecycle")
-
-
-def parse_args(argv):
-    return service_parser("kz-lifecycle", __doc__, exchange=True).parse_args(argv)
 
 
 def serve_observability(config, service, store, pool, node):
@@ -36,12 +30,11 @@ def main(argv=None):
     from kzcore.store.factory import make_store
     from lifecycle.compose import build_service, command_pool, make_source
 
-    args = parse_args(argv)
-    config = load_config(args.config, log_level=args.log_level)
-    setup_logging(config.log_level, config.log_format)
-    quiet_pika()
-    if not needs_rabbitmq(config, log, "kz-lifecycle", "the lifecycle service"):
+    started = start_queue_service("kz-lifecycle", __doc__, argv, log, "the lifecycle service",
+                                  exchange=True)
+    if started is None:
         return 2
+    args, config = started
     exchange = args.exchange or config.amqp_exchange
     store = make_store(config)
     pool = command_pool(config)
@@ -52,11 +45,7 @@ def main(argv=None):
     log.info("kz-lifecycle started", extra={"queue": config.lifecycle_queue,
                                             "exchange": exchange})
     wait_for_stop()
-    if health is not None:
-        health.stop(timeout=1)
-    service.stop()
-    pool.close()
-    store.close()
+    close_in_order(health, service.stop, pool.close, store.close)
     return 0
 
 

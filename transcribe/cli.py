@@ -13,9 +13,7 @@ monkey.patch_all()
 import logging  # noqa: E402
 import socket  # noqa: E402
 
-from kzcore.config import load_config  # noqa: E402
-from kzcore.daemon import needs_rabbitmq, service_parser, wait_for_stop  # noqa: E402
-from kzcore.logs import setup_logging  # noqa: E402
+from kzcore.daemon import close_in_order, start_queue_service, wait_for_stop  # noqa: E402
 
 log = logging.getLogger("transcribe")
 
@@ -29,11 +27,10 @@ def serve_observability(config, service, store, node):
 
 
 def main(argv=None):
-    args = service_parser("kz-transcribe", __doc__).parse_args(argv)
-    config = load_config(args.config, log_level=args.log_level)
-    setup_logging(config.log_level, config.log_format)
-    if not needs_rabbitmq(config, log, "kz-transcribe", "the worker"):
+    started = start_queue_service("kz-transcribe", __doc__, argv, log, "the worker")
+    if started is None:
         return 2
+    _args, config = started
     from kzcore.bus.factory import make_publisher
     from kzcore.store.factory import make_store
     from transcribe.compose import build_service, make_source
@@ -47,11 +44,7 @@ def main(argv=None):
     log.info("kz-transcribe started", extra={"queue": config.transcribe_queue,
                                              "engine": config.transcribe_engine})
     wait_for_stop()
-    if health is not None:
-        health.stop(timeout=1)
-    service.stop()
-    publisher.close()
-    store.close()
+    close_in_order(health, service.stop, publisher.close, store.close)
     return 0
 
 

@@ -12,16 +12,10 @@ monkey.patch_all()
 import logging  # noqa: E402
 import socket  # noqa: E402
 
-from kzcore.config import load_config  # noqa: E402
-from kzcore.daemon import needs_rabbitmq, quiet_pika, service_parser, wait_for_stop  # noqa: E402
-from kzcore.logs import setup_logging  # noqa: E402
+from kzcore.daemon import close_in_order, start_queue_service, wait_for_stop  # noqa: E402
 
 log = logging.getLogger("webhooks")
 STATS_EVERY = 60.0
-
-
-def parse_args(argv):
-    return service_parser("kz-webhooks", __doc__, exchange=True).parse_args(argv)
 
 
 def build(config, exchange):
@@ -47,12 +41,11 @@ def serve_observability(config, service, store, node):
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    config = load_config(args.config, log_level=args.log_level)
-    setup_logging(config.log_level, config.log_format)
-    quiet_pika()
-    if not needs_rabbitmq(config, log, "kz-webhooks", "the delivery service"):
+    started = start_queue_service("kz-webhooks", __doc__, argv, log, "the delivery service",
+                                  exchange=True)
+    if started is None:
         return 2
+    args, config = started
     exchange = args.exchange or config.amqp_exchange
     service, publisher, store, node = build(config, exchange)
     service.start()
@@ -60,11 +53,7 @@ def main(argv=None):
     log.info("kz-webhooks started", extra={"queue": config.webhooks_queue,
                                            "exchange": exchange})
     wait_for_stop(service.stats, STATS_EVERY, log, "webhooks stats")
-    if health is not None:
-        health.stop(timeout=1)
-    service.stop()
-    publisher.close()
-    store.close()
+    close_in_order(health, service.stop, publisher.close, store.close)
     return 0
 
 
