@@ -25,7 +25,7 @@ import pika
 import pika.exceptions
 
 from ecallmgr.event_ids import parse_event_id
-from kzcore.bus.pika_supervisor import supervise
+from kzcore.bus.pika_supervisor import join_or_kill, supervise
 from kzcore.bus.pika_tuning import connection_parameters
 
 log = logging.getLogger(__name__)
@@ -87,10 +87,7 @@ class LeaseKeeper:
     def close(self):
         """Close the connection: the broker frees every lease this instance held."""
         self._closing = True
-        if self._greenlet is not None:
-            self._greenlet.join(timeout=2.0)
-            if not self._greenlet.dead:
-                self._greenlet.kill(block=True, timeout=1.0)
+        join_or_kill(self._greenlet, 2.0)
 
     def roles(self):
         return self.handover.roles()

@@ -22,7 +22,7 @@ import pika
 import pika.exceptions
 
 from kzcore.bus.base import CONFERENCE_EXCHANGE
-from kzcore.bus.pika_supervisor import supervise
+from kzcore.bus.pika_supervisor import join_or_kill, supervise
 from kzcore.bus.deferred_acks import DeferredAcks
 from kzcore.bus.pika_tuning import connection_parameters
 
@@ -60,10 +60,7 @@ class LeasedQueue:
 
     def stop(self):
         self._closing = True
-        if self._greenlet is not None:
-            self._greenlet.join(timeout=2.0)
-            if not self._greenlet.dead:
-                self._greenlet.kill(block=True, timeout=1.0)
+        join_or_kill(self._greenlet, 2.0)
 
     def _run(self):
         supervise("lifecycle queue", log=log, closing=lambda: self._closing,

@@ -33,7 +33,7 @@ import gevent.event
 import pika
 
 from kzcore.bus.base import CONFERENCE_EXCHANGE
-from kzcore.bus.pika_supervisor import supervise
+from kzcore.bus.pika_supervisor import join_or_kill, supervise
 from kzcore.bus.deferred_acks import DeferredAcks
 from kzcore.bus.pika_tuning import connection_parameters
 
@@ -89,10 +89,7 @@ class DurableQueue:
 
     def stop(self):
         self._closing = True
-        if self._greenlet is not None:
-            self._greenlet.join(timeout=2.0)
-            if not self._greenlet.dead:
-                self._greenlet.kill(block=True, timeout=1.0)
+        join_or_kill(self._greenlet, 2.0)
 
     def _run(self):
         supervise("webhooks queue", log=log, closing=lambda: self._closing,

@@ -15,7 +15,7 @@ import gevent.event
 import pika
 
 from kzcore.bus.base import CONFERENCE_EXCHANGE, Consumer
-from kzcore.bus.pika_supervisor import supervise
+from kzcore.bus.pika_supervisor import join_or_kill, supervise
 from kzcore.bus.pika_tuning import connection_parameters, install_write_coalescing
 
 log = logging.getLogger(__name__)
@@ -68,10 +68,7 @@ class PikaConsumer(Consumer):
 
     def close(self):
         self._closing = True
-        if self._greenlet is not None:
-            self._greenlet.join(timeout=2 * READ_SLICE + 1)
-            if not self._greenlet.dead:
-                self._greenlet.kill(block=True, timeout=1.0)
+        join_or_kill(self._greenlet, 2 * READ_SLICE + 1)
 
     def _request(self, action, binding, timeout):
         if not self._ready.is_set():

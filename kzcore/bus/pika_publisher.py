@@ -17,7 +17,7 @@ import orjson
 import pika
 
 from kzcore.bus.base import CONFERENCE_EXCHANGE, Publisher
-from kzcore.bus.pika_supervisor import LOST_CONNECTION, supervise
+from kzcore.bus.pika_supervisor import LOST_CONNECTION, join_or_kill, supervise
 from kzcore.bus.pika_tuning import (connection_parameters, install_write_coalescing,
                                     publish_frames, write_now, write_raw)
 
@@ -116,9 +116,7 @@ class PikaPublisher(Publisher):
         self.flush(timeout)
         self._closing = True
         self._wakeup.set()
-        self._greenlet.join(timeout=max(timeout, 1.0))
-        if not self._greenlet.dead:
-            self._greenlet.kill(block=True, timeout=1.0)
+        join_or_kill(self._greenlet, max(timeout, 1.0))
         undelivered = len(self._outbox) + len(self._in_flight)
         if undelivered:
             log.warning("publisher closed with undelivered events",

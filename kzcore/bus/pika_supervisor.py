@@ -66,3 +66,13 @@ def _run_cleanup(name, cleanup, log):
         cleanup()
     except Exception:  # same reason: a failed clean-up must not end the loop
         log.exception("%s clean-up failed", name)
+
+
+def join_or_kill(greenlet, grace):
+    """Let a ``supervise`` greenlet that was told to close finish its turn (up to
+    ``grace`` seconds: its connection closes cleanly), then kill it."""
+    if greenlet is None:
+        return
+    greenlet.join(timeout=grace)
+    if not greenlet.dead:
+        greenlet.kill(block=True, timeout=1.0)
