@@ -27,6 +27,7 @@ from fssim import sip_wire
 from fssim.channels import CallerProfile, Channel
 from fssim.devices import NO_ANSWER_FACTOR
 from fssim.loopback import originated_uuid
+from fssim.sip_listener import CallingLeg
 
 PREFIX = "sofia/gateway/"
 # A gateway leg dialled without caller id carries the switch's outbound_caller_id_name
@@ -134,7 +135,7 @@ def _leg(core, gateway, user, variables, display, number):
     return channel
 
 
-class SipLeg:
+class SipLeg(CallingLeg):
     """The INVITE transaction of one leg, then (answered) its BYE either way."""
 
     def __init__(self, core, gateway, channel, user, display, number):
@@ -216,22 +217,3 @@ class SipLeg:
             self._send("CANCEL")
             self.channel.set_variable("sip_invite_failure_status", "487")
         return cause
-
-    def _await_bye(self):
-        self.sock.settimeout(None)
-        while self.channel.is_up:
-            try:
-                message = sip_wire.parse(self.sock.recv(sip_wire.MAX_DATAGRAM))
-            except OSError:
-                return
-            if message is not None and message.method == "BYE":
-                self.sock.close()
-                self.channel.hangup("NORMAL_CLEARING")
-                return
-
-    def _bye(self):
-        try:
-            self._send("BYE")
-            self.sock.close()
-        except OSError:
-            pass

@@ -44,3 +44,29 @@ class UdpListener:
             self.sock.sendto(sip_wire.answer(status, call_id), peer)
         except OSError:
             pass
+
+
+class CallingLeg:
+    """The calling side of one answered SIP leg (a gateway leg, a bridge leg):
+    ``channel`` is this switch's channel of the leg, ``sock`` its connected UDP
+    socket and ``_send(method)`` its request. The far end's BYE hangs the channel
+    up (the socket is closed first, so nothing answers it back); ``_bye`` sends ours."""
+
+    def _await_bye(self):
+        self.sock.settimeout(None)
+        while self.channel.is_up:
+            try:
+                message = sip_wire.parse(self.sock.recv(sip_wire.MAX_DATAGRAM))
+            except OSError:
+                return
+            if message is not None and message.method == "BYE":
+                self.sock.close()
+                self.channel.hangup("NORMAL_CLEARING")
+                return
+
+    def _bye(self):
+        try:
+            self._send("BYE")
+            self.sock.close()
+        except OSError:
+            pass

@@ -33,7 +33,7 @@ import gevent
 from gevent import socket
 
 from fssim import sip_wire
-from fssim.sip_listener import UdpListener
+from fssim.sip_listener import CallingLeg, UdpListener
 from fssim.channels import CallerProfile, Channel
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def _variables(arg):
     return [(name, value) for name, _, value in pairs], rest
 
 
-class BridgeLeg:
+class BridgeLeg(CallingLeg):
     """The outbound SIP leg of a bridge and its INVITE transaction."""
 
     def __init__(self, caller, profile, number, host, port, variables):
@@ -83,18 +83,18 @@ class BridgeLeg:
         self.address = (host, int(port))
         self.number, self.variables = number, dict(variables)
         p = caller.profile
-        self.leg = Channel(self.core, f"sofia/{profile}/{number}@{host}:{port}", "outbound",
+        self.channel = Channel(self.core, f"sofia/{profile}/{number}@{host}:{port}", "outbound",
                            CallerProfile(p.cid_name, p.cid_number, number, callee_name=number,
                                          callee_number=number, dialplan=None,
                                          source="src/switch_ivr_originate.c"),
                            variables=[*variables, ("sofia_profile_name", profile)])
-        self.leg.write_codec = ("PCMU", 8000, 64000)
-        self.core.add_channel(self.leg)
+        self.channel.write_codec = ("PCMU", 8000, 64000)
+        self.core.add_channel(self.channel)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 
     def _send(self, method):
         p = self.caller.profile
-        headers = {"Call-ID": self.leg.uuid,
+        headers = {"Call-ID": self.channel.uuid,
                    "From": f'"{p.cid_name}" <sip:{p.cid_number}@{self.core.identity.ipv4}>',
                    "To": f"<sip:{self.number}@{self.address[0]}>"}
         headers.update({name[len("sip_h_"):]: value for name, value in self.variables.items()
@@ -104,7 +104,7 @@ class BridgeLeg:
 
     def call(self):
         """The cause: SUCCESS (answered) or why not."""
-        self.leg.announce()
+        self.channel.announce()
         timeout = self.variables.get("originate_timeout", "")
         seconds = float(timeout) if timeout.isdigit() else DEFAULT_TIMEOUT
         try:
@@ -115,9 +115,9 @@ class BridgeLeg:
             cause = "NORMAL_TEMPORARY_FAILURE"
         if cause != "SUCCESS":
             self.sock.close()
-            self.leg.hangup(cause)
+            self.channel.hangup(cause)
             return cause
-        self.leg.answer()
+        self.channel.answer()
         self.caller.answer()
         return cause
 
@@ -135,29 +135,11 @@ class BridgeLeg:
     def stay_bridged(self):
         """Until either side hangs up; the other side follows (BYE both ways)."""
         far = gevent.spawn(self._await_bye)
-        gevent.wait([self.caller.done, self.leg.done], count=1)
-        if self.leg.is_up:
+        gevent.wait([self.caller.done, self.channel.done], count=1)
+        if self.channel.is_up:
             self._bye()
-            self.leg.hangup("NORMAL_CLEARING")
+            self.channel.hangup("NORMAL_CLEARING")
         far.kill(block=False)
-
-    def _await_bye(self):
-        self.sock.settimeout(None)
-        while self.leg.is_up:
-            try:
-                message = sip_wire.parse(self.sock.recv(sip_wire.MAX_DATAGRAM))
-            except OSError:
-                return
-            if message is not None and message.method == "BYE":
-                self.leg.hangup("NORMAL_CLEARING")
-                return
-
-    def _bye(self):
-        try:
-            self._send("BYE")
-            self.sock.close()
-        except OSError:
-            pass
 
 
 # --- the called switch: its SIP profile takes the call into the dialplan -------------
