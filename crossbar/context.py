@@ -48,9 +48,14 @@ def request_id():
     here = g._get_current_object()     # one context lookup (called several times a request)
     known = getattr(here, "kz_request_id", None)
     if known is None:
-        given = request.headers.get("X-Request-Id", "").strip()
-        known = here.kz_request_id = given[:128] if _printable(given) else uuid.uuid4().hex
+        known = here.kz_request_id = request_id_from(request.headers.get("X-Request-Id"))
     return known
+
+
+def request_id_from(given):
+    """The client's ``X-Request-Id`` (printable ASCII, at most 128 characters), else a new one."""
+    given = (given or "").strip()
+    return given[:128] if _printable(given) else uuid.uuid4().hex
 
 
 def _printable(text):

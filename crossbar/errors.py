@@ -46,17 +46,33 @@ def error_data(error):
     return {"message": error.message, **data}
 
 
+def domain_failure(error):
+    """``(status, message, error_id, data, extra headers)`` of a domain error (logs
+    the unmapped ones); Flask's handler and crossbar.fast_actions render it."""
+    status = status_for(error)
+    if status == 500:
+        log.error("unmapped domain error", exc_info=error, extra={"error_id": error.error_id})
+    headers = {}
+    if getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(error.retry_after)
+    return status, error.message, error.error_id, error_data(error), headers
+
+
+def unexpected_failure(error):
+    """What any other exception is answered with (logged with its traceback)."""
+    log.exception("unexpected error", exc_info=error,
+                  extra={"error_type": type(error).__name__})
+    return 500, "internal server error", "internal_error"
+
+
 def register_error_handlers(app, respond_error):
     """``respond_error(code, message, error_id, data=None) -> Response``."""
 
     @app.errorhandler(kz.KzError)
     def _domain_error(error):
-        status = status_for(error)
-        if status == 500:
-            log.error("unmapped domain error", exc_info=error, extra={"error_id": error.error_id})
-        response = respond_error(status, error.message, error.error_id, error_data(error))
-        if getattr(error, "retry_after", None):
-            response.headers["Retry-After"] = str(error.retry_after)
+        status, message, error_id, data, headers = domain_failure(error)
+        response = respond_error(status, message, error_id, data)
+        response.headers.update(headers)
         return response
 
     @app.errorhandler(HTTPException)
@@ -70,5 +86,4 @@ def register_error_handlers(app, respond_error):
 
     @app.errorhandler(Exception)
     def _unexpected(error):
-        log.exception("unexpected error", extra={"error_type": type(error).__name__})
-        return respond_error(500, "internal server error", "internal_error")
+        return respond_error(*unexpected_failure(error))

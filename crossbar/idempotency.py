@@ -28,6 +28,7 @@ import time
 
 import gevent
 
+from crossbar.action_requests import fingerprint
 from kzcore import errors as kz
 from kzcore.config import SETTINGS
 
@@ -49,6 +50,16 @@ def record_id(account_id, conference_id, command_id):
 def usable(command_id):
     """A command_id the ledger can key on; anything else is left to validation."""
     return isinstance(command_id, str) and 1 <= len(command_id) <= 64
+
+
+def run_action(ledger, account_id, conference_id, scope, request, perform):
+    """``perform(request) -> (data, status)`` for an action request, once per
+    usable ``command_id`` when there is a ledger: ``(data, status, replayed)``.
+    ``scope``: what the action is for (the fingerprint's target)."""
+    if ledger is None or not usable(request.command_id):
+        return perform(request) + (False,)
+    return ledger.run((account_id, conference_id, request.command_id),
+                      fingerprint(scope, request), lambda: perform(request))
 
 
 class CommandLedger:

@@ -17,6 +17,7 @@ worker that serves the probe; ``/metrics`` adds up every worker
 (``kzcore.stats_spool``, directory ``KZ_METRICS_DIR``, set by
 ``crossbar.gunicorn_conf``).
 """
+import logging
 import time
 
 from flask import g, request
@@ -34,6 +35,8 @@ ACTION_ENDPOINTS = frozenset({"conferences_action", "participants_action",
 OUTCOMES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
             409: "conflict", 422: "refused", 429: "throttled", 503: "unavailable"}
 EVENT_COUNTERS = ("published", "confirmed", "dropped")
+REQUEST_LOG = logging.getLogger("crossbar.app")   # one "request" line per answer
+STATS_KEY = "kz_request_stats"       # app.extensions: the RequestStats (crossbar.fast_actions)
 
 
 def outcome(status, replayed=False):
@@ -43,25 +46,37 @@ def outcome(status, replayed=False):
     return OUTCOMES.get(status, "error")
 
 
+def log_request(request_id, method, path, status, started, account_id):
+    """The access log line (its fields are built only when INFO is on)."""
+    if REQUEST_LOG.isEnabledFor(logging.INFO):
+        REQUEST_LOG.info("request", extra={
+            "request_id": request_id, "method": method, "path": path, "status": status,
+            "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+            "account_id": account_id})
+
+
 class RequestStats:
     def __init__(self):
         self.requests = Timings(LATENCY_BOUNDS)      # (method, route, status)
         self.actions = Counts(max_keys=100)          # (action, outcome)
 
     def record(self, response):
+        """Flask ``after_request`` hook."""
         here, context = request._get_current_object(), g._get_current_object()
         rule = here.url_rule
-        route = rule.rule if rule is not None else "(unmatched)"
         started = context.get("kz_started")
-        seconds = time.perf_counter() - started if started else 0.0
-        status = response.status_code
-        self.requests.observe((here.method, route, str(status)), seconds)
-        if (here.endpoint or "").rsplit(".", 1)[-1] in ACTION_ENDPOINTS:
-            action = context.get("kz_action")
-            name = action if isinstance(action, str) and status != 400 else "(invalid)"
-            replayed = response.headers.get("X-Command-Replayed") == "true"
-            self.actions.add((name[:40], outcome(status, replayed)))
+        self.observe(here.method, rule.rule if rule is not None else "(unmatched)",
+                     here.endpoint, response.status_code,
+                     time.perf_counter() - started if started else 0.0, context.get("kz_action"),
+                     response.headers.get("X-Command-Replayed") == "true")
         return response
+
+    def observe(self, method, route, endpoint, status, seconds, action=None, replayed=False):
+        """One answered request (crossbar.fast_actions counts its own here)."""
+        self.requests.observe((method, route, str(status)), seconds)
+        if (endpoint or "").rsplit(".", 1)[-1] in ACTION_ENDPOINTS:
+            name = action if isinstance(action, str) and status != 400 else "(invalid)"
+            self.actions.add((name[:40], outcome(status, replayed)))
 
 
 class HealthMount:
@@ -149,7 +164,7 @@ def observe(app, spool_dir=None, *, service="crossbar", extra_checks=None,
     process alone). kz-all adds the checks and collectors of the services it
     runs beside crossbar (``extra_checks``, ``extra_collectors``)."""
     services = app.extensions[EXTENSION]
-    stats = RequestStats()
+    stats = app.extensions[STATS_KEY] = RequestStats()
     app.after_request(stats.record)
     read = lambda: snapshot(services, stats)  # noqa: E731
     if spool_dir:

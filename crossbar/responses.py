@@ -4,6 +4,8 @@ from flask import Response, g
 from crossbar import envelope
 from crossbar.context import request_id, services
 
+API_CACHE_CONTROL = "no-store"     # every /v2 answer (crossbar.app, crossbar.fast_actions)
+
 
 def _meta():
     svc = services()

@@ -6,7 +6,7 @@ import time
 from flask import current_app, g, request
 
 from crossbar.auth import policy
-from crossbar.context import services
+from crossbar.context import EXTENSION
 from kzcore.accounts import can_access
 from kzcore.errors import Forbidden, Unauthorized
 from kzcore.principals import PrincipalCheck
@@ -38,13 +38,18 @@ def logged_path():
     return request.path
 
 
-def presented_token():
-    token = request.headers.get("X-Auth-Token", "").strip()
+def token_from(x_auth_token, authorization):
+    """The token a request presents: ``X-Auth-Token``, else ``Authorization: Bearer`` (PURE)."""
+    token = (x_auth_token or "").strip()
     if not token:
-        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        scheme, _, value = (authorization or "").partition(" ")
         if scheme.lower() == "bearer":
             token = value.strip()
     return token
+
+
+def presented_token():
+    return token_from(request.headers.get("X-Auth-Token"), request.headers.get("Authorization"))
 
 
 def verified_claims(signer, token, cache):
@@ -63,11 +68,12 @@ def verified_claims(signer, token, cache):
     return dict(claims)
 
 
-def principal_check():
+def principal_check(app=None):
     """This app's ``kzcore.principals.PrincipalCheck`` (made on first use)."""
-    check = current_app.extensions.get(PRINCIPALS_KEY)
+    extensions = (app or current_app).extensions
+    check = extensions.get(PRINCIPALS_KEY)
     if check is None:
-        check = current_app.extensions[PRINCIPALS_KEY] = PrincipalCheck(services().store)
+        check = extensions[PRINCIPALS_KEY] = PrincipalCheck(extensions[EXTENSION].store)
     return check
 
 
@@ -76,33 +82,53 @@ def current_principal():
     return g.get("kz_principal")
 
 
+def authenticate(app, token):
+    """``(claims, principal)`` of ``token``, or Unauthorized (no, bad, expired or
+    revoked token). No Flask context needed: crossbar.fast_actions calls it too."""
+    if not token:
+        raise Unauthorized("missing auth token: send X-Auth-Token")
+    svc = app.extensions[EXTENSION]
+    claims = verified_claims(svc.signer, token, app.extensions.setdefault(TOKEN_CACHE_KEY, {}))
+    return claims, principal_check(app).check(claims)
+
+
+def refusal(app, claims, principal, endpoint, view_args):
+    """The Forbidden ``authorize`` would raise, or None (nothing logged)."""
+    target = view_args.get("account_id")
+    if target is not None and not can_access(app.extensions[EXTENSION].store,
+                                             claims.get("account_id"), target):
+        return Forbidden("account is not reachable with this token", {"account_id": target})
+    why = policy.route_refusal(principal, endpoint, view_args)
+    return Forbidden(why, {"priv_level": principal.priv_level}) if why else None
+
+
+def authorize(app, claims, principal, endpoint, view_args):
+    """Forbidden (logged) on an account the token's account may not reach, or
+    on what its privilege level does not allow ``endpoint`` with ``view_args``."""
+    refused = refusal(app, claims, principal, endpoint, view_args)
+    if refused is None:
+        return
+    if "account_id" in refused.data:
+        log.info("account access denied",
+                 extra={"actor": claims.get("account_id"), "target": refused.data["account_id"]})
+    else:
+        log.info("privilege level refused", extra={
+            "actor": principal.account_id, "user_id": principal.user_id, "endpoint": endpoint})
+    raise refused
+
+
 def check_request():
     """Blueprint ``before_request`` hook: 401 without a valid token or with a
     revoked one (account, ancestor or user disabled or deleted, signed out, key
     rotated), 403 on an account the token's account may not reach or on what
-    its privilege level does not allow."""
+    its privilege level does not allow (``authenticate``, ``authorize``)."""
     app, here = current_app._get_current_object(), request._get_current_object()
     endpoint = here.endpoint
     view = app.view_functions.get(endpoint)
     if view is None or getattr(view, "kz_public", False) or here.method == "OPTIONS":
         return None
     token = presented_token()
-    if not token:
-        raise Unauthorized("missing auth token: send X-Auth-Token")
-    svc = services()
-    claims = verified_claims(svc.signer, token, app.extensions.setdefault(TOKEN_CACHE_KEY, {}))
-    principal = principal_check().check(claims)
+    claims, principal = authenticate(app, token)
     g.kz_claims, g.kz_auth_token, g.kz_principal = claims, token, principal
-    view_args = here.view_args or {}
-    target = view_args.get("account_id")
-    if target is not None and not can_access(svc.store, claims.get("account_id"), target):
-        log.info("account access denied",
-                 extra={"actor": claims.get("account_id"), "target": target})
-        raise Forbidden("account is not reachable with this token", {"account_id": target})
-    refusal = policy.route_refusal(principal, endpoint, view_args)
-    if refusal:
-        log.info("privilege level refused", extra={
-            "actor": principal.account_id, "user_id": principal.user_id,
-            "endpoint": endpoint})
-        raise Forbidden(refusal, {"priv_level": principal.priv_level})
+    authorize(app, claims, principal, endpoint, here.view_args or {})
     return None

@@ -68,20 +68,24 @@ def delete_conference(account_id, conference_id):
                                          conference_id, if_match(), end))
 
 
-def _action(account_id, conference_id, scope, perform):
-    """One action request: carried out, or (same ``command_id``) its first answer."""
+def _parsed_action():
     request = action_requests.parse(json_body())
     g.kz_action = request.action            # its metrics label (crossbar.observability)
-    ledger = services().commands
-    if ledger is None or not idempotency.usable(request.command_id):
-        return _reply(perform(request))
-    data, status, replayed = ledger.run((account_id, conference_id, request.command_id),
-                                        action_requests.fingerprint(scope, request),
-                                        lambda: perform(request))
+    return request
+
+
+def _action_reply(data, status, replayed):
     response = responses.ok(data, status)
     if replayed:
         response.headers["X-Command-Replayed"] = "true"
     return response
+
+
+def _action(account_id, conference_id, scope, perform):
+    """One action request: carried out, or (same ``command_id``) its first answer."""
+    request = _parsed_action()
+    return _action_reply(*idempotency.run_action(services().commands, account_id,
+                                                 conference_id, scope, request, perform))
 
 
 @blueprint.route(ONE, methods=["PUT"], endpoint="conferences_action")
@@ -116,11 +120,9 @@ def get_participant(account_id, conference_id, participant_id):
 @blueprint.route(f"{ONE}/participants/<participant_id>", methods=["PUT"],
                  endpoint="participant_action")
 def participant_action(account_id, conference_id, participant_id):
-    # No document load: a member command's answers do not depend on it.
-    return _action(account_id, conference_id, f"participant/{participant_id}", lambda request:
-                   participants.participant_action(current_context(), account_id, conference_id,
-                                                   participant_id, request))
-
+    """Also served before Flask: crossbar.fast_actions (same functions)."""
+    return _action_reply(*participants.run_participant_action(
+        current_context(), account_id, conference_id, participant_id, _parsed_action()))
 
 
 recordings_views.add_routes(blueprint)   # recordings and transcripts (crossbar.recordings.views)

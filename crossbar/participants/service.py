@@ -10,7 +10,7 @@ participant are crossbar.participants.actions.
 """
 import logging
 
-from crossbar import action_requests
+from crossbar import action_requests, idempotency
 from crossbar.conferences.actions import ACCEPTED, live_service
 from crossbar.live import split, state
 from crossbar.participants import actions, hold
@@ -75,6 +75,16 @@ def get_participant(ctx, account_id, conference, participant_id):
     if located.split:
         person["participant_id"] = split.qualify(copy.node, member_id)
     return person, 200
+
+
+def run_participant_action(ctx, account_id, conference_id, participant_id, request):
+    """``participant_action`` once per ``command_id`` (crossbar.idempotency):
+    ``(data, status, replayed)``. No document load: a member command's answers
+    do not depend on it."""
+    return idempotency.run_action(
+        ctx.services.commands, account_id, conference_id, f"participant/{participant_id}",
+        request, lambda request: participant_action(ctx, account_id, conference_id,
+                                                    participant_id, request))
 
 
 def participant_action(ctx, account_id, conference, participant_id, request):
