@@ -19,12 +19,14 @@ from crossbar.devices.views import blueprint as devices_bp
 from crossbar.docs_page import create_docs_blueprint
 from crossbar.errors import register_error_handlers
 from crossbar.idempotency import CommandLedger
+from crossbar.fast_actions import FastMemberActions
 from crossbar.media.views import blueprint as media_bp
+from crossbar.observability import REQUEST_LOG, log_request
+from crossbar.responses import API_CACHE_CONTROL
 from crossbar.resources.views import blueprint as resources_bp
 from crossbar.users.views import blueprint as users_bp
 from crossbar.webhooks.views import blueprint as webhooks_bp
 
-log = logging.getLogger(__name__)
 API_PREFIX = "/v2"
 RESOURCE_BLUEPRINTS = (auth_bp, accounts_bp, users_bp, devices_bp, media_bp, conferences_bp,
                        webhooks_bp, resources_bp)
@@ -73,15 +75,11 @@ def _assign_request_id():
 
 def _finish_response(response):
     response.headers["X-Request-Id"] = request_id()
-    if log.isEnabledFor(logging.INFO):     # the fields cost more than the check
-        started = g.get("kz_started")
-        log.info("request", extra={
-            "request_id": request_id(), "method": request.method, "path": logged_path(),
-            "status": response.status_code,
-            "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-            "account_id": (g.get("kz_claims") or {}).get("account_id")})
+    if REQUEST_LOG.isEnabledFor(logging.INFO):     # the fields cost more than the check
+        log_request(request_id(), request.method, logged_path(), response.status_code,
+                    g.get("kz_started"), (g.get("kz_claims") or {}).get("account_id"))
     if request.path.startswith(API_PREFIX):
-        response.headers["Cache-Control"] = "no-store"
+        response.headers["Cache-Control"] = API_CACHE_CONTROL
         response.headers.pop("ETag", None)
         response.headers.pop("Last-Modified", None)
     return response
@@ -110,5 +108,7 @@ def create_app(config, *, store, schemas, signer, live=None, extra_blueprints=()
     app.before_request(_assign_request_id)
     app.before_request(apply_body_limit)  # app hooks run before the API's token check
     app.after_request(_finish_response)
+    if getattr(config, "http_fast_actions", True):
+        app.wsgi_app = FastMemberActions.around(app, app.wsgi_app)
     app.wsgi_app = V1Alias(app.wsgi_app)
     return app

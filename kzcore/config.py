@@ -157,6 +157,10 @@ SETTINGS = {
                                          "behind a reverse proxy)"),
     "http_max_body": ("KZ_HTTP_MAX_BODY", 1024 * 1024, int,
                       "largest request body in bytes (JSON APIs, xml_curl)"),
+    "http_fast_actions": ("KZ_HTTP_FAST_ACTIONS", True, bool,
+                          "serve participant actions before Flask (crossbar.fast_actions: "
+                          "same checks and answers, less CPU); false = every request through "
+                          "Flask"),
     "http_max_auth_body": ("KZ_HTTP_MAX_AUTH_BODY", 16 * 1024, int,
                            "largest body in bytes for /api_auth and /user_auth"),
     "http_max_media_body": ("KZ_HTTP_MAX_MEDIA_BODY", 64 * 1024 * 1024, int,
@@ -306,6 +310,7 @@ class Config:
     http_max_connections: int = 1000
     http_max_connections_per_address: int = 200
     http_max_body: int = 1024 * 1024
+    http_fast_actions: bool = True
     http_max_auth_body: int = 16 * 1024
     http_max_media_body: int = 64 * 1024 * 1024
     login_max_failures: int = 5
