@@ -1,10 +1,20 @@
 """Inbound ESL client for one FreeSWITCH node: keeps a ``transport.Transport``
-connected and subscribed, and runs one command/reply exchange at a time.
+connected and subscribed, and pipelines commands on it.
+
+FreeSWITCH runs an inbound connection's ``api`` commands one after the other in
+the connection's own thread (mod_event_socket's ``parse_command`` calls
+``api_exec`` inline), so its replies come back in the order the commands were
+written. A caller therefore holds the lock only to *write* its command; it waits
+for its reply outside the lock, and the next caller's command is already on the
+wire meanwhile (one round trip per command was the connection's limit: about
+1.6 ms under load, bench/RESULTS.md, issue 16).
 
 Replies are matched FIFO as in greenswitch, which is only safe while the stream
 is aligned: after a timeout the connection is *poisoned* (a late reply would be
 handed to the next caller), so ``EslClient`` closes it, raises
-``SwitchUnavailable`` and its supervisor reconnects and resubscribes. A
+``SwitchUnavailable`` and its supervisor reconnects and resubscribes. Commands
+written behind the one that timed out fail too ("connection lost"): FreeSWITCH
+may or may not have run them, as with any connection lost mid-command. A
 FIFO-fair lock (``FairLock``) keeps a greenlet looping commands from starving
 the others.
 """
@@ -147,32 +157,46 @@ class EslClient:
         self._callback(self.on_event, event)
 
     def _exchange(self, line, timeout, headers=None):
-        """One command/reply exchange under the lock; a timeout poisons the connection."""
+        """One command, written under the lock, its reply awaited outside it; a
+        timeout poisons the connection."""
         timeout = timeout or self.timeout
         if not self._lock.acquire(timeout=timeout):
             raise SwitchUnavailable(f"{self.name} busy: no turn to send within {timeout}s")
+        started = time.perf_counter()
         try:
             transport = self._transport
             if transport is None or not self.connected:
                 raise SwitchUnavailable(f"not connected to FreeSWITCH node {self.name}")
-            started = time.perf_counter()
             try:
-                reply = transport.send(line, timeout=timeout, headers=headers)
-                self.round_trips.observe(("ok",), time.perf_counter() - started)
-                return reply
+                waiter = transport.post(line, timeout=timeout, headers=headers)
             except gevent.Timeout:
-                self.round_trips.observe(("timeout",), time.perf_counter() - started)
-                log.error("ESL reply timed out; dropping the connection",
-                          extra={"node": self.name, "command": line, "timeout": timeout})
-                self._ready.clear()
-                transport.close()
-                raise SwitchUnavailable(f"no reply from {self.name} within {timeout}s") from None
+                raise self._poisoned(transport, line, timeout, started, "write") from None
             except (OSError, NotConnectedError) as error:
-                self.round_trips.observe(("lost",), time.perf_counter() - started)
-                transport.close()
-                raise SwitchUnavailable(f"connection to {self.name} lost: {error}") from None
+                raise self._lost(transport, error, started) from None
         finally:
             self._lock.release()
+        try:
+            reply = waiter.get(timeout=max(0.001, timeout - (time.perf_counter() - started)))
+        except gevent.Timeout:
+            raise self._poisoned(transport, line, timeout, started, "reply") from None
+        except (OSError, NotConnectedError) as error:
+            raise self._lost(transport, error, started) from None
+        self.round_trips.observe(("ok",), time.perf_counter() - started)
+        return reply
+
+    def _poisoned(self, transport, line, timeout, started, what):
+        """The stream is out of step: drop the connection (the supervisor makes a new one)."""
+        self.round_trips.observe(("timeout",), time.perf_counter() - started)
+        log.error(f"ESL {what} timed out; dropping the connection",
+                  extra={"node": self.name, "command": line, "timeout": timeout})
+        self._ready.clear()
+        transport.close()
+        return SwitchUnavailable(f"no reply from {self.name} within {timeout}s")
+
+    def _lost(self, transport, error, started):
+        self.round_trips.observe(("lost",), time.perf_counter() - started)
+        transport.close()
+        return SwitchUnavailable(f"connection to {self.name} lost: {error}")
 
     def api(self, command, timeout=None):
         """The api/response body as text; judging +OK/-ERR is ``fs_replies``' job."""

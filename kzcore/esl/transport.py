@@ -17,9 +17,10 @@ cannot be used as it is (DESIGN.md section 4 rule 4):
   each event straight to the client's handler (greenswitch's event queue and
   dispatcher greenlet would add a greenlet switch per event on ecallmgr's hot path).
 - ``send``: greenswitch has no timeout, uses ``socket.send`` (partial writes) and
-  no lock. The replacement writes with ``sendall`` under a timeout; ``EslClient``
-  holds a FIFO-fair lock (``FairLock``) so that one command/reply exchange runs at
-  a time and a greenlet looping commands cannot starve the others.
+  no lock. The replacement (``post``) writes with ``sendall`` under a timeout and
+  hands back the reply's waiter; ``EslClient`` writes under a FIFO-fair lock
+  (``FairLock``), so commands go out whole and in the order their waiters were
+  queued, and a greenlet looping commands cannot starve the others.
 
 Replies are matched FIFO as in greenswitch, which is only safe while the stream
 is aligned: after a timeout the connection is *poisoned* (a late reply would be
@@ -131,7 +132,10 @@ class Transport(InboundESL):
         if self.on_event is not None:
             self.on_event(event)
 
-    def send(self, data, timeout=None, headers=None):
+    def post(self, data, timeout=None, headers=None):
+        """Write one command; returns the AsyncResult its reply will be set on.
+        Replies are matched in the order commands were written, so the caller
+        must not let another ``post`` interleave (``EslClient`` holds its lock)."""
         if not self.connected:
             raise NotConnectedError(f"not connected to {self.name}")
         payload = frames.encode_command(data, headers)  # may raise: before any waiter is queued
@@ -139,7 +143,12 @@ class Transport(InboundESL):
         self._commands_sent.append(waiter)
         with gevent.Timeout(timeout or self.timeout):
             self.sock.sendall(payload)
-            return waiter.get()
+        return waiter
+
+    def send(self, data, timeout=None, headers=None):
+        """``post`` and wait for the reply (the handshake: auth, subscription)."""
+        with gevent.Timeout(timeout or self.timeout):
+            return self.post(data, timeout, headers).get()
 
     def _finish(self):
         self._run = False

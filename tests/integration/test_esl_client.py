@@ -358,3 +358,71 @@ def test_client_socket_has_tcp_nodelay(server, make_client):
     import socket
     client = started(make_client())
     assert client._transport.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+
+
+def test_commands_are_pipelined_and_replies_stay_in_order():
+    """A caller's command is written while an earlier one still waits for its
+    reply (FreeSWITCH answers a connection's api commands in order): a hand-driven
+    server holds the first reply back and sees the next commands arrive."""
+    from gevent.server import StreamServer
+    from tests.support.esl_script_server import AUTH_BANNER, AUTH_OK, SUBSCRIBED, api_response
+    received, release = gevent.queue.Queue(), gevent.event.Event()
+
+    def answer_in_order(sock, replies):
+        for line in replies:
+            if line == "api echo first":
+                release.wait(5)                  # its reply waits; the reader reads on
+            sock.sendall(api_response(line[9:].encode() + b"\n"))
+
+    def handle(sock, address):
+        sock.sendall(AUTH_BANNER)
+        buffer, replies = b"", gevent.queue.Queue()
+        gevent.spawn(answer_in_order, sock, replies)
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                return
+            *blocks, buffer = (buffer + data).split(b"\n\n")
+            for block in blocks:
+                line = block.decode().partition("\n")[0]
+                if line.startswith("auth "):
+                    sock.sendall(AUTH_OK)
+                elif line.startswith("event "):
+                    sock.sendall(SUBSCRIBED)
+                elif line.startswith("api echo "):
+                    received.put(line)
+                    replies.put(line)
+
+    listener = StreamServer(("127.0.0.1", 0), handle)
+    listener.start()
+    client = started(EslClient("127.0.0.1", listener.server_port, "ClueCon", name="fs1",
+                               timeout=5.0, backoff=(0.05, 0.2)))
+    try:
+        first = gevent.spawn(client.api, "echo first")
+        assert received.get(timeout=2) == "api echo first"
+        later = [gevent.spawn(client.api, f"echo later-{n}") for n in range(3)]
+        assert [received.get(timeout=2) for _ in range(3)] == [
+            f"api echo later-{n}" for n in range(3)]        # on the wire before any reply
+        assert not first.ready() and not any(call.ready() for call in later)
+        release.set()
+        gevent.joinall([first] + later, raise_error=True, timeout=5)
+        assert first.value == "first\n"
+        assert [call.value for call in later] == [f"later-{n}\n" for n in range(3)]
+    finally:
+        client.close()
+        listener.stop()
+
+
+def test_commands_behind_a_timed_out_one_fail_and_the_next_connection_is_clean(server,
+                                                                              make_client):
+    server.delays["echo stuck"] = 0.8
+    client = started(make_client(timeout=0.3))
+    stuck = gevent.spawn(client.api, "echo stuck")
+    gevent.sleep(0.05)
+    behind = gevent.spawn(client.api, "echo behind")
+    gevent.joinall([stuck, behind])
+    assert isinstance(stuck.exception, SwitchUnavailable) and "no reply" in str(stuck.exception)
+    assert isinstance(behind.exception, SwitchUnavailable)
+    assert client.wait_connected(3)
+    gevent.sleep(0.8)                          # the late replies would have arrived by now
+    assert client.api("echo after") == "after\n"
