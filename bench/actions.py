@@ -36,7 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from actions_api import run_api_actions, run_reads, start_server  # noqa: E402
+from actions_api import run_api_actions, run_floor, run_reads, start_server  # noqa: E402
 from actions_raw import run_raw_esl, run_raw_reads  # noqa: E402
 from actions_report import report  # noqa: E402
 from actions_switch import populate, start_sims  # noqa: E402
@@ -66,6 +66,8 @@ def parse_args(argv):
     parser.add_argument("--port", type=int, default=18741)
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--no-reads", action="store_true", help="skip the read phases")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="skip the HTTP floor phase (bench/http_floor_app.py)")
     return parser.parse_args(argv)
 
 
@@ -106,7 +108,7 @@ def with_cpu(server, sims, run):
     return result, used
 
 
-def measure(args, sims, token, account_id, rooms, server):
+def measure(args, sims, token, account_id, rooms, server, env):
     """Actions (API, raw ESL, each with its CPU), then reads (GET one, list; each raw too)."""
     mute_room, member_ids, big_room = rooms
     api, api_cpu = with_cpu(server, sims, lambda: run_api_actions(
@@ -114,6 +116,8 @@ def measure(args, sims, token, account_id, rooms, server):
     raw, raw_cpu = with_cpu(server, sims, lambda: run_raw_esl(
         args, sims, fs_conference_name(account_id, mute_room), member_ids))
     cpu = {"api": api_cpu, "raw": raw_cpu}
+    if not args.no_floor:
+        cpu["floor"] = run_floor(args, env, account_id, mute_room, member_ids)
     if args.no_reads:
         return (api, raw), cpu
     base = f"/v2/accounts/{account_id}/conferences"
@@ -145,7 +149,7 @@ def main(argv=None):
         server, command = start_server(args, env)
         token = wait_and_login(args.port, creds["api_key"], server)
         load_before = os.getloadavg()
-        results, cpu = measure(args, sims, token, creds["account_id"], rooms, server)
+        results, cpu = measure(args, sims, token, creds["account_id"], rooms, server, env)
         text = report(args, results, command, cpu, load_before)
         print(text)
         failures = [t.first_error for t, _ in results if t.first_error]

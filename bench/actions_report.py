@@ -58,11 +58,27 @@ def report(args, results, server_command, cpu, load_before):
         "(gunicorn master and workers, whole requests: HTTP parsing included; target <= 0.3 ms); "
         f"simulator CPU per command: API phase {cpu_per(cpu['api'], 'sims', api.values):.3f} ms, "
         f"raw phase {cpu_per(cpu['raw'], 'sims', raw.values):.3f} ms",
+        *floor_lines(cpu, api.values),
         f"- load average at the start: {' '.join(f'{x:.2f}' for x in load_before)}; when done: "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores, shared with other work)", ""]
     if len(results) > 2:
         lines += reads_section(args, results[2:], header)
     return "\n".join(lines)
+
+
+def floor_lines(cpu, api_values):
+    """The HTTP floor (bench/http_floor_app.py) and crossbar's own share, if measured."""
+    if "floor" not in cpu:
+        return []
+    timings, elapsed, server_cpu = cpu["floor"]
+    floor = server_cpu / max(1, len(timings.values)) * 1000
+    whole = cpu_per(cpu["api"], "server", api_values)
+    return [f"- HTTP floor: the same requests answered by a WSGI app that does nothing "
+            f"(bench/http_floor_app.py) under the same gunicorn command: "
+            f"{len(timings.values) / elapsed:.0f} per s, p99 "
+            f"{percentile(timings.values, 0.99) * 1000:.1f} ms, server CPU **{floor:.3f} ms per "
+            f"request**; **crossbar's own CPU per action (server minus floor): "
+            f"{whole - floor:.3f} ms** (target <= 0.3 ms)"]
 
 
 def cpu_per(used, part, values):
