@@ -7,10 +7,10 @@ exclusive, auto-delete or non-durable, so the per-connection queues (leases,
 blackhole's and the taps' bindings) stay classic whatever is configured.
 
 A queue's type cannot change in place: declaring an existing queue with another
-type is refused by the broker (``PRECONDITION_FAILED``, 406). ``declare_durable``
-says so in one error line naming the setting and the way out (delete the queue,
-or name a new one), then lets the failure take its usual course (the owner's
-``supervise`` loop tries again).
+type (or other arguments) is refused by the broker (``PRECONDITION_FAILED``,
+406). ``declare_durable`` says so in one error line naming the setting and the
+way out (delete the queue, or name a new one), then lets the failure take its
+usual course (the owner's ``supervise`` loop tries again, without consuming).
 """
 import pika.exceptions
 
@@ -36,18 +36,20 @@ def typed_arguments(queue_type, setting, **arguments):
 
 
 def declare_durable(channel, queue, arguments, *, setting, log):
-    """Declare the durable ``queue``; a type clash with the queue already there
-    is logged as an error that says what to do, then raised."""
+    """Declare the durable ``queue``. A queue already there with other arguments
+    (the type, most often, after ``setting`` changed) is refused by the broker:
+    that is logged as an error that says what to do, then raised."""
     try:
         return channel.queue_declare(queue, durable=True, arguments=arguments)
     except pika.exceptions.ChannelClosedByBroker as exc:
-        if exc.reply_code == PRECONDITION_FAILED and "x-queue-type" in str(exc.reply_text):
-            log.error(type_clash_message(queue, arguments.get("x-queue-type"), setting),
+        if exc.reply_code == PRECONDITION_FAILED:
+            log.error(clash_message(queue, arguments.get("x-queue-type"), setting),
                       extra={"queue": queue, "error": exc.reply_text})
         raise
 
 
-def type_clash_message(queue, wanted, setting):
-    return (f"queue {queue!r} exists with another type than {setting}={wanted}: a queue's "
-            f"type cannot change in place; delete the queue (rabbitmqctl delete_queue "
-            f"{queue}, losing what waits in it) or configure a new queue name, then restart")
+def clash_message(queue, wanted, setting):
+    return (f"queue {queue!r} exists with other arguments than {setting}={wanted} declares "
+            f"(the broker's answer is in 'error'): a queue's type cannot change in place; "
+            f"delete the queue (rabbitmqctl delete_queue {queue}, losing what waits in it) "
+            f"or configure a new queue name, then restart")
