@@ -9,8 +9,9 @@ is acknowledged once every delivery it caused is finished (delivered or
 dropped): a crash re-delivers what was in flight (at-least-once; receivers
 dedupe on ``event_id``).
 
-The queue type (``webhooks_queue_type``, ``kzcore.bus.queue_types``) is a trade-off measured on RabbitMQ
-3.10 (tests/integration/test_webhooks_rabbit.py):
+The queue type (``webhooks_queue_type``, checked and declared by
+``kzcore.bus.queue_types``) is a trade-off measured on RabbitMQ 3.10
+(tests/integration/test_webhooks_rabbit.py):
 
 - ``classic`` (default): a taken-over consumer gets the returned messages first,
   in their places, so per-conference order holds across a failover. The queue

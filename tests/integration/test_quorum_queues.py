@@ -104,8 +104,8 @@ def test_a_queue_of_the_other_type_is_not_consumed_and_the_log_says_what_to_do(
         with caplog.at_level(logging.ERROR):
             source.start(*callbacks)
             try:
-                clash = wait_for(lambda: [r for r in caplog.records
-                                          if r.levelno == logging.ERROR and queue in r.getMessage()])
+                clash = wait_for(lambda: [r for r in caplog.records if r.levelno == logging.ERROR
+                                          and queue in r.getMessage()])
                 gevent.sleep(0.3)
                 assert not consuming(source)
             finally:
