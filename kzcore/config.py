@@ -127,6 +127,9 @@ SETTINGS = {
     "lifecycle_queue": ("KZ_LIFECYCLE_QUEUE", "kz-lifecycle", str,
                         "durable RabbitMQ queue the lifecycle service consumes (and the name "
                         "of its lease)"),
+    "lifecycle_queue_type": ("KZ_LIFECYCLE_QUEUE_TYPE", "classic", str,
+                             "'classic' (on one broker node) or 'quorum' (replicated across "
+                             "a cluster, survives broker restarts); the lease stays classic"),
     "lifecycle_lease_poll": ("KZ_LIFECYCLE_LEASE_POLL", 1.0, float,
                              "seconds between a standby lifecycle service's tries to take "
                              "the lease"),
@@ -213,6 +216,9 @@ SETTINGS = {
                              "the default); others are a 400"),
     "transcribe_queue": ("KZ_TRANSCRIBE_QUEUE", "kz-transcribe", str,
                          "durable RabbitMQ queue of transcription jobs (kz-transcribe)"),
+    "transcribe_queue_type": ("KZ_TRANSCRIBE_QUEUE_TYPE", "classic", str,
+                              "'classic' (on one broker node) or 'quorum' (replicated across "
+                              "a cluster, survives broker restarts)"),
     # --- conference focus across several nodes (issue 18): kzcore/placement.py ---
     "focus_rule": ("KZ_FOCUS_RULE", "rendezvous", str,
                    "how new rooms are placed on the nodes: 'rendezvous' (hash of the conference "
@@ -357,6 +363,7 @@ class Config:
     command_id_sweep_interval: float = 60.0
     # --- conference lifecycle (issue 12) ---
     lifecycle_queue: str = "kz-lifecycle"
+    lifecycle_queue_type: str = "classic"
     lifecycle_lease_poll: float = 1.0
     lifecycle_sweep_interval: float = 30.0
     lifecycle_retry: float = 5.0
@@ -369,6 +376,7 @@ class Config:
     transcribe_engine: str = "pocketsphinx"
     transcribe_languages: str = "en-us"
     transcribe_queue: str = "kz-transcribe"
+    transcribe_queue_type: str = "classic"
     # --- conference focus (issue 18) ---
     focus_rule: str = "rendezvous"
     focus_sip_addresses: str = ""

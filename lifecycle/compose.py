@@ -20,6 +20,7 @@ def make_source(config, *, memory_bus=None, exchange=CONFERENCE_EXCHANGE):
         return MemorySource(memory_bus, exchange=exchange)
     return LeasedQueue(config.amqp_url, queue=config.lifecycle_queue, exchange=exchange,
                        poll=config.lifecycle_lease_poll,
+                       queue_type=config.lifecycle_queue_type,
                        connection_name=f"kz-lifecycle {config.node_name}".strip())
 
 

@@ -11,6 +11,11 @@ connection (and so the lease) is lost: both from the owner greenlet, so they
 must only enqueue. ``connected`` (the connection up, the queue declared) and
 ``held`` (the lease) are what ``/ready`` reads (``lifecycle.observability``).
 
+The event queue is of ``queue_type`` (``KZ_LIFECYCLE_QUEUE_TYPE``: ``classic``,
+or ``quorum``, replicated across a cluster; ``kzcore.bus.queue_types``). The
+lease queue is exclusive, which a quorum queue cannot be: it stays classic, and
+holds nothing (its node lost, the lease is free and taken again elsewhere).
+
 ``MemorySource``: the in-process bus of the one-process run; always active.
 """
 import json
@@ -25,12 +30,14 @@ from kzcore.bus.base import CONFERENCE_EXCHANGE
 from kzcore.bus.pika_supervisor import join_or_kill, supervise
 from kzcore.bus.deferred_acks import DeferredAcks
 from kzcore.bus.pika_tuning import connection_parameters
+from kzcore.bus.queue_types import declare_durable, typed_arguments
 
 log = logging.getLogger(__name__)
 
 BINDINGS = ("conference.event.#",)
 RESOURCE_LOCKED = 405
 READ_SLICE = 0.05
+TYPE_SETTING = "KZ_LIFECYCLE_QUEUE_TYPE"
 
 
 def lease_queue(queue):
@@ -40,11 +47,12 @@ def lease_queue(queue):
 class LeasedQueue:
     def __init__(self, url, *, queue, exchange=CONFERENCE_EXCHANGE, bindings=BINDINGS,
                  prefetch=500, poll=1.0, heartbeat=5, connect_timeout=5.0,
-                 connection_name="kz-lifecycle"):
+                 queue_type="classic", connection_name="kz-lifecycle"):
         self._params = connection_parameters(url, connect_timeout, connection_name)
         self._params.heartbeat = heartbeat
         self.queue, self.exchange, self.bindings = queue, exchange, tuple(bindings)
         self.prefetch, self.poll = prefetch, poll
+        self.arguments = typed_arguments(queue_type, TYPE_SETTING, x_single_active_consumer=True)
         self.held = False
         self.connected = False          # the connection is up and the queue declared
         self.received = 0
@@ -72,8 +80,7 @@ class LeasedQueue:
         channel = connection.channel()
         channel.basic_qos(prefetch_count=self.prefetch)
         channel.exchange_declare(self.exchange, exchange_type="topic", durable=True)
-        channel.queue_declare(self.queue, durable=True,
-                              arguments={"x-single-active-consumer": True})
+        declare_durable(channel, self.queue, self.arguments, setting=TYPE_SETTING, log=log)
         for binding in self.bindings:
             channel.queue_bind(self.queue, self.exchange, routing_key=binding)
         self.connected = True

@@ -1,7 +1,7 @@
 """Building the worker from the configuration (``kz-transcribe``, ``kz-all``, tests).
 Jobs arrive on the event exchange with the key ``transcribe.job``: from a durable
-RabbitMQ queue (``KZ_TRANSCRIBE_QUEUE``, single active consumer, one job in flight)
-or from the in-process bus."""
+RabbitMQ queue (``KZ_TRANSCRIBE_QUEUE``, single active consumer, one job in flight,
+of type ``KZ_TRANSCRIBE_QUEUE_TYPE``) or from the in-process bus."""
 from crossbar.recordings.transcripts import JOB_ROUTING_KEY
 from transcribe.engines import make_engine
 from transcribe.worker import Worker
@@ -18,6 +18,8 @@ def make_source(config, *, memory_bus=None, exchange=None):
         return MemorySource(memory_bus, exchange=exchange, bindings=BINDINGS)
     return DurableQueue(config.amqp_url, queue=config.transcribe_queue, exchange=exchange,
                         bindings=BINDINGS, prefetch=1, max_length=100000,
+                        queue_type=config.transcribe_queue_type,
+                        type_setting="KZ_TRANSCRIBE_QUEUE_TYPE",
                         connection_name="kz-transcribe")
 
 

@@ -30,6 +30,7 @@ PLAIN = {
     "recording-paused": "recording.paused", "recording-resumed": "recording.resumed",
     "recording-deleted": "recording.deleted",
     "transcript-ready": "transcript.ready", "transcript-failed": "transcript.failed",
+    "transcript-deleted": "transcript.deleted",
 }
 # what made a participant leave, remembered per call until its del-member
 LEAVING = {"kick-member": "kicked", "hup-member": "hung_up_by_moderator", "transfer": "moved"}

@@ -9,8 +9,9 @@ is acknowledged once every delivery it caused is finished (delivered or
 dropped): a crash re-delivers what was in flight (at-least-once; receivers
 dedupe on ``event_id``).
 
-The queue type (``webhooks_queue_type``) is a trade-off measured on RabbitMQ
-3.10 (tests/integration/test_webhooks_rabbit.py):
+The queue type (``webhooks_queue_type``, checked and declared by
+``kzcore.bus.queue_types``) is a trade-off measured on RabbitMQ 3.10
+(tests/integration/test_webhooks_rabbit.py):
 
 - ``classic`` (default): a taken-over consumer gets the returned messages first,
   in their places, so per-conference order holds across a failover. The queue
@@ -36,6 +37,7 @@ from kzcore.bus.base import CONFERENCE_EXCHANGE
 from kzcore.bus.pika_supervisor import join_or_kill, supervise
 from kzcore.bus.deferred_acks import DeferredAcks
 from kzcore.bus.pika_tuning import connection_parameters
+from kzcore.bus.queue_types import declare_durable, typed_arguments
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +49,9 @@ def no_ack():
     """In-process events need no acknowledgement."""
 
 
-QUEUE_TYPES = ("classic", "quorum")
-
-
-def queue_arguments(max_length, queue_type="classic"):
-    if queue_type not in QUEUE_TYPES:
-        raise ValueError(f"webhooks queue type must be one of {QUEUE_TYPES}, not {queue_type!r}")
-    arguments = {"x-queue-type": queue_type, "x-single-active-consumer": True,
-                 "x-max-length": max_length, "x-overflow": "drop-head"}
+def queue_arguments(max_length, queue_type="classic", setting="KZ_WEBHOOKS_QUEUE_TYPE"):
+    arguments = typed_arguments(queue_type, setting, x_single_active_consumer=True,
+                                x_max_length=max_length, x_overflow="drop-head")
     if queue_type == "classic":
         arguments["x-queue-mode"] = "lazy"      # a backlog waits on disk, not in memory
     return arguments
@@ -63,14 +60,16 @@ def queue_arguments(max_length, queue_type="classic"):
 class DurableQueue:
     def __init__(self, url, *, queue, exchange=CONFERENCE_EXCHANGE, bindings=BINDINGS,
                  prefetch=1000, max_length=1000000, queue_type="classic",
-                 connect_timeout=5.0, connection_name="kz-webhooks"):
+                 type_setting="KZ_WEBHOOKS_QUEUE_TYPE", connect_timeout=5.0,
+                 connection_name="kz-webhooks"):
         self._params = connection_parameters(url, connect_timeout, connection_name)
         self.queue = queue
         self.exchange = exchange
         self.bindings = tuple(bindings)
         self.prefetch = prefetch
         self.max_length = max_length
-        self.arguments = queue_arguments(max_length, queue_type)
+        self.type_setting = type_setting
+        self.arguments = queue_arguments(max_length, queue_type, type_setting)
         self._acks = DeferredAcks()
         self._callback = None
         self._closing = False
@@ -101,7 +100,7 @@ class DurableQueue:
         channel = connection.channel()
         channel.basic_qos(prefetch_count=self.prefetch)
         channel.exchange_declare(self.exchange, exchange_type="topic", durable=True)
-        channel.queue_declare(self.queue, durable=True, arguments=self.arguments)
+        declare_durable(channel, self.queue, self.arguments, setting=self.type_setting, log=log)
         for binding in self.bindings:
             channel.queue_bind(self.queue, self.exchange, routing_key=binding)
         channel.basic_consume(self.queue, self._on_message)

@@ -128,6 +128,7 @@ class LifecycleRig:
         pool = command_pool(self.config)
         source = LeasedQueue(self.amqp_url, queue=self.queue, exchange=self.exchange,
                              poll=self.config.lifecycle_lease_poll,
+                             queue_type=self.config.lifecycle_queue_type,
                              connection_name=unique_name("kz-test-lifecycle"))
         service = build_service(self.config, store=self.store, source=source, pool=pool).start()
         self.parts[name] = (service, pool)

@@ -6,7 +6,8 @@ the product's ``conference`` exchange: ``temp_exchange`` names one of the test's
 own, and ``rabbit_tap(patterns, exchange)`` binds a fresh exclusive queue to
 patterns on it and reads what arrives, in order.
 ``close_broker_connection(name)`` closes a named client connection from the
-broker side (``rabbitmqctl close_connection``), as a broker restart would.
+broker side (``rabbitmqctl close_connection``), as a broker restart would;
+``queue_types(*names)`` reads the queues' types the same way.
 """
 import json
 import os
@@ -123,6 +124,25 @@ def broker_connection_pids(client_name):
          "client_properties"], capture_output=True, text=True, timeout=30, check=True)
     return [line.split("\t", 1)[0] for line in out.stdout.splitlines()
             if f'"{client_name}"' in line]
+
+
+def queue_types(*names):
+    """``{name: type}`` (``classic``, ``quorum``) of those of ``names`` the broker
+    lists (``rabbitmqctl list_queues``, vhost ``/``)."""
+    out = subprocess.run(["rabbitmqctl", "-q", "--no-table-headers", "list_queues", "name",
+                          "type"], capture_output=True, text=True, timeout=30, check=True)
+    rows = (line.split("\t") for line in out.stdout.splitlines() if "\t" in line)
+    return {name: kind for name, kind in rows if name in names}
+
+
+def delete_queues(url, *names):
+    """Delete the named queues (tests' own, on the shared broker)."""
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    try:
+        for name in names:
+            connection.channel().queue_delete(name)
+    finally:
+        connection.close()
 
 
 def close_broker_connection(client_name, reason="closed by test"):

@@ -2,8 +2,8 @@
 files, must agree with the code and with deploy/: every service there with a
 health check, two instances of each of ours behind the load balancer, whose
 checks ask each instance's /ready on the port it really listens on; two
-FreeSWITCH nodes known to every service; a 3-node RabbitMQ cluster whose queue
-for webhooks is a quorum queue; a 3-node CouchDB cluster; every variable known
+FreeSWITCH nodes known to every service; a 3-node RabbitMQ cluster whose durable
+queues (webhooks, lifecycle, transcribe) are quorum queues; a 3-node CouchDB cluster; every variable known
 to the code (KZ_*: kzcore.config.SETTINGS and the README) or to docs/DEPLOY.md.
 
 No Docker engine runs on the machines the suite runs on: these checks are
@@ -191,7 +191,7 @@ def test_every_service_knows_both_freeswitch_nodes(services):
     assert published(two) == {(5060, "udp"), (5060, "tcp"), (5080, "udp"), (5080, "tcp")}
 
 
-def test_rabbitmq_is_a_three_node_cluster_with_a_quorum_queue_for_webhooks(services):
+def test_rabbitmq_is_a_three_node_cluster_with_quorum_durable_queues(services):
     conf = (REPO / "deploy/rabbitmq/cluster.conf").read_text()
     listed = re.findall(r"classic_config\.nodes\.\d+ = rabbit@(\S+)", conf)
     assert listed == RABBIT_NODES
@@ -202,7 +202,8 @@ def test_rabbitmq_is_a_three_node_cluster_with_a_quorum_queue_for_webhooks(servi
             services[node]["volumes"]
         cookies.add(services[node]["environment"]["RABBITMQ_ERLANG_COOKIE"])
     assert len(cookies) == 1
-    assert load_config(env=env(services["webhooks"])).webhooks_queue_type == "quorum"
+    for name in ("webhooks", "lifecycle", "transcribe"):      # their durable shared queues
+        assert getattr(load_config(env=env(services[name])), f"{name}_queue_type") == "quorum"
     for name in PYTHON_SERVICES:
         assert env(services[name])["KZ_AMQP_URL"].split("@")[1] == "lb:5672/"
     backend = haproxy_sections()["backend rabbitmq"]

@@ -121,3 +121,15 @@ def test_document_events_and_unknown_or_foreign_payloads():
     assert hooks.hook_events(payload("start-talking", call_id="a"), memory) == []
     assert hooks.hook_events({"event": "add-member", "conference_id": "c1"}, memory) == []
     assert hooks.hook_events({"nothing": True}, memory) == []
+
+
+@pytest.mark.parametrize("action, name", [
+    ("transcript-ready", "transcript.ready"), ("transcript-failed", "transcript.failed"),
+    ("transcript-deleted", "transcript.deleted")])
+def test_every_transcript_event_crossbar_and_the_worker_publish_reaches_the_transcript_hook(
+        action, name):
+    made = hooks.hook_events(payload(action, transcript_id="t1", reason="requested"),
+                             hooks.RoomMemory())
+    assert [e.name for e in made] == [name] and name in hooks.EVENT_NAMES
+    assert hooks.subscribed("transcript", name) and hooks.subscribed("all", name)
+    assert not hooks.subscribed("recording", name)
