@@ -67,9 +67,7 @@ class SofiaConfServer:
     def document(self, variant):
         path = f"round5/{'blackhole/' if variant == 'D' else ''}served_sofia_conf_{variant}.xml"
         text = fs_fixture(path).decode()
-        for rig_port, role in RIG_PORTS.items():
-            text = text.replace(f"127.0.0.1:{rig_port}", f"127.0.0.1:{self.ports[role]}")
-        return text
+        return swap_ports(text, {rig: str(self.ports[role]) for rig, role in RIG_PORTS.items()})
 
     def app(self, environ, start_response):
         fields = parse_qsl(environ["wsgi.input"].read().decode(), keep_blank_values=True)
@@ -90,9 +88,16 @@ class SofiaConfServer:
 def unported(text, ports):
     """Our reply with the test's ports put back to the rig's, spaces squeezed (the
     status tables right-align by width)."""
-    for rig_port, role in RIG_PORTS.items():
-        text = text.replace(f"127.0.0.1:{ports[role]}", f"127.0.0.1:{rig_port}")
+    text = swap_ports(text, {str(ports[role]): rig for rig, role in RIG_PORTS.items()})
     return re.sub(r" +", " ", text)
+
+
+def swap_ports(text, mapping):
+    """``127.0.0.1:<port>`` with each whole port number in ``mapping`` replaced, in
+    one pass (replacing one after the other rewrote a test port that began with a
+    later rig port, e.g. 59991 -> <down port>1)."""
+    return re.sub(r"127\.0\.0\.1:(\d+)",
+                  lambda m: f"127.0.0.1:{mapping.get(m.group(1), m.group(1))}", text)
 
 
 @pytest.fixture
