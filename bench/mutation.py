@@ -53,6 +53,10 @@ MODULES = {
                       [U + "test_auth_policy.py", U + "test_auth_policy_exact.py",
                        U + "test_auth_credentials.py"]),
     "kzcore/accounts": (["kzcore/accounts.py"], [U + "test_accounts.py"]),
+    # the member-action fast path decides alone who may act (issue 16): its tests are the
+    # in-process comparison with the Flask route (a scripted ESL server, ~3 s a run)
+    "crossbar/fast_actions": (["crossbar/fast_actions.py"],
+                              ["tests/integration/test_fast_actions.py"]),
 }
 # Imported once by the runner, so that each forked child only re-imports the project:
 # the test plugins (they pull in crossbar's app, most of the import time) and libraries.

@@ -42,17 +42,18 @@ VIEW_ARGS = ("account_id", "conference_id", "participant_id")
 
 
 def declared_length(environ, limit):
-    """The body's declared length when it is 1..``limit`` bytes, else None (PURE)."""
-    text = environ.get("CONTENT_LENGTH") or ""
-    if not text.isdigit():
+    """The body's declared length when it is at most ``limit`` bytes, else None
+    (none declared: chunked, for Flask to count) (PURE)."""
+    text = environ.get("CONTENT_LENGTH")
+    if not (text and text.isdigit()):
         return None
     length = int(text)
-    return length if 0 < length <= limit else None
+    return length if length <= limit else None
 
 
 def status_line(code):
     """The status line werkzeug writes for ``code`` (PURE)."""
-    return f"{code} {HTTP_STATUS_CODES.get(code, 'UNKNOWN').upper()}"
+    return f"{code} {HTTP_STATUS_CODES[code].upper()}"
 
 
 class FastMemberActions:
@@ -86,8 +87,6 @@ class FastMemberActions:
     def _accepted(self, environ, ids, body):
         """``(view_args, claims, token, ActionRequest)``, or None for Flask to answer."""
         token = token_from(environ.get("HTTP_X_AUTH_TOKEN"), environ.get("HTTP_AUTHORIZATION"))
-        if not token:
-            return None
         view_args = dict(zip(VIEW_ARGS, ids))
         try:
             claims, principal = authenticate(self.app, token)
@@ -105,7 +104,7 @@ class FastMemberActions:
         meta = {"request_id": request_id, "node": self.services.node,
                 "version": self.services.version, "auth_token": token}
         ctx = RequestContext(self.services, claims, request_id, token)
-        headers, replayed = [], False
+        headers = []
         try:
             data, status, replayed = run_participant_action(
                 ctx, view_args["account_id"], view_args["conference_id"],
@@ -114,11 +113,13 @@ class FastMemberActions:
             if replayed:
                 headers.append(("X-Command-Replayed", "true"))
         except KzError as error:
+            replayed = False
             status, message, error_id, data, extra = domain_failure(error)
             text = envelope.to_json(envelope.error(status, message, error_id, meta=meta,
                                                    data=data))
             headers.extend(extra.items())
         except Exception as error:      # as Flask's handler: logged, a 500 envelope
+            replayed = False
             status, message, error_id = unexpected_failure(error)
             text = envelope.to_json(envelope.error(status, message, error_id, meta=meta))
         payload = text.encode("utf-8")

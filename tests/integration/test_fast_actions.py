@@ -8,6 +8,7 @@ the same. Flask's ``request_started`` signal shows which path answered.
 The switch is a scripted ESL server (tests.support.esl_script_server), so every
 reply, refusal and silence is the same for both apps."""
 import json
+import logging
 
 import pytest
 from flask import request_started
@@ -18,6 +19,7 @@ from crossbar.live import LiveConferences, create_blueprint
 from crossbar.live.compose import COMMAND_EVENTS
 from crossbar.observability import STATS_KEY, observe
 from kzcore.config import load_config
+from kzcore.errors import TooManyAttempts
 from kzcore.esl.pool import EslPool
 from kzcore.naming import fs_conference_name
 from kzcore.schemas.loader import load_schemas
@@ -95,6 +97,11 @@ def rig(tmp_path):
     rig.close()
 
 
+def padded(body, size):
+    """``body`` with trailing spaces up to ``size`` bytes (still the same JSON)."""
+    return body + b" " * (size - len(body))
+
+
 def _cases(rig):
     """(name, method, path, body bytes, headers, answered by the fast path?)."""
     token, url = rig.account.token, rig.url
@@ -126,6 +133,8 @@ def _cases(rig):
         ("malformed JSON", "PUT", f"{url}/3", b"{not json", auth, False),
         ("JSON array", "PUT", f"{url}/3", b"[1, 2]", auth, False),
         ("empty body", "PUT", f"{url}/3", b"", auth, False),
+        ("body of exactly the limit", "PUT", f"{url}/3", padded(mute, 4096), auth, True),
+        ("one byte over the limit", "PUT", f"{url}/3", padded(mute, 4097), auth, False),
         ("body over the limit", "PUT", f"{url}/3",
          body({"action": "mute", "data": {"x": "y" * 5000}}), auth, False),
         ("no token", "PUT", f"{url}/3", mute, {"X-Request-Id": "req-fixed-3"}, False),
@@ -204,18 +213,40 @@ def test_command_id_replays_the_same_way(rig):
     assert reused["fast"]["body"]["message"] == reused["flask"]["body"]["message"]
 
 
-def test_an_unexpected_error_is_the_same_500(rig, monkeypatch):
+@pytest.mark.parametrize("error, status, extra", [
+    (RuntimeError("boom"), "500 INTERNAL SERVER ERROR", None),
+    (TooManyAttempts(7), "429 TOO MANY REQUESTS", ("Retry-After", "7")),
+])
+def test_other_errors_answer_the_same(rig, monkeypatch, error, status, extra):
     _script(rig)
 
     def broken(*args):
-        raise RuntimeError("boom")
+        raise error
     monkeypatch.setattr("crossbar.participants.service.participant_action", broken)
-    auth = {"X-Auth-Token": rig.account.token, "X-Request-Id": "req-500"}
+    auth = {"X-Auth-Token": rig.account.token, "X-Request-Id": "req-err"}
     answers = [rig.send(which, "PUT", f"{rig.url}/3", b'{"action": "mute"}', auth)
                for which in rig.apps]
     assert answers[0][0] == answers[1][0]
-    assert answers[0][0]["status"] == "500 INTERNAL SERVER ERROR"
-    assert answers[0][0]["body"]["error_id"] == "internal_error"
+    assert answers[0][0]["status"] == status and answers[0][2] is False
+    assert extra is None or extra in answers[0][0]["headers"]
+
+
+def test_the_access_log_line_is_the_same(rig, caplog):
+    _script(rig)
+    auth = {"X-Auth-Token": rig.account.token, "X-Request-Id": "req-log"}
+    lines = {}
+    for which in rig.apps:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="crossbar.app"):
+            rig.send(which, "PUT", f"{rig.url}/3".replace("/v2/", "/v1/"),
+                     b'{"action": "mute"}', auth)
+        [record] = [r for r in caplog.records if r.getMessage() == "request"]
+        lines[which] = {key: getattr(record, key) for key in
+                        ("request_id", "method", "path", "status", "account_id")}
+        assert 0 <= record.ms < 5000, record.ms
+    assert lines["fast"] == lines["flask"]
+    assert lines["fast"] == {"request_id": "req-log", "method": "PUT", "path": f"{rig.url}/3",
+                             "status": 202, "account_id": rig.account.account_id}
 
 
 def test_metrics_count_the_same(rig):
@@ -231,6 +262,8 @@ def test_metrics_count_the_same(rig):
                     for key, value in stats.requests.snapshot().items() if "/participants" in key}
         counts[which] = (requests, stats.actions.snapshot())
     assert counts["fast"] == counts["flask"]
+    for key, series in rig.apps["fast"].extensions[STATS_KEY].requests.snapshot().items():
+        assert 0 < series["sum"] < sum(series["buckets"]) * 1.0, key   # seconds per answer
     route = "/v2/accounts/<account_id>/conferences/<conference_id>/participants/<participant_id>"
     assert counts["fast"][0]["\t".join(("PUT", route, "202"))] >= 5
     assert counts["fast"][1]["mute\tok"] >= 4
