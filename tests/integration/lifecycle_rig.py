@@ -12,7 +12,6 @@ import dataclasses
 import json
 import time
 
-import pika
 import pytest
 
 from crossbar.live import LiveConferences, create_blueprint
@@ -27,7 +26,7 @@ from kzcore.store.embedded import EmbeddedStore
 from lifecycle.compose import build_service, command_pool
 from lifecycle.source import LeasedQueue
 from tests.support.api import build_app
-from tests.support.rabbit import RabbitTap, unique_name
+from tests.support.rabbit import RabbitTap, delete_queues, unique_name
 from tests.support.sim import sim_api
 from tests.support.waiting import wait_for  # noqa: F401 (the test_lifecycle_* modules' wait)
 
@@ -165,16 +164,7 @@ class LifecycleRig:
             self.stop_ecallmgr()
         self.live.close()
         self.parts.pop("crossbar_pool").close()
-        _delete_queues(self.amqp_url, [self.queue])
-
-
-def _delete_queues(url, names):
-    connection = pika.BlockingConnection(pika.URLParameters(url))
-    try:
-        for name in names:
-            connection.channel().queue_delete(name)
-    finally:
-        connection.close()
+        delete_queues(self.amqp_url, self.queue)
 
 
 def make_rig(sim, amqp_url, exchange, **overrides):
