@@ -29,6 +29,7 @@ def pair():
 
 
 def read_all(client, totals):
+    """Every `recv` the socket has ready, one `on_readable` each, as the epoll loop does."""
     while True:
         try:
             if not client.sock.recv(1, socket.MSG_PEEK):
