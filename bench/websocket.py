@@ -4,7 +4,7 @@ Per rate (default 100, 250, 500, 1,000 events/s, 15 s each) it starts, in
 separate processes so that each one's CPU time is its own:
 
 - the gateway, ``python -m blackhole.cli`` (one AMQP consumer for all sockets);
-- the N subscribers in ONE client process: raw sockets on a selectors loop
+- the N subscribers in ONE client process: raw sockets on one epoll loop
   (bench/ws_pyclients.py, the default) or Node's built-in WebSocket
   (bench/ws_clients.js, ``--clients node``). Measured: about the same CPU per
   frame at 250 events/s, but at 1,000 events/s Node's one thread saturates

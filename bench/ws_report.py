@@ -96,7 +96,7 @@ def record(args, text, command):
     path = os.path.join(ROOT, "bench", "RESULTS.md")
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     client = ("Node 20 built-in WebSocket (bench/ws_clients.js)" if args.clients == "node"
-              else "raw sockets on one selectors loop (bench/ws_pyclients.py)")
+              else "raw sockets on one epoll loop (bench/ws_pyclients.py)")
     setup = (f"{args.subscribers} websocket subscribers on one conference "
              f"(`conference.event.{{conference_id}}.*`, Kazoo subscribe with a TokenSigner token) "
              f"while seed-002-shaped events (~1.1 KB) are published for {args.duration:g} s per "

@@ -1,6 +1,7 @@
 """The gateway's write pump (blackhole.pump) with stand-in sessions: an event for an
-idle gateway is written at once whatever the interval, and a busy gateway still
-writes at most one round per interval, coalescing what arrived meanwhile."""
+idle gateway is written at once whatever the interval, an event arriving just
+after a cheap round waits only as long as that round took, and a busy gateway
+still writes at most one round per interval, coalescing what arrived meanwhile."""
 import time
 
 import gevent
@@ -53,9 +54,10 @@ def make_pump():
 
 
 @pytest.mark.parametrize("took, interval, rest", [
-    (0.0001, 0.005, 0.0002),    # cheap round: twice its length
-    (0.001, 0.005, 0.002),
-    (0.002, 0.005, 0.003),      # busy round: the rest of the interval, start to start
+    (0.0001, 0.005, 0.0001),    # cheap round: as long as itself
+    (0.0016, 0.005, 0.0016),
+    (0.0017, 0.005, 0.0033),    # busy round (a third of the interval or more): the
+    (0.002, 0.005, 0.003),      # rest of the interval, start to start
     (0.004, 0.005, 0.004),      # long round: at least as long as the round
     (0.020, 0.005, 0.020),
 ])
@@ -96,3 +98,22 @@ def test_a_burst_behind_a_busy_round_waits_for_the_interval_and_shares_one_round
     assert all(b - a >= 0.95 * interval for a, b in zip(starts, starts[1:])), starts
     assert [items for _, items in busy.flushes[:2]] == [[0], list(range(1, 11))]
     assert pump.rounds == 2
+
+
+def test_events_behind_a_cheap_round_wait_as_long_as_the_round_and_share_one_write(make_pump):
+    interval = 3.0
+    pump = make_pump(write_interval=interval)
+    session = FakeSession(pump, flush_cost=0.2)     # cheap: under a third of the interval
+    pump.add(session)
+    gevent.sleep(0.05)
+    session.push(0)
+    wait_for(lambda: session.flushes, timeout=5.0, message="the first event was not written")
+    for item in range(1, 6):                        # arrive during the round's rest
+        session.push(item)
+    wait_for(lambda: len(session.flushes) == 2, timeout=10.0,
+             message=lambda: "the rest was not written: %r" % session.flushes)
+    (first, _), (second, items) = session.flushes
+    assert items == [1, 2, 3, 4, 5]                 # one write for what came meanwhile
+    # start to start: the round (0.2 s) and a rest as long as it; twice the round
+    # (0.6 s) or the interval (3 s) would fail
+    assert 0.38 <= second - first < 0.55, second - first
