@@ -63,6 +63,7 @@ class DurableQueue:
                  type_setting="KZ_WEBHOOKS_QUEUE_TYPE", connect_timeout=5.0,
                  connection_name="kz-webhooks"):
         self._params = connection_parameters(url, connect_timeout, connection_name)
+        self.consumer = connection_name      # who consumes (kz-webhooks, kz-transcribe): logs
         self.queue = queue
         self.exchange = exchange
         self.bindings = tuple(bindings)
@@ -91,7 +92,7 @@ class DurableQueue:
         join_or_kill(self._greenlet, 2.0)
 
     def _run(self):
-        supervise("webhooks queue", log=log, closing=lambda: self._closing,
+        supervise(f"{self.consumer} queue", log=log, closing=lambda: self._closing,
                   connect=lambda: pika.BlockingConnection(self._params),
                   setup=self._open, serve=self._serve, cleanup=self._ready.clear)
 
@@ -105,15 +106,15 @@ class DurableQueue:
             channel.queue_bind(self.queue, self.exchange, routing_key=binding)
         channel.basic_consume(self.queue, self._on_message)
         self._ready.set()
-        log.info("webhooks queue consuming", extra={"queue": self.queue,
-                                                    "exchange": self.exchange})
+        log.info("durable queue consuming", extra={"queue": self.queue, "exchange": self.exchange,
+                                                   "consumer": self.consumer})
         return channel
 
     def _serve(self, connection, channel):
         while not self._closing:
             connection.process_data_events(time_limit=READ_SLICE)
             self._acks.flush(connection, channel)
-        close_without_cancel(connection)
+        close_without_cancel(connection, f"{self.consumer} stopping")
 
     def _on_message(self, _channel, method, _properties, body):
         self.received += 1
@@ -121,21 +122,21 @@ class DurableQueue:
         try:
             payload = json.loads(body)
         except ValueError:
-            log.warning("webhooks queue: not JSON, dropped",
-                        extra={"routing_key": method.routing_key})
+            log.warning("durable queue: not JSON, dropped",
+                        extra={"routing_key": method.routing_key, "consumer": self.consumer})
             ack()
             return
         self._callback(method.routing_key, payload, ack)
 
 
-def close_without_cancel(connection):
+def close_without_cancel(connection, reason="stopping"):
     """Close ``connection`` (a BlockingConnection) without the ``basic.cancel``
     pika's ``close`` sends first. A cancel makes the broker hand the queue to
     the standby consumer while our unacknowledged messages are still ours, so
     the standby would get newer messages before them; closing the connection
     returns them and hands the queue over in one step (as a crash does)."""
     if connection.is_open:
-        connection._impl.close(200, "kz-webhooks stopping")
+        connection._impl.close(200, reason)
         connection._flush_output(connection._closed_result.is_ready)
 
 
