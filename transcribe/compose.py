@@ -5,7 +5,7 @@ of type ``KZ_TRANSCRIBE_QUEUE_TYPE``) or from the in-process bus."""
 from crossbar.recordings.transcripts import JOB_ROUTING_KEY
 from transcribe.engines import make_engine
 from transcribe.worker import Worker
-from webhooks.sources import DurableQueue, MemorySource
+from kzcore.bus.event_sources import DurableQueue, MemorySource
 
 BINDINGS = (JOB_ROUTING_KEY,)
 

@@ -12,7 +12,7 @@ from webhooks.health import Health
 from webhooks.journal import Journal
 from webhooks.sender import Sender, urllib3_pool
 from webhooks.service import WebhookService
-from webhooks.sources import DurableQueue, MemorySource
+from kzcore.bus.event_sources import DurableQueue, MemorySource
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +49,8 @@ def make_source(config, *, memory_bus=None, exchange=None):
     return DurableQueue(config.amqp_url, queue=config.webhooks_queue, exchange=exchange,
                         prefetch=config.webhooks_prefetch,
                         max_length=config.webhooks_queue_length,
-                        queue_type=config.webhooks_queue_type)
+                        queue_type=config.webhooks_queue_type,
+                        type_setting="KZ_WEBHOOKS_QUEUE_TYPE", connection_name="kz-webhooks")
 
 
 def build_service(settings, *, store, source, publisher, node="", resolver=system_resolver,

@@ -22,7 +22,7 @@ from tests.support.scrape import names, scrape, value, wait_for, wait_ready
 from tests.support.webhooks import (bus_event, create_webhook, receiver,  # noqa: F401
                                     start_service, webhook_api)
 from webhooks.cli import serve_observability as webhooks_observability
-from webhooks.sources import DurableQueue
+from kzcore.bus.event_sources import DurableQueue
 
 pytestmark = [pytest.mark.timeout(120)]
 

@@ -10,7 +10,7 @@ from kzcore.store.embedded import EmbeddedStore
 from tests.support.webhooks import (bus_event, create_webhook, receiver, settle,  # noqa: F401
                                     start_service, wait_until, webhook_api)
 from webhooks.health import DISABLED_KEY, NOTIFY_EXCHANGE
-from webhooks.sources import MemorySource
+from kzcore.bus.event_sources import MemorySource
 
 
 @pytest.fixture

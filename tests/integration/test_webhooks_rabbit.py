@@ -21,7 +21,7 @@ from kzcore.store.embedded import EmbeddedStore
 from tests.support.rabbit import unique_name
 from tests.support.webhooks import (LOCAL_NETWORKS, bus_event, create_webhook,  # noqa: F401
                                     receiver, start_service, wait_until, webhook_api)
-from webhooks.sources import DurableQueue
+from kzcore.bus.event_sources import DurableQueue
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.slow]
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

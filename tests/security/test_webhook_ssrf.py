@@ -16,7 +16,7 @@ from tests.support.webhooks import (bus_event, create_webhook, receiver, settle,
                                     start_service, wait_until, webhook_api)
 from webhooks.destinations import Destinations
 from webhooks.sender import Sender, urllib3_pool
-from webhooks.sources import MemorySource
+from kzcore.bus.event_sources import MemorySource
 
 LOOPBACK = netpolicy.parse_networks("127.0.0.0/8")
 

@@ -1,15 +1,16 @@
-"""Where the delivery service takes events from.
+"""Where a queue service (kz-webhooks' deliveries, kz-transcribe's jobs) takes
+events from.
 
 ``DurableQueue`` (RabbitMQ): one named, durable queue with **single active
 consumer**, bound to the ``conference`` exchange. Events wait in it while no
-delivery service runs; however many instances consume it, the broker gives the
-messages to one of them at a time, in order, so each event is delivered once;
+instance of the service runs; however many instances consume it, the broker gives the
+messages to one of them at a time, in order, so each event is handled once;
 when that instance dies its unacknowledged messages go to the next. A message
 is acknowledged once every delivery it caused is finished (delivered or
 dropped): a crash re-delivers what was in flight (at-least-once; receivers
 dedupe on ``event_id``).
 
-The queue type (``webhooks_queue_type``, checked and declared by
+The queue type (``webhooks_queue_type``, ``transcribe_queue_type``; checked and declared by
 ``kzcore.bus.queue_types``) is a trade-off measured on RabbitMQ 3.10
 (tests/integration/test_webhooks_rabbit.py):
 
@@ -49,7 +50,7 @@ def no_ack():
     """In-process events need no acknowledgement."""
 
 
-def queue_arguments(max_length, queue_type="classic", setting="KZ_WEBHOOKS_QUEUE_TYPE"):
+def queue_arguments(max_length, queue_type="classic", setting="queue_type"):
     arguments = typed_arguments(queue_type, setting, x_single_active_consumer=True,
                                 x_max_length=max_length, x_overflow="drop-head")
     if queue_type == "classic":
@@ -60,8 +61,9 @@ def queue_arguments(max_length, queue_type="classic", setting="KZ_WEBHOOKS_QUEUE
 class DurableQueue:
     def __init__(self, url, *, queue, exchange=CONFERENCE_EXCHANGE, bindings=BINDINGS,
                  prefetch=1000, max_length=1000000, queue_type="classic",
-                 type_setting="KZ_WEBHOOKS_QUEUE_TYPE", connect_timeout=5.0,
-                 connection_name="kz-webhooks"):
+                 type_setting="queue_type", connect_timeout=5.0, connection_name="kz-queue"):
+        """``type_setting``: the setting that chose ``queue_type`` (named in errors);
+        ``connection_name``: the consuming service, as the broker and the logs show it."""
         self._params = connection_parameters(url, connect_timeout, connection_name)
         self.consumer = connection_name      # who consumes (kz-webhooks, kz-transcribe): logs
         self.queue = queue
