@@ -18,7 +18,6 @@ holds nothing (its node lost, the lease is free and taken again elsewhere).
 
 ``MemorySource``: the in-process bus of the one-process run; always active.
 """
-import json
 import logging
 import time
 
@@ -111,13 +110,7 @@ class LeasedQueue:
 
     def _on_message(self, _channel, method, _properties, body):
         self.received += 1
-        ack = self._acks.ack_for(method.delivery_tag)
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            ack()
-            return
-        self._callbacks[0](method.routing_key, payload, ack)
+        self._acks.deliver_json(method, body, self._callbacks[0], "kz-lifecycle")
 
     def _lost(self):
         self.connected = False

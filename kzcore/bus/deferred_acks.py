@@ -7,8 +7,12 @@ delivery tag only means something on the channel that delivered it: acks asked
 for after a reconnect (a new generation) are dropped, the broker redelivers.
 """
 import collections
+import json
+import logging
 
 from kzcore.bus.pika_tuning import write_now
+
+log = logging.getLogger(__name__)
 
 
 class DeferredAcks:
@@ -28,6 +32,19 @@ class DeferredAcks:
         def ack():
             self._pending.append((generation, delivery_tag))
         return ack
+
+    def deliver_json(self, method, body, callback, consumer):
+        """``callback(routing_key, payload, ack)`` for a message of JSON; anything
+        else is logged and acknowledged (dropped: redelivering it would not help)."""
+        ack = self.ack_for(method.delivery_tag)
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            log.warning("queue message not JSON, dropped",
+                        extra={"routing_key": method.routing_key, "consumer": consumer})
+            ack()
+            return
+        callback(method.routing_key, payload, ack)
 
     def flush(self, connection, channel):
         """Send the pending acks of this generation (consumer's greenlet only)."""

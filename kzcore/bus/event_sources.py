@@ -28,7 +28,6 @@ there: events published while the service is not running are not kept.
 Both call ``callback(routing_key, payload, ack)`` from their own greenlet;
 the callback must only enqueue.
 """
-import json
 import logging
 
 import gevent.event
@@ -120,15 +119,7 @@ class DurableQueue:
 
     def _on_message(self, _channel, method, _properties, body):
         self.received += 1
-        ack = self._acks.ack_for(method.delivery_tag)
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            log.warning("durable queue: not JSON, dropped",
-                        extra={"routing_key": method.routing_key, "consumer": self.consumer})
-            ack()
-            return
-        self._callback(method.routing_key, payload, ack)
+        self._acks.deliver_json(method, body, self._callback, self.consumer)
 
 
 def close_without_cancel(connection, reason="stopping"):
