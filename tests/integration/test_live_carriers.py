@@ -3,6 +3,8 @@ over TCP (their external profile fetches its gateways from crossbar over
 xml_curl) and simulators playing the carriers' side: rules and priorities pick
 the gateway, failed legs fail over, every node is rescanned when resources
 change, and one account's carriers are never another's."""
+import contextlib
+
 import gevent
 
 from tests.support.carriers import carrier_rig, closed_udp_port, wait_for  # noqa: F401
@@ -222,9 +224,11 @@ def test_a_node_without_the_profile_is_reported(carrier_rig):
                                               "message": "rescan: Invalid Profile [external]"}
 
 
-def test_a_node_that_missed_a_change_is_synced_when_it_reconnects(carrier_rig):
+@contextlib.contextmanager
+def node_away(rig):
+    """A resync on reconnect, a carrier and node 1 watched then stopped:
+    ``(carrier port, the stopped node)``."""
     from crossbar.resources.sync import GatewaySync, ResyncOnReconnect
-    rig = carrier_rig
     live = rig.live
     live.watcher.start()
     resync = ResyncOnReconnect(GatewaySync(live.pool, rig.api.store, "external", 2.0),
@@ -234,30 +238,28 @@ def test_a_node_that_missed_a_change_is_synced_when_it_reconnects(carrier_rig):
         away = rig.nodes[1]
         wait_for(lambda: live.watcher.ready(away.node_name, 0.1), timeout=30)
         away.stop()                                        # the node is unreachable
+        yield port, away
+    finally:
+        resync.close()
+
+
+def test_a_node_that_missed_a_change_is_synced_when_it_reconnects(carrier_rig):
+    rig = carrier_rig
+    with node_away(rig) as (port, away):
         created = rig.resource(rig.alpha, [port], rules=[r"^\+1"])
         assert created["_read_only"]["gateway_sync"][away.node_name]["status"] == "error"
         assert rig.gateway_names(rig.nodes[0]) and not away.core.sofia.profiles["external"].gateways
         away.start()                                       # back on the same port
         wait_for(lambda: len(away.core.sofia.profiles["external"].gateways) == 1, timeout=30)
         assert rig.gateway_names(away) == rig.gateway_names(rig.nodes[0])
-    finally:
-        resync.close()
 
 
 def test_a_resync_waits_for_the_command_connection_to_come_back(carrier_rig):
     """The event connection (which announces the node back) and the command one (which
     syncs) reconnect apart, each with its own back-off: the resync waits for the latter."""
-    from crossbar.resources.sync import GatewaySync, ResyncOnReconnect
     rig = carrier_rig
     live = rig.live
-    live.watcher.start()
-    resync = ResyncOnReconnect(GatewaySync(live.pool, rig.api.store, "external", 2.0),
-                               live.watcher).start()
-    try:
-        _carrier, port = rig.make_carrier()
-        away = rig.nodes[1]
-        wait_for(lambda: live.watcher.ready(away.node_name, 0.1), timeout=30)
-        away.stop()
+    with node_away(rig) as (port, away):
         rig.resource(rig.alpha, [port], rules=[r"^\+1"])
         commands = live.pool.client(away.node_name)
         commands.close()                                   # the command connection stays down
@@ -268,8 +270,6 @@ def test_a_resync_waits_for_the_command_connection_to_come_back(carrier_rig):
         commands.start()
         wait_for(lambda: len(away.core.sofia.profiles["external"].gateways) == 1, timeout=30)
         assert rig.gateway_names(away) == rig.gateway_names(rig.nodes[0])
-    finally:
-        resync.close()
 
 
 NASTY_DIALS = [{"caller_id_name": "Conf\nXYZ"}, {"caller_id_name": "a'b"},
