@@ -5,14 +5,13 @@ kzcore.healthcheck <setting>``) passes against them."""
 import subprocess
 import sys
 
-import pika
 import pytest
 import requests
 
 from tests.support.couch import free_port, stop_process
 from tests.support.crossbar_procs import product_env
 from tests.support.paths import REPO
-from tests.support.rabbit import unique_name
+from tests.support.rabbit import delete_queues, unique_name
 from tests.support.scrape import get, names, scrape, wait_for
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.slow, pytest.mark.timeout(120)]
@@ -57,7 +56,7 @@ def test_the_command_serves_its_health_port(service, tmp_path, fssim, amqp_url, 
         assert check.returncode == 0, check.stderr
     finally:
         stop_process(process)
-        _delete_queue(amqp_url, queue)
+        delete_queues(amqp_url, queue)
 
 
 def _ready(base, process):
@@ -70,9 +69,3 @@ def _ready(base, process):
     return body if status == 200 else None
 
 
-def _delete_queue(amqp_url, queue):
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    try:
-        connection.channel().queue_delete(queue)
-    finally:
-        connection.close()

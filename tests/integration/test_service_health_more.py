@@ -18,6 +18,7 @@ from kzcore.store.couch import CouchStore
 from kzcore.store.embedded import EmbeddedStore
 from tests.support.lb import RoundRobinProxy
 from tests.support.paths import REPO
+from tests.support.rabbit import delete_queues
 from tests.support.scrape import names, scrape, value, wait_for, wait_ready
 from tests.support.webhooks import (bus_event, create_webhook, receiver,  # noqa: F401
                                     start_service, webhook_api)
@@ -107,17 +108,8 @@ def test_webhooks_count_deliveries_and_failures_and_need_their_queue(
         publisher.close()
         health.stop(timeout=1)
         service.stop()
-        _delete_queue(amqp_url, queue)
+        delete_queues(amqp_url, queue)
         store.close()
-
-
-def _delete_queue(amqp_url, queue):
-    import pika
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    try:
-        connection.channel().queue_delete(queue)
-    finally:
-        connection.close()
 
 
 KZ_ALL_CHECKS = {"store", "broker", "switches", "ecallmgr.broker", "ecallmgr.switches",

@@ -8,7 +8,6 @@ import array
 import uuid
 import wave
 
-import pika
 import pytest
 
 from crossbar.recordings.transcripts import JOB_ROUTING_KEY
@@ -16,7 +15,7 @@ from kzcore.bus.pika_publisher import PikaPublisher
 from kzcore.config import load_config
 from kzcore.naming import account_db
 from kzcore.store.embedded import EmbeddedStore
-from tests.support.rabbit import unique_name
+from tests.support.rabbit import delete_queues, unique_name
 from tests.support.scrape import get, names, scrape, value, wait_for, wait_ready
 from transcribe.cli import serve_observability
 from transcribe.compose import build_service, make_source
@@ -76,16 +75,8 @@ def worker(tmp_path, amqp_url, amqp_proxy, temp_exchange):
         server.stop(timeout=1)
         service.stop()
         publisher.close()
-        _delete_queue(amqp_url, config.transcribe_queue)
+        delete_queues(amqp_url, config.transcribe_queue)
         store.close()
-
-
-def _delete_queue(amqp_url, queue):
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    try:
-        connection.channel().queue_delete(queue)
-    finally:
-        connection.close()
 
 
 def test_jobs_done_and_failed_and_audio_seconds_are_counted(worker, tmp_path):

@@ -18,7 +18,7 @@ import pytest
 
 from kzcore.bus.pika_publisher import PikaPublisher
 from kzcore.store.embedded import EmbeddedStore
-from tests.support.rabbit import unique_name
+from tests.support.rabbit import delete_queues, unique_name
 from tests.support.webhooks import (LOCAL_NETWORKS, bus_event, create_webhook,  # noqa: F401
                                     receiver, start_service, wait_until, webhook_api)
 from kzcore.bus.event_sources import DurableQueue
@@ -31,11 +31,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def queue_name(amqp_url):
     name = unique_name("kz-test-webhooks")
     yield name
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    try:
-        connection.channel().queue_delete(name)
-    finally:
-        connection.close()
+    delete_queues(amqp_url, name)
 
 
 def queue_state(amqp_url, name):
