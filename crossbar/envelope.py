@@ -71,3 +71,8 @@ def error(code, message, error_id, *, meta, data=None):
         "version": meta["version"],
         "auth_token": meta.get("auth_token") or "",
     }
+
+
+def error_json(code, message, error_id, *, meta, data=None):
+    """``error(...)`` as the JSON text a response carries."""
+    return to_json(error(code, message, error_id, meta=meta, data=data))

@@ -115,13 +115,12 @@ class FastMemberActions:
         except KzError as error:
             replayed = False
             status, message, error_id, data, extra = domain_failure(error)
-            text = envelope.to_json(envelope.error(status, message, error_id, meta=meta,
-                                                   data=data))
+            text = envelope.error_json(status, message, error_id, meta=meta, data=data)
             headers.extend(extra.items())
         except Exception as error:      # as Flask's handler: logged, a 500 envelope
             replayed = False
             status, message, error_id = unexpected_failure(error)
-            text = envelope.to_json(envelope.error(status, message, error_id, meta=meta))
+            text = envelope.error_json(status, message, error_id, meta=meta)
         payload = text.encode("utf-8")
         start_response(status_line(status), [
             ("Content-Type", "application/json"), ("Content-Length", str(len(payload))),

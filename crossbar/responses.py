@@ -28,5 +28,5 @@ def created(data, *, revision=None):
 
 
 def failure(code, message, error_id, data=None):
-    return _response(envelope.to_json(envelope.error(code, message, error_id, meta=_meta(),
-                                                     data=data)), code)
+    return _response(envelope.error_json(code, message, error_id, meta=_meta(), data=data),
+                     code)
