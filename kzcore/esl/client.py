@@ -187,8 +187,8 @@ class EslClient:
     def _poisoned(self, transport, line, timeout, started, what):
         """The stream is out of step: drop the connection (the supervisor makes a new one)."""
         self.round_trips.observe(("timeout",), time.perf_counter() - started)
-        log.error(f"ESL {what} timed out; dropping the connection",
-                  extra={"node": self.name, "command": line, "timeout": timeout})
+        log.error("ESL command timed out; dropping the connection",
+                  extra={"node": self.name, "command": line, "timeout": timeout, "stage": what})
         self._ready.clear()
         transport.close()
         return SwitchUnavailable(f"no reply from {self.name} within {timeout}s")
